@@ -1,0 +1,130 @@
+// The dialog model: a conversation as a state machine of slots, states and transitions.
+// Usually loaded from a YAML file (bot/dialog_loader.h); can be built in C++ and checked
+// with ValidateDialog(). Immutable once built; safe to share between threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bot/status.h"
+#include "bot/value.h"
+
+namespace bot {
+
+enum class SlotType { kRating, kInteger, kYesNo, kMoney, kDays, kPhone, kEmail, kDate, kText };
+const char* SlotTypeName(SlotType type);  // "rating", "integer", "yesno", "money", "days"...
+bool ParseSlotType(std::string_view name, SlotType* out);
+
+// A piece of data the dialog collects, with its validation.
+struct SlotSpec {
+  std::string name;
+  SlotType type = SlotType::kText;
+  std::optional<int64_t> min;    // rating/integer/days: the value; money: whole pesos
+  std::optional<int64_t> max;
+  std::vector<int64_t> options;  // allowed values, e.g. days {7, 14, 30}; empty = any
+  std::string region = "MX";     // phone: default country
+  size_t max_length = 1000;      // text: longer answers are cut at a word boundary
+};
+
+// A boolean expression over slots: comparisons (== != < <= > >=), and/or/not, parentheses,
+// literals (numbers, 'text', true/false), `set(slot)`. A comparison with an unset slot is
+// false. A number compared with a money slot means whole pesos. Empty source = always true.
+class Condition {
+ public:
+  Condition();  // always true
+  static Result<Condition> Parse(std::string_view source);
+  bool Evaluate(const SlotMap& slots) const;
+  const std::string& source() const { return source_; }
+  // Slot names the expression reads, for load-time checks.
+  std::vector<std::string> Identifiers() const;
+  bool always() const { return root_ == nullptr; }
+
+  struct Node;
+
+ private:
+  std::shared_ptr<const Node> root_;
+  std::string source_;
+};
+
+// An effect of a transition, by name:
+//   "record <kind>"  store a dialog record of <kind> with every set slot and the session times;
+//   "clear <slot>"   unset a slot;
+//   "handoff"        hand the conversation to a human.
+struct Action {
+  std::string name;  // "record", "clear", "handoff"
+  std::string arg;   // kind or slot; may be empty
+};
+
+struct Transition {
+  Condition when;  // default: always
+  std::string to;
+  std::vector<Action> actions;
+  int line = 0;  // in the dialog file, for errors
+};
+
+struct State {
+  std::string name;
+  std::string say;           // prompt key said on entering; may be empty
+  std::string ask;           // slot this state asks for; empty = the state asks nothing
+  std::string help;          // prompt key for "not understood" and for "ayuda"
+  int max_attempts = 3;      // failed answers before on_exhausted; 0 = unlimited
+  std::string on_exhausted;  // state entered when attempts run out; empty = "closing" prompt + end
+  std::vector<Transition> transitions;  // first match wins; evaluated after the slot is filled,
+                                        // or right after entering when `ask` is empty
+  bool end = false;          // the conversation is done after saying `say`
+  int line = 0;
+};
+
+// A dialog: id, version, slots, states and its prompts. Sessions remember the version.
+struct Dialog {
+  std::string id;
+  int version = 1;
+  std::string locale = "es";
+  std::string file;                // where it was loaded from ("" when built in C++)
+  std::string start;               // first state when the bot speaks first
+  std::string inbound_start;       // first state when the user speaks first; "" = start
+  std::chrono::seconds session_timeout = std::chrono::hours(24);
+  bool accepts_media = false;      // false: media gets the polite "media_unsupported" prompt
+  std::map<std::string, std::string> variables;  // declared variables -> default ("" = required)
+  std::vector<SlotSpec> slots;
+  std::vector<State> states;
+  std::map<std::string, std::string> prompts;    // key -> template with {{variables}}
+
+  const State* FindState(std::string_view name) const;
+  const SlotSpec* FindSlot(std::string_view name) const;
+  const std::string* FindPrompt(std::string_view key) const;
+};
+
+// Checks a dialog built in C++ the way the loader checks files: known states, slots and
+// prompts, reachable states, prompt variables declared, an end state reachable.
+Status ValidateDialog(const Dialog& dialog);
+
+// Built-in prompt variables, always available: profile_name, contact (address), today.
+// Slots and declared variables are available by name.
+bool IsBuiltinVariable(std::string_view name);
+
+// Renders a prompt template: "{{name}}" -> value. Money slots render as "$5,750.00".
+// Unknown variables are load-time errors, so here they render as "" (never reached).
+std::string RenderPrompt(std::string_view tmpl, const SlotMap& slots, const VarMap& vars);
+
+// Names used by "{{...}}" in a template; false if a "{{" is not closed.
+bool TemplateVariables(std::string_view tmpl, std::vector<std::string>* names);
+
+// Dialogs by id, loaded together. Immutable; share it with std::shared_ptr.
+class DialogSet {
+ public:
+  void Add(std::shared_ptr<const Dialog> dialog) { by_id_[dialog->id] = std::move(dialog); }
+  std::shared_ptr<const Dialog> Find(std::string_view id) const;
+  std::vector<std::string> Ids() const;
+
+ private:
+  std::map<std::string, std::shared_ptr<const Dialog>, std::less<>> by_id_;
+};
+
+}  // namespace bot

@@ -1,0 +1,160 @@
+// Durable state: contacts, sessions, messages (inbound and the outbox), dialog records and
+// audit events. SQLite is the default implementation (bot/sqlite_store.h); an in-memory fake
+// lives in bot::testing. Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/clock.h"
+#include "bot/session.h"
+#include "bot/status.h"
+
+namespace bot {
+
+// An inbound message as the channel delivered it.
+struct InboundMessage {
+  std::string channel;       // the bot's address, "whatsapp:+14155238886"
+  std::string from;          // the user's address, "whatsapp:+593987654321"
+  std::string provider_id;   // the channel's message id (Twilio MessageSid); unique per channel
+  std::string profile_name;
+  std::string text;
+  std::vector<Media> media;
+  std::string raw;           // the raw webhook body, kept for audit
+  std::string dialog_id;     // the dialog this channel runs
+  VarMap vars;               // the channel's prompt variables for new sessions
+  TimePoint received_at;
+};
+
+struct Accepted {
+  int64_t message_id = 0;  // our row id
+  bool duplicate = false;  // the provider id was seen before: do not process or answer again
+};
+
+// An accepted inbound message with what its turn needs.
+struct TurnContext {
+  int64_t message_id = 0;
+  InboundMessage message;
+  bool processed = false;
+  Contact contact;
+  std::optional<Session> session;  // the contact's latest session
+};
+
+// Outgoing message states. The order is the delivery order; status callbacks never move a
+// message back (see UpdateDeliveryStatus).
+//   pending -> sent (accepted by the provider) -> delivered -> read
+//   inline:        answered inside the webhook response (TwiML)
+//   failed:        permanent error, with the provider's code
+//   not_sendable:  outside the 24 h window and no template configured
+struct OutboundMessage {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  std::string channel;
+  std::string to;
+  std::string text;
+  std::string status;
+  std::string provider_id;
+  std::string error_code;
+  int attempts = 0;
+  TimePoint created_at;
+  TimePoint next_attempt_at;
+};
+
+// Everything one turn changes. Committed in one transaction, or not at all.
+struct TurnCommit {
+  int64_t inbound_id = 0;            // accepted message this turn processes; 0 = bot-first turn
+  Contact contact;                   // must exist (id != 0); name and opt-out are saved
+  std::optional<Session> closed;     // saved as is
+  std::optional<Session> session;    // inserted when id == 0, else updated
+  std::vector<std::string> replies;  // already split for the channel, in order
+  std::string reply_status = "pending";  // "pending" (outbox) or "inline" (TwiML)
+  std::vector<Record> records;
+  std::vector<AuditEvent> audit;
+  TimePoint now;
+};
+
+struct CommittedTurn {
+  int64_t session_id = 0;
+  std::vector<int64_t> outbound_ids;
+};
+
+struct StoredRecord {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  int64_t session_id = 0;
+  Record record;
+  TimePoint created_at;
+};
+
+struct StoredAudit {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  AuditEvent event;
+  TimePoint created_at;
+};
+
+struct StoredMessage {
+  int64_t id = 0;
+  std::string direction;  // "in" or "out"
+  std::string text;
+  std::string provider_id;
+  std::string status;     // in: "accepted"/"processed"; out: see OutboundMessage
+  std::string error_code;
+  std::vector<Media> media;
+  TimePoint created_at;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Stores an inbound message durably (creating its contact) unless its provider id was
+  // seen before on that channel, in which case `duplicate` is set and nothing changes.
+  virtual Result<Accepted> AcceptInbound(const InboundMessage& message) = 0;
+
+  // Loads an accepted message, its contact and the contact's latest session.
+  virtual Result<TurnContext> LoadTurn(int64_t message_id) = 0;
+
+  // Finds or creates a contact (for bot-first conversations).
+  virtual Result<Contact> GetOrCreateContact(const std::string& channel,
+                                             const std::string& address) = 0;
+  virtual Result<std::optional<Session>> LatestSession(int64_t contact_id) = 0;
+
+  // Commits a turn atomically and marks its inbound message processed. Fails with
+  // kAlreadyExists if that message was processed already (nothing is written then).
+  virtual Result<CommittedTurn> CommitTurn(const TurnCommit& turn) = 0;
+
+  // Accepted but unprocessed inbound messages, oldest first (recovery after a crash).
+  virtual Result<std::vector<int64_t>> UnprocessedInbound() = 0;
+
+  // The outbox: pending messages whose next attempt is due, oldest first.
+  virtual Result<std::vector<OutboundMessage>> DueOutbound(TimePoint now, int limit) = 0;
+  virtual Status MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) = 0;
+  virtual Status MarkOutboundRetry(int64_t id, TimePoint next_attempt_at,
+                                   const std::string& error) = 0;
+  // Permanent outcome: status "failed" or "not_sendable", with the provider's error code.
+  virtual Status MarkOutboundFailed(int64_t id, const std::string& status,
+                                    const std::string& error_code, const std::string& error) = 0;
+  // A status callback. Monotonic: queued < sent < delivered < read; failed/undelivered are
+  // final. An older status never overwrites a newer one. Unknown provider ids are ignored.
+  virtual Status UpdateDeliveryStatus(const std::string& provider_id, const std::string& status,
+                                      const std::string& error_code) = 0;
+  virtual Result<int64_t> OutboxDepth() = 0;
+
+  // Ends a human handoff: the session goes back to active in the same state.
+  virtual Status ReleaseHandoff(int64_t contact_id, TimePoint now) = 0;
+
+  // Queries, for tools, tests and transcripts.
+  virtual Result<std::optional<Contact>> FindContact(const std::string& channel,
+                                                     const std::string& address) = 0;
+  virtual Result<std::vector<StoredRecord>> ListRecords(int64_t contact_id) = 0;
+  virtual Result<std::vector<StoredAudit>> ListAudit(int64_t contact_id) = 0;
+  virtual Result<std::vector<StoredMessage>> ListMessages(int64_t contact_id) = 0;
+
+  // Is the store reachable (for /healthz)?
+  virtual Status Ping() = 0;
+};
+
+}  // namespace bot

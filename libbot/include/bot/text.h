@@ -1,0 +1,23 @@
+// Text utilities for WhatsApp Spanish (ICU underneath). Pure and thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bot {
+
+// Lower-case, accents removed ("SÍ Ñandú" -> "si nandu"), whitespace collapsed and trimmed.
+// Emoji and other symbols are kept as they are.
+std::string Normalize(std::string_view text);
+
+// Splits text into parts of at most `max_chars` characters (Unicode code points, as Twilio
+// counts), breaking on word boundaries where possible and never inside a grapheme cluster
+// (emoji sequences, combining accents). Parts keep their order; empty input gives no parts.
+std::vector<std::string> SplitForWhatsApp(std::string_view text, size_t max_chars = 1600);
+
+// Number of Unicode code points in UTF-8 text.
+size_t CodePointCount(std::string_view text);
+
+}  // namespace bot

@@ -1,0 +1,17 @@
+// The botrunner subcommands. Each Add*Command registers one subcommand on the app and its
+// callback; the callback sets *exit_code. Defined one per file in this folder.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace runner {
+
+void AddChatCommand(CLI::App& app, int* exit_code);    // chat_command.cc
+void AddParseCommand(CLI::App& app, int* exit_code);   // parse_command.cc
+void AddReplayCommand(CLI::App& app, int* exit_code);  // replay_command.cc
+void AddGraphCommand(CLI::App& app, int* exit_code);   // graph_command.cc
+void AddServeCommand(CLI::App& app, int* exit_code);   // serve_command.cc
+
+}  // namespace runner
