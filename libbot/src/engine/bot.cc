@@ -1,0 +1,149 @@
+// Bot: the I/O around the pure step. Load -> Step -> split replies -> commit, once per message.
+#include "bot/bot.h"
+
+#include "bot/text.h"
+
+namespace bot {
+
+Bot::Bot(std::shared_ptr<const DialogSet> dialogs, Store* store, const Clock* clock,
+         BotOptions options)
+    : dialogs_(std::move(dialogs)), store_(store), clock_(clock), options_(options) {}
+
+void Bot::SetDialogs(std::shared_ptr<const DialogSet> dialogs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  dialogs_ = std::move(dialogs);
+}
+
+std::shared_ptr<const DialogSet> Bot::dialogs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return dialogs_;
+}
+
+Result<Accepted> Bot::Accept(const InboundMessage& message) {
+  if (message.channel.empty() || message.from.empty() || message.provider_id.empty()) {
+    return InvalidArgument("inbound message needs channel, from and provider_id");
+  }
+  return store_->AcceptInbound(message);
+}
+
+Result<TurnResult> Bot::Process(int64_t message_id, ReplyMode mode) {
+  Result<TurnContext> ctx = store_->LoadTurn(message_id);
+  if (!ctx.ok()) return ctx.status();
+  if (ctx->processed) {
+    TurnResult dup;
+    dup.duplicate = true;
+    return dup;
+  }
+  std::shared_ptr<const DialogSet> set = dialogs();
+  // A live session keeps its own dialog even if the channel now maps to another one.
+  std::string dialog_id = ctx->message.dialog_id;
+  if (ctx->session && ctx->session->status == SessionStatus::kActive &&
+      set->Find(ctx->session->dialog_id) != nullptr) {
+    dialog_id = ctx->session->dialog_id;
+  }
+  std::shared_ptr<const Dialog> dialog = set->Find(dialog_id);
+  if (!dialog) return NotFound("no dialog '" + dialog_id + "' for channel " + ctx->message.channel);
+
+  TurnInput input;
+  input.kind = TurnInput::Kind::kMessage;
+  input.text = ctx->message.text;
+  input.media = ctx->message.media;
+  input.message_id = ctx->message.provider_id;
+  input.vars = ctx->message.vars;
+  input.now = clock_->Now();
+  return Commit(*dialog, std::move(ctx->contact), ctx->session, input, message_id, mode);
+}
+
+Result<TurnResult> Bot::Handle(const InboundMessage& message, ReplyMode mode) {
+  Result<Accepted> accepted = Accept(message);
+  if (!accepted.ok()) return accepted.status();
+  if (accepted->duplicate) {
+    TurnResult dup;
+    dup.duplicate = true;
+    return dup;
+  }
+  return Process(accepted->message_id, mode);
+}
+
+Result<TurnResult> Bot::Start(const std::string& channel, const std::string& address,
+                              const std::string& dialog_id, const VarMap& vars, ReplyMode mode) {
+  std::shared_ptr<const Dialog> dialog = dialogs()->Find(dialog_id);
+  if (!dialog) return NotFound("no dialog '" + dialog_id + "'");
+  for (const auto& [name, default_value] : dialog->variables) {
+    if (default_value.empty() && !vars.contains(name)) {
+      return InvalidArgument("dialog '" + dialog_id + "' needs the variable '" + name + "'");
+    }
+  }
+  Result<Contact> contact = store_->GetOrCreateContact(channel, address);
+  if (!contact.ok()) return contact.status();
+  if (contact->opted_out) {
+    return InvalidArgument(address + " opted out; the bot may not write first");
+  }
+  Result<std::optional<Session>> current = store_->LatestSession(contact->id);
+  if (!current.ok()) return current.status();
+
+  TurnInput input;
+  input.kind = TurnInput::Kind::kStart;
+  input.vars = vars;
+  input.now = clock_->Now();
+  return Commit(*dialog, std::move(*contact), *current, input, 0, mode);
+}
+
+Result<TurnResult> Bot::Commit(const Dialog& dialog, Contact contact,
+                               const std::optional<Session>& current, const TurnInput& input,
+                               int64_t inbound_id, ReplyMode mode) {
+  TurnOutput out = Step(dialog, contact, current, input);
+
+  TurnCommit commit;
+  commit.inbound_id = inbound_id;
+  commit.now = input.now;
+  if (out.opted_out) {
+    contact.opted_out = *out.opted_out;
+    contact.opted_out_at = contact.opted_out ? std::optional<TimePoint>(input.now) : std::nullopt;
+  }
+  commit.contact = std::move(contact);
+  commit.closed = std::move(out.closed);
+  commit.session = std::move(out.session);
+  commit.reply_status = mode == ReplyMode::kInline ? "inline" : "pending";
+  commit.records = std::move(out.records);
+  commit.audit = std::move(out.audit);
+  for (std::string& reply : out.replies) {
+    // Bytes >= code points: a reply this short needs no Unicode-aware split.
+    if (reply.size() <= options_.max_message_chars) {
+      commit.replies.push_back(std::move(reply));
+      continue;
+    }
+    for (std::string& part : SplitForWhatsApp(reply, options_.max_message_chars)) {
+      commit.replies.push_back(std::move(part));
+    }
+  }
+
+  Result<CommittedTurn> committed = store_->CommitTurn(commit);
+  if (!committed.ok()) {
+    if (committed.status().code() == StatusCode::kAlreadyExists) {
+      TurnResult dup;
+      dup.duplicate = true;
+      return dup;
+    }
+    return committed.status();
+  }
+  TurnResult result;
+  result.replies = std::move(commit.replies);
+  result.outbound_ids = std::move(committed->outbound_ids);
+  if (commit.session) {
+    result.session = std::move(commit.session);
+    result.session->id = committed->session_id;
+  } else {
+    result.session = current;
+  }
+  return result;
+}
+
+Status Bot::ReleaseHandoff(const std::string& channel, const std::string& address) {
+  Result<std::optional<Contact>> contact = store_->FindContact(channel, address);
+  if (!contact.ok()) return contact.status();
+  if (!contact->has_value()) return NotFound("no contact " + address + " on " + channel);
+  return store_->ReleaseHandoff((*contact)->id, clock_->Now());
+}
+
+}  // namespace bot
