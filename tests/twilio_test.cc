@@ -2,10 +2,14 @@
 // media downloads against the fake Twilio on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bot/twilio.h"
+#include "support/fake_twilio.h"
 
 namespace bot {
 namespace {
@@ -290,6 +294,202 @@ TEST(TwilioStatusCallback, ReadsSidStatusAndErrorCode) {
 
   EXPECT_FALSE(ParseTwilioStatusCallback({{"MessageStatus", "sent"}}).ok());
   EXPECT_FALSE(ParseTwilioStatusCallback({{"MessageSid", "SM3"}}).ok());
+}
+
+}  // namespace
+}  // namespace bot
+
+namespace bot {
+namespace {
+
+// ---- The REST sender against the fake Twilio ----
+
+using testing::FakeTwilio;
+
+SendRequest TextTo(const std::string& to, const std::string& text) {
+  SendRequest request;
+  request.account = FakeTwilio::kAccountSid;
+  request.from = "whatsapp:+14155238886";
+  request.to = to;
+  request.text = text;
+  request.status_callback = "https://bot.example.com/twilio/status";
+  return request;
+}
+
+TEST(TwilioSender, PostsTheMessageAndReportsTheSid) {
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "¡Gracias, María! 👋 & adiós"));
+  EXPECT_EQ(outcome.kind, SendOutcome::Kind::kSent) << outcome.error;
+  EXPECT_EQ(outcome.http_status, 201);
+  EXPECT_EQ(outcome.status, "queued");
+  ASSERT_EQ(outcome.provider_id.size(), 34u);
+  EXPECT_EQ(outcome.provider_id.substr(0, 2), "SM");
+  ASSERT_EQ(twilio.message_count(), 1u);
+  FakeTwilio::Message m = twilio.messages()[0];
+  EXPECT_EQ(m.sid, outcome.provider_id);
+  EXPECT_EQ(m.to, "whatsapp:+5491100000000");
+  EXPECT_EQ(m.from, "whatsapp:+14155238886");
+  EXPECT_EQ(m.body, "¡Gracias, María! 👋 & adiós");
+  EXPECT_EQ(m.status_callback, "https://bot.example.com/twilio/status");
+  EXPECT_EQ(m.content_sid, "");
+}
+
+TEST(TwilioSender, SendsATemplateWithoutABody) {
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  SendRequest request = TextTo("whatsapp:+5491100000000", "");
+  request.content_sid = "HX00000000000000000000000000000001";
+  request.content_variables = R"({"1":"María"})";
+  request.status_callback.clear();
+  SendOutcome outcome = sender->Send(request);
+  ASSERT_EQ(outcome.kind, SendOutcome::Kind::kSent) << outcome.error;
+  FakeTwilio::Message m = twilio.messages().at(0);
+  EXPECT_EQ(m.content_sid, "HX00000000000000000000000000000001");
+  EXPECT_EQ(m.content_variables, R"({"1":"María"})");
+  for (const auto& [name, value] : m.params) {
+    EXPECT_NE(name, "Body");
+    EXPECT_NE(name, "StatusCallback");
+  }
+}
+
+TEST(TwilioSender, ReusesOneConnectionForSequentialSends) {
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(sender->Send(TextTo("whatsapp:+5491100000000", "n" + std::to_string(i))).kind,
+              SendOutcome::Kind::kSent);
+  }
+  EXPECT_EQ(twilio.message_count(), 5u);
+  EXPECT_EQ(twilio.connections(), 1u);
+}
+
+TEST(TwilioSender, IsSafeToShareBetweenThreads) {
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  std::vector<std::thread> threads;
+  std::atomic<int> sent{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        SendOutcome o = sender->Send(TextTo("whatsapp:+549110000000" + std::to_string(t), "hola"));
+        if (o.kind == SendOutcome::Kind::kSent) ++sent;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(sent.load(), 40);
+  ASSERT_TRUE(twilio.WaitForMessages(40, std::chrono::seconds(10)));
+  std::set<std::string> sids;
+  for (const auto& m : twilio.messages()) sids.insert(m.sid);
+  EXPECT_EQ(sids.size(), 40u);
+}
+
+TEST(TwilioSender, RetriesAfterTooManyRequestsHonouringRetryAfter) {
+  FakeTwilio twilio;
+  twilio.FailNextWithTooManyRequests(1, 7);
+  auto sender = NewTwilioSender(twilio.account());
+  SendOutcome first = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  EXPECT_EQ(first.kind, SendOutcome::Kind::kRetry);
+  EXPECT_EQ(first.http_status, 429);
+  EXPECT_EQ(first.error_code, "20429");
+  ASSERT_TRUE(first.retry_after.has_value());
+  EXPECT_EQ(*first.retry_after, std::chrono::seconds(7));
+  EXPECT_EQ(twilio.message_count(), 0u);
+  SendOutcome second = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  EXPECT_EQ(second.kind, SendOutcome::Kind::kSent);
+  EXPECT_EQ(twilio.message_requests(), 2u);
+}
+
+TEST(TwilioSender, RetriesServerErrorsWithoutRetryAfter) {
+  FakeTwilio twilio;
+  twilio.FailNextWithServerError(1);
+  twilio.FailNext(1, {503, 0, "", -1});  // no JSON body at all
+  auto sender = NewTwilioSender(twilio.account());
+  for (int status : {500, 503}) {
+    SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+    EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
+    EXPECT_EQ(outcome.http_status, status);
+    EXPECT_FALSE(outcome.retry_after.has_value());
+    EXPECT_FALSE(outcome.error.empty());
+  }
+}
+
+TEST(TwilioSender, StopsOnPermanentErrorsWithTwilioCode) {
+  struct Case {
+    int code;
+    const char* message;
+  };
+  const Case kCases[] = {{21211, "The 'To' number whatsapp:+54 is not a valid phone number."},
+                         {21610, "Attempt to send to unsubscribed recipient"},
+                         {63016, "Failed to send freeform message because you are outside the allowed window."}};
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  for (const Case& c : kCases) {
+    twilio.FailNextWithError(1, c.code, c.message);
+    SendOutcome outcome = sender->Send(TextTo("whatsapp:+54", "hola"));
+    EXPECT_EQ(outcome.kind, SendOutcome::Kind::kPermanent) << c.code;
+    EXPECT_EQ(outcome.http_status, 400);
+    EXPECT_EQ(outcome.error_code, std::to_string(c.code));
+    EXPECT_EQ(outcome.error, c.message);
+  }
+}
+
+TEST(TwilioSender, TreatsRateLimitCodesAsRetryableEvenOn400) {
+  FakeTwilio twilio;
+  twilio.FailNextWithError(1, 63018, "Rate limit exceeded for Channel Sender");
+  auto sender = NewTwilioSender(twilio.account());
+  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
+  EXPECT_EQ(outcome.error_code, "63018");
+}
+
+TEST(TwilioSender, ReportsTheFakesParameterChecksAsPermanent) {
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  SendOutcome no_to = sender->Send(TextTo("", "hola"));
+  EXPECT_EQ(no_to.kind, SendOutcome::Kind::kPermanent);
+  EXPECT_EQ(no_to.error_code, "21604");
+  SendOutcome no_body = sender->Send(TextTo("whatsapp:+5491100000000", ""));
+  EXPECT_EQ(no_body.kind, SendOutcome::Kind::kPermanent);
+  EXPECT_EQ(no_body.error_code, "21602");
+  SendOutcome too_long = sender->Send(TextTo("whatsapp:+5491100000000", std::string(1601, 'a')));
+  EXPECT_EQ(too_long.error_code, "21617");
+  EXPECT_EQ(twilio.message_count(), 0u);
+}
+
+TEST(TwilioSender, WrongTokenIsAPermanent401) {
+  FakeTwilio twilio;
+  TwilioAccount account = twilio.account();
+  account.auth_token = "ffffffffffffffffffffffffffffffff";
+  auto sender = NewTwilioSender(account);
+  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  EXPECT_EQ(outcome.kind, SendOutcome::Kind::kPermanent);
+  EXPECT_EQ(outcome.http_status, 401);
+  EXPECT_EQ(outcome.error_code, "20003");
+  EXPECT_EQ(twilio.message_count(), 0u);
+}
+
+TEST(TwilioSender, RefusesAMessageForAnotherAccount) {
+  FakeTwilio twilio;
+  auto sender = NewTwilioSender(twilio.account());
+  SendRequest request = TextTo("whatsapp:+5491100000000", "hola");
+  request.account = "AC99999999999999999999999999999999";
+  EXPECT_EQ(sender->Send(request).kind, SendOutcome::Kind::kPermanent);
+  EXPECT_EQ(twilio.requests().size(), 0u);
+}
+
+TEST(TwilioSender, RetriesWhenNothingListens) {
+  TwilioAccount account;
+  {
+    FakeTwilio closed;
+    account = closed.account();
+  }  // the port is closed now
+  auto sender = NewTwilioSender(account, {std::chrono::milliseconds(2000), std::chrono::milliseconds(5000)});
+  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
+  EXPECT_EQ(outcome.http_status, 0);
+  EXPECT_FALSE(outcome.error.empty());
 }
 
 }  // namespace
