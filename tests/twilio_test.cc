@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "bot/testing/fake_sender.h"
 #include "bot/twilio.h"
 #include "support/fake_twilio.h"
 
@@ -490,6 +491,38 @@ TEST(TwilioSender, RetriesWhenNothingListens) {
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(outcome.http_status, 0);
   EXPECT_FALSE(outcome.error.empty());
+}
+
+}  // namespace
+}  // namespace bot
+
+namespace bot {
+namespace {
+
+// ---- bot::testing::FakeSender ----
+
+TEST(FakeSender, AnswersFromItsScriptThenSucceeds) {
+  testing::FakeSender sender;
+  sender.ScriptRetries(1, std::chrono::seconds(2));
+  sender.ScriptPermanent("21610");
+  SendRequest request;
+  request.to = "whatsapp:+5491100000000";
+  request.text = "hola";
+  SendOutcome retry = sender.Send(request);
+  EXPECT_EQ(retry.kind, SendOutcome::Kind::kRetry);
+  EXPECT_EQ(retry.retry_after, std::chrono::milliseconds(2000));
+  SendOutcome permanent = sender.Send(request);
+  EXPECT_EQ(permanent.kind, SendOutcome::Kind::kPermanent);
+  EXPECT_EQ(permanent.error_code, "21610");
+  SendOutcome sent1 = sender.Send(request);
+  SendOutcome sent2 = sender.Send(request);
+  EXPECT_EQ(sent1.kind, SendOutcome::Kind::kSent);
+  EXPECT_NE(sent1.provider_id, sent2.provider_id);
+  EXPECT_EQ(sent1.provider_id.size(), 34u);
+  EXPECT_EQ(sender.request_count(), 4u);
+  EXPECT_EQ(sender.sent().size(), 2u);
+  EXPECT_TRUE(sender.WaitForSent(2, std::chrono::milliseconds(0)));
+  EXPECT_FALSE(sender.WaitForSent(3, std::chrono::milliseconds(0)));
 }
 
 }  // namespace
