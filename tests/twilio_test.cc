@@ -2,7 +2,11 @@
 // media downloads against the fake Twilio on 127.0.0.1.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -523,6 +527,139 @@ TEST(FakeSender, AnswersFromItsScriptThenSucceeds) {
   EXPECT_EQ(sender.sent().size(), 2u);
   EXPECT_TRUE(sender.WaitForSent(2, std::chrono::milliseconds(0)));
   EXPECT_FALSE(sender.WaitForSent(3, std::chrono::milliseconds(0)));
+}
+
+}  // namespace
+}  // namespace bot
+
+namespace bot {
+namespace {
+
+// ---- Media downloads ----
+
+// A fresh directory per test, removed afterwards.
+class TwilioMedia : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = (std::filesystem::temp_directory_path() /
+            ("twilio_media_" + std::to_string(::getpid()) + "_" + info->name()))
+               .string();
+    std::filesystem::remove_all(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  size_t FilesInDir() const {
+    if (!std::filesystem::exists(dir_)) return 0;
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir_)) ++n;
+    return n;
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+  testing::FakeTwilio twilio_;
+  std::string dir_;
+};
+
+TEST_F(TwilioMedia, SendsCredentialsToTheApiHostButNotAcrossTheRedirect) {
+  const std::string bytes = "OggS\x00\x02 voice note bytes";
+  std::string url = twilio_.AddMedia(bytes, "audio/ogg");
+  Result<Media> media = DownloadMedia(url, "audio/ogg; codecs=opus", twilio_.account(), {}, dir_);
+  ASSERT_TRUE(media.ok()) << media.status().ToString();
+  EXPECT_EQ(media->url, url);
+  EXPECT_EQ(media->content_type, "audio/ogg; codecs=opus");
+  EXPECT_EQ(media->size, static_cast<int64_t>(bytes.size()));
+  EXPECT_EQ(media->sha256, Sha256Hex(bytes));
+  EXPECT_EQ(media->path, dir_ + "/" + Sha256Hex(bytes) + ".ogg");
+  EXPECT_EQ(ReadFile(media->path), bytes);
+  EXPECT_EQ(FilesInDir(), 1u);  // no temporary file left behind
+
+  std::vector<testing::FakeTwilio::Request> requests = twilio_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].host, "127.0.0.1:" + std::to_string(twilio_.port()));
+  EXPECT_NE(requests[0].authorization, "");
+  EXPECT_EQ(requests[0].status, 302);
+  EXPECT_EQ(requests[1].host, "localhost:" + std::to_string(twilio_.port()));
+  EXPECT_EQ(requests[1].target.substr(0, 5), "/cdn/");
+  EXPECT_EQ(requests[1].authorization, "");  // the CDN never sees the token
+  EXPECT_EQ(requests[1].status, 200);
+}
+
+TEST_F(TwilioMedia, DownloadsFromTheApiHostDirectly) {
+  testing::FakeTwilio::MediaOptions direct;
+  direct.redirect = false;
+  std::string url = twilio_.AddMedia("\x89PNG fake", "image/png", direct);
+  Result<Media> media = DownloadMedia(url, "image/png", twilio_.account(), {}, dir_);
+  ASSERT_TRUE(media.ok()) << media.status().ToString();
+  EXPECT_EQ(media->path.substr(media->path.size() - 4), ".png");
+  ASSERT_EQ(twilio_.requests().size(), 1u);
+  EXPECT_EQ(twilio_.requests()[0].status, 200);
+}
+
+TEST_F(TwilioMedia, NeverSendsCredentialsToAnotherHost) {
+  std::string url = twilio_.AddMedia("bytes", "image/jpeg");
+  // The same server under another name is not the configured API host: no Authorization, so
+  // the fake answers 401 and the download fails.
+  std::string elsewhere = url;
+  elsewhere.replace(elsewhere.find("127.0.0.1"), 9, "localhost");
+  Result<Media> media = DownloadMedia(elsewhere, "image/jpeg", twilio_.account(), {}, dir_);
+  ASSERT_FALSE(media.ok());
+  EXPECT_EQ(media.status().code(), StatusCode::kBadResponse);
+  EXPECT_NE(media.status().message().find("401"), std::string::npos);
+  ASSERT_EQ(twilio_.requests().size(), 1u);
+  EXPECT_EQ(twilio_.requests()[0].authorization, "");
+  EXPECT_EQ(FilesInDir(), 0u);
+}
+
+TEST_F(TwilioMedia, EnforcesTheImageLimitOfFiveMegabytes) {
+  const int64_t kFiveMb = 5 * 1024 * 1024;
+  std::string big(kFiveMb + 1, 'x');
+  std::string image_url = twilio_.AddMedia(big, "image/jpeg");
+  std::string audio_url = twilio_.AddMedia(big, "audio/ogg");
+  Result<Media> image = DownloadMedia(image_url, "image/jpeg", twilio_.account(), {}, dir_);
+  ASSERT_FALSE(image.ok());
+  EXPECT_EQ(image.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(image.status().message().find(std::to_string(kFiveMb)), std::string::npos);
+  EXPECT_EQ(FilesInDir(), 0u);
+  // The same size is fine for audio, whose limit is 16 MB.
+  Result<Media> audio = DownloadMedia(audio_url, "audio/ogg", twilio_.account(), {}, dir_);
+  ASSERT_TRUE(audio.ok()) << audio.status().ToString();
+  EXPECT_EQ(audio->size, kFiveMb + 1);
+}
+
+TEST_F(TwilioMedia, StopsAStreamWithoutContentLengthAtTheLimit) {
+  testing::FakeTwilio::MediaOptions chunked;
+  chunked.chunked = true;
+  MediaLimits limits;
+  limits.max_bytes = 1000;
+  std::string over = twilio_.AddMedia(std::string(1001, 'a'), "application/pdf", chunked);
+  std::string at = twilio_.AddMedia(std::string(1000, 'a'), "application/pdf", chunked);
+  Result<Media> too_big = DownloadMedia(over, "application/pdf", twilio_.account(), limits, dir_);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FilesInDir(), 0u);
+  Result<Media> fits = DownloadMedia(at, "application/pdf", twilio_.account(), limits, dir_);
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  EXPECT_EQ(fits->size, 1000);
+  EXPECT_EQ(fits->path.substr(fits->path.size() - 4), ".pdf");
+}
+
+TEST_F(TwilioMedia, ReportsMissingMediaAndBadUrls) {
+  std::string url = twilio_.AddMedia("x", "image/jpeg");
+  std::string missing = url.substr(0, url.rfind("/Media/")) + "/Media/ME0";
+  Result<Media> not_found = DownloadMedia(missing, "image/jpeg", twilio_.account(), {}, dir_);
+  ASSERT_FALSE(not_found.ok());
+  EXPECT_EQ(not_found.status().code(), StatusCode::kBadResponse);
+  Result<Media> bad = DownloadMedia("file:///etc/passwd", "text/plain", twilio_.account(), {}, dir_);
+  ASSERT_FALSE(bad.ok());
+  Result<Media> garbage = DownloadMedia("not a url", "text/plain", twilio_.account(), {}, dir_);
+  ASSERT_FALSE(garbage.ok());
+  EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FilesInDir(), 0u);
 }
 
 }  // namespace
