@@ -1,0 +1,256 @@
+// ValidateDialog: every check a dialog must pass before a session may run on it. The loader
+// and dialogs built in C++ share it, so a dialog is never "valid from a file only".
+#include <set>
+#include <string>
+#include <vector>
+
+#include "dialog/validate.h"
+
+namespace bot {
+
+const char* const kCommonPrompts[8] = {"optout_confirm",  "optin_confirm", "handoff_confirm",
+                                       "restart_confirm", "dialog_changed", "media_unsupported",
+                                       "help_default",    "closing"};
+
+namespace {
+
+class Validator {
+ public:
+  Validator(const Dialog& dialog, const DialogSources& sources)
+      : d_(dialog), src_(sources) {}
+
+  Status Run() {
+    if (Status s = CheckTop(); !s.ok()) return s;
+    if (Status s = CheckSlots(); !s.ok()) return s;
+    if (Status s = CheckVariables(); !s.ok()) return s;
+    if (Status s = CheckStates(); !s.ok()) return s;
+    if (Status s = CheckPrompts(); !s.ok()) return s;
+    return CheckReachability();
+  }
+
+ private:
+  Status Error(int line, const std::string& problem) const {
+    return InvalidArgument(DialogLocation(d_, line) + ": " + problem);
+  }
+  Status PromptError(const std::string& key, const std::string& problem) const {
+    auto it = src_.prompts.find(key);
+    if (it == src_.prompts.end()) return Error(0, "prompt '" + key + "' " + problem);
+    return InvalidArgument(it->second.file + ":" + std::to_string(it->second.line) + ": prompt '" +
+                           key + "' " + problem);
+  }
+  int StateLine(const State& state, const std::string& field) const {
+    return src_.Line("states." + state.name + "." + field, state.line);
+  }
+
+  Status CheckTop() const {
+    if (d_.id.empty()) return Error(src_.Line("id"), "dialog has no id");
+    if (d_.version < 1) return Error(src_.Line("version"), "version must be 1 or more");
+    if (d_.locale.empty()) return Error(src_.Line("locale"), "locale is empty");
+    if (d_.session_timeout.count() <= 0) {
+      return Error(src_.Line("session_timeout"), "session_timeout must be positive");
+    }
+    if (d_.start.empty()) return Error(src_.Line("id"), "no start state ('start' is required)");
+    return Status::Ok();
+  }
+
+  Status CheckSlots() const {
+    std::set<std::string> seen;
+    for (const SlotSpec& slot : d_.slots) {
+      const int line = src_.Line("slots." + slot.name);
+      if (!IsIdentifier(slot.name)) return Error(line, "slot name '" + slot.name + "' is not a name");
+      if (!seen.insert(slot.name).second) return Error(line, "duplicate slot '" + slot.name + "'");
+      const bool numeric = slot.type == SlotType::kRating || slot.type == SlotType::kInteger ||
+                           slot.type == SlotType::kDays || slot.type == SlotType::kMoney;
+      if (!numeric && (slot.min || slot.max || !slot.options.empty())) {
+        return Error(line, "slot '" + slot.name + "' of type " + SlotTypeName(slot.type) +
+                               " takes no min, max or options");
+      }
+      if (slot.min && slot.max && *slot.min > *slot.max) {
+        return Error(src_.Line("slots." + slot.name + ".min", line),
+                     "slot '" + slot.name + "': min " + std::to_string(*slot.min) +
+                         " is greater than max " + std::to_string(*slot.max));
+      }
+      for (int64_t option : slot.options) {
+        if ((slot.min && option < *slot.min) || (slot.max && option > *slot.max)) {
+          return Error(src_.Line("slots." + slot.name + ".options", line),
+                       "slot '" + slot.name + "': option " + std::to_string(option) +
+                           " is outside min..max");
+        }
+      }
+      if (slot.max_length == 0) {
+        return Error(line, "slot '" + slot.name + "': max_length must be positive");
+      }
+      if (slot.region.size() != 2 || slot.region[0] < 'A' || slot.region[0] > 'Z' ||
+          slot.region[1] < 'A' || slot.region[1] > 'Z') {
+        return Error(src_.Line("slots." + slot.name + ".region", line),
+                     "slot '" + slot.name + "': region must be a country code like MX");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckVariables() const {
+    for (const auto& [name, fallback] : d_.variables) {
+      const int line = src_.Line("variables." + name);
+      if (!IsIdentifier(name)) return Error(line, "variable name '" + name + "' is not a name");
+      if (IsBuiltinVariable(name)) return Error(line, "variable '" + name + "' is built in");
+      if (d_.FindSlot(name)) return Error(line, "variable '" + name + "' has the name of a slot");
+    }
+    return Status::Ok();
+  }
+
+  Status CheckPromptKey(const State& state, const std::string& field, const std::string& key) const {
+    if (key.empty() || d_.FindPrompt(key)) return Status::Ok();
+    return Error(StateLine(state, field), "state '" + state.name + "': " + field + " prompt '" +
+                                              key + "' is not in the prompts");
+  }
+
+  Status CheckTarget(int line, const std::string& what, const std::string& target) const {
+    if (d_.FindState(target)) return Status::Ok();
+    return Error(line, what + " unknown state '" + target + "'");
+  }
+
+  Status CheckStates() const {
+    std::set<std::string> seen;
+    for (const State& state : d_.states) {
+      if (!IsIdentifier(state.name)) {
+        return Error(state.line, "state name '" + state.name + "' is not a name");
+      }
+      if (!seen.insert(state.name).second) {
+        return Error(state.line, "duplicate state '" + state.name + "'");
+      }
+    }
+    if (Status s = CheckTarget(src_.Line("start"), "start is", d_.start); !s.ok()) return s;
+    if (!d_.inbound_start.empty()) {
+      Status s = CheckTarget(src_.Line("inbound_start"), "inbound_start is", d_.inbound_start);
+      if (!s.ok()) return s;
+    }
+    for (const State& state : d_.states) {
+      if (Status s = CheckState(state); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Status CheckState(const State& state) const {
+    const std::string name = "state '" + state.name + "'";
+    if (Status s = CheckPromptKey(state, "say", state.say); !s.ok()) return s;
+    if (Status s = CheckPromptKey(state, "help", state.help); !s.ok()) return s;
+    if (!state.ask.empty() && !d_.FindSlot(state.ask)) {
+      return Error(StateLine(state, "ask"), name + ": ask names unknown slot '" + state.ask + "'");
+    }
+    if (state.max_attempts < 0) {
+      return Error(StateLine(state, "max_attempts"), name + ": max_attempts must be 0 or more");
+    }
+    if (!state.on_exhausted.empty()) {
+      Status s = CheckTarget(StateLine(state, "on_exhausted"), name + ": on_exhausted is",
+                             state.on_exhausted);
+      if (!s.ok()) return s;
+    }
+    if (state.end) {
+      if (!state.ask.empty() || !state.transitions.empty()) {
+        return Error(state.line, name + " is an end state: it can neither ask nor have transitions");
+      }
+      return Status::Ok();
+    }
+    if (state.transitions.empty() ||
+        (state.ask.empty() && !state.transitions.back().when.always())) {
+      return Error(state.line, name + " is stuck: it is not an end state" +
+                                   std::string(state.ask.empty() ? ", asks nothing" : "") +
+                                   " and has no unconditional last transition");
+    }
+    for (size_t i = 0; i < state.transitions.size(); ++i) {
+      if (Status s = CheckTransition(state, i); !s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Status CheckTransition(const State& state, size_t index) const {
+    const Transition& t = state.transitions[index];
+    const std::string path = "transitions." + std::to_string(index) + ".";
+    const int line = t.line > 0 ? t.line : state.line;
+    const std::string name = "state '" + state.name + "': ";
+    Status s = CheckTarget(src_.Line("states." + state.name + "." + path + "to", line),
+                           name + "transition to", t.to);
+    if (!s.ok()) return s;
+    for (const std::string& slot : t.when.Identifiers()) {
+      if (!d_.FindSlot(slot)) {
+        return Error(src_.Line("states." + state.name + "." + path + "if", line),
+                     name + "condition '" + t.when.source() + "' names unknown slot '" + slot + "'");
+      }
+    }
+    const int do_line = src_.Line("states." + state.name + "." + path + "do", line);
+    for (const Action& action : t.actions) {
+      if (action.name == "record") {
+        if (action.arg.empty()) return Error(do_line, name + "'record' needs a kind: record <kind>");
+        if (!IsIdentifier(action.arg)) {
+          return Error(do_line, name + "record kind '" + action.arg + "' is not a name");
+        }
+      } else if (action.name == "clear") {
+        if (!d_.FindSlot(action.arg)) {
+          return Error(do_line, name + "'clear' names unknown slot '" + action.arg + "'");
+        }
+      } else if (action.name == "handoff") {
+        if (!action.arg.empty()) return Error(do_line, name + "'handoff' takes no argument");
+      } else {
+        return Error(do_line, name + "unknown action '" + action.name +
+                                  "' (known: record <kind>, clear <slot>, handoff)");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckPrompts() const {
+    for (const char* key : kCommonPrompts) {
+      if (!d_.FindPrompt(key)) {
+        return Error(src_.Line("id"), std::string("the engine's prompt '") + key +
+                                          "' is missing (add it to common.yaml)");
+      }
+    }
+    // Every prompt, not only the ones states name: the engine says the common ones too, and a
+    // blank in a customer's chat is worse than a strict load.
+    for (const auto& [key, text] : d_.prompts) {
+      std::vector<std::string> names;
+      if (!TemplateVariables(text, &names)) return PromptError(key, "has a '{{' that is not closed");
+      for (const std::string& var : names) {
+        if (d_.FindSlot(var) || d_.variables.count(var) || IsBuiltinVariable(var)) continue;
+        return PromptError(key, "uses undeclared variable '" + var +
+                                    "' (not a slot, a declared variable or a builtin)");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckReachability() const {
+    std::set<std::string> reached;
+    std::vector<std::string> pending = {d_.start};
+    if (!d_.inbound_start.empty()) pending.push_back(d_.inbound_start);
+    while (!pending.empty()) {
+      std::string name = pending.back();
+      pending.pop_back();
+      if (!reached.insert(name).second) continue;
+      const State* state = d_.FindState(name);
+      for (const Transition& t : state->transitions) pending.push_back(t.to);
+      if (!state->on_exhausted.empty()) pending.push_back(state->on_exhausted);
+    }
+    bool end_reached = false;
+    for (const State& state : d_.states) {
+      if (!reached.count(state.name)) {
+        return Error(state.line, "state '" + state.name + "' is unreachable from the start states");
+      }
+      end_reached = end_reached || state.end;
+    }
+    if (!end_reached) return Error(src_.Line("start"), "no end state is reachable");
+    return Status::Ok();
+  }
+
+  const Dialog& d_;
+  const DialogSources& src_;
+};
+
+}  // namespace
+
+Status ValidateDialog(const Dialog& dialog, const DialogSources& sources) {
+  return Validator(dialog, sources).Run();
+}
+
+}  // namespace bot
