@@ -1,0 +1,149 @@
+#include "store/migrations.h"
+
+#include <iterator>
+#include <string>
+
+#include "store/sqlite_statement.h"
+
+namespace bot::sqlite {
+
+namespace {
+
+// Times are Unix milliseconds (INTEGER). JSON columns are TEXT the JSON1 functions can read.
+constexpr const char* kMigrations[] = {
+    // 1: the initial schema.
+    R"sql(
+CREATE TABLE contacts (
+  id INTEGER PRIMARY KEY,
+  channel TEXT NOT NULL,            -- the bot's address, 'whatsapp:+14155238886'
+  address TEXT NOT NULL,            -- the user's address
+  name TEXT NOT NULL DEFAULT '',
+  opted_out_at INTEGER,             -- NULL unless opted out
+  last_inbound_at INTEGER,          -- for the 24 h customer-service window
+  created_at INTEGER NOT NULL,
+  UNIQUE (channel, address)
+);
+
+CREATE TABLE sessions (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  dialog_id TEXT NOT NULL,
+  dialog_version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  slots TEXT NOT NULL DEFAULT '{}', -- JSON, see SlotsToJson
+  vars TEXT NOT NULL DEFAULT '{}',  -- JSON object of strings
+  status TEXT NOT NULL,             -- active, done, opted_out, handoff, expired
+  attempts INTEGER NOT NULL DEFAULT 0,
+  started_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- The latest session of a contact: ORDER BY id DESC LIMIT 1.
+CREATE INDEX sessions_by_contact ON sessions (contact_id, id);
+
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  session_id INTEGER REFERENCES sessions(id),
+  channel TEXT NOT NULL,            -- the contact's channel, for inbound de-duplication
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  text TEXT NOT NULL DEFAULT '',
+  media TEXT,                       -- JSON array of attachments, NULL when none
+  provider_id TEXT,                 -- Twilio MessageSid; NULL until an outbound one is sent
+  status TEXT NOT NULL,             -- in: accepted, processed; out: pending, inline, sent...
+  error_code TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  raw TEXT,                         -- the webhook body, for audit
+  dialog_id TEXT,                   -- inbound: the dialog its channel runs
+  vars TEXT,                        -- inbound: JSON variables for a new session, NULL when none
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+-- The same MessageSid twice on a channel is stored once.
+CREATE UNIQUE INDEX messages_inbound_provider_id ON messages (channel, provider_id)
+  WHERE direction = 'in' AND provider_id IS NOT NULL;
+-- Status callbacks find the outbound message by its MessageSid.
+CREATE INDEX messages_outbound_provider_id ON messages (provider_id)
+  WHERE direction = 'out' AND provider_id IS NOT NULL;
+-- The outbox scan. Partial: only pending rows are indexed, so it stays as small as the backlog.
+CREATE INDEX messages_outbox ON messages (status, next_attempt_at) WHERE status = 'pending';
+-- Recovery after a crash: accepted inbound messages nobody processed.
+CREATE INDEX messages_unprocessed ON messages (status, id) WHERE status = 'accepted';
+CREATE INDEX messages_by_contact ON messages (contact_id, id);
+
+CREATE TABLE records (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  session_id INTEGER REFERENCES sessions(id),
+  kind TEXT NOT NULL,               -- 'review', ...
+  data TEXT NOT NULL,               -- JSON object of the record's fields (strings)
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX records_by_contact ON records (contact_id, id);
+CREATE INDEX records_by_kind ON records (kind, created_at);
+
+CREATE TABLE audit_events (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  kind TEXT NOT NULL,               -- optout, optin, handoff, restart, dialog_changed...
+  detail TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX audit_events_by_contact ON audit_events (contact_id, id);
+
+-- The review_rating dialog's results, for plain SQL: SELECT * FROM review_results.
+CREATE VIEW review_results AS
+SELECT r.id AS id,
+       c.address AS contact,
+       c.name AS name,
+       CAST(json_extract(r.data, '$.rating') AS INTEGER) AS rating,
+       json_extract(r.data, '$.feedback') AS feedback,
+       r.created_at AS created_at,
+       strftime('%Y-%m-%dT%H:%M:%SZ', r.created_at / 1000, 'unixepoch') AS created_at_utc,
+       r.session_id AS session_id
+FROM records r JOIN contacts c ON c.id = r.contact_id
+WHERE r.kind = 'review';
+)sql",
+};
+
+Status ReadVersion(sqlite3* db, int* version) {
+  Statement stmt;
+  if (Status s = stmt.Prepare(db, "PRAGMA user_version"); !s.ok()) return s;
+  if (stmt.Step() != SQLITE_ROW) return Error(db, sqlite3_errcode(db), "read user_version");
+  *version = static_cast<int>(stmt.Int(0));
+  return Status::Ok();
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(std::size(kMigrations)); }
+
+Status Migrate(sqlite3* db) {
+  int version = 0;
+  if (Status s = ReadVersion(db, &version); !s.ok()) return s;
+  if (version > LatestSchemaVersion()) {
+    return Internal("database schema version " + std::to_string(version) +
+                    " is newer than this build knows (" +
+                    std::to_string(LatestSchemaVersion()) + ")");
+  }
+  for (int next = version + 1; next <= LatestSchemaVersion(); ++next) {
+    // The version is re-read inside the write lock so two processes opening the same new file
+    // at once do not both apply a migration.
+    if (Status s = Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+    int current = 0;
+    Status status = ReadVersion(db, &current);
+    if (status.ok() && current < next) {
+      status = Exec(db, std::string(kMigrations[next - 1]) +
+                            "\nPRAGMA user_version = " + std::to_string(next) + ";");
+    }
+    if (!status.ok()) {
+      (void)Exec(db, "ROLLBACK");
+      return Status(status.code(), "migration " + std::to_string(next) + ": " + status.message());
+    }
+    if (Status s = Exec(db, "COMMIT"); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace bot::sqlite

@@ -1,0 +1,18 @@
+// The store's schema as an ordered list of migrations. Migration N (1-based) moves the database
+// from PRAGMA user_version N-1 to N; each runs in its own transaction with the version bump, so
+// a crash leaves the database at a whole version. Append new migrations; never edit old ones.
+#pragma once
+
+#include <sqlite3.h>
+
+#include "bot/status.h"
+
+namespace bot::sqlite {
+
+// The version a fully migrated database has.
+int LatestSchemaVersion();
+
+// Applies every migration the database at `db` has not seen yet. Idempotent.
+Status Migrate(sqlite3* db);
+
+}  // namespace bot::sqlite

@@ -1,0 +1,127 @@
+// The SQLite store's outbox: due messages, send outcomes, delivery callbacks; and handoff release.
+#include "store/delivery_status.h"
+#include "store/sqlite_store_impl.h"
+
+namespace bot {
+
+using sqlite::Scope;
+using sqlite::Transaction;
+
+Result<std::vector<OutboundMessage>> SqliteStore::DueOutbound(TimePoint now, int limit) {
+  if (limit <= 0) return std::vector<OutboundMessage>();  // SQLite reads LIMIT -1 as "all"
+  std::lock_guard lock(mu_);
+  Scope due(due_outbound_);
+  due->Bind(1, now);
+  due->Bind(2, static_cast<int64_t>(limit));
+  std::vector<OutboundMessage> messages;
+  int rc;
+  while ((rc = due->Step()) == SQLITE_ROW) {
+    OutboundMessage& m = messages.emplace_back();
+    m.id = due->Int(0);
+    m.contact_id = due->Int(1);
+    m.channel = due->Text(2);
+    m.to = due->Text(3);
+    m.text = due->Text(4);
+    m.status = due->Text(5);
+    m.provider_id = due->Text(6);
+    m.error_code = due->Text(7);
+    m.attempts = static_cast<int>(due->Int(8));
+    m.created_at = due->Time(9);
+    m.next_attempt_at = due->Time(10);
+  }
+  if (rc != SQLITE_DONE) return StepError(rc, "due outbound");
+  return messages;
+}
+
+// Runs an UPDATE of one outbound message by id: NotFound when no row matched.
+Status SqliteStore::UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what) {
+  if (Status s = Run(stmt, what); !s.ok()) return s;
+  if (sqlite3_changes(db_) == 0) return NotFound("outbound message " + std::to_string(id));
+  return Status::Ok();
+}
+
+Status SqliteStore::MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Scope mark(mark_sent_);
+  mark->Bind(1, id);
+  mark->BindOrNull(2, provider_id);
+  mark->Bind(3, now);
+  return UpdateOutbound(*mark, id, "mark sent");
+}
+
+Status SqliteStore::MarkOutboundRetry(int64_t id, TimePoint next_attempt_at,
+                                      const std::string& error) {
+  std::lock_guard lock(mu_);
+  Scope mark(mark_retry_);
+  mark->Bind(1, id);
+  mark->Bind(2, next_attempt_at);
+  mark->Bind(3, error);
+  return UpdateOutbound(*mark, id, "mark retry");
+}
+
+Status SqliteStore::MarkOutboundFailed(int64_t id, const std::string& status,
+                                       const std::string& error_code, const std::string& error) {
+  if (status != "failed" && status != "not_sendable") {
+    return InvalidArgument("outbound failure status must be failed or not_sendable, not '" +
+                           status + "'");
+  }
+  std::lock_guard lock(mu_);
+  Scope mark(mark_failed_);
+  mark->Bind(1, id);
+  mark->Bind(2, status);
+  mark->BindOrNull(3, error_code);
+  mark->Bind(4, error);
+  return UpdateOutbound(*mark, id, "mark failed");
+}
+
+Status SqliteStore::UpdateDeliveryStatus(const std::string& provider_id, const std::string& status,
+                                         const std::string& error_code) {
+  const int rank = DeliveryRank(status);
+  if (!IsCallbackRank(rank)) return InvalidArgument("unknown delivery status '" + status + "'");
+  if (provider_id.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  Transaction tx(tx_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  int64_t id = 0;
+  {
+    Scope find(find_by_provider_id_);
+    find->Bind(1, provider_id);
+    const int rc = find->Step();
+    if (rc == SQLITE_DONE) return Status::Ok();  // not ours, or not stored: ignored
+    if (rc != SQLITE_ROW) return StepError(rc, "find by provider id");
+    // Callbacks arrive out of order; an older one must not undo a newer one.
+    if (DeliveryRank(find->Text(1)) >= rank) return Status::Ok();
+    id = find->Int(0);
+  }
+  {
+    Scope set(set_delivery_status_);
+    set->Bind(1, id);
+    set->Bind(2, status);
+    if (IsFinalDeliveryRank(rank)) set->BindOrNull(3, error_code);
+    set->Bind(4, std::chrono::system_clock::now());
+    if (Status s = Run(*set, "set delivery status"); !s.ok()) return s;
+  }
+  return tx.Commit();
+}
+
+Result<int64_t> SqliteStore::OutboxDepth() {
+  std::lock_guard lock(mu_);
+  Scope depth(outbox_depth_);
+  const int rc = depth->Step();
+  if (rc != SQLITE_ROW) return StepError(rc, "outbox depth");
+  return depth->Int(0);
+}
+
+Status SqliteStore::ReleaseHandoff(int64_t contact_id, TimePoint now) {
+  std::lock_guard lock(mu_);
+  Scope release(release_handoff_);
+  release->Bind(1, contact_id);
+  release->Bind(2, now);
+  if (Status s = Run(*release, "release handoff"); !s.ok()) return s;
+  if (sqlite3_changes(db_) == 0) {
+    return NotFound("no session in handoff for contact " + std::to_string(contact_id));
+  }
+  return Status::Ok();
+}
+
+}  // namespace bot

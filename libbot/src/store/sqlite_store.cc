@@ -1,0 +1,156 @@
+// Opening the SQLite store: the connection, its pragmas, the migrations and every prepared
+// statement. The methods live in sqlite_turns.cc, sqlite_outbox.cc and sqlite_queries.cc.
+#include "store/sqlite_store_impl.h"
+
+#include <iterator>
+#include <utility>
+
+#include "store/migrations.h"
+#include "store/sqlite_rows.h"
+
+namespace bot {
+
+namespace {
+
+using sqlite::kContactColumns;
+using sqlite::kSessionColumns;
+
+Status ApplyPragmas(sqlite3* db, const SqliteOptions& options) {
+  if (options.synchronous != "normal" && options.synchronous != "full") {
+    return InvalidArgument("sqlite synchronous must be \"normal\" or \"full\", not \"" +
+                           options.synchronous + "\"");
+  }
+  // busy_timeout first: switching to WAL can itself wait for another connection's lock.
+  sqlite3_busy_timeout(db, options.busy_timeout_ms);
+  return sqlite::Exec(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+                          "PRAGMA synchronous = " + options.synchronous + ";");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOptions options) {
+  return SqliteStore::Open(path, options);
+}
+
+Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
+                                                 const SqliteOptions& options) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: the store's own mutex already serialises every use of the connection.
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  // The store owns `db` from here on, even when opening failed, so it is always closed.
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  if (rc != SQLITE_OK) return Unavailable("open " + path + ": " + sqlite::Error(db, rc, "").message());
+  if (Status s = ApplyPragmas(db, options); !s.ok()) return s;
+  if (Status s = sqlite::Migrate(db); !s.ok()) return s;
+  if (Status s = store->PrepareAll(); !s.ok()) return s;
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+SqliteStore::~SqliteStore() {
+  // close_v2 defers the close until the member statements are finalized after this body.
+  sqlite3_close_v2(db_);
+}
+
+Status SqliteStore::Run(sqlite::Statement& stmt, const char* what) {
+  const int rc = stmt.Step();
+  if (rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  return StepError(rc, what);
+}
+
+Status SqliteStore::PrepareAll() {
+  const std::string session_columns = kSessionColumns;
+  const std::string contact_columns = kContactColumns;
+  const std::pair<sqlite::Statement*, std::string> statements[] = {
+      {&find_inbound_,
+       "SELECT id FROM messages WHERE channel = ?1 AND provider_id = ?2 AND direction = 'in'"},
+      // A profile name, when the channel sends one, refreshes the stored name.
+      {&upsert_contact_,
+       "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (channel, address) DO UPDATE SET "
+       "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END, "
+       "last_inbound_at = max(coalesce(contacts.last_inbound_at, 0), excluded.last_inbound_at) "
+       "RETURNING id"},
+      {&insert_inbound_,
+       "INSERT INTO messages (contact_id, channel, direction, text, media, provider_id, status, "
+       "raw, dialog_id, vars, created_at, updated_at) "
+       "VALUES (?1, ?2, 'in', ?3, ?4, ?5, 'accepted', ?6, ?7, ?8, ?9, ?9)"},
+      {&load_message_,
+       "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
+       "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at "
+       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
+       "WHERE m.id = ?1 AND m.direction = 'in'"},
+      {&latest_session_, "SELECT " + session_columns +
+                             " FROM sessions WHERE contact_id = ?1 ORDER BY id DESC LIMIT 1"},
+      {&update_contact_,
+       "UPDATE contacts SET name = ?2, opted_out_at = ?3 WHERE id = ?1 RETURNING channel"},
+      {&insert_session_,
+       "INSERT INTO sessions (contact_id, dialog_id, dialog_version, state, slots, vars, status, "
+       "attempts, started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {&update_session_,
+       "UPDATE sessions SET dialog_id = ?2, dialog_version = ?3, state = ?4, slots = ?5, "
+       "vars = ?6, status = ?7, attempts = ?8, started_at = ?9, updated_at = ?10 "
+       "WHERE id = ?1 AND contact_id = ?11"},
+      {&mark_processed_,
+       "UPDATE messages SET status = 'processed', session_id = coalesce(?2, session_id), "
+       "updated_at = ?3 WHERE id = ?1 AND direction = 'in' AND status = 'accepted'"},
+      {&inbound_status_, "SELECT status FROM messages WHERE id = ?1 AND direction = 'in'"},
+      {&insert_outbound_,
+       "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
+       "next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?6, ?6)"},
+      {&insert_record_,
+       "INSERT INTO records (contact_id, session_id, kind, data, created_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&insert_audit_,
+       "INSERT INTO audit_events (contact_id, kind, detail, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&due_outbound_,
+       "SELECT m.id, m.contact_id, c.channel, c.address, m.text, m.status, m.provider_id, "
+       "m.error_code, m.attempts, m.created_at, m.next_attempt_at "
+       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
+       "WHERE m.status = 'pending' AND m.next_attempt_at <= ?1 ORDER BY m.id LIMIT ?2"},
+      {&mark_sent_,
+       "UPDATE messages SET status = 'sent', provider_id = ?2, updated_at = ?3 "
+       "WHERE id = ?1 AND direction = 'out'"},
+      {&mark_retry_,
+       "UPDATE messages SET attempts = attempts + 1, next_attempt_at = ?2, error = ?3 "
+       "WHERE id = ?1 AND direction = 'out'"},
+      {&mark_failed_,
+       "UPDATE messages SET status = ?2, error_code = ?3, error = ?4 "
+       "WHERE id = ?1 AND direction = 'out'"},
+      {&find_by_provider_id_,
+       "SELECT id, status FROM messages WHERE provider_id = ?1 AND direction = 'out'"},
+      {&set_delivery_status_,
+       "UPDATE messages SET status = ?2, error_code = coalesce(?3, error_code), "
+       "updated_at = ?4 WHERE id = ?1"},
+      {&outbox_depth_, "SELECT count(*) FROM messages WHERE status = 'pending'"},
+      {&release_handoff_,
+       "UPDATE sessions SET status = 'active', updated_at = ?2 WHERE id = "
+       "(SELECT id FROM sessions WHERE contact_id = ?1 AND status = 'handoff' "
+       "ORDER BY id DESC LIMIT 1)"},
+      {&find_contact_, "SELECT " + contact_columns +
+                           " FROM contacts WHERE channel = ?1 AND address = ?2"},
+      {&insert_contact_,
+       "INSERT INTO contacts (channel, address, created_at) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (channel, address) DO NOTHING"},
+      {&unprocessed_,
+       "SELECT id FROM messages WHERE status = 'accepted' AND direction = 'in' ORDER BY id"},
+      {&list_records_,
+       "SELECT id, contact_id, session_id, kind, data, created_at FROM records "
+       "WHERE contact_id = ?1 ORDER BY id"},
+      {&list_audit_,
+       "SELECT id, contact_id, kind, detail, created_at FROM audit_events "
+       "WHERE contact_id = ?1 ORDER BY id"},
+      {&list_messages_,
+       "SELECT id, direction, text, provider_id, status, error_code, media, created_at "
+       "FROM messages WHERE contact_id = ?1 ORDER BY id"},
+      {&ping_, "SELECT 1"},
+  };
+  if (Status s = tx_.Prepare(db_); !s.ok()) return s;
+  for (const auto& [stmt, sql] : statements) {
+    if (Status s = stmt->Prepare(db_, sql); !s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+}  // namespace bot

@@ -1,0 +1,104 @@
+// The SQLite Store. One connection, opened in WAL mode with foreign keys on, and every statement
+// prepared once at open and reused (sqlite3_reset), because AcceptInbound + LoadTurn + CommitTurn
+// run on every webhook request. Thread-safe: one mutex serialises use of the connection.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "bot/sqlite_store.h"
+#include "bot/store.h"
+#include "store/sqlite_statement.h"
+
+namespace bot {
+
+class SqliteStore final : public Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const SqliteOptions& options);
+  ~SqliteStore() override;
+
+  Result<Accepted> AcceptInbound(const InboundMessage& message) override;
+  Result<TurnContext> LoadTurn(int64_t message_id) override;
+  Result<Contact> GetOrCreateContact(const std::string& channel,
+                                     const std::string& address) override;
+  Result<std::optional<Session>> LatestSession(int64_t contact_id) override;
+  Result<CommittedTurn> CommitTurn(const TurnCommit& turn) override;
+  Result<std::vector<int64_t>> UnprocessedInbound() override;
+
+  Result<std::vector<OutboundMessage>> DueOutbound(TimePoint now, int limit) override;
+  Status MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) override;
+  Status MarkOutboundRetry(int64_t id, TimePoint next_attempt_at,
+                           const std::string& error) override;
+  Status MarkOutboundFailed(int64_t id, const std::string& status, const std::string& error_code,
+                            const std::string& error) override;
+  Status UpdateDeliveryStatus(const std::string& provider_id, const std::string& status,
+                              const std::string& error_code) override;
+  Result<int64_t> OutboxDepth() override;
+
+  Status ReleaseHandoff(int64_t contact_id, TimePoint now) override;
+
+  Result<std::optional<Contact>> FindContact(const std::string& channel,
+                                             const std::string& address) override;
+  Result<std::vector<StoredRecord>> ListRecords(int64_t contact_id) override;
+  Result<std::vector<StoredAudit>> ListAudit(int64_t contact_id) override;
+  Result<std::vector<StoredMessage>> ListMessages(int64_t contact_id) override;
+  Status Ping() override;
+
+ private:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  Status PrepareAll();
+
+  // Steps a statement that returns no rows; an error becomes a Status naming `what`.
+  Status Run(sqlite::Statement& stmt, const char* what);
+  Status StepError(int rc, const char* what) { return sqlite::Error(db_, rc, what); }
+  // Runs an UPDATE of one outbound message by id: NotFound when no row matched.
+  Status UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what);
+
+  // Unlocked halves of the public methods, for use inside a transaction.
+  Result<std::optional<Session>> LatestSessionLocked(int64_t contact_id);
+  Result<std::optional<Contact>> FindContactLocked(const std::string& channel,
+                                                   const std::string& address);
+  Result<int64_t> SaveSession(const Session& session, int64_t contact_id);
+  Status WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed);
+
+  std::mutex mu_;
+  sqlite3* const db_;  // Guarded by mu_, as is every statement below.
+
+  sqlite::TransactionStatements tx_;
+  // The turn path.
+  sqlite::Statement find_inbound_;
+  sqlite::Statement upsert_contact_;
+  sqlite::Statement insert_inbound_;
+  sqlite::Statement load_message_;
+  sqlite::Statement latest_session_;
+  sqlite::Statement update_contact_;
+  sqlite::Statement insert_session_;
+  sqlite::Statement update_session_;
+  sqlite::Statement mark_processed_;
+  sqlite::Statement inbound_status_;
+  sqlite::Statement insert_outbound_;
+  sqlite::Statement insert_record_;
+  sqlite::Statement insert_audit_;
+  // The outbox.
+  sqlite::Statement due_outbound_;
+  sqlite::Statement mark_sent_;
+  sqlite::Statement mark_retry_;
+  sqlite::Statement mark_failed_;
+  sqlite::Statement find_by_provider_id_;
+  sqlite::Statement set_delivery_status_;
+  sqlite::Statement outbox_depth_;
+  // Everything else.
+  sqlite::Statement release_handoff_;
+  sqlite::Statement find_contact_;
+  sqlite::Statement insert_contact_;
+  sqlite::Statement unprocessed_;
+  sqlite::Statement list_records_;
+  sqlite::Statement list_audit_;
+  sqlite::Statement list_messages_;
+  sqlite::Statement ping_;
+};
+
+}  // namespace bot

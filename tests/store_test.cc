@@ -1,0 +1,724 @@
+// The Store contract, run against both the SQLite store (real temporary files) and the in-memory
+// fake, then what only SQLite has: files that survive a reopen, migrations, the schema, rollback.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/sqlite_store.h"
+#include "bot/store.h"
+#include "bot/testing/memory_store.h"
+
+namespace bot {
+namespace {
+
+const std::string kChannel = "whatsapp:+14155238886";
+const std::string kUser = "whatsapp:+593987654321";
+const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
+
+TimePoint At(int seconds) { return kT0 + std::chrono::seconds(seconds); }
+
+// A fresh directory under the test temp dir, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = ::testing::TempDir() + "store_test_XXXXXX";
+    path_ = mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+struct SqliteFactory {
+  static constexpr const char* kName = "Sqlite";
+  TempDir dir;
+  std::unique_ptr<Store> Make() {
+    auto store = OpenSqliteStore(dir.File("bot.db"));
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+};
+
+struct MemoryFactory {
+  static constexpr const char* kName = "Memory";
+  std::unique_ptr<Store> Make() { return testing::NewMemoryStore(); }
+};
+
+InboundMessage Inbound(const std::string& sid, const std::string& text, int at_seconds = 0) {
+  InboundMessage m;
+  m.channel = kChannel;
+  m.from = kUser;
+  m.provider_id = sid;
+  m.profile_name = "Ana";
+  m.text = text;
+  m.raw = "Body=" + text + "&MessageSid=" + sid;
+  m.dialog_id = "review_rating";
+  m.received_at = At(at_seconds);
+  return m;
+}
+
+Session NewSession(const std::string& state) {
+  Session s;
+  s.dialog_id = "review_rating";
+  s.dialog_version = 1;
+  s.state = state;
+  s.vars = {{"name", "Ana"}, {"doctor", "Dra. Pérez"}};
+  s.started_at = At(0);
+  s.updated_at = At(0);
+  return s;
+}
+
+template <typename Factory>
+class StoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = factory_.Make();
+    ASSERT_NE(store_, nullptr);
+  }
+
+  // Accepts `text` as a new inbound message and loads its turn.
+  TurnContext Receive(const std::string& sid, const std::string& text, int at_seconds = 0) {
+    auto accepted = store_->AcceptInbound(Inbound(sid, text, at_seconds));
+    EXPECT_TRUE(accepted.ok()) << accepted.status().ToString();
+    EXPECT_FALSE(accepted->duplicate);
+    auto turn = store_->LoadTurn(accepted->message_id);
+    EXPECT_TRUE(turn.ok()) << turn.status().ToString();
+    return *turn;
+  }
+
+  // A turn answering `turn` with `replies` and the session moved to `state`.
+  TurnCommit Answer(const TurnContext& turn, const std::string& state,
+                    std::vector<std::string> replies, int at_seconds = 1) {
+    TurnCommit commit;
+    commit.inbound_id = turn.message_id;
+    commit.contact = turn.contact;
+    commit.session = turn.session ? *turn.session : NewSession(state);
+    commit.session->state = state;
+    commit.session->updated_at = At(at_seconds);
+    commit.replies = std::move(replies);
+    commit.now = At(at_seconds);
+    return commit;
+  }
+
+  CommittedTurn Commit(const TurnCommit& commit) {
+    auto committed = store_->CommitTurn(commit);
+    EXPECT_TRUE(committed.ok()) << committed.status().ToString();
+    return committed.ok() ? *committed : CommittedTurn{};
+  }
+
+  std::vector<StoredMessage> Messages(int64_t contact_id) {
+    auto messages = store_->ListMessages(contact_id);
+    EXPECT_TRUE(messages.ok()) << messages.status().ToString();
+    return messages.ok() ? *messages : std::vector<StoredMessage>{};
+  }
+
+  // Sends one pending reply through the outbox as provider message `sid`.
+  int64_t SentReply(const std::string& sid) {
+    TurnContext turn = this->Receive("SM-in-" + sid, "hola");
+    CommittedTurn committed = this->Commit(this->Answer(turn, "ask_rating", {"¿Qué nota?"}));
+    EXPECT_TRUE(store_->MarkOutboundSent(committed.outbound_ids[0], sid, At(2)).ok());
+    return committed.outbound_ids[0];
+  }
+
+  std::string OutboundStatus(int64_t id) {
+    for (const StoredMessage& m : Messages(1)) {
+      if (m.id == id) return m.status + (m.error_code.empty() ? "" : ":" + m.error_code);
+    }
+    return "missing";
+  }
+
+  Factory factory_;
+  std::unique_ptr<Store> store_;
+};
+
+struct FactoryNames {
+  template <typename T>
+  static std::string GetName(int) { return T::kName; }
+};
+using Factories = ::testing::Types<SqliteFactory, MemoryFactory>;
+TYPED_TEST_SUITE(StoreContract, Factories, FactoryNames);
+
+TYPED_TEST(StoreContract, AcceptInboundCreatesTheContactWithProfileNameAndTime) {
+  auto accepted = this->store_->AcceptInbound(Inbound("SM1", "Hola", 5));
+  ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+  EXPECT_FALSE(accepted->duplicate);
+  EXPECT_NE(accepted->message_id, 0);
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  ASSERT_TRUE(contact.ok() && contact->has_value());
+  EXPECT_EQ((*contact)->name, "Ana");
+  EXPECT_EQ((*contact)->last_inbound_at, At(5));
+  EXPECT_FALSE((*contact)->opted_out);
+}
+
+TYPED_TEST(StoreContract, SameProviderIdTwiceIsStoredOnceAndReportedDuplicate) {
+  auto first = this->store_->AcceptInbound(Inbound("SM1", "Hola"));
+  InboundMessage again = Inbound("SM1", "Hola", 30);
+  again.profile_name = "Otra";
+  auto second = this->store_->AcceptInbound(again);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_TRUE(second->duplicate);
+  EXPECT_EQ(second->message_id, first->message_id);
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_EQ((*contact)->name, "Ana");  // nothing changed
+  EXPECT_EQ((*contact)->last_inbound_at, At(0));
+  EXPECT_EQ(this->Messages((*contact)->id).size(), 1u);
+}
+
+TYPED_TEST(StoreContract, SameProviderIdOnAnotherChannelIsANewMessage) {
+  InboundMessage other = Inbound("SM1", "Hola");
+  other.channel = "whatsapp:+15550000000";
+  auto first = this->store_->AcceptInbound(Inbound("SM1", "Hola"));
+  auto second = this->store_->AcceptInbound(other);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_FALSE(second->duplicate);
+  EXPECT_NE(second->message_id, first->message_id);
+}
+
+TYPED_TEST(StoreContract, AnEmptyProfileNameKeepsTheKnownName) {
+  ASSERT_TRUE(this->store_->AcceptInbound(Inbound("SM1", "Hola")).ok());
+  InboundMessage nameless = Inbound("SM2", "5", 60);
+  nameless.profile_name = "";
+  ASSERT_TRUE(this->store_->AcceptInbound(nameless).ok());
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_EQ((*contact)->name, "Ana");
+  EXPECT_EQ((*contact)->last_inbound_at, At(60));
+}
+
+TYPED_TEST(StoreContract, LoadTurnReturnsTheMessageItsContactAndNoSessionYet) {
+  InboundMessage m = Inbound("SM1", "foto 📷 \"adjunta\"", 3);
+  m.media = {{"https://api.twilio.com/m/1", "image/jpeg", "/tmp/m1.jpg", 2048, "ab12"},
+             {"https://api.twilio.com/m/2", "audio/ogg", "", 0, ""}};
+  m.vars = {{"doctor", "Dr. Ruiz"}};
+  auto accepted = this->store_->AcceptInbound(m);
+  ASSERT_TRUE(accepted.ok());
+  auto turn = this->store_->LoadTurn(accepted->message_id);
+  ASSERT_TRUE(turn.ok()) << turn.status().ToString();
+  EXPECT_EQ(turn->message_id, accepted->message_id);
+  EXPECT_EQ(turn->message.text, m.text);
+  EXPECT_EQ(turn->message.channel, kChannel);
+  EXPECT_EQ(turn->message.from, kUser);
+  EXPECT_EQ(turn->message.provider_id, "SM1");
+  EXPECT_EQ(turn->message.raw, m.raw);
+  EXPECT_EQ(turn->message.dialog_id, "review_rating");
+  EXPECT_EQ(turn->message.vars, m.vars);
+  EXPECT_EQ(turn->message.received_at, At(3));
+  ASSERT_EQ(turn->message.media.size(), 2u);
+  EXPECT_EQ(turn->message.media[0].url, "https://api.twilio.com/m/1");
+  EXPECT_EQ(turn->message.media[0].content_type, "image/jpeg");
+  EXPECT_EQ(turn->message.media[0].path, "/tmp/m1.jpg");
+  EXPECT_EQ(turn->message.media[0].size, 2048);
+  EXPECT_EQ(turn->message.media[0].sha256, "ab12");
+  EXPECT_EQ(turn->message.media[1].content_type, "audio/ogg");
+  EXPECT_FALSE(turn->processed);
+  EXPECT_EQ(turn->contact.address, kUser);
+  EXPECT_EQ(turn->contact.name, "Ana");
+  EXPECT_FALSE(turn->session.has_value());
+}
+
+TYPED_TEST(StoreContract, LoadTurnOfAnUnknownIdIsNotFound) {
+  auto turn = this->store_->LoadTurn(4242);
+  ASSERT_FALSE(turn.ok());
+  EXPECT_EQ(turn.status().code(), StatusCode::kNotFound);
+}
+
+TYPED_TEST(StoreContract, CommitTurnStoresTheSessionAndRepliesInOrder) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  TurnCommit commit = this->Answer(turn, "ask_rating", {"Hola Ana 👋", "¿Qué nota nos da?"});
+  commit.session->slots = {{"rating", Value::Int(4)},
+                           {"amount", Value::Money(350050)},
+                           {"ok", Value::Bool(true)},
+                           {"feedback", Value::Text("todo \"bien\"\n😀")},
+                           {"unset", Value()}};
+  commit.session->attempts = 2;
+  CommittedTurn committed = this->Commit(commit);
+  EXPECT_NE(committed.session_id, 0);
+  ASSERT_EQ(committed.outbound_ids.size(), 2u);
+  EXPECT_LT(committed.outbound_ids[0], committed.outbound_ids[1]);
+
+  auto again = this->store_->LoadTurn(turn.message_id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->processed);
+  ASSERT_TRUE(again->session.has_value());
+  const Session& s = *again->session;
+  EXPECT_EQ(s.id, committed.session_id);
+  EXPECT_EQ(s.dialog_id, "review_rating");
+  EXPECT_EQ(s.dialog_version, 1);
+  EXPECT_EQ(s.state, "ask_rating");
+  EXPECT_EQ(s.status, SessionStatus::kActive);
+  EXPECT_EQ(s.attempts, 2);
+  EXPECT_EQ(s.vars, (VarMap{{"name", "Ana"}, {"doctor", "Dra. Pérez"}}));
+  SlotMap expected = commit.session->slots;
+  expected.erase("unset");
+  EXPECT_EQ(s.slots, expected);
+  EXPECT_EQ(s.started_at, At(0));
+  EXPECT_EQ(s.updated_at, At(1));
+
+  std::vector<StoredMessage> messages = this->Messages(turn.contact.id);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages[0].direction, "in");
+  EXPECT_EQ(messages[0].status, "processed");
+  EXPECT_EQ(messages[1].direction, "out");
+  EXPECT_EQ(messages[1].id, committed.outbound_ids[0]);
+  EXPECT_EQ(messages[1].text, "Hola Ana 👋");
+  EXPECT_EQ(messages[1].status, "pending");
+  EXPECT_EQ(messages[1].created_at, At(1));
+  EXPECT_EQ(messages[2].text, "¿Qué nota nos da?");
+}
+
+TYPED_TEST(StoreContract, CommittingTheSameInboundTwiceIsAlreadyExistsAndWritesNothing) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  this->Commit(this->Answer(turn, "ask_rating", {"¿Qué nota?"}));
+  TurnCommit replay = this->Answer(turn, "thanks", {"otra vez"});
+  replay.session->id = 0;  // would insert a second session
+  replay.records = {{"review", {{"rating", "5"}}}};
+  replay.audit = {{"restart", ""}};
+  auto second = this->store_->CommitTurn(replay);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(this->Messages(turn.contact.id).size(), 2u);
+  EXPECT_TRUE(this->store_->ListRecords(turn.contact.id)->empty());
+  EXPECT_TRUE(this->store_->ListAudit(turn.contact.id)->empty());
+  auto session = this->store_->LatestSession(turn.contact.id);
+  ASSERT_TRUE(session.ok() && session->has_value());
+  EXPECT_EQ((*session)->state, "ask_rating");
+  EXPECT_EQ(*this->store_->OutboxDepth(), 1);
+}
+
+TYPED_TEST(StoreContract, ANextTurnUpdatesTheSameSession) {
+  TurnContext first = this->Receive("SM1", "Hola");
+  CommittedTurn c1 = this->Commit(this->Answer(first, "ask_rating", {"¿Qué nota?"}));
+  TurnContext second = this->Receive("SM2", "5", 60);
+  ASSERT_TRUE(second.session.has_value());
+  EXPECT_EQ(second.session->id, c1.session_id);
+  TurnCommit commit = this->Answer(second, "thanks", {"¡Gracias!"}, 61);
+  commit.session->slots["rating"] = Value::Int(5);
+  commit.session->status = SessionStatus::kDone;
+  CommittedTurn c2 = this->Commit(commit);
+  EXPECT_EQ(c2.session_id, c1.session_id);
+  auto latest = this->store_->LatestSession(first.contact.id);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->state, "thanks");
+  EXPECT_EQ((*latest)->status, SessionStatus::kDone);
+  EXPECT_EQ((*latest)->slots.at("rating"), Value::Int(5));
+}
+
+TYPED_TEST(StoreContract, AClosedSessionIsSavedAndTheNewOneIsLatest) {
+  TurnContext first = this->Receive("SM1", "Hola");
+  CommittedTurn c1 = this->Commit(this->Answer(first, "ask_rating", {"¿Qué nota?"}));
+  TurnContext later = this->Receive("SM2", "hola de nuevo", 90000);
+  TurnCommit commit = this->Answer(later, "ask_rating", {"¿Qué nota?"}, 90001);
+  commit.closed = *later.session;
+  commit.closed->status = SessionStatus::kExpired;
+  commit.session = NewSession("ask_rating");
+  CommittedTurn c2 = this->Commit(commit);
+  EXPECT_NE(c2.session_id, c1.session_id);
+  auto latest = this->store_->LatestSession(first.contact.id);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->id, c2.session_id);
+  EXPECT_EQ((*latest)->status, SessionStatus::kActive);
+}
+
+TYPED_TEST(StoreContract, OptOutIsSavedWithItsTimeAndClearedByOptIn) {
+  TurnContext turn = this->Receive("SM1", "BAJA");
+  TurnCommit commit = this->Answer(turn, "ask_rating", {"Listo, no le escribiremos más."});
+  commit.contact.opted_out = true;  // no time given: the turn's
+  commit.audit = {{"optout", "BAJA"}};
+  this->Commit(commit);
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_TRUE((*contact)->opted_out);
+  EXPECT_EQ((*contact)->opted_out_at, At(1));
+
+  TurnContext optin = this->Receive("SM2", "ALTA", 100);
+  EXPECT_TRUE(optin.contact.opted_out);
+  TurnCommit back = this->Answer(optin, "ask_rating", {"¡Bienvenido de vuelta!"}, 101);
+  back.contact.opted_out = false;
+  back.contact.opted_out_at.reset();
+  this->Commit(back);
+  contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_FALSE((*contact)->opted_out);
+  EXPECT_FALSE((*contact)->opted_out_at.has_value());
+  auto audit = this->store_->ListAudit(turn.contact.id);
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].event.kind, "optout");
+  EXPECT_EQ((*audit)[0].event.detail, "BAJA");
+  EXPECT_EQ((*audit)[0].created_at, At(1));
+}
+
+TYPED_TEST(StoreContract, RecordsAreListedWithTheirSession) {
+  TurnContext turn = this->Receive("SM1", "3");
+  TurnCommit commit = this->Answer(turn, "done", {"Gracias"});
+  commit.records = {{"review", {{"rating", "3"}, {"feedback", "la espera \"eterna\" 😤"}}},
+                    {"note", {}}};
+  CommittedTurn committed = this->Commit(commit);
+  auto records = this->store_->ListRecords(turn.contact.id);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].record.kind, "review");
+  EXPECT_EQ((*records)[0].record.fields.at("feedback"), "la espera \"eterna\" 😤");
+  EXPECT_EQ((*records)[0].session_id, committed.session_id);
+  EXPECT_EQ((*records)[0].contact_id, turn.contact.id);
+  EXPECT_EQ((*records)[0].created_at, At(1));
+  EXPECT_EQ((*records)[1].record.kind, "note");
+  EXPECT_LT((*records)[0].id, (*records)[1].id);
+}
+
+TYPED_TEST(StoreContract, ABotFirstTurnNeedsNoInboundMessage) {
+  auto contact = this->store_->GetOrCreateContact(kChannel, kUser);
+  ASSERT_TRUE(contact.ok());
+  auto same = this->store_->GetOrCreateContact(kChannel, kUser);
+  EXPECT_EQ(same->id, contact->id);
+  EXPECT_FALSE(contact->last_inbound_at.has_value());
+  TurnCommit commit;
+  commit.contact = *contact;
+  commit.session = NewSession("ask_rating");
+  commit.replies = {"Hola Ana, ¿cómo calificaría su visita?"};
+  commit.now = At(0);
+  CommittedTurn committed = this->Commit(commit);
+  EXPECT_NE(committed.session_id, 0);
+  EXPECT_EQ(committed.outbound_ids.size(), 1u);
+  auto latest = this->store_->LatestSession(contact->id);
+  EXPECT_EQ((*latest)->id, committed.session_id);
+}
+
+TYPED_TEST(StoreContract, CommitTurnRejectsUnknownContactsSessionsAndMessages) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  TurnCommit unknown_contact = this->Answer(turn, "x", {"r"});
+  unknown_contact.contact.id = 999;
+  TurnCommit unknown_session = this->Answer(turn, "x", {"r"});
+  unknown_session.session->id = 999;
+  TurnCommit unknown_inbound = this->Answer(turn, "x", {"r"});
+  unknown_inbound.inbound_id = 999;
+  for (const TurnCommit& commit : {unknown_contact, unknown_session, unknown_inbound}) {
+    auto result = this->store_->CommitTurn(commit);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.status().code(), StatusCode::kNotFound) << result.status().ToString();
+  }
+  TurnCommit bad_status = this->Answer(turn, "x", {"r"});
+  bad_status.reply_status = "sent";
+  EXPECT_EQ(this->store_->CommitTurn(bad_status).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->Messages(turn.contact.id).size(), 1u);
+  EXPECT_FALSE(this->store_->LatestSession(turn.contact.id)->has_value());
+}
+
+TYPED_TEST(StoreContract, InlineRepliesNeverEnterTheOutbox) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  TurnCommit commit = this->Answer(turn, "ask_rating", {"¿Qué nota?"});
+  commit.reply_status = "inline";
+  this->Commit(commit);
+  EXPECT_EQ(*this->store_->OutboxDepth(), 0);
+  EXPECT_TRUE(this->store_->DueOutbound(At(100), 10)->empty());
+  EXPECT_EQ(this->Messages(turn.contact.id)[1].status, "inline");
+}
+
+TYPED_TEST(StoreContract, DueOutboundReturnsPendingDueMessagesOldestFirstWithTheAddress) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"uno", "dos", "tres"}, 10));
+  EXPECT_TRUE(this->store_->DueOutbound(At(9), 10)->empty());
+  auto due = this->store_->DueOutbound(At(10), 2);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 2u);
+  EXPECT_EQ((*due)[0].id, c.outbound_ids[0]);
+  EXPECT_EQ((*due)[1].id, c.outbound_ids[1]);
+  EXPECT_EQ((*due)[0].text, "uno");
+  EXPECT_EQ((*due)[0].channel, kChannel);
+  EXPECT_EQ((*due)[0].to, kUser);
+  EXPECT_EQ((*due)[0].contact_id, turn.contact.id);
+  EXPECT_EQ((*due)[0].status, "pending");
+  EXPECT_EQ((*due)[0].attempts, 0);
+  EXPECT_EQ((*due)[0].next_attempt_at, At(10));
+  EXPECT_EQ(*this->store_->OutboxDepth(), 3);
+  EXPECT_TRUE(this->store_->DueOutbound(At(10), 0)->empty());
+}
+
+TYPED_TEST(StoreContract, ASentMessageLeavesTheOutboxWithItsProviderId) {
+  const int64_t id = this->SentReply("SMout1");
+  EXPECT_EQ(*this->store_->OutboxDepth(), 0);
+  EXPECT_TRUE(this->store_->DueOutbound(At(100), 10)->empty());
+  const StoredMessage out = this->Messages(1).back();
+  EXPECT_EQ(out.id, id);
+  EXPECT_EQ(out.status, "sent");
+  EXPECT_EQ(out.provider_id, "SMout1");
+}
+
+TYPED_TEST(StoreContract, ARetryCountsTheAttemptAndWaitsUntilItsTime) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"¿Qué nota?"}));
+  ASSERT_TRUE(this->store_->MarkOutboundRetry(c.outbound_ids[0], At(60), "HTTP 503").ok());
+  EXPECT_TRUE(this->store_->DueOutbound(At(59), 10)->empty());
+  auto due = this->store_->DueOutbound(At(60), 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].attempts, 1);
+  EXPECT_EQ((*due)[0].next_attempt_at, At(60));
+  EXPECT_EQ(*this->store_->OutboxDepth(), 1);
+}
+
+TYPED_TEST(StoreContract, APermanentFailureKeepsItsStatusAndCode) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"uno", "dos"}));
+  ASSERT_TRUE(this->store_->MarkOutboundFailed(c.outbound_ids[0], "failed", "63016", "x").ok());
+  ASSERT_TRUE(
+      this->store_->MarkOutboundFailed(c.outbound_ids[1], "not_sendable", "", "window").ok());
+  EXPECT_EQ(this->OutboundStatus(c.outbound_ids[0]), "failed:63016");
+  EXPECT_EQ(this->OutboundStatus(c.outbound_ids[1]), "not_sendable");
+  EXPECT_EQ(*this->store_->OutboxDepth(), 0);
+  EXPECT_EQ(this->store_->MarkOutboundFailed(c.outbound_ids[0], "sent", "", "").code(),
+            StatusCode::kInvalidArgument);
+}
+
+TYPED_TEST(StoreContract, MarkingAnUnknownOrInboundMessageIsNotFound) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  for (int64_t id : {turn.message_id, int64_t{999}}) {
+    EXPECT_EQ(this->store_->MarkOutboundSent(id, "SMx", At(1)).code(), StatusCode::kNotFound);
+    EXPECT_EQ(this->store_->MarkOutboundRetry(id, At(1), "e").code(), StatusCode::kNotFound);
+    EXPECT_EQ(this->store_->MarkOutboundFailed(id, "failed", "1", "e").code(),
+              StatusCode::kNotFound);
+  }
+}
+
+TYPED_TEST(StoreContract, DeliveryCallbacksOnlyMoveAMessageForward) {
+  struct Case {
+    std::vector<std::pair<std::string, std::string>> callbacks;  // status, error code
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {{{"queued", ""}}, "sent"},
+      {{{"sent", ""}}, "sent"},
+      {{{"delivered", ""}}, "delivered"},
+      {{{"delivered", ""}, {"read", ""}}, "read"},
+      {{{"read", ""}, {"delivered", ""}}, "read"},
+      {{{"delivered", ""}, {"sending", ""}, {"sent", ""}}, "delivered"},
+      {{{"failed", "30008"}}, "failed:30008"},
+      {{{"undelivered", "30003"}, {"delivered", ""}}, "undelivered:30003"},
+      {{{"delivered", ""}, {"undelivered", "30005"}}, "undelivered:30005"},
+      {{{"failed", "30008"}, {"undelivered", "30003"}}, "failed:30008"},
+      {{{"delivered", "123"}}, "delivered"},  // only final statuses keep a code
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    const std::string sid = "SMout" + std::to_string(++n);
+    const int64_t id = this->SentReply(sid);
+    for (const auto& [status, code] : c.callbacks) {
+      EXPECT_TRUE(this->store_->UpdateDeliveryStatus(sid, status, code).ok());
+    }
+    EXPECT_EQ(this->OutboundStatus(id), c.expected) << "case " << n;
+  }
+}
+
+TYPED_TEST(StoreContract, CallbacksForUnknownIdsAreIgnoredAndUnknownStatusesRejected) {
+  const int64_t id = this->SentReply("SMout1");
+  EXPECT_TRUE(this->store_->UpdateDeliveryStatus("SMnobody", "delivered", "").ok());
+  EXPECT_TRUE(this->store_->UpdateDeliveryStatus("SM-in-SMout1", "delivered", "").ok());
+  EXPECT_EQ(this->store_->UpdateDeliveryStatus("SMout1", "exploded", "").code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(this->OutboundStatus(id), "sent");
+  EXPECT_EQ(this->Messages(1).front().status, "processed");
+}
+
+TYPED_TEST(StoreContract, UnprocessedInboundListsAcceptedMessagesOldestFirst) {
+  TurnContext a = this->Receive("SM1", "uno");
+  TurnContext b = this->Receive("SM2", "dos");
+  TurnContext c = this->Receive("SM3", "tres");
+  this->Commit(this->Answer(b, "ask_rating", {}));
+  auto ids = this->store_->UnprocessedInbound();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, (std::vector<int64_t>{a.message_id, c.message_id}));
+}
+
+TYPED_TEST(StoreContract, ReleaseHandoffReactivatesTheSessionInTheSameState) {
+  TurnContext turn = this->Receive("SM1", "asesor");
+  TurnCommit commit = this->Answer(turn, "ask_feedback", {"Le comunico con una persona."});
+  commit.session->status = SessionStatus::kHandoff;
+  this->Commit(commit);
+  ASSERT_TRUE(this->store_->ReleaseHandoff(turn.contact.id, At(500)).ok());
+  auto session = this->store_->LatestSession(turn.contact.id);
+  EXPECT_EQ((*session)->status, SessionStatus::kActive);
+  EXPECT_EQ((*session)->state, "ask_feedback");
+  EXPECT_EQ((*session)->updated_at, At(500));
+  EXPECT_EQ(this->store_->ReleaseHandoff(turn.contact.id, At(501)).code(),
+            StatusCode::kNotFound);
+}
+
+TYPED_TEST(StoreContract, FindContactOfAStrangerIsEmpty) {
+  auto contact = this->store_->FindContact(kChannel, "whatsapp:+10000000000");
+  ASSERT_TRUE(contact.ok());
+  EXPECT_FALSE(contact->has_value());
+  EXPECT_TRUE(this->store_->Ping().ok());
+}
+
+TYPED_TEST(StoreContract, ConcurrentDeliveriesOfTheSameMessagesAreStoredOnce) {
+  constexpr int kThreads = 4;
+  constexpr int kMessages = 25;
+  std::vector<std::vector<int64_t>> fresh(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &fresh] {
+      for (int i = 0; i < kMessages; ++i) {
+        auto accepted = this->store_->AcceptInbound(Inbound("SM" + std::to_string(i), "hola"));
+        if (accepted.ok() && !accepted->duplicate) fresh[t].push_back(accepted->message_id);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<int64_t> ids;
+  for (const auto& list : fresh) ids.insert(list.begin(), list.end());
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(this->store_->UnprocessedInbound()->size(), static_cast<size_t>(kMessages));
+}
+
+// What only the SQLite store has: a file, a schema, migrations and real transactions.
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open(SqliteOptions options = {}) {
+    auto store = OpenSqliteStore(path_, options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  // The single integer `sql` returns, read through a connection of the test's own.
+  int64_t Query(const std::string& sql) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open_v2(path_.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    int64_t value = -1;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      value = sqlite3_column_int64(stmt, 0);
+    }
+    EXPECT_NE(value, -1) << sql << ": " << sqlite3_errmsg(db);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+  }
+
+  // Stores a received "Hola", a first turn and a review record; returns the contact id.
+  int64_t ConverseOnce(Store& store, const std::string& sid) {
+    auto accepted = store.AcceptInbound(Inbound(sid, "Hola"));
+    EXPECT_TRUE(accepted.ok());
+    auto turn = store.LoadTurn(accepted->message_id);
+    EXPECT_TRUE(turn.ok());
+    TurnCommit commit;
+    commit.inbound_id = turn->message_id;
+    commit.contact = turn->contact;
+    commit.session = NewSession("ask_rating");
+    commit.replies = {"¿Qué nota?"};
+    commit.records = {{"review", {{"rating", "5"}, {"feedback", "excelente 😀"}}}};
+    commit.now = At(1);
+    EXPECT_TRUE(store.CommitTurn(commit).ok());
+    return turn->contact.id;
+  }
+
+  TempDir dir_;
+  std::string path_ = dir_.File("bot.db");
+};
+
+TEST_F(SqliteStoreTest, DataSurvivesClosingAndReopeningTheFile) {
+  int64_t contact_id = 0;
+  {
+    auto store = Open();
+    contact_id = ConverseOnce(*store, "SM1");
+  }
+  auto store = Open();
+  auto contact = store->FindContact(kChannel, kUser);
+  ASSERT_TRUE(contact.ok() && contact->has_value());
+  EXPECT_EQ((*contact)->id, contact_id);
+  EXPECT_EQ((*contact)->name, "Ana");
+  EXPECT_EQ(store->LatestSession(contact_id)->value().state, "ask_rating");
+  EXPECT_EQ(*store->OutboxDepth(), 1);
+  EXPECT_EQ(store->ListRecords(contact_id)->size(), 1u);
+  EXPECT_TRUE(store->AcceptInbound(Inbound("SM1", "Hola"))->duplicate);
+}
+
+TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
+  Open();
+  EXPECT_EQ(Query("PRAGMA user_version"), 1);
+  const int64_t objects = Query("SELECT count(*) FROM sqlite_schema");
+  Open();
+  Open();
+  EXPECT_EQ(Query("PRAGMA user_version"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema"), objects);
+}
+
+TEST_F(SqliteStoreTest, TheSchemaHasItsTablesIndexesAndView) {
+  Open();
+  for (const char* table : {"contacts", "sessions", "messages", "records", "audit_events"}) {
+    EXPECT_EQ(Query(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name = '") + table + "'"), 1) << table;
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND "
+                  "name = 'review_results'"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                  "name = 'messages_inbound_provider_id' AND sql LIKE '%UNIQUE%'"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                  "name = 'messages_outbox'"), 1);
+}
+
+TEST_F(SqliteStoreTest, OpensInWalModeWithTheRequestedSynchronousLevel) {
+  auto store = Open({.synchronous = "full"});
+  EXPECT_EQ(Query("SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
+  EXPECT_FALSE(OpenSqliteStore(path_, {.synchronous = "sometimes"}).ok());
+}
+
+TEST_F(SqliteStoreTest, ReviewResultsAreQueryableWithPlainSql) {
+  auto store = Open();
+  ConverseOnce(*store, "SM1");
+  EXPECT_EQ(Query("SELECT rating FROM review_results WHERE contact = '" + kUser + "'"), 5);
+  EXPECT_EQ(Query("SELECT count(*) FROM review_results WHERE feedback = 'excelente 😀' "
+                  "AND name = 'Ana' AND created_at = " +
+                  std::to_string(ToUnixMillis(At(1)))), 1);
+}
+
+TEST_F(SqliteStoreTest, AFailedCommitRollsBackRowsWrittenBeforeTheFailure) {
+  auto store = Open();
+  const int64_t contact_id = ConverseOnce(*store, "SM1");
+  const int64_t message_id = Query("SELECT min(id) FROM messages");
+  const std::string counts =
+      "SELECT (SELECT count(*) FROM sessions) * 1000000 + (SELECT count(*) FROM messages) * "
+      "10000 + (SELECT count(*) FROM records) * 100 + (SELECT count(*) FROM audit_events)";
+  const int64_t before = Query(counts);
+  // The new session and the contact update come before the processed check that fails.
+  TurnCommit again;
+  again.inbound_id = message_id;
+  again.contact = *store->FindContact(kChannel, kUser)->operator->();
+  again.contact.name = "Cambiado";
+  again.contact.opted_out = true;
+  again.session = NewSession("otra");
+  again.replies = {"uno", "dos"};
+  again.records = {{"review", {{"rating", "1"}}}};
+  again.audit = {{"optout", ""}};
+  again.now = At(2);
+  auto result = store->CommitTurn(again);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(Query(counts), before);
+  EXPECT_EQ(Query("SELECT count(*) FROM contacts WHERE name = 'Ana' AND opted_out_at IS NULL "
+                  "AND id = " + std::to_string(contact_id)), 1);
+  // And the connection is usable afterwards.
+  EXPECT_TRUE(store->AcceptInbound(Inbound("SM2", "otra")).ok());
+}
+
+TEST_F(SqliteStoreTest, ADatabaseFromANewerVersionIsRefused) {
+  Open();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto store = OpenSqliteStore(path_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("99"), std::string::npos);
+}
+
+TEST_F(SqliteStoreTest, AnUnopenablePathIsAnError) {
+  auto store = OpenSqliteStore(dir_.File("missing/dir/bot.db"));
+  EXPECT_FALSE(store.ok());
+}
+
+}  // namespace
+}  // namespace bot
