@@ -1,14 +1,15 @@
 // The dialog model: loading and validating dialog files, the condition language, prompt
 // rendering, dialogs built in C++, the diagrams and `botrunner graph`.
-#include <CLI/CLI.hpp>
+#include "bot/dialog.h"
+
 #include <gtest/gtest.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "bot/dialog.h"
 #include "bot/dialog_loader.h"
 #include "cli/commands.h"
 
@@ -52,7 +53,8 @@ TEST(DialogLoader, LoadsReviewRatingWithItsStatesSlotsAndMergedPrompts) {
 TEST(DialogLoader, LetsTheDialogsPromptFileOverrideCommonPrompts) {
   Result<Dialog> dialog = LoadDialogFile(kDialogs + "/bench_review.yaml", kPrompts);
   ASSERT_TRUE(dialog.ok()) << dialog.status().ToString();
-  EXPECT_EQ(*dialog->FindPrompt("optout_confirm"), "Ha sido dado de baja. No recibirá más mensajes.");
+  EXPECT_EQ(*dialog->FindPrompt("optout_confirm"),
+            "Ha sido dado de baja. No recibirá más mensajes.");
   EXPECT_EQ(dialog->FindState("greeting")->max_attempts, 0);
 }
 
@@ -90,16 +92,18 @@ TEST(DialogLoader, RejectsBrokenDialogsNamingFileLineAndProblem) {
        "unknown_slot_in_condition.yaml:16: state 'ask': condition 'ratng >= 4' names unknown "
        "slot 'ratng'"},
       {"bad_slot_type", "bad_slot_type.yaml:9: slot 'rating': unknown type 'ratting'"},
-      {"condition_syntax", "condition_syntax.yaml:16: condition 'rating >= (4 and': column 17: "
-                           "unexpected end of condition"},
+      {"condition_syntax",
+       "condition_syntax.yaml:16: condition 'rating >= (4 and': column 17: "
+       "unexpected end of condition"},
       {"undeclared_variable",
        "prompts/es/bad_vars.yaml:4: prompt 'happy' uses undeclared variable 'nombre'"},
       {"duplicate_state", "duplicate_state.yaml:25: duplicate state 'happy' (first at line 19)"},
       {"no_start", "no_start.yaml:2: no start state"},
       {"stuck_state", "stuck_state.yaml:25: state 'thinking' is stuck"},
       {"unknown_action", "unknown_action.yaml:18: state 'ask': unknown action 'send'"},
-      {"typo_key", "typo_key.yaml:15: unknown key 'trasitions' in state 'ask' (did you mean "
-                   "'transitions'?)"},
+      {"typo_key",
+       "typo_key.yaml:15: unknown key 'trasitions' in state 'ask' (did you mean "
+       "'transitions'?)"},
       {"min_above_max", "min_above_max.yaml:9: slot 'rating': min 5 is greater than max 1"},
       {"id_mismatch", "id_mismatch.yaml:2: id 'minimal' must equal the file's base name"},
       {"clear_unknown_slot", "clear_unknown_slot.yaml:18: state 'ask': 'clear' names unknown slot"},
@@ -109,8 +113,7 @@ TEST(DialogLoader, RejectsBrokenDialogsNamingFileLineAndProblem) {
       {"garbage", "garbage.yaml:4: not valid YAML"},
   };
   for (const BrokenCase& c : cases) {
-    Result<Dialog> dialog =
-        LoadDialogFile(kFixtures + "/" + c.file + ".yaml", kFixturePrompts);
+    Result<Dialog> dialog = LoadDialogFile(kFixtures + "/" + c.file + ".yaml", kFixturePrompts);
     ASSERT_FALSE(dialog.ok()) << c.file;
     EXPECT_EQ(dialog.status().code(), StatusCode::kInvalidArgument) << c.file;
     EXPECT_NE(dialog.status().message().find(c.error), std::string::npos)
@@ -131,20 +134,20 @@ struct ConditionCase {
 };
 
 TEST(Condition, EvaluatesComparisonsLogicAndSlotKinds) {
-  const SlotMap x_only = {{"x", Value::Bool(true)}, {"y", Value::Bool(false)},
-                          {"z", Value::Bool(false)}};
+  const SlotMap x_only = {
+      {"x", Value::Bool(true)}, {"y", Value::Bool(false)}, {"z", Value::Bool(false)}};
   const ConditionCase cases[] = {
       {"rating >= 4", {{"rating", Value::Int(5)}}, true},
       {"rating >= 4", {{"rating", Value::Int(3)}}, false},
-      {"rating >= 4", {}, false},                           // unset: comparison is false
-      {"rating != 4", {}, false},                           // ... even !=
-      {"not rating >= 4", {}, true},                        // and `not` flips it
-      {"rating >= 4", {{"rating", Value()}}, false},        // a none value is unset too
+      {"rating >= 4", {}, false},                     // unset: comparison is false
+      {"rating != 4", {}, false},                     // ... even !=
+      {"not rating >= 4", {}, true},                  // and `not` flips it
+      {"rating >= 4", {{"rating", Value()}}, false},  // a none value is unset too
       {"rating > 3 and rating < 5", {{"rating", Value::Int(4)}}, true},
       {"rating <= 2 || rating == 5", {{"rating", Value::Int(5)}}, true},
       {"rating >= -1", {{"rating", Value::Int(0)}}, true},
       {"rating == '5'", {{"rating", Value::Int(5)}}, false},  // number vs text: no match
-      {"x or y and z", x_only, true},                       // and binds tighter than or
+      {"x or y and z", x_only, true},                         // and binds tighter than or
       {"(x or y) and z", x_only, false},
       {"not x or y", x_only, false},
       {"not (y or z)", x_only, true},
@@ -214,7 +217,7 @@ TEST(Condition, ListsTheSlotsItReadsOnce) {
 
 TEST(RenderPrompt, FormatsMoneyTheMexicanWay) {
   const std::pair<int64_t, const char*> cases[] = {
-      {575000, "$5,750.00"}, {100000000, "$1,000,000.00"}, {50, "$0.50"}, {0, "$0.00"},
+      {575000, "$5,750.00"}, {100000000, "$1,000,000.00"}, {50, "$0.50"},    {0, "$0.00"},
       {99999, "$999.99"},    {100000, "$1,000.00"},        {-150, "-$1.50"},
   };
   for (const auto& [centavos, text] : cases) {
@@ -240,9 +243,9 @@ TEST(TemplateVariables, ListsNamesAndCatchesAnUnclosedBrace) {
 }
 
 TEST(SlotTypes, RoundTripTheirNames) {
-  for (SlotType type : {SlotType::kRating, SlotType::kInteger, SlotType::kYesNo, SlotType::kMoney,
-                        SlotType::kDays, SlotType::kPhone, SlotType::kEmail, SlotType::kDate,
-                        SlotType::kText}) {
+  for (SlotType type :
+       {SlotType::kRating, SlotType::kInteger, SlotType::kYesNo, SlotType::kMoney, SlotType::kDays,
+        SlotType::kPhone, SlotType::kEmail, SlotType::kDate, SlotType::kText}) {
     SlotType parsed = SlotType::kText;
     ASSERT_TRUE(ParseSlotType(SlotTypeName(type), &parsed)) << SlotTypeName(type);
     EXPECT_EQ(parsed, type);
@@ -285,8 +288,10 @@ Dialog BuiltLoanDialog() {
     end.end = true;
     d.states.push_back(end);
   }
-  d.prompts = {{"ask_amount", "¿Cuánto necesita?"},      {"amount_help", "Ej.: 5 mil"},
-               {"human", "Le llamamos por {{amount}}"}, {"done", "Listo, {{profile_name}}"}};
+  d.prompts = {{"ask_amount", "¿Cuánto necesita?"},
+               {"amount_help", "Ej.: 5 mil"},
+               {"human", "Le llamamos por {{amount}}"},
+               {"done", "Listo, {{profile_name}}"}};
   for (const char* key : {"optout_confirm", "optin_confirm", "handoff_confirm", "restart_confirm",
                           "dialog_changed", "media_unsupported", "help_default", "closing"}) {
     d.prompts[key] = "texto";
@@ -328,22 +333,26 @@ TEST(ValidateDialog, RejectsBrokenDialogsBuiltInCpp) {
   }
 }
 
+void ExpectContainsAll(const std::string& text, std::initializer_list<const char*> parts) {
+  for (const char* part : parts) {
+    EXPECT_NE(text.find(part), std::string::npos) << part << "\n" << text;
+  }
+}
+
 TEST(DialogGraph, DrawsReviewRatingAsMermaid) {
   Result<Dialog> dialog = LoadDialogFile(kDialogs + "/review_rating.yaml", kPrompts);
   ASSERT_TRUE(dialog.ok());
   Result<std::string> graph = RenderDialogGraph(*dialog, "mermaid");
   ASSERT_TRUE(graph.ok());
-  for (const char* line :
-       {"stateDiagram-v2\n", "[*] --> ask_rating : bot writes first\n",
-        "[*] --> intro : user writes first\n",
-        "ask_rating --> thanks_review : rating >= 4 / record review\n",
-        "ask_rating --> ask_feedback : otherwise\n",
-        "ask_feedback --> thanks_feedback : / record review\n",
-        "ask_rating --> unclear : ⚠ 3 failed attempts\n", "thanks_review --> [*]\n",
-        "ask_rating : says ask_rating, asks rating\n",
-        "class thanks_review,thanks_feedback,unclear endState\n"}) {
-    EXPECT_NE(graph->find(line), std::string::npos) << line << "\n" << *graph;
-  }
+  ExpectContainsAll(*graph,
+                    {"stateDiagram-v2\n", "[*] --> ask_rating : bot writes first\n",
+                     "[*] --> intro : user writes first\n",
+                     "ask_rating --> thanks_review : rating >= 4 / record review\n",
+                     "ask_rating --> ask_feedback : otherwise\n",
+                     "ask_feedback --> thanks_feedback : / record review\n",
+                     "ask_rating --> unclear : ⚠ 3 failed attempts\n", "thanks_review --> [*]\n",
+                     "ask_rating : says ask_rating, asks rating\n",
+                     "class thanks_review,thanks_feedback,unclear endState\n"});
 }
 
 TEST(DialogGraph, DrawsDotWithDashedExhaustedEdgesAndMarkedEndStates) {
@@ -351,14 +360,12 @@ TEST(DialogGraph, DrawsDotWithDashedExhaustedEdgesAndMarkedEndStates) {
   d.states[0].max_attempts = 2;  // no on_exhausted: the engine closes the conversation
   Result<std::string> graph = RenderDialogGraph(d, "dot");
   ASSERT_TRUE(graph.ok());
-  for (const char* text :
-       {"digraph \"loan\" {", "\"[start]\" -> \"ask_amount\";",
-        "\"ask_amount\" -> \"human\" [label=\"amount > 20000 / record loan, handoff\"];",
-        "\"ask_amount\" -> \"[end]\" [label=\"2 failed attempts / closing\", style=dashed];",
-        "\"done\" [label=\"done\\nsays done (end)\", peripheries=2];",
-        "\"done\" -> \"[end]\";"}) {
-    EXPECT_NE(graph->find(text), std::string::npos) << text << "\n" << *graph;
-  }
+  ExpectContainsAll(
+      *graph,
+      {"digraph \"loan\" {", "\"[start]\" -> \"ask_amount\";",
+       "\"ask_amount\" -> \"human\" [label=\"amount > 20000 / record loan, handoff\"];",
+       "\"ask_amount\" -> \"[end]\" [label=\"2 failed attempts / closing\", style=dashed];",
+       "\"done\" [label=\"done\\nsays done (end)\", peripheries=2];", "\"done\" -> \"[end]\";"});
   EXPECT_FALSE(RenderDialogGraph(d, "svg").ok());
 }
 
@@ -388,18 +395,24 @@ int RunGraphCommand(std::vector<std::string> args, std::string* out, std::string
 
 TEST(GraphCommand, PrintsADialogByIdOrByFile) {
   std::string out, err;
-  EXPECT_EQ(RunGraphCommand({"review_rating", "--dialogs", kDialogs, "--prompts", kPrompts}, &out,
-                            &err), 0) << err;
+  EXPECT_EQ(
+      RunGraphCommand({"review_rating", "--dialogs", kDialogs, "--prompts", kPrompts}, &out, &err),
+      0)
+      << err;
   EXPECT_EQ(out.rfind("stateDiagram-v2\n", 0), 0u) << out;
-  EXPECT_EQ(RunGraphCommand({kFixtures + "/minimal.yaml", "--format", "dot", "--prompts",
-                             kFixturePrompts}, &out, &err), 0) << err;
+  EXPECT_EQ(RunGraphCommand(
+                {kFixtures + "/minimal.yaml", "--format", "dot", "--prompts", kFixturePrompts},
+                &out, &err),
+            0)
+      << err;
   EXPECT_NE(out.find("\"ask\" -> \"happy\" [label=\"rating >= 4\"];"), std::string::npos) << out;
 }
 
 TEST(GraphCommand, ExitsWithOneAndTheErrorOnABrokenDialog) {
   std::string out, err;
   EXPECT_EQ(RunGraphCommand({kFixtures + "/unknown_state.yaml", "--prompts", kFixturePrompts}, &out,
-                            &err), 1);
+                            &err),
+            1);
   EXPECT_NE(err.find("unknown_state.yaml:18:"), std::string::npos) << err;
   EXPECT_EQ(out, "");
   EXPECT_EQ(RunGraphCommand({"no_such_dialog", "--dialogs", kDialogs}, &out, &err), 1);

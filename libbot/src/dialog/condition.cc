@@ -25,8 +25,14 @@ struct Decimal {
 };
 
 int CompareDecimals(Decimal a, Decimal b) {
-  while (a.scale < b.scale) { a.mantissa *= 10; ++a.scale; }
-  while (b.scale < a.scale) { b.mantissa *= 10; ++b.scale; }
+  while (a.scale < b.scale) {
+    a.mantissa *= 10;
+    ++a.scale;
+  }
+  while (b.scale < a.scale) {
+    b.mantissa *= 10;
+    ++b.scale;
+  }
   return a.mantissa < b.mantissa ? -1 : (a.mantissa > b.mantissa ? 1 : 0);
 }
 
@@ -38,11 +44,11 @@ struct Condition::Node {
   enum class Kind { kOr, kAnd, kNot, kCompare, kSet, kSlot, kNumber, kText, kBool };
   Kind kind = Kind::kBool;
   std::shared_ptr<const Node> left, right;  // kOr, kAnd, kCompare; kNot uses left
-  Op op = Op::kEq;                           // kCompare
-  std::string name;                          // kSet, kSlot
-  Decimal number;                            // kNumber
-  std::string text;                          // kText
-  bool boolean = false;                      // kBool
+  Op op = Op::kEq;                          // kCompare
+  std::string name;                         // kSet, kSlot
+  Decimal number;                           // kNumber
+  std::string text;                         // kText
+  bool boolean = false;                     // kBool
 };
 
 namespace {
@@ -61,36 +67,65 @@ struct Operand {
 Operand Resolve(const Node& node, const SlotMap& slots) {
   Operand out;
   switch (node.kind) {
-    case Node::Kind::kNumber: out.kind = Operand::Kind::kNumber; out.number = node.number; break;
-    case Node::Kind::kText: out.kind = Operand::Kind::kText; out.text = node.text; break;
-    case Node::Kind::kBool: out.kind = Operand::Kind::kBool; out.boolean = node.boolean; break;
+    case Node::Kind::kNumber:
+      out.kind = Operand::Kind::kNumber;
+      out.number = node.number;
+      break;
+    case Node::Kind::kText:
+      out.kind = Operand::Kind::kText;
+      out.text = node.text;
+      break;
+    case Node::Kind::kBool:
+      out.kind = Operand::Kind::kBool;
+      out.boolean = node.boolean;
+      break;
     case Node::Kind::kSlot: {
       auto it = slots.find(node.name);
       if (it == slots.end()) break;
       const Value& v = it->second;
       switch (v.kind()) {
-        case Value::Kind::kNone: break;
-        case Value::Kind::kBool: out.kind = Operand::Kind::kBool; out.boolean = v.as_bool(); break;
-        case Value::Kind::kInt: out.kind = Operand::Kind::kNumber; out.number = {v.as_int(), 0}; break;
+        case Value::Kind::kNone:
+          break;
+        case Value::Kind::kBool:
+          out.kind = Operand::Kind::kBool;
+          out.boolean = v.as_bool();
+          break;
+        case Value::Kind::kInt:
+          out.kind = Operand::Kind::kNumber;
+          out.number = {v.as_int(), 0};
+          break;
         // Centavos are pesos with two decimals: 5000 pesos == 500000 centavos.
-        case Value::Kind::kMoney: out.kind = Operand::Kind::kNumber; out.number = {v.centavos(), 2}; break;
-        case Value::Kind::kText: out.kind = Operand::Kind::kText; out.text = v.text(); break;
+        case Value::Kind::kMoney:
+          out.kind = Operand::Kind::kNumber;
+          out.number = {v.centavos(), 2};
+          break;
+        case Value::Kind::kText:
+          out.kind = Operand::Kind::kText;
+          out.text = v.text();
+          break;
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return out;
 }
 
 bool Holds(int cmp, Op op) {
   switch (op) {
-    case Op::kEq: return cmp == 0;
-    case Op::kNe: return cmp != 0;
-    case Op::kLt: return cmp < 0;
-    case Op::kLe: return cmp <= 0;
-    case Op::kGt: return cmp > 0;
-    case Op::kGe: return cmp >= 0;
+    case Op::kEq:
+      return cmp == 0;
+    case Op::kNe:
+      return cmp != 0;
+    case Op::kLt:
+      return cmp < 0;
+    case Op::kLe:
+      return cmp <= 0;
+    case Op::kGt:
+      return cmp > 0;
+    case Op::kGe:
+      return cmp >= 0;
   }
   return false;
 }
@@ -103,18 +138,24 @@ bool Compare(const Operand& a, const Operand& b, Op op) {
     case Operand::Kind::kBool:
       if (op != Op::kEq && op != Op::kNe) return false;
       return Holds(a.boolean == b.boolean ? 0 : 1, op);
-    case Operand::Kind::kNumber: return Holds(CompareDecimals(a.number, b.number), op);
-    case Operand::Kind::kText: return Holds(a.text.compare(b.text), op);
-    case Operand::Kind::kUnset: break;
+    case Operand::Kind::kNumber:
+      return Holds(CompareDecimals(a.number, b.number), op);
+    case Operand::Kind::kText:
+      return Holds(a.text.compare(b.text), op);
+    case Operand::Kind::kUnset:
+      break;
   }
   return false;
 }
 
 bool Eval(const Node& node, const SlotMap& slots) {
   switch (node.kind) {
-    case Node::Kind::kOr: return Eval(*node.left, slots) || Eval(*node.right, slots);
-    case Node::Kind::kAnd: return Eval(*node.left, slots) && Eval(*node.right, slots);
-    case Node::Kind::kNot: return !Eval(*node.left, slots);
+    case Node::Kind::kOr:
+      return Eval(*node.left, slots) || Eval(*node.right, slots);
+    case Node::Kind::kAnd:
+      return Eval(*node.left, slots) && Eval(*node.right, slots);
+    case Node::Kind::kNot:
+      return !Eval(*node.left, slots);
     case Node::Kind::kCompare:
       return Compare(Resolve(*node.left, slots), Resolve(*node.right, slots), node.op);
     case Node::Kind::kSet: {
@@ -171,8 +212,8 @@ class Parser {
   }
 
   void SkipSpace() {
-    while (pos_ < src_.size() && (src_[pos_] == ' ' || src_[pos_] == '\t' || src_[pos_] == '\n' ||
-                                  src_[pos_] == '\r')) {
+    while (pos_ < src_.size() &&
+           (src_[pos_] == ' ' || src_[pos_] == '\t' || src_[pos_] == '\n' || src_[pos_] == '\r')) {
       ++pos_;
     }
   }
@@ -224,9 +265,9 @@ class Parser {
     size_t left_pos = pos_;
     NodePtr left = ParseOperand();
     if (!error_.empty()) return left;
-    static constexpr std::pair<std::string_view, Op> kOps[] = {
-        {"==", Op::kEq}, {"!=", Op::kNe}, {"<=", Op::kLe},
-        {">=", Op::kGe}, {"<", Op::kLt},  {">", Op::kGt}};
+    static constexpr std::pair<std::string_view, Op> kOps[] = {{"==", Op::kEq}, {"!=", Op::kNe},
+                                                               {"<=", Op::kLe}, {">=", Op::kGe},
+                                                               {"<", Op::kLt},  {">", Op::kGt}};
     for (const auto& [token, op] : kOps) {
       if (!Accept(token)) continue;
       if (!IsValue(*left)) {

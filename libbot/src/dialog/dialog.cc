@@ -1,8 +1,9 @@
 // Lookups on the dialog model, slot type names, the dialog set and builtin variables.
+#include "bot/dialog.h"
+
 #include <algorithm>
 #include <string>
 
-#include "bot/dialog.h"
 #include "dialog/validate.h"
 
 namespace bot {

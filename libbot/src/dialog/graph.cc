@@ -34,8 +34,8 @@ std::vector<Edge> Edges(const Dialog& dialog) {
   for (const State& state : dialog.states) {
     bool conditional_before = false;
     for (const Transition& t : state.transitions) {
-      std::string label = t.when.always() ? (conditional_before ? "otherwise" : "")
-                                          : t.when.source();
+      std::string label =
+          t.when.always() ? (conditional_before ? "otherwise" : "") : t.when.source();
       conditional_before = conditional_before || !t.when.always();
       if (!t.actions.empty()) label += (label.empty() ? "/ " : " / ") + Join(t.actions);
       edges.push_back({state.name, t.to, label});
@@ -109,11 +109,12 @@ std::string Dot(const Dialog& dialog) {
   out += "  node [shape=box, style=rounded, fontname=\"Helvetica\"];\n";
   out += "  edge [fontname=\"Helvetica\", fontsize=10];\n";
   out += "  \"[start]\" [shape=point, width=0.2, label=\"\"];\n";
-  out += "  \"[end]\" [shape=doublecircle, width=0.15, label=\"\", style=filled, fillcolor=black];\n";
+  out +=
+      "  \"[end]\" [shape=doublecircle, width=0.15, label=\"\", style=filled, fillcolor=black];\n";
   for (const State& state : dialog.states) {
     std::string note = StateNote(state);
-    out += "  " + DotQuote(state.name) + " [label=" +
-           DotQuote(note.empty() ? state.name : state.name + "\n" + note);
+    out += "  " + DotQuote(state.name) +
+           " [label=" + DotQuote(note.empty() ? state.name : state.name + "\n" + note);
     if (state.end) out += ", peripheries=2";
     out += "];\n";
   }

@@ -51,8 +51,8 @@ Result<YAML::Node> ParseYaml(const std::string& path) {
   try {
     return YAML::Load(*text);
   } catch (const YAML::Exception& e) {
-    return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " +
-                           e.msg);
+    return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) +
+                           ": not valid YAML: " + e.msg);
   }
 }
 
@@ -90,15 +90,16 @@ class Loader {
       if (!kv.first.IsScalar()) return Error(kv.first, what + ": keys must be plain names");
       const std::string& key = kv.first.Scalar();
       if (auto [it, fresh] = seen.emplace(key, LineOf(kv.first)); !fresh) {
-        return Error(kv.first, std::string("duplicate ") + noun + " '" + key +
-                                   "' (first at line " + std::to_string(it->second) + ")");
+        return Error(kv.first, std::string("duplicate ") + noun + " '" + key + "' (first at line " +
+                                   std::to_string(it->second) + ")");
       }
       if (allowed.size() == 0 || std::find(allowed.begin(), allowed.end(), key) != allowed.end()) {
         continue;
       }
       std::string problem = "unknown key '" + key + "' in " + what;
       for (std::string_view known : allowed) {
-        if (EditDistance(key, known) <= 2) problem += " (did you mean '" + std::string(known) + "'?)";
+        if (EditDistance(key, known) <= 2)
+          problem += " (did you mean '" + std::string(known) + "'?)";
       }
       return Error(kv.first, problem);
     }
@@ -170,7 +171,8 @@ class Loader {
       if (key == "version") {
         int64_t version = 0;
         s = Int(value, key, &version);
-        if (s.ok() && (version < 1 || version > 1000000)) s = Error(value, "version must be 1 or more");
+        if (s.ok() && (version < 1 || version > 1000000))
+          s = Error(value, "version must be 1 or more");
         dialog_.version = static_cast<int>(version);
       }
       if (!s.ok()) return s;
@@ -206,7 +208,8 @@ class Loader {
       const std::string what = "slot '" + slot.name + "'";
       const std::string path = "slots." + slot.name;
       sources_.lines[path] = LineOf(kv.first);
-      Status s = CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length"});
+      Status s =
+          CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length"});
       if (!s.ok()) return s;
       if (!kv.second["type"]) return Error(kv.first, what + " has no type");
       for (const auto& field : kv.second) {
@@ -216,13 +219,15 @@ class Loader {
         int64_t number = 0;
         if (key == "type") {
           std::string type;
-          if (s = Scalar(value, what + " type", &type); s.ok() && !ParseSlotType(type, &slot.type)) {
+          if (s = Scalar(value, what + " type", &type);
+              s.ok() && !ParseSlotType(type, &slot.type)) {
             s = Error(value, what + ": unknown type '" + type +
                                  "' (known: rating, integer, yesno, money, days, phone, email, "
                                  "date, text)");
           }
         } else if (key == "min" || key == "max") {
-          if (s = Int(value, what + " " + key, &number); s.ok()) (key == "min" ? slot.min : slot.max) = number;
+          if (s = Int(value, what + " " + key, &number); s.ok())
+            (key == "min" ? slot.min : slot.max) = number;
         } else if (key == "max_length") {
           s = Int(value, what + " max_length", &number);
           if (s.ok() && number <= 0) s = Error(value, what + ": max_length must be positive");
@@ -232,7 +237,8 @@ class Loader {
         } else if (key == "options") {
           if (!value.IsSequence()) s = Error(value, what + ": options must be a list of numbers");
           for (size_t i = 0; s.ok() && i < value.size(); ++i) {
-            if (s = Int(value[i], what + " option", &number); s.ok()) slot.options.push_back(number);
+            if (s = Int(value[i], what + " option", &number); s.ok())
+              slot.options.push_back(number);
           }
         }
         if (!s.ok()) return s;
@@ -257,8 +263,8 @@ class Loader {
   Status LoadState(const YAML::Node& node, State* state) {
     const std::string what = "state '" + state->name + "'";
     const std::string path = "states." + state->name + ".";
-    Status s = CheckMap(node, what,
-                        {"say", "ask", "help", "max_attempts", "on_exhausted", "transitions", "end"});
+    Status s = CheckMap(
+        node, what, {"say", "ask", "help", "max_attempts", "on_exhausted", "transitions", "end"});
     if (!s.ok()) return s;
     for (const auto& kv : node) {
       const std::string& key = kv.first.Scalar();

@@ -1,14 +1,14 @@
 // ValidateDialog: every check a dialog must pass before a session may run on it. The loader
 // and dialogs built in C++ share it, so a dialog is never "valid from a file only".
+#include "dialog/validate.h"
+
 #include <set>
 #include <string>
 #include <vector>
 
-#include "dialog/validate.h"
-
 namespace bot {
 
-const char* const kCommonPrompts[8] = {"optout_confirm",  "optin_confirm", "handoff_confirm",
+const char* const kCommonPrompts[8] = {"optout_confirm",  "optin_confirm",  "handoff_confirm",
                                        "restart_confirm", "dialog_changed", "media_unsupported",
                                        "help_default",    "closing"};
 
@@ -16,8 +16,7 @@ namespace {
 
 class Validator {
  public:
-  Validator(const Dialog& dialog, const DialogSources& sources)
-      : d_(dialog), src_(sources) {}
+  Validator(const Dialog& dialog, const DialogSources& sources) : d_(dialog), src_(sources) {}
 
   Status Run() {
     if (Status s = CheckTop(); !s.ok()) return s;
@@ -57,7 +56,8 @@ class Validator {
     std::set<std::string> seen;
     for (const SlotSpec& slot : d_.slots) {
       const int line = src_.Line("slots." + slot.name);
-      if (!IsIdentifier(slot.name)) return Error(line, "slot name '" + slot.name + "' is not a name");
+      if (!IsIdentifier(slot.name))
+        return Error(line, "slot name '" + slot.name + "' is not a name");
       if (!seen.insert(slot.name).second) return Error(line, "duplicate slot '" + slot.name + "'");
       const bool numeric = slot.type == SlotType::kRating || slot.type == SlotType::kInteger ||
                            slot.type == SlotType::kDays || slot.type == SlotType::kMoney;
@@ -99,7 +99,8 @@ class Validator {
     return Status::Ok();
   }
 
-  Status CheckPromptKey(const State& state, const std::string& field, const std::string& key) const {
+  Status CheckPromptKey(const State& state, const std::string& field,
+                        const std::string& key) const {
     if (key.empty() || d_.FindPrompt(key)) return Status::Ok();
     return Error(StateLine(state, field), "state '" + state.name + "': " + field + " prompt '" +
                                               key + "' is not in the prompts");
@@ -148,7 +149,8 @@ class Validator {
     }
     if (state.end) {
       if (!state.ask.empty() || !state.transitions.empty()) {
-        return Error(state.line, name + " is an end state: it can neither ask nor have transitions");
+        return Error(state.line,
+                     name + " is an end state: it can neither ask nor have transitions");
       }
       return Status::Ok();
     }
@@ -174,14 +176,16 @@ class Validator {
     if (!s.ok()) return s;
     for (const std::string& slot : t.when.Identifiers()) {
       if (!d_.FindSlot(slot)) {
-        return Error(src_.Line("states." + state.name + "." + path + "if", line),
-                     name + "condition '" + t.when.source() + "' names unknown slot '" + slot + "'");
+        return Error(
+            src_.Line("states." + state.name + "." + path + "if", line),
+            name + "condition '" + t.when.source() + "' names unknown slot '" + slot + "'");
       }
     }
     const int do_line = src_.Line("states." + state.name + "." + path + "do", line);
     for (const Action& action : t.actions) {
       if (action.name == "record") {
-        if (action.arg.empty()) return Error(do_line, name + "'record' needs a kind: record <kind>");
+        if (action.arg.empty())
+          return Error(do_line, name + "'record' needs a kind: record <kind>");
         if (!IsIdentifier(action.arg)) {
           return Error(do_line, name + "record kind '" + action.arg + "' is not a name");
         }
@@ -210,7 +214,8 @@ class Validator {
     // blank in a customer's chat is worse than a strict load.
     for (const auto& [key, text] : d_.prompts) {
       std::vector<std::string> names;
-      if (!TemplateVariables(text, &names)) return PromptError(key, "has a '{{' that is not closed");
+      if (!TemplateVariables(text, &names))
+        return PromptError(key, "has a '{{' that is not closed");
       for (const std::string& var : names) {
         if (d_.FindSlot(var) || d_.variables.count(var) || IsBuiltinVariable(var)) continue;
         return PromptError(key, "uses undeclared variable '" + var +

@@ -1,7 +1,6 @@
 // botrunner graph <dialog-id-or-file> [--format mermaid|dot] [--dialogs DIR] [--prompts DIR]:
 // prints the dialog's state machine, for docs and for reviewing a dialog before it goes live.
 #include <CLI/CLI.hpp>
-
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -24,7 +23,8 @@ struct GraphOptions {
 int RunGraph(const GraphOptions& options) {
   // A path to a file wins; otherwise the argument is an id under --dialogs.
   std::string path = options.dialog;
-  if (!std::filesystem::is_regular_file(path)) path = options.dialogs_dir + "/" + options.dialog + ".yaml";
+  if (!std::filesystem::is_regular_file(path))
+    path = options.dialogs_dir + "/" + options.dialog + ".yaml";
   bot::Result<bot::Dialog> dialog = bot::LoadDialogFile(path, options.prompts_dir);
   if (!dialog.ok()) {
     std::cerr << "botrunner graph: " << dialog.status().message() << "\n";
