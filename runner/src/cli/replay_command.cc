@@ -1,12 +1,59 @@
-// PLACEHOLDER: replaced by the real 'replay' subcommand.
+// `botrunner replay <files or folders>...`: replays .convo.txt transcripts against the engine
+// and a temporary SQLite store; prints PASS/FAIL per transcript, the first mismatch of each
+// failure, and a summary. Exit code 1 when any failed or none was found.
 #include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
 
+#include "bot/transcript.h"
 #include "cli/commands.h"
 
 namespace runner {
+namespace {
+
+struct ReplayArgs {
+  std::vector<std::string> paths;
+  bot::ReplayOptions options;
+};
+
+int RunReplay(const ReplayArgs& args) {
+  std::vector<bot::ReplayResult> results = bot::ReplayPaths(args.paths, args.options);
+  int passed = 0;
+  int failed = 0;
+  for (const bot::ReplayResult& r : results) {
+    std::cout << (r.passed ? "PASS " : "FAIL ") << r.file;
+    if (!r.name.empty()) std::cout << " (" << r.name << ")";
+    std::cout << "\n";
+    if (r.passed) {
+      ++passed;
+    } else {
+      ++failed;
+      std::string failure = "  " + r.failure;
+      for (size_t at = failure.find('\n'); at != std::string::npos; at = failure.find('\n', at + 3)) {
+        failure.insert(at + 1, "  ");
+      }
+      std::cout << failure << "\n";
+    }
+  }
+  if (results.empty()) std::cout << "no transcripts (*.convo.txt) found\n";
+  std::cout << passed << " passed, " << failed << " failed\n";
+  return failed > 0 || results.empty() ? 1 : 0;
+}
+
+}  // namespace
 
 void AddReplayCommand(CLI::App& app, int* exit_code) {
-  app.add_subcommand("replay", "(not built yet)")->callback([exit_code] { *exit_code = 2; });
+  auto args = std::make_shared<ReplayArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "replay", "Replay .convo.txt transcripts against the engine and a temporary SQLite store");
+  cmd->add_option("paths", args->paths, "Transcript files or folders (searched for *.convo.txt)")
+      ->required();
+  cmd->add_option("--dialogs", args->options.dialogs_dir, "Folder of dialog YAML files")
+      ->capture_default_str();
+  cmd->add_option("--prompts", args->options.prompts_dir, "Folder of prompt locales")
+      ->capture_default_str();
+  cmd->callback([args, exit_code] { *exit_code = RunReplay(*args); });
 }
 
 }  // namespace runner

@@ -1,0 +1,124 @@
+// ReplayTranscript / ReplayPaths: each transcript gets a fresh SQLite file, a fake clock and a
+// Bot over the dialogs; the file is deleted afterwards.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+#include "bot/dialog_loader.h"
+#include "bot/sqlite_store.h"
+#include "bot/transcript.h"
+#include "replay/transcript_run.h"
+
+namespace bot {
+namespace {
+
+namespace fs = std::filesystem;
+
+using DialogsOrError = Result<std::shared_ptr<const DialogSet>>;
+
+// A fresh, uniquely named database file, removed (with its WAL and shared-memory files) when
+// this goes away. mkstemps makes the name unique even when replays run in parallel.
+class TempDatabase {
+ public:
+  static Result<std::unique_ptr<TempDatabase>> Create(const std::string& work_dir) {
+    std::error_code ec;
+    fs::path dir = work_dir.empty() ? fs::temp_directory_path(ec) : fs::path(work_dir);
+    if (ec) return Unavailable("no temporary directory: " + ec.message());
+    std::string name = (dir / "botreplay-XXXXXX.db").string();
+    int fd = mkstemps(name.data(), 3);
+    if (fd < 0) return Unavailable("cannot create a temporary database in " + dir.string());
+    close(fd);
+    return std::unique_ptr<TempDatabase>(new TempDatabase(std::move(name)));
+  }
+  ~TempDatabase() {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path_ + suffix, ec);
+  }
+  TempDatabase(const TempDatabase&) = delete;
+  TempDatabase& operator=(const TempDatabase&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempDatabase(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
+                    const ReplayOptions& options) {
+  ReplayResult result;
+  result.file = path;
+  Result<replay::Transcript> transcript = replay::LoadTranscript(path);
+  if (!transcript.ok()) {
+    result.failure = transcript.status().message();
+    return result;
+  }
+  result.name = transcript->name;
+  if (!dialogs.ok()) {
+    result.failure = "cannot load the dialogs: " + dialogs.status().ToString();
+    return result;
+  }
+  Result<std::unique_ptr<TempDatabase>> db = TempDatabase::Create(options.work_dir);
+  if (!db.ok()) {
+    result.failure = db.status().ToString();
+    return result;
+  }
+  {
+    Result<std::unique_ptr<Store>> store = OpenSqliteStore((*db)->path());
+    if (!store.ok()) {
+      result.failure = "cannot open the store: " + store.status().ToString();
+      return result;
+    }
+    testing::FakeClock clock(transcript->now);
+    Bot bot(*dialogs, store->get(), &clock);
+    result.failure = replay::RunTranscript(*transcript, path, bot, clock);
+  }  // the store closes before its file is removed
+  result.passed = result.failure.empty();
+  return result;
+}
+
+bool IsTranscript(const fs::path& path) {
+  const std::string name = path.filename().string();
+  constexpr std::string_view kSuffix = ".convo.txt";
+  return name.size() > kSuffix.size() && name.ends_with(kSuffix);
+}
+
+}  // namespace
+
+ReplayResult ReplayTranscript(const std::string& path, const ReplayOptions& options) {
+  return Replay(path, LoadDialogDir(options.dialogs_dir, options.prompts_dir), options);
+}
+
+std::vector<ReplayResult> ReplayPaths(const std::vector<std::string>& paths,
+                                      const ReplayOptions& options) {
+  std::vector<std::string> files;
+  std::vector<ReplayResult> missing;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec);
+           !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec) && IsTranscript(it->path())) files.push_back(it->path().string());
+      }
+    } else if (fs::is_regular_file(path, ec)) {
+      files.push_back(path);
+    } else {
+      ReplayResult r;
+      r.file = path;
+      r.failure = path + ": no such file or folder";
+      missing.push_back(std::move(r));
+    }
+  }
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+
+  std::vector<ReplayResult> results = std::move(missing);
+  if (files.empty()) return results;
+  DialogsOrError dialogs = LoadDialogDir(options.dialogs_dir, options.prompts_dir);
+  for (const std::string& file : files) results.push_back(Replay(file, dialogs, options));
+  return results;
+}
+
+}  // namespace bot

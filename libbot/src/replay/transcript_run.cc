@@ -1,0 +1,296 @@
+#include "replay/transcript_run.h"
+
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+
+#include "replay/wildcard.h"
+
+namespace bot::replay {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A value for a failure report; continuation lines are indented under the first.
+std::string Show(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    out += c;
+    if (c == '\n') out += "              ";
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& lines) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (i > 0) out += '\n';
+    out += lines[i];
+  }
+  return out;
+}
+
+std::string Sha256OfBytes(const std::string& data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
+  std::string hex;
+  char byte[3];
+  for (unsigned int i = 0; i < size; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+std::string FieldsText(const std::map<std::string, std::string>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += ' ';
+    out += name + "=\"" + value + "\"";
+  }
+  return out;
+}
+
+// One replay: the transcript's blocks in order, the replies of the current turn, and the
+// first failure.
+class Replay {
+ public:
+  Replay(const Transcript& t, const std::string& file, Bot& bot, testing::FakeClock& clock)
+      : t_(t), file_(file), bot_(bot), clock_(clock), address_("whatsapp:" + t.phone) {}
+
+  std::string Run() {
+    clock_.Set(t_.now);
+    if (bot_.dialogs()->Find(t_.dialog_id) == nullptr) {
+      Fail(t_.dialog_line, "unknown dialog '" + t_.dialog_id + "'");
+      return failure_;
+    }
+    if (t_.start && !Start()) return failure_;
+    for (const Block& block : t_.blocks) {
+      bool ok = block.kind == Block::Kind::kMe ? Me(block) : BotBlockChecks(block);
+      if (!ok) return failure_;
+    }
+    NoLeftover(t_.last_line, "at the end of the transcript");
+    return failure_;
+  }
+
+ private:
+  // Records the failure with the turn's replies; always returns false.
+  bool Fail(int line, const std::string& what) {
+    failure_ = file_ + ":" + std::to_string(line) + ": " + what;
+    failure_ += "\n  replies this turn (" + std::to_string(replies_.size()) + "):";
+    if (replies_.empty()) failure_ += " none";
+    for (size_t i = 0; i < replies_.size(); ++i) {
+      failure_ += "\n    " + std::to_string(i + 1) + ". " + Show(replies_[i]);
+    }
+    return false;
+  }
+
+  bool Mismatch(int line, const std::string& what, const std::string& expected,
+                const std::string& actual) {
+    return Fail(line, what + "\n  expected: " + Show(expected) + "\n  actual:   " + Show(actual));
+  }
+
+  bool Start() {
+    Result<TurnResult> r = bot_.Start(kBotChannel, address_, t_.dialog_id, t_.vars);
+    if (!r.ok()) return Fail(t_.start_line, "START failed: " + r.status().ToString());
+    replies_ = r->replies;
+    next_ = 0;
+    return true;
+  }
+
+  bool NoLeftover(int line, const std::string& where) {
+    if (next_ >= replies_.size()) return true;
+    return Fail(line, "unexpected reply " + where + ": " + Show(replies_[next_]));
+  }
+
+  bool Me(const Block& block) {
+    if (!NoLeftover(block.line, "before this #me")) return false;
+    clock_.Advance(block.me.wait);
+    replies_.clear();
+    next_ = 0;
+    if (!block.me.sends()) return true;
+
+    InboundMessage message;
+    if (block.me.duplicate) {
+      message = *last_;  // the parser rejects DUPLICATE before any message
+    } else {
+      char id[40];
+      std::snprintf(id, sizeof id, "SM%032llx", ++counter_);
+      message.channel = kBotChannel;
+      message.from = address_;
+      message.provider_id = id;
+      message.profile_name = t_.profile_name;
+      message.text = Join(block.me.text_lines);
+      message.raw = "transcript " + file_ + ":" + std::to_string(block.line);
+      message.dialog_id = t_.dialog_id;
+      message.vars = t_.vars;
+      for (const MediaSpec& spec : block.me.media) {
+        std::optional<Media> media = LoadMedia(spec);
+        if (!media) return false;
+        message.media.push_back(std::move(*media));
+      }
+    }
+    message.received_at = clock_.Now();
+    last_ = message;
+    Result<TurnResult> r = bot_.Handle(message, ReplyMode::kOutbox);
+    if (!r.ok()) return Fail(block.line, "the engine failed: " + r.status().ToString());
+    replies_ = r->replies;
+    return true;
+  }
+
+  std::optional<Media> LoadMedia(const MediaSpec& spec) {
+    fs::path path = fs::path(file_).parent_path() / spec.path;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      Fail(spec.line, "cannot read media file " + path.string());
+      return std::nullopt;
+    }
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    Media media;
+    media.url = "file://" + fs::absolute(path).lexically_normal().string();
+    media.content_type = spec.content_type;
+    media.path = path.string();
+    media.size = static_cast<int64_t>(bytes.str().size());
+    media.sha256 = Sha256OfBytes(bytes.str());
+    return media;
+  }
+
+  bool BotBlockChecks(const Block& block) {
+    const BotBlock& bot = block.bot;
+    if (bot.consumes_reply() && !ReplyChecks(bot)) return false;
+    for (const Check& check : bot.checks) {
+      if (!StateCheck(check)) return false;
+    }
+    return true;
+  }
+
+  bool ReplyChecks(const BotBlock& bot) {
+    int line = bot.text_line;
+    if (line == 0) line = bot.contains.empty() ? bot.regexes[0].line : bot.contains[0].line;
+    if (next_ >= replies_.size()) {
+      std::string expected = bot.text_lines.empty() ? "a reply" : Join(bot.text_lines);
+      return Mismatch(line, "missing reply", expected, "(no more replies this turn)");
+    }
+    const std::string& reply = replies_[next_++];
+    if (!bot.text_lines.empty()) {
+      std::string expected = NormalizeLines(Join(bot.text_lines));
+      if (!WildcardMatch(expected, NormalizeLines(reply))) {
+        return Mismatch(line, "the reply does not match", expected, reply);
+      }
+    }
+    for (const TextCheck& c : bot.contains) {
+      if (reply.find(c.arg) == std::string::npos) {
+        return Mismatch(c.line, "TEXT_CONTAINS: the reply lacks the text", c.arg, reply);
+      }
+    }
+    for (const TextCheck& c : bot.regexes) {
+      bool found = false;
+      try {
+        found = std::regex_search(reply, std::regex(c.arg, std::regex::ECMAScript));
+      } catch (const std::regex_error& e) {
+        return Fail(c.line, std::string("TEXT_REGEX failed: ") + e.what());
+      }
+      if (!found) return Mismatch(c.line, "TEXT_REGEX: no match in the reply", c.arg, reply);
+    }
+    return true;
+  }
+
+  bool StateCheck(const Check& check) {
+    if (check.kind == Check::Kind::kNoReply) {
+      return NoLeftover(check.line, "where NO_REPLY expected none");
+    }
+    Result<std::optional<Contact>> contact = bot_.store().FindContact(kBotChannel, address_);
+    if (!contact.ok()) return Fail(check.line, "store: " + contact.status().ToString());
+    if (!contact->has_value()) return Fail(check.line, "no contact " + address_ + " in the store");
+    const int64_t contact_id = (*contact)->id;
+    if (check.kind == Check::Kind::kRecord || check.kind == Check::Kind::kRecords) {
+      return RecordCheck(check, contact_id);
+    }
+
+    Result<std::optional<Session>> session = bot_.store().LatestSession(contact_id);
+    if (!session.ok()) return Fail(check.line, "store: " + session.status().ToString());
+    if (!session->has_value()) return Fail(check.line, "no session for " + address_);
+    const Session& s = **session;
+    switch (check.kind) {
+      case Check::Kind::kSlot: {
+        auto it = s.slots.find(check.name);
+        bool unset = it == s.slots.end() || it->second.is_none();
+        std::string actual = unset ? "-" : it->second.ToString();
+        bool ok = unset ? check.expected == "-"
+                        : check.expected != "-" && WildcardMatch(check.expected, actual);
+        if (!ok) return Mismatch(check.line, "SLOT " + check.name, check.expected, actual);
+        return true;
+      }
+      case Check::Kind::kState:
+        if (s.state != check.expected) {
+          return Mismatch(check.line, "STATE", check.expected, s.state);
+        }
+        return true;
+      case Check::Kind::kStatus: {
+        std::shared_ptr<const Dialog> dialog = bot_.dialogs()->Find(s.dialog_id);
+        SessionStatus status = dialog ? EffectiveStatus(s, *dialog, clock_.Now()) : s.status;
+        std::string actual = SessionStatusName(status);
+        if (actual != check.expected) return Mismatch(check.line, "STATUS", check.expected, actual);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+
+  bool RecordCheck(const Check& check, int64_t contact_id) {
+    Result<std::vector<StoredRecord>> records = bot_.store().ListRecords(contact_id);
+    if (!records.ok()) return Fail(check.line, "store: " + records.status().ToString());
+    if (check.kind == Check::Kind::kRecords) {
+      int count = 0;
+      for (const StoredRecord& stored : *records) count += stored.record.kind == check.name;
+      if (count == check.count) return true;
+      return Mismatch(check.line, "RECORDS " + check.name, std::to_string(check.count),
+                      std::to_string(count));
+    }
+    std::string seen;
+    for (const StoredRecord& stored : *records) {
+      if (stored.record.kind != check.name) continue;
+      const auto& fields = stored.record.fields;
+      bool all = true;
+      for (const FieldExpectation& want : check.fields) {
+        auto it = fields.find(want.field);
+        all = all && it != fields.end() && WildcardMatch(want.pattern, it->second);
+      }
+      if (all) return true;
+      seen += "\n" + check.name + " " + FieldsText(fields);
+    }
+    std::map<std::string, std::string> wanted;
+    for (const FieldExpectation& want : check.fields) wanted[want.field] = want.pattern;
+    return Mismatch(check.line, "RECORD: no matching record",
+                    check.name + " " + FieldsText(wanted),
+                    seen.empty() ? "(no " + check.name + " record)" : seen.substr(1));
+  }
+
+  const Transcript& t_;
+  const std::string& file_;
+  Bot& bot_;
+  testing::FakeClock& clock_;
+  const std::string address_;
+  std::vector<std::string> replies_;  // the current turn's replies
+  size_t next_ = 0;                   // the first reply no #bot has consumed
+  unsigned long long counter_ = 0;    // provider ids: SM + 32 hex digits
+  std::optional<InboundMessage> last_;
+  std::string failure_;
+};
+
+}  // namespace
+
+std::string RunTranscript(const Transcript& transcript, const std::string& file, Bot& bot,
+                          testing::FakeClock& clock) {
+  return Replay(transcript, file, bot, clock).Run();
+}
+
+}  // namespace bot::replay
