@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = 0;
   runner::AddServeCommand(app, &exit_code);
+  runner::AddSignCommand(app, &exit_code);
   runner::AddChatCommand(app, &exit_code);
   runner::AddParseCommand(app, &exit_code);
   runner::AddReplayCommand(app, &exit_code);

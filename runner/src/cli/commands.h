@@ -13,5 +13,6 @@ void AddParseCommand(CLI::App& app, int* exit_code);   // parse_command.cc
 void AddReplayCommand(CLI::App& app, int* exit_code);  // replay_command.cc
 void AddGraphCommand(CLI::App& app, int* exit_code);   // graph_command.cc
 void AddServeCommand(CLI::App& app, int* exit_code);   // serve_command.cc
+void AddSignCommand(CLI::App& app, int* exit_code);    // sign_command.cc
 
 }  // namespace runner

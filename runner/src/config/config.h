@@ -1,0 +1,89 @@
+// The runner's configuration: a YAML file whose values may reference the environment
+// (`${NAME}`, `${NAME:-default}`), so secrets live in the environment and never in the file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/status.h"
+#include "bot/value.h"
+
+namespace runner {
+
+// How a turn's replies reach the user.
+enum class ReplyChannel {
+  kRest,   // acknowledge the webhook at once, send the replies through Twilio's REST API
+  kTwiml,  // answer the webhook with the replies as TwiML
+};
+
+struct AccountConfig {
+  std::string name;        // the key in `accounts:`
+  std::string sid;         // Twilio AccountSid
+  std::string auth_token;  // secret: never logged
+  std::string api_origin = "https://api.twilio.com";
+};
+
+// An approved WhatsApp template, sent instead of free text outside the 24 h window.
+struct TemplateConfig {
+  std::string content_sid;        // "HX..."
+  std::string content_variables;  // JSON object string; "" = none
+};
+
+// One WhatsApp number the runner answers for.
+struct NumberConfig {
+  std::string to;       // "whatsapp:+14155238886": the To of inbound webhooks
+  std::string dialog;   // dialog id run for this number
+  bot::VarMap vars;     // prompt variables of new sessions
+  std::string account;  // key in RunnerConfig::accounts
+  std::optional<TemplateConfig> template_message;
+};
+
+struct RunnerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8080;  // 0 = any free port (tests)
+  // What Twilio is configured with and signs, e.g. "https://bot.example.com" behind a
+  // TLS-terminating proxy. Default: http://host:port.
+  std::string public_base_url;
+  std::string inbound_path = "/twilio/inbound";
+  std::string status_path = "/twilio/status";
+  std::string database = "data/bot.db";
+  std::string media_dir = "data/media";
+  std::string dialogs_dir = "dialogs";
+  std::string prompts_dir = "prompts";
+  ReplyChannel reply_mode = ReplyChannel::kTwiml;
+  std::vector<NumberConfig> numbers;
+  std::map<std::string, AccountConfig> accounts;
+  double rate_per_sender = 80;  // messages per second per bot number
+  bool insecure_skip_signature = false;
+  int workers = 2;         // threads running turns
+  int sender_threads = 4;  // concurrent REST sends
+  std::chrono::milliseconds read_timeout{15000};
+  size_t body_limit = 64 * 1024;
+  std::chrono::milliseconds outbox_poll{1000};
+  std::string sqlite_synchronous = "normal";
+
+  const NumberConfig* FindNumber(const std::string& to) const;
+  const AccountConfig* FindAccount(const std::string& name) const;
+  const AccountConfig* FindAccountBySid(const std::string& sid) const;
+};
+
+// Looks up an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Replaces `${NAME}` (error when unset) and `${NAME:-default}` (default when unset or empty)
+// in `text`. Anything else, including a lone '$', stays as is. Errors name the variable, never
+// a value.
+bot::Result<std::string> ExpandEnv(const std::string& text, const EnvLookup& env);
+
+// Parses a YAML document (`origin` names it in errors) into a validated config.
+bot::Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& origin,
+                                      const EnvLookup& env);
+bot::Result<RunnerConfig> LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+}  // namespace runner

@@ -1,0 +1,200 @@
+// Outbox dispatch and sending. The store is the source of truth: the worker keeps only what is
+// in flight, so a restart simply polls again (a message being sent when the process died is
+// sent again: see docs/runner.md, "the one duplicate-send window").
+#include "server/outbox_worker.h"
+
+#include <algorithm>
+#include <random>
+
+#include "bot/twilio.h"
+
+namespace runner {
+
+OutboxWorker::OutboxWorker(bot::Store* store, const bot::Clock* clock, Metrics* metrics,
+                           const Logger* log, std::map<std::string, OutboxRoute> routes,
+                           OutboxOptions options)
+    : store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      log_(log),
+      routes_(std::move(routes)),
+      options_(std::move(options)) {}
+
+OutboxWorker::~OutboxWorker() { Stop(); }
+
+void OutboxWorker::Start() {
+  dispatcher_ = std::thread([this] { DispatchLoop(); });
+  for (int i = 0; i < options_.sender_threads; ++i) {
+    senders_.emplace_back([this] { SenderLoop(); });
+  }
+}
+
+void OutboxWorker::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    woken_ = true;
+  }
+  dispatch_cv_.notify_one();
+}
+
+void OutboxWorker::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_ && !dispatcher_.joinable() && senders_.empty()) return;
+    stopping_ = true;
+  }
+  dispatch_cv_.notify_all();
+  send_cv_.notify_all();
+  if (dispatcher_.joinable()) dispatcher_.join();
+  for (std::thread& t : senders_) t.join();
+  senders_.clear();
+}
+
+void OutboxWorker::DispatchLoop() {
+  auto next_poll = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    dispatch_cv_.wait_until(lock, next_poll, [this] { return woken_ || stopping_; });
+    if (stopping_) break;
+    woken_ = false;
+    finished_since_poll_.clear();
+    lock.unlock();
+    bot::TimePoint now = clock_->Now();
+    bot::Result<std::vector<bot::OutboundMessage>> due = store_->DueOutbound(now, options_.batch);
+    auto steady_now = std::chrono::steady_clock::now();
+    next_poll = steady_now + options_.poll;
+    if (!due.ok()) {
+      log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
+      lock.lock();
+      continue;
+    }
+    lock.lock();
+    std::set<std::string> throttled;  // bot numbers out of tokens this round
+    bool dispatched = false;
+    for (bot::OutboundMessage& m : *due) {
+      if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
+      std::string recipient = m.channel + '\n' + m.to;
+      if (busy_recipients_.contains(recipient)) continue;
+      if (auto held = held_.find(recipient); held != held_.end()) {
+        if (held->second > now) continue;
+        held_.erase(held);
+      }
+      if (throttled.contains(m.channel)) continue;
+      auto bucket = buckets_.try_emplace(m.channel, options_.rate_per_sender,
+                                         std::max(1.0, options_.rate_per_sender)).first;
+      if (!bucket->second.TryTake(steady_now)) {
+        // Every later message of this number waits too, so no part overtakes an earlier one.
+        throttled.insert(m.channel);
+        next_poll = std::min(next_poll, bucket->second.NextToken(steady_now));
+        continue;
+      }
+      in_flight_.insert(m.id);
+      busy_recipients_.insert(recipient);
+      jobs_.push_back(Job{std::move(m), std::move(recipient)});
+      dispatched = true;
+    }
+    if (dispatched) send_cv_.notify_all();
+    if (due->size() >= static_cast<size_t>(options_.batch)) woken_ = true;  // more waiting
+  }
+}
+
+void OutboxWorker::SenderLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    send_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+    if (stopping_) return;  // queued jobs stay pending in the store for the next start
+    Job job = std::move(jobs_.front());
+    jobs_.pop_front();
+    lock.unlock();
+    std::optional<bot::TimePoint> hold = SendOne(job.message);
+    lock.lock();
+    in_flight_.erase(job.message.id);
+    finished_since_poll_.insert(job.message.id);
+    busy_recipients_.erase(job.recipient);
+    if (hold) held_[job.recipient] = *hold;
+    woken_ = true;  // the recipient's next part may be due
+    dispatch_cv_.notify_one();
+  }
+}
+
+std::chrono::milliseconds OutboxWorker::RetryDelay(int attempts, const bot::SendOutcome& outcome) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+  std::chrono::milliseconds delay =
+      bot::BackoffDelay(attempts, options_.backoff_base, options_.backoff_cap, u);
+  if (outcome.retry_after) delay = std::max(delay, *outcome.retry_after);
+  return delay;
+}
+
+std::optional<bot::TimePoint> OutboxWorker::SendOne(const bot::OutboundMessage& m) {
+  auto route = routes_.find(m.channel);
+  if (route == routes_.end() || route->second.sender == nullptr) {
+    metrics_->CountSend(SendOutcomeKind::kNotSendable);
+    log_->Warn("outbox: message {} to {}: no REST account for {}", m.id, m.to, m.channel);
+    bot::Status s = store_->MarkOutboundFailed(m.id, "not_sendable", "",
+                                               "no REST account configured for " + m.channel);
+    if (!s.ok()) log_->Error("outbox: {}", s.ToString());
+    return std::nullopt;
+  }
+  bot::SendRequest request;
+  request.account = route->second.account_sid;
+  request.from = m.channel;
+  request.to = m.to;
+  request.status_callback = options_.status_callback;
+
+  // WhatsApp's customer-service window: free text only within 24 h of the user's last message.
+  bot::TimePoint now = clock_->Now();
+  bot::Result<std::optional<bot::Contact>> contact = store_->FindContact(m.channel, m.to);
+  if (!contact.ok()) {
+    log_->Error("outbox: {}", contact.status().ToString());
+    return now + options_.backoff_base;  // the store is struggling: try again shortly
+  }
+  bool in_window = contact->has_value() && (*contact)->last_inbound_at &&
+                   now - *(*contact)->last_inbound_at <= options_.window;
+  if (in_window) {
+    request.text = m.text;
+  } else if (route->second.template_message) {
+    request.content_sid = route->second.template_message->content_sid;
+    request.content_variables = route->second.template_message->content_variables;
+    metrics_->CountSend(SendOutcomeKind::kTemplate);
+  } else {
+    metrics_->CountSend(SendOutcomeKind::kNotSendable);
+    bot::Status s = store_->MarkOutboundFailed(
+        m.id, "not_sendable", "", "outside the 24 h window and no template configured");
+    if (!s.ok()) log_->Error("outbox: {}", s.ToString());
+    return std::nullopt;
+  }
+
+  bot::SendOutcome outcome = route->second.sender->Send(request);
+  now = clock_->Now();
+  bot::Status s;
+  std::optional<bot::TimePoint> hold;
+  switch (outcome.kind) {
+    case bot::SendOutcome::Kind::kSent:
+      metrics_->CountSend(SendOutcomeKind::kSent);
+      s = store_->MarkOutboundSent(m.id, outcome.provider_id, now);
+      break;
+    case bot::SendOutcome::Kind::kRetry:
+      metrics_->CountSend(SendOutcomeKind::kRetry);
+      if (m.attempts + 1 >= options_.max_attempts) {
+        log_->Warn("outbox: message {} to {} failed after {} attempts: {}", m.id, m.to,
+                   m.attempts + 1, outcome.error);
+        s = store_->MarkOutboundFailed(m.id, "failed", outcome.error_code,
+                                       "gave up after retries: " + outcome.error);
+        break;
+      }
+      hold = now + RetryDelay(m.attempts, outcome);
+      s = store_->MarkOutboundRetry(m.id, *hold, outcome.error);
+      break;
+    case bot::SendOutcome::Kind::kPermanent:
+      metrics_->CountSend(SendOutcomeKind::kPermanent);
+      log_->Warn("outbox: message {} to {} failed permanently: {} {}", m.id, m.to,
+                 outcome.error_code, outcome.error);
+      s = store_->MarkOutboundFailed(m.id, "failed", outcome.error_code, outcome.error);
+      break;
+  }
+  if (!s.ok()) log_->Error("outbox: recording message {}: {}", m.id, s.ToString());
+  return hold;
+}
+
+}  // namespace runner

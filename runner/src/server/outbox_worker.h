@@ -1,0 +1,107 @@
+// The outbox worker: sends the replies turns committed to the store's outbox.
+//
+// A dispatcher thread polls Store::DueOutbound (woken at once by Wake() after a turn commits,
+// otherwise every `poll`) and hands messages to `sender_threads` threads that call the number's
+// ChannelSender and record the outcome: sent, retry later (exponential backoff with full
+// jitter, or the peer's Retry-After), or failed with the provider's code. A recipient has at
+// most one message in flight and a retrying message holds back the later ones, so the parts of
+// a reply arrive in order. Each bot number is limited to `rate_per_sender` messages per second.
+// The 24-hour window: a contact whose last inbound message is older than 24 h gets the number's
+// template, or the message is marked not_sendable.
+//
+// Thread-safe. Stop() lets the sends in progress finish and record their outcome.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "bot/channel.h"
+#include "bot/clock.h"
+#include "bot/store.h"
+#include "config/config.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/token_bucket.h"
+
+namespace runner {
+
+// Where the messages of one bot number go out.
+struct OutboxRoute {
+  bot::ChannelSender* sender = nullptr;  // not owned
+  std::string account_sid;
+  std::optional<TemplateConfig> template_message;
+};
+
+struct OutboxOptions {
+  double rate_per_sender = 80;
+  int sender_threads = 4;
+  std::chrono::milliseconds poll{1000};
+  std::string status_callback;  // public URL of the status webhook; "" = none
+  std::chrono::milliseconds backoff_base{500};
+  std::chrono::milliseconds backoff_cap{60000};
+  int max_attempts = 12;  // then the message is failed
+  std::chrono::hours window{24};
+  int batch = 256;  // messages fetched per poll
+};
+
+class OutboxWorker {
+ public:
+  // `store`, `clock`, `metrics`, `log` and the routes' senders must outlive the worker.
+  // `routes` maps a bot address (OutboundMessage::channel) to its sender.
+  OutboxWorker(bot::Store* store, const bot::Clock* clock, Metrics* metrics, const Logger* log,
+               std::map<std::string, OutboxRoute> routes, OutboxOptions options);
+  ~OutboxWorker();  // Stop()s
+
+  void Start();
+  // Something was committed to the outbox: poll now.
+  void Wake();
+  // Stops dispatching; sends in progress finish and are recorded. Idempotent.
+  void Stop();
+
+ private:
+  struct Job {
+    bot::OutboundMessage message;
+    std::string recipient;  // channel + '\n' + to
+  };
+
+  void DispatchLoop();
+  void SenderLoop();
+  // Sends one message and records the outcome in the store. Returns the time before which the
+  // recipient's later messages must wait (a retry), if any.
+  std::optional<bot::TimePoint> SendOne(const bot::OutboundMessage& message);
+  std::chrono::milliseconds RetryDelay(int attempts, const bot::SendOutcome& outcome);
+
+  bot::Store* store_;
+  const bot::Clock* clock_;
+  Metrics* metrics_;
+  const Logger* log_;
+  std::map<std::string, OutboxRoute> routes_;
+  OutboxOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable dispatch_cv_;
+  std::condition_variable send_cv_;
+  bool woken_ = false;                                // Guarded by mu_
+  bool stopping_ = false;                             // Guarded by mu_
+  std::deque<Job> jobs_;                              // Guarded by mu_
+  std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
+  std::unordered_set<int64_t> finished_since_poll_;   // Guarded by mu_
+  std::unordered_set<std::string> busy_recipients_;   // Guarded by mu_
+  std::unordered_map<std::string, bot::TimePoint> held_;  // Guarded by mu_; retry hold-backs
+  std::map<std::string, TokenBucket> buckets_;        // dispatcher thread only
+  std::thread dispatcher_;
+  std::vector<std::thread> senders_;
+};
+
+}  // namespace runner

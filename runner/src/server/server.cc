@@ -1,0 +1,163 @@
+// Assembly and lifecycle of the server. The shutdown order matters: HTTP first (no new
+// turns), then the turn lanes (finish what was accepted), then the outbox (finish the current
+// sends), then the store.
+#include "server/server.h"
+
+#include <boost/asio/post.hpp>
+#include <csignal>
+#include <filesystem>
+
+#include "bot/dialog_loader.h"
+#include "bot/sqlite_store.h"
+#include "bot/twilio.h"
+
+namespace runner {
+
+Server::Server(RunnerConfig config, ServerOptions options)
+    : config_(std::move(config)),
+      options_(options),
+      log_(options.log_level),
+      clock_(options.clock != nullptr ? options.clock : &system_clock_) {}
+
+Server::~Server() {
+  if (http_ && !stopped_) {
+    // Run() was never called (or failed): still stop the threads in order.
+    queue_->Drain();
+    outbox_->Stop();
+  }
+}
+
+bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerOptions options) {
+  std::unique_ptr<Server> server(new Server(std::move(config), options));
+  const RunnerConfig& c = server->config_;
+
+  bot::Result<std::shared_ptr<const bot::DialogSet>> dialogs =
+      bot::LoadDialogDir(c.dialogs_dir, c.prompts_dir);
+  if (!dialogs.ok()) return dialogs.status();
+  for (const NumberConfig& number : c.numbers) {
+    if ((*dialogs)->Find(number.dialog) == nullptr) {
+      return bot::InvalidArgument("number " + number.to + ": no dialog '" + number.dialog +
+                                  "' in " + c.dialogs_dir);
+    }
+  }
+
+  std::error_code ec;
+  std::filesystem::path db(c.database);
+  if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path(), ec);
+  std::filesystem::create_directories(c.media_dir, ec);
+  bot::SqliteOptions sqlite;
+  sqlite.synchronous = c.sqlite_synchronous;
+  bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
+  if (!store.ok()) return store.status();
+  server->store_ = std::move(*store);
+  server->bot_ = std::make_unique<bot::Bot>(std::move(*dialogs), server->store_.get(),
+                                            server->clock_);
+
+  std::map<std::string, OutboxRoute> routes;
+  for (const auto& [name, account] : c.accounts) {
+    server->senders_[name] = bot::NewTwilioSender(
+        bot::TwilioAccount{account.sid, account.auth_token, account.api_origin});
+  }
+  for (const NumberConfig& number : c.numbers) {
+    if (number.account.empty()) continue;
+    OutboxRoute route;
+    route.sender = server->senders_[number.account].get();
+    route.account_sid = c.FindAccount(number.account)->sid;
+    route.template_message = number.template_message;
+    routes[number.to] = std::move(route);
+  }
+  OutboxOptions outbox;
+  outbox.rate_per_sender = c.rate_per_sender;
+  outbox.sender_threads = c.sender_threads;
+  outbox.poll = c.outbox_poll;
+  outbox.status_callback = c.public_base_url + c.status_path;
+  server->outbox_ = std::make_unique<OutboxWorker>(server->store_.get(), server->clock_,
+                                                   &server->metrics_, &server->log_,
+                                                   std::move(routes), outbox);
+  server->queue_ = std::make_unique<WorkQueue>(c.workers);
+  server->handler_ = std::make_unique<WebhookHandler>(
+      &server->config_, &server->ioc_, server->bot_.get(), server->queue_.get(),
+      server->outbox_.get(), &server->metrics_, &server->log_);
+  HttpOptions http;
+  http.read_timeout = c.read_timeout;
+  http.body_limit = c.body_limit;
+  server->http_ = std::make_unique<HttpServer>(server->ioc_, http, server->handler_.get());
+  return server;
+}
+
+bot::Status Server::Recover() {
+  bot::Result<std::vector<int64_t>> pending = store_->UnprocessedInbound();
+  if (!pending.ok()) return pending.status();
+  if (pending->empty()) return bot::Status::Ok();
+  log_.Info("recovery: {} accepted message(s) were not processed; processing them now",
+            pending->size());
+  for (int64_t id : *pending) {
+    bot::Result<bot::TurnContext> ctx = store_->LoadTurn(id);
+    if (!ctx.ok()) return ctx.status();
+    // The webhook that brought it was never answered with its replies: send them through the
+    // REST API when the number has an account, else record them (and say so).
+    const NumberConfig* number = config_.FindNumber(ctx->message.channel);
+    bool can_send = number != nullptr && !number->account.empty();
+    if (!can_send) {
+      log_.Warn("recovery: message {} from {}: no REST account for {}; its replies are stored "
+                "but cannot be delivered",
+                ctx->message.provider_id, ctx->message.from, ctx->message.channel);
+    }
+    bot::Result<bot::TurnResult> turn =
+        bot_->Process(id, can_send ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline);
+    if (!turn.ok()) {
+      log_.Error("recovery: message {}: {}", ctx->message.provider_id, turn.status().ToString());
+      metrics_.CountTurnError();
+    }
+  }
+  return bot::Status::Ok();
+}
+
+bot::Status Server::Start() {
+  if (config_.insecure_skip_signature) {
+    log_.Warn("INSECURE: insecure_skip_signature is true: webhooks are NOT verified. Anyone who "
+              "can reach this server can impersonate Twilio. Use only on a private machine.");
+  }
+  bot::Status recovered = Recover();
+  if (!recovered.ok()) return recovered;
+  outbox_->Start();
+  bot::Status listening =
+      http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
+  if (!listening.ok()) return listening;
+  http_->Start();
+  if (options_.handle_signals) {
+    signals_.emplace(ioc_, SIGINT, SIGTERM);
+    signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
+      if (ec) return;
+      log_.Info("signal {}: shutting down", signal);
+      http_->Shutdown();
+    });
+  }
+  log_.Info("botrunner listening on {}:{} ({} mode, {} number(s)); Twilio webhook URL {}{}",
+            config_.host, http_->port(),
+            config_.reply_mode == ReplyChannel::kRest ? "rest" : "twiml", config_.numbers.size(),
+            config_.public_base_url, config_.inbound_path);
+  return bot::Status::Ok();
+}
+
+void Server::Run() {
+  ioc_.run();
+  // HTTP is done: every request got its answer. Finish the accepted turns, then the sends.
+  queue_->Drain();
+  outbox_->Stop();
+  stopped_ = true;
+  store_.reset();
+  log_.Info("botrunner stopped");
+}
+
+void Server::Stop() {
+  asio::post(ioc_, [this] {
+    if (signals_) {
+      boost::system::error_code ec;
+      signals_->cancel(ec);
+    }
+    http_->Shutdown();
+  });
+}
+
+}  // namespace runner

@@ -1,0 +1,78 @@
+// The botrunner server: config → store, dialogs, Bot, Twilio senders, outbox worker, work
+// queue and the HTTP front end, started and stopped in the right order.
+//
+// Start() recovers first (accepted but unprocessed messages from a previous run are processed),
+// then listens. Run() serves on the calling thread until Stop() (or SIGTERM/SIGINT when
+// `handle_signals`), then shuts down gracefully: no new connections, in-flight requests and
+// turns finish, the outbox worker finishes its current sends, the store is closed.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <map>
+#include <memory>
+#include <optional>
+
+#include "bot/bot.h"
+#include "bot/channel.h"
+#include "bot/clock.h"
+#include "bot/store.h"
+#include "config/config.h"
+#include "server/http_server.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/outbox_worker.h"
+#include "server/webhook_handler.h"
+#include "server/work_queue.h"
+
+namespace runner {
+
+struct ServerOptions {
+  const bot::Clock* clock = nullptr;  // default: the system clock
+  bool handle_signals = false;        // SIGTERM/SIGINT stop the server
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+class Server {
+ public:
+  // Opens the store and loads the dialogs; checks that every number's dialog exists.
+  static bot::Result<std::unique_ptr<Server>> Create(RunnerConfig config,
+                                                     ServerOptions options = {});
+  ~Server();
+
+  // Processes what a previous run accepted but did not process, then binds the listener.
+  bot::Status Start();
+  uint16_t port() const { return http_->port(); }
+
+  // Serves until stopped, then shuts down. Call once, after Start().
+  void Run();
+  // Asks Run() to shut down. Thread-safe; returns at once.
+  void Stop();
+
+  const RunnerConfig& config() const { return config_; }
+  Metrics& metrics() { return metrics_; }
+  bot::Store& store() { return *store_; }
+
+ private:
+  explicit Server(RunnerConfig config, ServerOptions options);
+  bot::Status Recover();
+
+  RunnerConfig config_;
+  ServerOptions options_;
+  Logger log_;
+  bot::SystemClock system_clock_;
+  const bot::Clock* clock_;
+  Metrics metrics_;
+  std::unique_ptr<bot::Store> store_;
+  std::unique_ptr<bot::Bot> bot_;
+  std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
+  std::unique_ptr<OutboxWorker> outbox_;
+  std::unique_ptr<WorkQueue> queue_;
+  asio::io_context ioc_{1};
+  std::optional<asio::signal_set> signals_;
+  std::unique_ptr<WebhookHandler> handler_;
+  std::unique_ptr<HttpServer> http_;
+  bool stopped_ = false;
+};
+
+}  // namespace runner

@@ -1,0 +1,278 @@
+// Route handlers. The inbound path is the hot one: parse, verify, hand the message to the
+// conversation's lane, and answer as soon as the lane says so (after Accept in rest mode, after
+// the turn in twiml mode).
+#include "server/webhook_handler.h"
+
+#include <charconv>
+#include <chrono>
+#include <filesystem>
+
+#include "server/await_work.h"
+
+namespace runner {
+namespace {
+
+constexpr std::string_view kXml = "text/xml; charset=utf-8";
+constexpr std::string_view kText = "text/plain; charset=utf-8";
+
+const std::string* Param(const bot::FormParams& form, std::string_view name) {
+  for (const auto& [key, value] : form) {
+    if (key == name) return &value;
+  }
+  return nullptr;
+}
+
+std::string ParamOr(const bot::FormParams& form, std::string_view name) {
+  const std::string* v = Param(form, name);
+  return v ? *v : std::string();
+}
+
+std::string_view Sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+// The path of a request's target, without the query.
+std::string_view PathOf(const Request& request) {
+  std::string_view target = Sv(request.target());
+  return target.substr(0, target.find('?'));
+}
+
+bot::TwilioAccount ToTwilio(const AccountConfig& account) {
+  return bot::TwilioAccount{account.sid, account.auth_token, account.api_origin};
+}
+
+}  // namespace
+
+WebhookHandler::WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot,
+                               WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics,
+                               const Logger* log)
+    : config_(config),
+      ioc_(ioc),
+      bot_(bot),
+      queue_(queue),
+      outbox_(outbox),
+      metrics_(metrics),
+      log_(log),
+      empty_twiml_(bot::RenderTwiml({})) {}
+
+Route WebhookHandler::RouteOf(std::string_view path) const {
+  if (path == config_->inbound_path) return Route::kInbound;
+  if (path == config_->status_path) return Route::kStatus;
+  if (path == "/healthz") return Route::kHealth;
+  if (path == "/metrics") return Route::kMetrics;
+  return Route::kOther;
+}
+
+Response WebhookHandler::Rejected(const Request& request, int status) {
+  Route route = RouteOf(PathOf(request));
+  metrics_->CountRequest(route, status);
+  log_->Warn("{} {}: rejected with {} (body over {} bytes)", Sv(request.method_string()),
+             PathOf(request), status, config_->body_limit);
+  return MakeResponse(status, std::string(kText),
+                      status == 413 ? "request body too large\n" : "bad request\n");
+}
+
+asio::awaitable<Response> WebhookHandler::Handle(Request& request) {
+  Route route = RouteOf(PathOf(request));
+  bool is_post = request.method() == http::verb::post;
+  bool is_get = request.method() == http::verb::get || request.method() == http::verb::head;
+  // Plain if/else around each co_await: g++ 12 miscompiles co_await inside ?: (double free).
+  Response res = MakeResponse(405, std::string(kText), "");
+  if (route == Route::kInbound) {
+    if (is_post) res = co_await Inbound(request);
+  } else if (route == Route::kStatus) {
+    if (is_post) res = co_await StatusCallback(request);
+  } else if (route == Route::kHealth) {
+    if (is_get) res = co_await Health();
+  } else if (route == Route::kMetrics) {
+    if (is_get) res = co_await MetricsPage();
+  } else {
+    res = MakeResponse(404, std::string(kText), "not found\n");
+  }
+  if (res.result_int() == 405) {
+    res.set(http::field::allow, route == Route::kInbound || route == Route::kStatus ? "POST"
+                                                                                    : "GET, HEAD");
+  }
+  metrics_->CountRequest(route, res.result_int());
+  co_return res;
+}
+
+bool WebhookHandler::SignatureValid(const Request& request, const bot::FormParams& form,
+                                    const AccountConfig* account) const {
+  if (config_->insecure_skip_signature) {
+    log_->Warn("INSECURE: X-Twilio-Signature not checked for {} (insecure_skip_signature: true)",
+               PathOf(request));
+    return true;
+  }
+  auto header = request.find("X-Twilio-Signature");
+  if (header == request.end() || account == nullptr) return false;
+  std::string url = config_->public_base_url;
+  url += Sv(request.target());
+  return bot::ValidateTwilioSignature(account->auth_token, url, form, Sv(header->value()));
+}
+
+asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
+  bot::Result<bot::FormParams> form = bot::ParseForm(request.body());
+  if (!form.ok()) co_return MakeResponse(400, std::string(kText), "malformed form body\n");
+
+  std::string to = ParamOr(*form, "To");
+  const NumberConfig* number = config_->FindNumber(to);
+  const AccountConfig* account = number != nullptr && !number->account.empty()
+                                     ? config_->FindAccount(number->account)
+                                     : config_->FindAccountBySid(ParamOr(*form, "AccountSid"));
+  if (!SignatureValid(request, *form, account)) {
+    metrics_->CountSignatureFailure();
+    log_->Warn("inbound: bad or missing X-Twilio-Signature (To {}, {} bytes): 403, not processed",
+               to, request.body().size());
+    co_return MakeResponse(403, std::string(kText), "invalid signature\n");
+  }
+  if (number == nullptr) {
+    log_->Warn("inbound: no number configured for To '{}': 404", to);
+    co_return MakeResponse(404, std::string(kText), "unknown number\n");
+  }
+
+  auto message = std::make_shared<bot::InboundMessage>();
+  message->channel = std::move(to);
+  for (auto& [key, value] : *form) {
+    if (key == "From") {
+      message->from = std::move(value);
+    } else if (key == "MessageSid") {
+      message->provider_id = std::move(value);
+    } else if (key == "Body") {
+      message->text = std::move(value);
+    } else if (key == "ProfileName") {
+      message->profile_name = std::move(value);
+    }
+  }
+  if (message->from.empty() || message->provider_id.empty()) {
+    co_return MakeResponse(400, std::string(kText), "From and MessageSid are required\n");
+  }
+  int num_media = 0;
+  if (const std::string* n = Param(*form, "NumMedia")) {
+    std::from_chars(n->data(), n->data() + n->size(), num_media);
+  }
+  for (int i = 0; i < num_media && i < 10; ++i) {
+    const std::string* url = Param(*form, "MediaUrl" + std::to_string(i));
+    if (url == nullptr) break;
+    bot::Media media;
+    media.url = *url;
+    media.content_type = ParamOr(*form, "MediaContentType" + std::to_string(i));
+    message->media.push_back(std::move(media));
+  }
+  message->raw = std::move(request.body());
+  message->dialog_id = number->dialog;
+  message->vars = number->vars;
+  message->received_at = bot_->clock().Now();
+
+  std::string lane = message->channel;
+  lane += '\n';
+  lane += message->from;
+  InboundAnswer answer = co_await AwaitWork<InboundAnswer>(
+      *ioc_, [this, &lane, message, account](std::function<void(InboundAnswer)> resume) {
+        queue_->Submit(lane, [this, message, account, resume = std::move(resume)] {
+          RunInbound(*message, account, resume);
+        });
+      });
+  if (answer.status != 200) co_return MakeResponse(answer.status, std::string(kText), "error\n");
+  co_return MakeResponse(200, std::string(kXml), std::move(answer.twiml));
+}
+
+void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfig* account,
+                                const std::function<void(InboundAnswer)>& answer) {
+  auto started = std::chrono::steady_clock::now();
+  bool rest = config_->reply_mode == ReplyChannel::kRest;
+  if (account != nullptr && !message.media.empty()) {
+    // Downloaded before Accept so the stored message (which the turn reads) has the files.
+    for (bot::Media& media : message.media) {
+      bot::Result<bot::Media> got = bot::DownloadMedia(media.url, media.content_type,
+                                                       ToTwilio(*account), bot::MediaLimits{},
+                                                       config_->media_dir);
+      if (got.ok()) {
+        media = std::move(*got);
+      } else {
+        log_->Warn("inbound {}: media not downloaded: {}", message.provider_id,
+                   got.status().ToString());
+      }
+    }
+  }
+  bot::Result<bot::Accepted> accepted = bot_->Accept(message);
+  if (!accepted.ok()) {
+    log_->Error("inbound {}: not accepted: {}", message.provider_id, accepted.status().ToString());
+    metrics_->CountTurnError();
+    answer(InboundAnswer{500, ""});
+    return;
+  }
+  // Durable now: in rest mode Twilio gets its answer before the turn runs.
+  if (rest) answer(InboundAnswer{200, empty_twiml_});
+
+  bot::Result<bot::TurnResult> turn = bot_->Process(
+      accepted->message_id, rest ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline);
+  if (!turn.ok()) {
+    log_->Error("inbound {}: turn failed: {}", message.provider_id, turn.status().ToString());
+    metrics_->CountTurnError();
+    if (!rest) answer(InboundAnswer{500, ""});
+    return;
+  }
+  if (turn->duplicate) {
+    metrics_->CountDuplicate();
+    if (!rest) answer(InboundAnswer{200, empty_twiml_});
+    return;
+  }
+  metrics_->CountTurn(std::chrono::steady_clock::now() - started);
+  if (rest) {
+    if (!turn->outbound_ids.empty() && outbox_ != nullptr) outbox_->Wake();
+  } else {
+    answer(InboundAnswer{200, bot::RenderTwiml(turn->replies)});
+  }
+}
+
+asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
+  bot::Result<bot::FormParams> form = bot::ParseForm(request.body());
+  if (!form.ok()) co_return MakeResponse(400, std::string(kText), "malformed form body\n");
+  // A status callback's From is the bot number.
+  const NumberConfig* number = config_->FindNumber(ParamOr(*form, "From"));
+  const AccountConfig* account = config_->FindAccountBySid(ParamOr(*form, "AccountSid"));
+  if (account == nullptr && number != nullptr) account = config_->FindAccount(number->account);
+  if (!SignatureValid(request, *form, account)) {
+    metrics_->CountSignatureFailure();
+    log_->Warn("status callback: bad or missing X-Twilio-Signature: 403, ignored");
+    co_return MakeResponse(403, std::string(kText), "invalid signature\n");
+  }
+  bot::Result<bot::TwilioStatusCallback> callback = bot::ParseTwilioStatusCallback(*form);
+  if (!callback.ok()) {
+    co_return MakeResponse(400, std::string(kText), callback.status().message() + "\n");
+  }
+  bot::Status stored = co_await AwaitWork<bot::Status>(
+      *ioc_, [this, &callback](std::function<void(bot::Status)> resume) {
+        queue_->Post([this, cb = *callback, resume = std::move(resume)] {
+          resume(bot_->store().UpdateDeliveryStatus(cb.message_sid, cb.message_status,
+                                                    cb.error_code));
+        });
+      });
+  if (!stored.ok()) {
+    log_->Error("status callback {}: {}", callback->message_sid, stored.ToString());
+    co_return MakeResponse(500, std::string(kText), "error\n");
+  }
+  metrics_->CountStatusCallback();
+  co_return MakeResponse(200, std::string(kText), "");
+}
+
+asio::awaitable<Response> WebhookHandler::Health() {
+  bot::Status ping = co_await AwaitWork<bot::Status>(
+      *ioc_, [this](std::function<void(bot::Status)> resume) {
+        queue_->Post([this, resume = std::move(resume)] { resume(bot_->store().Ping()); });
+      });
+  if (!ping.ok()) co_return MakeResponse(503, std::string(kText), ping.ToString() + "\n");
+  co_return MakeResponse(200, std::string(kText), "ok\n");
+}
+
+asio::awaitable<Response> WebhookHandler::MetricsPage() {
+  int64_t depth = co_await AwaitWork<int64_t>(
+      *ioc_, [this](std::function<void(int64_t)> resume) {
+        queue_->Post([this, resume = std::move(resume)] {
+          bot::Result<int64_t> d = bot_->store().OutboxDepth();
+          resume(d.ok() ? *d : -1);
+        });
+      });
+  co_return MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", metrics_->Render(depth));
+}
+
+}  // namespace runner

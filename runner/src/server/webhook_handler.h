@@ -1,0 +1,66 @@
+// The runner's routes:
+//   POST {inbound_path}  Twilio's inbound-message webhook
+//   POST {status_path}   Twilio's delivery status callback
+//   GET  /healthz        200 when the store answers
+//   GET  /metrics        Prometheus text
+// Webhooks are checked against X-Twilio-Signature before anything else looks at them; a bad or
+// missing signature is 403, logged, and nothing is stored. Store work runs on the WorkQueue,
+// never on the HTTP thread; the turns of one conversation (bot number + user) run in order.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <map>
+#include <string>
+
+#include "bot/bot.h"
+#include "bot/twilio.h"
+#include "config/config.h"
+#include "server/http_server.h"
+#include "server/log.h"
+#include "server/metrics.h"
+#include "server/outbox_worker.h"
+#include "server/work_queue.h"
+
+namespace runner {
+
+class WebhookHandler final : public HttpHandler {
+ public:
+  // Everything must outlive the handler. `outbox` may be null (nothing to wake).
+  WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot,
+                 WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics, const Logger* log);
+
+  asio::awaitable<Response> Handle(Request& request) override;
+  Response Rejected(const Request& request, int status) override;
+
+ private:
+  // What the worker hands back to the waiting inbound request.
+  struct InboundAnswer {
+    int status = 200;
+    std::string twiml;
+  };
+
+  Route RouteOf(std::string_view path) const;
+  asio::awaitable<Response> Inbound(Request& request);
+  asio::awaitable<Response> StatusCallback(Request& request);
+  asio::awaitable<Response> Health();
+  asio::awaitable<Response> MetricsPage();
+
+  // Checks X-Twilio-Signature against public_base_url + the request target with the account's
+  // token (the account of the `To` number, else the one whose sid is `AccountSid`).
+  bool SignatureValid(const Request& request, const bot::FormParams& form,
+                      const AccountConfig* account) const;
+  // Runs on a worker: media, Accept, Process; calls `answer` once.
+  void RunInbound(bot::InboundMessage& message, const AccountConfig* account,
+                  const std::function<void(InboundAnswer)>& answer);
+
+  const RunnerConfig* config_;
+  asio::io_context* ioc_;
+  bot::Bot* bot_;
+  WorkQueue* queue_;
+  OutboxWorker* outbox_;
+  Metrics* metrics_;
+  const Logger* log_;
+  std::string empty_twiml_;
+};
+
+}  // namespace runner

@@ -1,0 +1,87 @@
+// Per-key serial lanes over a shared pool: a lane is "ready" while it has jobs and no worker
+// runs one of them, so a conversation never occupies more than one worker.
+#include "server/work_queue.h"
+
+namespace runner {
+
+WorkQueue::WorkQueue(int threads) {
+  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+}
+
+WorkQueue::~WorkQueue() { Drain(); }
+
+void WorkQueue::Enqueue(Lane& lane, std::function<void()> job) {
+  lane.jobs.push_back(std::move(job));
+  ++pending_;
+  if (!lane.scheduled) {
+    lane.scheduled = true;
+    ready_.push_back(&lane);
+    cv_.notify_one();
+  }
+}
+
+void WorkQueue::Submit(const std::string& key, std::function<void()> job) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return;
+  auto [it, inserted] = lanes_.try_emplace(key);
+  if (inserted) it->second.key = key;
+  Enqueue(it->second, std::move(job));
+}
+
+void WorkQueue::Post(std::function<void()> job) {
+  // Unkeyed jobs get a lane each so they never wait for one another.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return;
+  auto* lane = new Lane;
+  lane->posted = true;
+  lane->scheduled = true;
+  lane->jobs.push_back(std::move(job));
+  ++pending_;
+  ready_.push_back(lane);
+  cv_.notify_one();
+}
+
+void WorkQueue::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return !ready_.empty() || (stopping_ && pending_ == 0); });
+    if (ready_.empty()) return;  // stopping and nothing left
+    Lane* lane = ready_.front();
+    ready_.pop_front();
+    std::function<void()> job = std::move(lane->jobs.front());
+    lane->jobs.pop_front();
+    lock.unlock();
+    job();
+    job = nullptr;  // destroy captures outside the lock too
+    lock.lock();
+    --pending_;
+    if (lane->posted) {
+      delete lane;  // a Post() lane
+    } else if (lane->jobs.empty()) {
+      lanes_.erase(lane->key);
+    } else {
+      ready_.push_back(lane);  // to the back: other conversations get their turn first
+    }
+    if (stopping_ && pending_ == 0) cv_.notify_all();
+  }
+}
+
+void WorkQueue::Drain() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    threads.swap(threads_);
+  }
+  cv_.notify_all();
+  for (std::thread& t : threads) t.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  closed_ = true;
+}
+
+size_t WorkQueue::pending() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pending_;
+}
+
+}  // namespace runner

@@ -1,0 +1,56 @@
+// A small pool of worker threads that runs blocking work (store transactions, turns) off the
+// HTTP thread. Jobs submitted under the same key (a conversation) run one at a time in
+// submission order; jobs under different keys run in parallel. Thread-safe.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace runner {
+
+class WorkQueue {
+ public:
+  explicit WorkQueue(int threads);
+  ~WorkQueue();  // Drain()s
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  // Runs `job` after every job submitted earlier under `key` has finished.
+  void Submit(const std::string& key, std::function<void()> job);
+  // Runs `job` on any worker, in no particular order.
+  void Post(std::function<void()> job);
+
+  // Runs everything queued (including jobs those jobs submit), then stops the threads.
+  // Later submissions are dropped. Idempotent.
+  void Drain();
+
+  size_t pending() const;
+
+ private:
+  struct Lane {
+    std::string key;
+    bool posted = false;  // an unkeyed Post() lane, owned by no map
+    std::deque<std::function<void()>> jobs;
+    bool scheduled = false;  // in ready_ or being run
+  };
+  void Run();
+  void Enqueue(Lane& lane, std::function<void()> job);  // mu_ held
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::unordered_map<std::string, Lane> lanes_;  // Guarded by mu_; a lane lives while it has jobs
+  std::deque<Lane*> ready_;                      // Guarded by mu_
+  size_t pending_ = 0;                           // Guarded by mu_
+  bool stopping_ = false;                        // Guarded by mu_
+  bool closed_ = false;                          // Guarded by mu_; the threads are gone
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace runner
