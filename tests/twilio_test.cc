@@ -1,7 +1,8 @@
 // The Twilio channel: forms, signatures (every official vector), TwiML, the REST sender and
 // media downloads against the fake Twilio on 127.0.0.1.
-#include <gtest/gtest.h>
+#include "bot/twilio.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,7 +14,6 @@
 #include <vector>
 
 #include "bot/testing/fake_sender.h"
-#include "bot/twilio.h"
 #include "support/fake_twilio.h"
 
 namespace bot {
@@ -33,7 +33,10 @@ TEST(TwilioForm, DecodesPlusPercentAndEmptyPieces) {
       {"Body=Hola+%F0%9F%91%8B", {{"Body", "Hola \xF0\x9F\x91\x8B"}}},
       {"From=whatsapp%3A%2B5491100000000", {{"From", "whatsapp:+5491100000000"}}},
       {"ProfileName=Mar%C3%ADa&WaId=5491100000000",
-       {{"ProfileName", "Mar\xC3\xAD" "a"}, {"WaId", "5491100000000"}}},
+       {{"ProfileName",
+         "Mar\xC3\xAD"
+         "a"},
+        {"WaId", "5491100000000"}}},
       {"a=1&&b=2&", {{"a", "1"}, {"b", "2"}}},
       {"flag&x=", {{"flag", ""}, {"x", ""}}},
       {"k=a%3Db=c", {{"k", "a=b=c"}}},
@@ -126,8 +129,11 @@ TEST(TwilioSignature, MatchesTheDocsWalkThrough) {
 }
 
 TEST(TwilioSignature, DeduplicatesAndSortsRepeatedKeys) {
-  FormParams params = {{"Sid", "CA123"}, {"SidAccount", "AC123"}, {"Digits", "5678"},
-                       {"Digits", "1234"}, {"Digits", "1234"}};
+  FormParams params = {{"Sid", "CA123"},
+                       {"SidAccount", "AC123"},
+                       {"Digits", "5678"},
+                       {"Digits", "1234"},
+                       {"Digits", "1234"}};
   const char* kUrl = "https://mycompany.com/myapp.php?foo=1&bar=2";
   EXPECT_EQ(ComputeTwilioSignature("12345", kUrl, params), "IK+Dwps556ElfBT0I3Rgjkr1wJU=");
   EXPECT_TRUE(ValidateTwilioSignature("12345", kUrl, params, "IK+Dwps556ElfBT0I3Rgjkr1wJU="));
@@ -177,8 +183,8 @@ TEST(TwilioSignature, RejectsForgedAndTamperedRequests) {
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, kUrl, body_changed, kGood));
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, kUrl, param_added, kGood));
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, kUrl, param_dropped, kGood));
-  EXPECT_FALSE(ValidateTwilioSignature("fedcba9876543210fedcba9876543210", kUrl, kWorkedExample,
-                                       kGood));
+  EXPECT_FALSE(
+      ValidateTwilioSignature("fedcba9876543210fedcba9876543210", kUrl, kWorkedExample, kGood));
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, "https://bot.example.com/twilio/inbound/",
                                        kWorkedExample, kGood));
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, "http://bot.example.com/twilio/inbound",
@@ -187,8 +193,8 @@ TEST(TwilioSignature, RejectsForgedAndTamperedRequests) {
                                        kWorkedExample, "TCaO8ditP8YJSZ4nS+zZGAUCL0c="));
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, kUrl, kWorkedExample, ""));
   EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, kUrl, kWorkedExample, "jgITQHspYXnd"));
-  EXPECT_FALSE(ValidateTwilioSignature(kWorkedToken, kUrl, kWorkedExample,
-                                       "jgITQHspYXnd/OMDfycS87/EYr9="));
+  EXPECT_FALSE(
+      ValidateTwilioSignature(kWorkedToken, kUrl, kWorkedExample, "jgITQHspYXnd/OMDfycS87/EYr9="));
   EXPECT_FALSE(ValidateTwilioSignature("", kUrl, kWorkedExample, kGood));
 }
 
@@ -197,7 +203,8 @@ TEST(TwilioSignature, RejectsForgedAndTamperedRequests) {
 TEST(TwilioSignature, ValidatesTheOfficialJsonBodyVector) {
   const std::string body = R"({"property": "value", "boolean": true})";
   EXPECT_EQ(Sha256Hex(body), "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620");
-  const std::string url = "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=" + Sha256Hex(body);
+  const std::string url =
+      "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=" + Sha256Hex(body);
   EXPECT_EQ(ComputeTwilioSignature("12345", url, {}), "a9nBmqA0ju/hNViExpshrM61xv4=");
   EXPECT_TRUE(ValidateTwilioJsonSignature("12345", url, body, "a9nBmqA0ju/hNViExpshrM61xv4="));
   // The body must be the one hashed, even when the signature over the URL is right.
@@ -210,7 +217,8 @@ TEST(TwilioSignature, ValidatesTheOfficialJsonBodyVector) {
 TEST(TwilioSignature, EmptyJsonBodyVectorMatchesOnlyThePort443Variant) {
   const std::string body = "{}";
   EXPECT_EQ(Sha256Hex(body).substr(0, 8), "44136fa3");
-  const std::string url = "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=" + Sha256Hex(body);
+  const std::string url =
+      "https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=" + Sha256Hex(body);
   const std::string url443 =
       "https://mycompany.com:443/myapp.php?foo=1&bar=2&bodySHA256=" + Sha256Hex(body);
   EXPECT_NE(ComputeTwilioSignature("12345", url, {}), "Ldidvp12m26NI7eqEvxnEpkd9Hc=");
@@ -223,8 +231,9 @@ TEST(TwilioSignature, EmptyJsonBodyVectorMatchesOnlyThePort443Variant) {
 
 TEST(TwilioTwiml, RendersOneMessagePerReplyEscaped) {
   EXPECT_EQ(RenderTwiml({}), R"(<?xml version="1.0" encoding="UTF-8"?><Response></Response>)");
-  EXPECT_EQ(RenderTwiml({"¡Hola! 👋"}),
-            R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>¡Hola! 👋</Message></Response>)");
+  EXPECT_EQ(
+      RenderTwiml({"¡Hola! 👋"}),
+      R"(<?xml version="1.0" encoding="UTF-8"?><Response><Message>¡Hola! 👋</Message></Response>)");
   EXPECT_EQ(RenderTwiml({"a < b & c > \"d\" 'e'", "línea 1\nlínea 2"}),
             R"(<?xml version="1.0" encoding="UTF-8"?><Response>)"
             R"(<Message>a &lt; b &amp; c &gt; &quot;d&quot; &apos;e&apos;</Message>)"
@@ -252,9 +261,9 @@ TEST(TwilioBackoff, StaysWithinZeroAndTheExponentialCeiling) {
     long long expected_ms;
   };
   const Case kCases[] = {
-      {0, 0.0, 0},     {0, 0.5, 50},     {0, 0.999, 99},  {1, 0.5, 100},
-      {3, 0.999, 799}, {4, 0.5, 800},    {4, 0.999, 1598}, {5, 0.999, 2997},
-      {62, 0.5, 1500}, {1000, 0.5, 1500}, {-3, 0.5, 50},   {2, 1.7, 400},
+      {0, 0.0, 0},     {0, 0.5, 50},      {0, 0.999, 99},   {1, 0.5, 100},
+      {3, 0.999, 799}, {4, 0.5, 800},     {4, 0.999, 1598}, {5, 0.999, 2997},
+      {62, 0.5, 1500}, {1000, 0.5, 1500}, {-3, 0.5, 50},    {2, 1.7, 400},
   };
   for (const Case& c : kCases) {
     EXPECT_EQ(BackoffDelay(c.attempt, kBase, kCap, c.u).count(), c.expected_ms)
@@ -292,7 +301,8 @@ TEST(TwilioStatusCallback, ReadsSidStatusAndErrorCode) {
   EXPECT_EQ(cb->message_status, "undelivered");
   EXPECT_EQ(cb->error_code, "63016");
 
-  Result<TwilioStatusCallback> sms = ParseTwilioStatusCallback({{"MessageSid", "SM2"}, {"SmsStatus", "sent"}});
+  Result<TwilioStatusCallback> sms =
+      ParseTwilioStatusCallback({{"MessageSid", "SM2"}, {"SmsStatus", "sent"}});
   ASSERT_TRUE(sms.ok());
   EXPECT_EQ(sms->message_status, "sent");
   EXPECT_EQ(sms->error_code, "");
@@ -324,7 +334,8 @@ SendRequest TextTo(const std::string& to, const std::string& text) {
 TEST(TwilioSender, PostsTheMessageAndReportsTheSid) {
   FakeTwilio twilio;
   auto sender = NewTwilioSender(twilio.account());
-  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "¡Gracias, María! 👋 & adiós"));
+  SendOutcome outcome =
+      sender->Send(TextTo("whatsapp:+5491100000000", "¡Gracias, María! 👋 & adiós"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kSent) << outcome.error;
   EXPECT_EQ(outcome.http_status, 201);
   EXPECT_EQ(outcome.status, "queued");
@@ -425,9 +436,10 @@ TEST(TwilioSender, StopsOnPermanentErrorsWithTwilioCode) {
     int code;
     const char* message;
   };
-  const Case kCases[] = {{21211, "The 'To' number whatsapp:+54 is not a valid phone number."},
-                         {21610, "Attempt to send to unsubscribed recipient"},
-                         {63016, "Failed to send freeform message because you are outside the allowed window."}};
+  const Case kCases[] = {
+      {21211, "The 'To' number whatsapp:+54 is not a valid phone number."},
+      {21610, "Attempt to send to unsubscribed recipient"},
+      {63016, "Failed to send freeform message because you are outside the allowed window."}};
   FakeTwilio twilio;
   auto sender = NewTwilioSender(twilio.account());
   for (const Case& c : kCases) {
@@ -490,7 +502,8 @@ TEST(TwilioSender, RetriesWhenNothingListens) {
     FakeTwilio closed;
     account = closed.account();
   }  // the port is closed now
-  auto sender = NewTwilioSender(account, {std::chrono::milliseconds(2000), std::chrono::milliseconds(5000)});
+  auto sender =
+      NewTwilioSender(account, {std::chrono::milliseconds(2000), std::chrono::milliseconds(5000)});
   SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(outcome.http_status, 0);
@@ -654,7 +667,8 @@ TEST_F(TwilioMedia, ReportsMissingMediaAndBadUrls) {
   Result<Media> not_found = DownloadMedia(missing, "image/jpeg", twilio_.account(), {}, dir_);
   ASSERT_FALSE(not_found.ok());
   EXPECT_EQ(not_found.status().code(), StatusCode::kBadResponse);
-  Result<Media> bad = DownloadMedia("file:///etc/passwd", "text/plain", twilio_.account(), {}, dir_);
+  Result<Media> bad =
+      DownloadMedia("file:///etc/passwd", "text/plain", twilio_.account(), {}, dir_);
   ASSERT_FALSE(bad.ok());
   Result<Media> garbage = DownloadMedia("not a url", "text/plain", twilio_.account(), {}, dir_);
   ASSERT_FALSE(garbage.ok());

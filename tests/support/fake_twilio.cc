@@ -105,13 +105,13 @@ struct FakeTwilio::Impl {
 
   mutable std::mutex mu;
   mutable std::condition_variable cv;
-  std::vector<Message> messages;          // Guarded by mu
-  std::vector<Request> requests;          // Guarded by mu
-  size_t message_requests = 0;            // Guarded by mu
-  size_t connections = 0;                 // Guarded by mu
-  std::deque<Failure> failures;           // Guarded by mu
-  std::map<std::string, Media> media;     // by ME sid; guarded by mu
-  uint64_t next_id = 1;                   // Guarded by mu
+  std::vector<Message> messages;       // Guarded by mu
+  std::vector<Request> requests;       // Guarded by mu
+  size_t message_requests = 0;         // Guarded by mu
+  size_t connections = 0;              // Guarded by mu
+  std::deque<Failure> failures;        // Guarded by mu
+  std::map<std::string, Media> media;  // by ME sid; guarded by mu
+  uint64_t next_id = 1;                // Guarded by mu
 
   Response Handle(const RequestMessage& req);
   Response PostMessage(const RequestMessage& req);
@@ -186,7 +186,8 @@ Response FakeTwilio::Impl::PostMessage(const RequestMessage& req) {
   }
   size_t code_points = 0;
   for (unsigned char c : m.body) code_points += (c & 0xC0) != 0x80;
-  if (code_points > 1600) return reject(21617, "The concatenated message body exceeds the 1600 character limit.");
+  if (code_points > 1600)
+    return reject(21617, "The concatenated message body exceeds the 1600 character limit.");
   m.sid = Sid("SM", next_id++);
   messages.push_back(m);
   cv.notify_all();
@@ -205,7 +206,8 @@ Response FakeTwilio::Impl::GetMedia(const std::string& media_sid, bool api_host)
   }
   if (api_host && item.options.redirect) {
     Response res{http::status::found, 11};
-    res.set(http::field::location, "http://localhost:" + std::to_string(port) + "/cdn/" + media_sid);
+    res.set(http::field::location,
+            "http://localhost:" + std::to_string(port) + "/cdn/" + media_sid);
     return res;
   }
   Response res{http::status::ok, 11};
@@ -321,13 +323,16 @@ void FakeTwilio::FailNextWithTooManyRequests(int n, int retry_after_seconds) {
   FailNext(n, {429, 20429, "Too Many Requests", retry_after_seconds});
 }
 
-void FakeTwilio::FailNextWithServerError(int n) { FailNext(n, {500, 20500, "Internal Server Error", -1}); }
+void FakeTwilio::FailNextWithServerError(int n) {
+  FailNext(n, {500, 20500, "Internal Server Error", -1});
+}
 
 void FakeTwilio::FailNextWithError(int n, int code, const std::string& message, int http_status) {
   FailNext(n, {http_status, code, message, -1});
 }
 
-std::string FakeTwilio::AddMedia(std::string bytes, std::string content_type, MediaOptions options) {
+std::string FakeTwilio::AddMedia(std::string bytes, std::string content_type,
+                                 MediaOptions options) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::string message_sid = Sid("MM", impl_->next_id++);
   std::string media_sid = Sid("ME", impl_->next_id++);

@@ -59,14 +59,14 @@ class FakeTwilio {
   // What the next Messages.json requests get instead of 201.
   struct Failure {
     int http_status = 500;
-    int code = 0;               // Twilio error code in the JSON body; 0 = none
+    int code = 0;  // Twilio error code in the JSON body; 0 = none
     std::string message;
     int retry_after_seconds = -1;  // Retry-After header when >= 0
   };
 
   struct MediaOptions {
-    bool redirect = true;   // false: the API URL serves the bytes itself (with auth)
-    bool chunked = false;   // true: no Content-Length, the size is known only while streaming
+    bool redirect = true;  // false: the API URL serves the bytes itself (with auth)
+    bool chunked = false;  // true: no Content-Length, the size is known only while streaming
   };
 
   FakeTwilio(std::string account_sid = kAccountSid, std::string auth_token = kAuthToken);
@@ -96,7 +96,8 @@ class FakeTwilio {
   void FailNext(int n, const Failure& failure);
   void FailNextWithTooManyRequests(int n, int retry_after_seconds);
   void FailNextWithServerError(int n);
-  // A 400 with Twilio's error JSON, e.g. (1, 21211, "The 'To' number is not a valid phone number.").
+  // A 400 with Twilio's error JSON, e.g. (1, 21211, "The 'To' number is not a valid phone
+  // number.").
   void FailNextWithError(int n, int code, const std::string& message, int http_status = 400);
 
   // Stores media and returns its Twilio-style URL on this server's API host

@@ -68,8 +68,8 @@ std::string RenderTwiml(const std::vector<std::string>& replies);
 // ---- REST sender ----
 
 struct TwilioAccount {
-  std::string account_sid;  // "AC..."
-  std::string auth_token;   // secret: never log it
+  std::string account_sid;                            // "AC..."
+  std::string auth_token;                             // secret: never log it
   std::string api_origin = "https://api.twilio.com";  // scheme://host[:port], no path
 };
 
@@ -98,7 +98,8 @@ bool IsPermanentTwilioError(std::string_view code);
 bool IsRetryableTwilioError(std::string_view code);
 
 // Exponential backoff with full jitter: a delay drawn uniformly from [0, min(cap, base·2^attempt)]
-// with `uniform01` in [0, 1) supplied by the caller (so the function is pure). attempt counts from 0.
+// with `uniform01` in [0, 1) supplied by the caller (so the function is pure). attempt counts from
+// 0.
 std::chrono::milliseconds BackoffDelay(int attempt, std::chrono::milliseconds base,
                                        std::chrono::milliseconds cap, double uniform01);
 

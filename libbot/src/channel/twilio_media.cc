@@ -32,12 +32,24 @@ std::string MediaType(std::string_view content_type) {
 // File extensions for the media types WhatsApp delivers; anything else is kept as ".bin".
 std::string Extension(const std::string& type) {
   static constexpr std::pair<const char*, const char*> kExtensions[] = {
-      {"image/jpeg", "jpg"},      {"image/jpg", "jpg"},         {"image/png", "png"},
-      {"image/webp", "webp"},     {"image/gif", "gif"},         {"audio/ogg", "ogg"},
-      {"audio/opus", "opus"},     {"audio/amr", "amr"},         {"audio/3gpp", "3gp"},
-      {"audio/aac", "aac"},       {"audio/mpeg", "mp3"},        {"audio/mp4", "m4a"},
-      {"video/mp4", "mp4"},       {"video/3gpp", "3gp"},        {"application/pdf", "pdf"},
-      {"text/vcard", "vcf"},      {"text/x-vcard", "vcf"},      {"text/plain", "txt"},
+      {"image/jpeg", "jpg"},
+      {"image/jpg", "jpg"},
+      {"image/png", "png"},
+      {"image/webp", "webp"},
+      {"image/gif", "gif"},
+      {"audio/ogg", "ogg"},
+      {"audio/opus", "opus"},
+      {"audio/amr", "amr"},
+      {"audio/3gpp", "3gp"},
+      {"audio/aac", "aac"},
+      {"audio/mpeg", "mp3"},
+      {"audio/mp4", "m4a"},
+      {"video/mp4", "mp4"},
+      {"video/3gpp", "3gp"},
+      {"application/pdf", "pdf"},
+      {"text/vcard", "vcf"},
+      {"text/x-vcard", "vcf"},
+      {"text/plain", "txt"},
       {"application/msword", "doc"},
       {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"},
       {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"},
@@ -113,7 +125,8 @@ Status Fetch(const std::string& url, const TwilioAccount& account, const MediaLi
   curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, sink);
 
   CURLcode code = curl_easy_perform(curl.get());
-  std::string too_large = "media larger than the limit of " + std::to_string(sink->limit) + " bytes";
+  std::string too_large =
+      "media larger than the limit of " + std::to_string(sink->limit) + " bytes";
   if (code == CURLE_FILESIZE_EXCEEDED || sink->too_large) return InvalidArgument(too_large);
   if (sink->write_failed) return Internal("cannot write the media file");
   std::string detail = std::string(curl_easy_strerror(code)) +

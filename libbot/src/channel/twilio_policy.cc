@@ -9,8 +9,8 @@
 namespace bot {
 namespace {
 
-// Codes whose retry would fail the same way. Sources: Twilio's error dictionary (see
-// docs/protocol-facts A4/A6).
+// Codes whose retry would fail the same way, from Twilio's error dictionary
+// (www.twilio.com/docs/api/errors).
 constexpr std::array<std::string_view, 21> kPermanentCodes = {
     "20003",  // authentication failed
     "20404",  // resource not found (wrong AccountSid)

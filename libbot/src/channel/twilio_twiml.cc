@@ -10,12 +10,26 @@ namespace {
 void AppendXmlEscaped(std::string_view text, std::string* out) {
   for (char c : text) {
     switch (c) {
-      case '&': *out += "&amp;"; break;
-      case '<': *out += "&lt;"; break;
-      case '>': *out += "&gt;"; break;
-      case '"': *out += "&quot;"; break;
-      case '\'': *out += "&apos;"; break;
-      case '\t': case '\n': case '\r': out->push_back(c); break;
+      case '&':
+        *out += "&amp;";
+        break;
+      case '<':
+        *out += "&lt;";
+        break;
+      case '>':
+        *out += "&gt;";
+        break;
+      case '"':
+        *out += "&quot;";
+        break;
+      case '\'':
+        *out += "&apos;";
+        break;
+      case '\t':
+      case '\n':
+      case '\r':
+        out->push_back(c);
+        break;
       default:
         // Other control characters are not allowed in XML 1.0 at all, even escaped.
         if (static_cast<unsigned char>(c) >= 0x20) out->push_back(c);
