@@ -51,6 +51,7 @@ class Turn {
   const Dialog& dialog_;
   const Contact& contact_;
   const TurnInput& input_;
+  VarMap prior_vars_;  // variables of the contact's previous session of this dialog
   TurnOutput out_;
 };
 
@@ -72,6 +73,9 @@ Session Turn::NewSession(const std::string& state_name) const {
   for (const auto& [name, value] : dialog_.variables) {
     if (!value.empty()) s.vars[name] = value;
   }
+  // A conversation that starts again (after expiry, opt-in, a finished survey) keeps the
+  // variables the previous one was given: same contact, same practice, same patient name.
+  for (const auto& [name, value] : prior_vars_) s.vars[name] = value;
   for (const auto& [name, value] : input_.vars) s.vars[name] = value;
   s.started_at = input_.now;
   s.updated_at = input_.now;
@@ -176,6 +180,7 @@ TurnOutput Turn::RunStart(const std::optional<Session>& current) {
 }
 
 TurnOutput Turn::Run(const std::optional<Session>& current) {
+  if (current && current->dialog_id == dialog_.id) prior_vars_ = current->vars;
   if (input_.kind == TurnInput::Kind::kStart) return RunStart(current);
   const Intent intent = DetectIntent(input_.text);
 
