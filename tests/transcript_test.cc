@@ -1,5 +1,7 @@
 // Transcript replay: the .convo.txt parser, the matching rules, and replays against the real
 // engine that must pass (every fixture) or must fail (tests/data/transcripts/failing).
+#include "bot/transcript.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -13,7 +15,6 @@
 #include "bot/dialog_loader.h"
 #include "bot/testing/fake_clock.h"
 #include "bot/testing/memory_store.h"
-#include "bot/transcript.h"
 #include "cli/commands.h"
 #include "replay/transcript_parser.h"
 #include "replay/transcript_run.h"
@@ -25,7 +26,9 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-std::string Src(const std::string& relative) { return std::string(BOT_SOURCE_DIR) + "/" + relative; }
+std::string Src(const std::string& relative) {
+  return std::string(BOT_SOURCE_DIR) + "/" + relative;
+}
 
 ReplayOptions SourceOptions() {
   ReplayOptions options;
@@ -170,7 +173,7 @@ TEST(TranscriptParser, ABotBlockWithOnlyStateChecksConsumesNoReply) {
 TEST(TranscriptParser, SkipsCommentsAndReadsEscapedLinesAsText) {
   Transcript t = MustParse(
       "n\n"
-      "#me Ana\n"           // Botium's participant name after the header is ignored
+      "#me Ana\n"  // Botium's participant name after the header is ignored
       "// not sent\n"
       "\\#1 en la lista\n"
       "\\WAIT es texto\n"
@@ -179,7 +182,8 @@ TEST(TranscriptParser, SkipsCommentsAndReadsEscapedLinesAsText) {
       "\\* literal\n");
   EXPECT_EQ(t.blocks[0].me.text_lines,
             (std::vector<std::string>{"#1 en la lista", "WAIT es texto"}));
-  EXPECT_EQ(t.blocks[1].bot.text_lines, (std::vector<std::string>{"STATE es texto", "\\* literal"}));
+  EXPECT_EQ(t.blocks[1].bot.text_lines,
+            (std::vector<std::string>{"STATE es texto", "\\* literal"}));
   EXPECT_TRUE(t.blocks[1].bot.checks.empty());
 }
 
@@ -240,8 +244,8 @@ TEST(TranscriptParser, ReportsAMissingFile) {
 TEST(TranscriptParser, ReadsDurations) {
   using std::chrono::milliseconds;
   const std::pair<const char*, long long> kGood[] = {
-      {"90s", 90'000}, {"30m", 1'800'000}, {"25h", 90'000'000}, {"2d", 172'800'000},
-      {"1h30m", 5'400'000}, {"500ms", 500}, {" 1d12h ", 129'600'000},
+      {"90s", 90'000},      {"30m", 1'800'000}, {"25h", 90'000'000},      {"2d", 172'800'000},
+      {"1h30m", 5'400'000}, {"500ms", 500},     {" 1d12h ", 129'600'000},
   };
   for (const auto& [text, ms] : kGood) {
     milliseconds d;
@@ -256,10 +260,8 @@ TEST(TranscriptParser, ReadsDurations) {
 
 TEST(TranscriptParser, ReadsIsoTimes) {
   const std::pair<const char*, long long> kGood[] = {
-      {"2026-01-01T12:00:00Z", 1767268800000},
-      {"2026-01-01T07:00:00-05:00", 1767268800000},
-      {"2026-01-01T13:30:00+0130", 1767268800000},
-      {"2026-01-01 12:00", 1767268800000},
+      {"2026-01-01T12:00:00Z", 1767268800000},     {"2026-01-01T07:00:00-05:00", 1767268800000},
+      {"2026-01-01T13:30:00+0130", 1767268800000}, {"2026-01-01 12:00", 1767268800000},
       {"2026-01-01T12:00:00.250Z", 1767268800250},
   };
   for (const auto& [text, ms] : kGood) {
@@ -267,8 +269,8 @@ TEST(TranscriptParser, ReadsIsoTimes) {
     ASSERT_TRUE(ParseIsoTime(text, &t)) << text;
     EXPECT_EQ(ToUnixMillis(t), ms) << text;
   }
-  for (const char* bad : {"", "2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T25:00:00Z",
-                          "ayer", "2026-01-01T12:00:00Zjunk", "2026-01-01T12:00:00."}) {
+  for (const char* bad : {"", "2026-01-01", "2026-02-30T00:00:00Z", "2026-01-01T25:00:00Z", "ayer",
+                          "2026-01-01T12:00:00Zjunk", "2026-01-01T12:00:00."}) {
     TimePoint t;
     EXPECT_FALSE(ParseIsoTime(bad, &t)) << bad;
   }
@@ -281,12 +283,17 @@ TEST(TranscriptMatching, MatchesWildcards) {
     bool match;
   };
   const Case kCases[] = {
-      {"Hola", "Hola", true},           {"Hola", "Hola!", false},
-      {"*", "", true},                  {"*", "cualquier cosa", true},
-      {"Hola *", "Hola Ana 👋", true},  {"Hola *", "Hola", false},
+      {"Hola", "Hola", true},
+      {"Hola", "Hola!", false},
+      {"*", "", true},
+      {"*", "cualquier cosa", true},
+      {"Hola *", "Hola Ana 👋", true},
+      {"Hola *", "Hola", false},
       {"*5!*", "calificación de 5! ⭐", true},
-      {"a*b*c", "abc", true},           {"a*b*c", "axxbyyc", true},
-      {"a*b*c", "acb", false},          {"a*a", "a", false},
+      {"a*b*c", "abc", true},
+      {"a*b*c", "axxbyyc", true},
+      {"a*b*c", "acb", false},
+      {"a*a", "a", false},
       {"\\*negrita\\*", "*negrita*", true},
       {"\\*negrita\\*", "xnegritax", false},
       {"línea 1*línea 2", "línea 1\nlínea 2", true},
@@ -335,11 +342,11 @@ class ReplayInMemory : public ::testing::Test {
 };
 
 TEST_F(ReplayInMemory, GivesCounterProviderIdsAndRedeliversTheSameIdOnDuplicate) {
-  std::string failure = Run(
-      "ids\n#begin\nCONTACT +593987000010 Ana María\n"
-      "#me\nHola\n#bot\n*\n"
-      "#me\nWAIT 2h\n4\n#bot\n*\n"
-      "#me\nDUPLICATE\n#bot\nNO_REPLY\n");
+  std::string failure =
+      Run("ids\n#begin\nCONTACT +593987000010 Ana María\n"
+          "#me\nHola\n#bot\n*\n"
+          "#me\nWAIT 2h\n4\n#bot\n*\n"
+          "#me\nDUPLICATE\n#bot\nNO_REPLY\n");
   ASSERT_EQ(failure, "");
   std::vector<std::string> inbound;
   for (const StoredMessage& m : Messages("whatsapp:+593987000010")) {
@@ -355,10 +362,10 @@ TEST_F(ReplayInMemory, GivesCounterProviderIdsAndRedeliversTheSameIdOnDuplicate)
 }
 
 TEST_F(ReplayInMemory, AttachesMediaWithItsSizeAndSha256) {
-  std::string failure = Run(
-      "media\n#begin\nVAR name Ana\nSTART\n#bot\n*\n"
-      "#me\nMEDIA ../../../fixtures/transcripts/review_rating/media/nota_de_voz.ogg audio/ogg\n"
-      "#bot\nPor ahora solo puedo leer mensajes de texto. *\n");
+  std::string failure =
+      Run("media\n#begin\nVAR name Ana\nSTART\n#bot\n*\n"
+          "#me\nMEDIA ../../../fixtures/transcripts/review_rating/media/nota_de_voz.ogg audio/ogg\n"
+          "#bot\nPor ahora solo puedo leer mensajes de texto. *\n");
   ASSERT_EQ(failure, "");
   std::vector<StoredMessage> messages = Messages("whatsapp:+593990000001");
   const StoredMessage* in = nullptr;
@@ -372,15 +379,16 @@ TEST_F(ReplayInMemory, AttachesMediaWithItsSizeAndSha256) {
   EXPECT_EQ(in->media[0].sha256,
             "12e003dddc29badfbcbcc524a2af095693421778385e6350ab28b128ffaa3586");
   EXPECT_THAT(in->media[0].url, HasSubstr("file:///"));
-  EXPECT_THAT(in->media[0].url, HasSubstr("fixtures/transcripts/review_rating/media/nota_de_voz.ogg"));
+  EXPECT_THAT(in->media[0].url,
+              HasSubstr("fixtures/transcripts/review_rating/media/nota_de_voz.ogg"));
 }
 
 TEST_F(ReplayInMemory, ShowsEveryReplyOfTheTurnAtAMismatch) {
-  std::string failure = Run(
-      "restart\n#begin\nVAR name Ana\nSTART\n#bot\n*\n"
-      "#me\nempezar de nuevo\n"
-      "#bot\nMuy bien, empecemos de nuevo.\n"
-      "#bot\nAdiós\n");
+  std::string failure =
+      Run("restart\n#begin\nVAR name Ana\nSTART\n#bot\n*\n"
+          "#me\nempezar de nuevo\n"
+          "#bot\nMuy bien, empecemos de nuevo.\n"
+          "#bot\nAdiós\n");
   EXPECT_THAT(failure, HasSubstr("inline.convo.txt:12: the reply does not match"));
   EXPECT_THAT(failure, HasSubstr("expected: Adiós"));
   EXPECT_THAT(failure, HasSubstr("actual:   ¡Hola! Soy el asistente virtual"));
@@ -415,7 +423,8 @@ TEST(TranscriptReplay, FailsOnPurposeAtTheFirstMismatch) {
       {"wrong_slot", 15, "SLOT rating", "expected: 4\n  actual:   5"},
       {"wrong_status", 14, "STATUS", "expected: active\n  actual:   done"},
       {"wrong_record", 20, "RECORD: no matching record", "feedback=\"la espera\""},
-      {"reply_where_none_expected", 13, "unexpected reply where NO_REPLY expected none", "Para calificar"},
+      {"reply_where_none_expected", 13, "unexpected reply where NO_REPLY expected none",
+       "Para calificar"},
       {"missing_media", 10, "cannot read media file", "no_such_file.ogg"},
       {"unknown_dialog", 3, "unknown dialog 'no_such_dialog'", ""},
       {"syntax_error", 6, "STATUS must be", ""},
@@ -481,11 +490,15 @@ int RunCli(std::vector<std::string> args, std::string* out) {
   return exit_code;
 }
 
+// `botrunner replay <file>` over the source tree's dialogs.
+int ReplayWithSourceDialogs(const std::string& file, std::string* out) {
+  return RunCli({file, "--dialogs", Src("dialogs"), "--prompts", Src("prompts")}, out);
+}
+
 TEST(ReplayCommand, PrintsPassAndASummaryAndExitsZero) {
   std::string out;
   std::string file = Src("fixtures/transcripts/review_rating/04_estrellas.convo.txt");
-  int code = RunCli({file, "--dialogs", Src("dialogs"), "--prompts", Src("prompts")}, &out);
-  EXPECT_EQ(code, 0);
+  EXPECT_EQ(ReplayWithSourceDialogs(file, &out), 0);
   EXPECT_THAT(out, HasSubstr("PASS " + file + " (Bot-first: calificación con cuatro estrellas"));
   EXPECT_THAT(out, HasSubstr("1 passed, 0 failed\n"));
 }
@@ -493,8 +506,7 @@ TEST(ReplayCommand, PrintsPassAndASummaryAndExitsZero) {
 TEST(ReplayCommand, PrintsTheMismatchAndExitsNonZeroOnFailure) {
   std::string out;
   std::string file = Src("tests/data/transcripts/failing/wrong_slot.convo.txt");
-  int code = RunCli({file, "--dialogs", Src("dialogs"), "--prompts", Src("prompts")}, &out);
-  EXPECT_EQ(code, 1);
+  EXPECT_EQ(ReplayWithSourceDialogs(file, &out), 1);
   EXPECT_THAT(out, HasSubstr("FAIL " + file + " (Fails on purpose: the slot holds 5, not 4)\n"));
   EXPECT_THAT(out, HasSubstr("    expected: 4\n    actual:   5\n"));
   EXPECT_THAT(out, HasSubstr("0 passed, 1 failed\n"));

@@ -100,7 +100,8 @@ std::vector<ReplayResult> ReplayPaths(const std::vector<std::string>& paths,
     if (fs::is_directory(path, ec)) {
       for (auto it = fs::recursive_directory_iterator(path, ec);
            !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        if (it->is_regular_file(ec) && IsTranscript(it->path())) files.push_back(it->path().string());
+        if (it->is_regular_file(ec) && IsTranscript(it->path()))
+          files.push_back(it->path().string());
       }
     } else if (fs::is_regular_file(path, ec)) {
       files.push_back(path);

@@ -408,13 +408,21 @@ bool ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
     if (unit.substr(0, 2) == "ms") {
       total += milliseconds(n);
       i += 2;
-    } else if (!unit.empty() && (unit[0] == 's' || unit[0] == 'm' || unit[0] == 'h' ||
-                                 unit[0] == 'd')) {
+    } else if (!unit.empty() &&
+               (unit[0] == 's' || unit[0] == 'm' || unit[0] == 'h' || unit[0] == 'd')) {
       switch (unit[0]) {
-        case 's': total += seconds(n); break;
-        case 'm': total += minutes(n); break;
-        case 'h': total += hours(n); break;
-        default: total += hours(24 * n); break;
+        case 's':
+          total += seconds(n);
+          break;
+        case 'm':
+          total += minutes(n);
+          break;
+        case 'h':
+          total += hours(n);
+          break;
+        default:
+          total += hours(24 * n);
+          break;
       }
       ++i;
     } else {
@@ -463,9 +471,9 @@ bool ParseIsoTime(std::string_view s, TimePoint* out) {
   if (pos != s.size()) return false;
   year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
   if (!date.ok() || h > 23 || mi > 59 || sec > 60) return false;
-  *out = TimePoint(duration_cast<system_clock::duration>(
-      sys_days(date).time_since_epoch() + hours(h) + minutes(mi) + seconds(sec) + fraction -
-      offset));
+  *out = TimePoint(duration_cast<system_clock::duration>(sys_days(date).time_since_epoch() +
+                                                         hours(h) + minutes(mi) + seconds(sec) +
+                                                         fraction - offset));
   return true;
 }
 

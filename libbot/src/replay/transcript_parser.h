@@ -91,7 +91,7 @@ struct Transcript {
   std::string name;         // the first non-empty line
   std::string description;  // lines between the name and the first block
   std::string dialog_id = kDefaultDialog;
-  int dialog_line = 1;  // the DIALOG line, for an unknown dialog
+  int dialog_line = 1;                // the DIALOG line, for an unknown dialog
   std::string phone = kDefaultPhone;  // E.164, "+593..."
   std::string profile_name;
   std::map<std::string, std::string> vars;

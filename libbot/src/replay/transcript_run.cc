@@ -269,8 +269,7 @@ class Replay {
     }
     std::map<std::string, std::string> wanted;
     for (const FieldExpectation& want : check.fields) wanted[want.field] = want.pattern;
-    return Mismatch(check.line, "RECORD: no matching record",
-                    check.name + " " + FieldsText(wanted),
+    return Mismatch(check.line, "RECORD: no matching record", check.name + " " + FieldsText(wanted),
                     seen.empty() ? "(no " + check.name + " record)" : seen.substr(1));
   }
 

@@ -30,7 +30,8 @@ int RunReplay(const ReplayArgs& args) {
     } else {
       ++failed;
       std::string failure = "  " + r.failure;
-      for (size_t at = failure.find('\n'); at != std::string::npos; at = failure.find('\n', at + 3)) {
+      for (size_t at = failure.find('\n'); at != std::string::npos;
+           at = failure.find('\n', at + 3)) {
         failure.insert(at + 1, "  ");
       }
       std::cout << failure << "\n";
