@@ -2,9 +2,12 @@
 #include "bot/text.h"
 
 #include <gtest/gtest.h>
+#include <unicode/utf8.h>
 
 #include <string>
 #include <vector>
+
+#include "understand/normalize.h"
 
 namespace bot {
 namespace {
@@ -42,6 +45,35 @@ TEST(Normalize, IsIdempotent) {
   for (const char* s : {"SÍ Ñandú", "  x  y ", "👍🏽 OK", "Él llegó tarde 😞"}) {
     std::string once = Normalize(s);
     EXPECT_EQ(Normalize(once), once) << s;
+  }
+}
+
+// Normalize handles ASCII, Latin-1 and emoji without ICU; it must agree with the ICU
+// reference on every code point (alone and between letters) and on mixed text. Beyond the
+// planes scanned here the fast path defers to ICU anyway.
+TEST(Normalize, FastPathAgreesWithIcuOnEveryCodePoint) {
+  int mismatches = 0;
+  for (UChar32 c = 0; c <= 0xE01FF && mismatches < 10; ++c) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    if (c == 0x20000) c = 0xE0000;
+    char buf[U8_MAX_LENGTH];
+    int32_t len = 0;
+    UBool error = false;
+    U8_APPEND(buf, len, U8_MAX_LENGTH, c, error);
+    ASSERT_FALSE(error);
+    std::string cp(buf, static_cast<size_t>(len));
+    for (const std::string& text : {"A" + cp + "b", "e" + cp + "\u0301 X"}) {
+      std::string fast = Normalize(text);
+      std::string icu = understand::NormalizeWithIcu(text);
+      if (fast != icu) {
+        ++mismatches;
+        ADD_FAILURE() << "U+" << std::hex << c << ": '" << fast << "' vs ICU '" << icu << "'";
+      }
+    }
+  }
+  for (const char* text : {"SÍ Ñandú 👍🏽", "¿Qué tal? ¡Ça va! «Ø» × ÷ ß", "Ⅻ ΣΑΣ Straße İ", " ok\u00A0 ",
+                           "\xff\xfe broken", "a\xc3"}) {
+    EXPECT_EQ(Normalize(text), understand::NormalizeWithIcu(text)) << text;
   }
 }
 

@@ -1,5 +1,7 @@
 // Normalize: the form every matcher in this folder works on. It runs on every inbound turn, so
-// pure-ASCII input (most short WhatsApp answers: "5", "si", "BAJA") never touches ICU.
+// pure-ASCII input (most short WhatsApp answers: "5", "si", "BAJA") never touches ICU, and
+// neither does the usual Spanish-with-emoji text (Latin-1 letters, ¿¡, emoji, ⭐): those code
+// points have no case or decomposition beyond the table below. Anything else takes ICU.
 #include <unicode/normalizer2.h>
 #include <unicode/locid.h>
 #include <unicode/uchar.h>
@@ -10,6 +12,7 @@
 #include <string_view>
 
 #include "bot/text.h"
+#include "understand/normalize.h"
 #include "understand/parse_util.h"
 
 namespace bot {
@@ -39,29 +42,68 @@ void AppendCollapsed(UChar32 c, bool is_space, std::string* out) {
   if (!error) out->append(buf, static_cast<size_t>(len));
 }
 
-std::string NormalizeAscii(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    if (understand::IsAsciiSpace(ch)) {
-      if (!out.empty() && out.back() != ' ') out.push_back(' ');
-    } else if (ch >= 'A' && ch <= 'Z') {
-      out.push_back(static_cast<char>(ch - 'A' + 'a'));
+// U+00C0..U+00FF lower-cased without accents; '*' marks those with no decomposition
+// (Æ Ð Ø Þ lower-case by +0x20; × ß ÷ æ ð ø þ stay as they are).
+constexpr std::string_view kLatin1Base =
+    "aaaaaa*ceeeeiiii*nooooo**uuuuy**aaaaaa*ceeeeiiii*nooooo**uuuuy*y";
+
+// Code points that Normalize leaves as they are: no case, no canonical decomposition, not
+// whitespace. Checked against the ICU path for every one of them in text_test.
+bool PassesThrough(UChar32 c) {
+  return (c >= 0xA1 && c <= 0xBF) || c == 0x200D || (c >= 0x2010 && c <= 0x2027) ||
+         c == 0x20AC || c == 0x20E3 || (c >= 0x2600 && c <= 0x27BF) ||
+         (c >= 0x2B00 && c <= 0x2BFF) || c == 0xFE0E || c == 0xFE0F ||
+         (c >= 0x1F000 && c <= 0x1FAFF) || (c >= 0xE0020 && c <= 0xE007F);
+}
+
+// Appends the normalized form of `text` to `out`, or returns false at the first code point
+// that needs ICU.
+bool NormalizeCommon(std::string_view text, std::string* out) {
+  out->reserve(text.size());
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  int32_t length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = s[i];
+    if (c < 0x80) {
+      ++i;
+      AppendCollapsed(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c, understand::IsAsciiSpace(c), out);
+      continue;
+    }
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return false;  // invalid UTF-8: ICU substitutes U+FFFD
+    if (c == 0xA0) {
+      AppendCollapsed(c, true, out);
+    } else if (c >= 0xC0 && c <= 0xFF) {
+      char base = kLatin1Base[c - 0xC0];
+      if (base != '*') {
+        out->push_back(base);
+      } else {
+        bool upper = c == 0xC6 || c == 0xD0 || c == 0xD8 || c == 0xDE;
+        AppendCollapsed(upper ? c + 0x20 : c, false, out);
+      }
+    } else if (c >= 0x300 && c <= 0x36F) {
+      continue;  // a combining accent typed apart: what NFD would leave and we drop
+    } else if (PassesThrough(c)) {
+      AppendCollapsed(c, false, out);
     } else {
-      out.push_back(ch);
+      return false;
     }
   }
-  if (!out.empty() && out.back() == ' ') out.pop_back();
-  return out;
+  if (!out->empty() && out->back() == ' ') out->pop_back();
+  return true;
 }
+
+}  // namespace
 
 // Lower-case first (so "İ" decomposes like "i̇"), then NFD, drop the marks, NFC so that
 // scripts without accents to strip come back composed.
-std::string NormalizeUnicode(std::string_view text) {
+namespace understand {
+
+std::string NormalizeWithIcu(std::string_view text) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(status);
   const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
-  if (U_FAILURE(status)) return NormalizeAscii(text);  // ICU data missing: best effort.
+  if (U_FAILURE(status)) return std::string(text);  // ICU data missing
 
   icu::UnicodeString source =
       icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), static_cast<int32_t>(text.size())));
@@ -74,7 +116,7 @@ std::string NormalizeUnicode(std::string_view text) {
     if (!DropsAfterDecomposition(c)) stripped.append(c);
   }
   icu::UnicodeString composed = nfc->normalize(stripped, status);
-  if (U_FAILURE(status)) return NormalizeAscii(text);
+  if (U_FAILURE(status)) return std::string(text);
 
   std::string out;
   out.reserve(text.size());
@@ -87,13 +129,12 @@ std::string NormalizeUnicode(std::string_view text) {
   return out;
 }
 
-}  // namespace
+}  // namespace understand
 
 std::string Normalize(std::string_view text) {
-  for (char ch : text) {
-    if (static_cast<unsigned char>(ch) >= 0x80) return NormalizeUnicode(text);
-  }
-  return NormalizeAscii(text);
+  std::string out;
+  if (NormalizeCommon(text, &out)) return out;
+  return understand::NormalizeWithIcu(text);
 }
 
 }  // namespace bot

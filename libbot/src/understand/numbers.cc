@@ -120,15 +120,9 @@ bool ReadNumber(const std::vector<Token>& tokens, size_t i, Number* out) {
       continue;
     }
     bool starts_group = last == Last::kNone || last == Last::kMult;
-    if (t.text == "k" && last == Last::kLiteral && !had_mil) {
-      if (group > kMaxMilli / 1000) n.too_big = true;
-      total += group * 1000;
-      group = 0;
-      had_mil = true;
-      last = Last::kMult;
-      continue;
-    }
-    const NumberWord* w = FindWord(t.text);
+    // "5k" is five thousand; a "k" elsewhere is just a letter.
+    static constexpr NumberWord kKilo{"k", 1000, Part::kMil};
+    const NumberWord* w = t.text == "k" && last == Last::kLiteral ? &kKilo : FindWord(t.text);
     if (w == nullptr) break;
     int64_t v = int64_t{w->value} * kMilli;
     switch (w->part) {
@@ -158,7 +152,7 @@ bool ReadNumber(const std::vector<Token>& tokens, size_t i, Number* out) {
         if (had_mil || last == Last::kMult || last == Last::kZero) goto done;
         if (last == Last::kNone) group = kMilli;  // "mil" alone is one thousand
         if (group > kMaxMilli / 1000) n.too_big = true;
-        total += group * 1000;
+        if (!n.too_big) total += group * 1000;
         group = 0;
         had_mil = true;
         last = Last::kMult;
@@ -166,7 +160,7 @@ bool ReadNumber(const std::vector<Token>& tokens, size_t i, Number* out) {
       case Part::kMillion:
         if (had_million || had_mil || last == Last::kNone || last == Last::kMult) goto done;
         if (total + group > kMaxMilli / 1'000'000) n.too_big = true;
-        total = (total + group) * 1'000'000;
+        if (!n.too_big) total = (total + group) * 1'000'000;
         group = 0;
         had_million = true;
         last = Last::kMult;
