@@ -1,0 +1,102 @@
+#include "providers/call.h"
+
+#include <openssl/evp.h>
+#include <simdjson.h>
+
+#include <utility>
+
+namespace bot::providers {
+namespace {
+
+CallOutcome OutcomeOf(const Status& status) {
+  if (status.ok()) return CallOutcome::kOk;
+  if (IsBudgetRefusal(status)) return CallOutcome::kRefused;
+  if (status.code() == StatusCode::kBadResponse) return CallOutcome::kNotUnderstood;
+  if (status.code() == StatusCode::kTimeout) return CallOutcome::kTimeout;
+  return CallOutcome::kFailed;
+}
+
+}  // namespace
+
+Call::Call(const ProviderContext& context, std::string provider, std::string model,
+           std::string purpose, std::string conversation)
+    : context_(context), started_(context.clock->Now()) {
+  record_.provider = std::move(provider);
+  record_.model = std::move(model);
+  record_.purpose = std::move(purpose);
+  record_.conversation = std::move(conversation);
+}
+
+Status Call::Admit() {
+  if (context_.ledger == nullptr) return Status::Ok();
+  Status admitted = context_.ledger->Admit(record_.conversation, started_);
+  if (!admitted.ok()) Finish(admitted, 0, 0);
+  return admitted;
+}
+
+Result<HttpResponse> Call::Send(HttpRequest request, TimePoint deadline) {
+  if (context_.http == nullptr) {
+    Status missing = InvalidArgument(record_.provider + ": no HTTP retrier configured");
+    Finish(missing, 0, 0);
+    return missing;
+  }
+  std::string what = record_.provider + " " + request.url;
+  Result<HttpResponse> response = context_.http->Call(std::move(request), deadline);
+  Status failure;
+  if (!response.ok()) {
+    failure = Status(response.status().code(), what + ": " + response.status().message());
+  } else if (response->status < 200 || response->status >= 300) {
+    std::string message = what + ": HTTP " + std::to_string(response->status) + ": " +
+                          ProviderErrorMessage(response->body);
+    failure = IsRetryableStatus(response->status) ? Unavailable(message)
+                                                  : InvalidArgument(message);
+  }
+  if (!failure.ok()) {
+    Finish(failure, 0, 0);
+    return failure;
+  }
+  return response;
+}
+
+void Call::Finish(const Status& status, int64_t tokens_in, int64_t tokens_out,
+                  double audio_seconds) {
+  if (context_.ledger == nullptr) return;
+  record_.at = context_.clock->Now();
+  record_.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(record_.at - started_)
+                           .count();
+  record_.tokens_in = tokens_in;
+  record_.tokens_out = tokens_out;
+  record_.cost_micro_usd =
+      CostMicroUsd(context_.prices, record_.model, tokens_in, tokens_out, audio_seconds);
+  record_.outcome = OutcomeOf(status);
+  record_.detail = status.ok() ? "" : status.ToString();
+  context_.ledger->Record(record_);
+}
+
+std::string ProviderErrorMessage(std::string_view body) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(body);
+  std::string_view message;
+  simdjson::dom::element root;
+  if (!parser.parse(padded).get(root) && !root["error"]["message"].get(message)) {
+    return std::string(message);
+  }
+  return std::string(body.substr(0, 200));
+}
+
+std::string Base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(n);
+  return out;
+}
+
+std::string JoinUrl(const std::string& base_url, const std::string& path) {
+  std::string base = base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + path;
+}
+
+}  // namespace bot::providers

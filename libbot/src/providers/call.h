@@ -1,0 +1,44 @@
+// One accounted provider call: the budget check, the HTTP exchange through the retrier with the
+// status mapped to the providers' error contract, and the usage record.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "bot/providers.h"
+
+namespace bot::providers {
+
+class Call {
+ public:
+  Call(const ProviderContext& context, std::string provider, std::string model,
+       std::string purpose, std::string conversation);
+
+  // Ok when the ledger admits the call; a refusal is recorded and returned.
+  Status Admit();
+
+  // Sends through the retrier. 2xx → the response; 408/409/429/5xx left after retries →
+  // Unavailable; another 4xx → InvalidArgument; both carry the provider's error message.
+  // A failure is recorded, so the caller only returns it.
+  Result<HttpResponse> Send(HttpRequest request, TimePoint deadline);
+
+  // Records the call's end: `status` (ok or why not) and the usage the provider reported.
+  void Finish(const Status& status, int64_t tokens_in, int64_t tokens_out,
+              double audio_seconds = 0);
+
+ private:
+  const ProviderContext& context_;
+  UsageRecord record_;
+  TimePoint started_;
+};
+
+// The "message" of an OpenAI-style or Anthropic-style error body, or a prefix of the body.
+std::string ProviderErrorMessage(std::string_view body);
+
+// Standard base64 with padding.
+std::string Base64(std::string_view bytes);
+
+// base_url without a trailing slash, plus `path` ("/chat/completions").
+std::string JoinUrl(const std::string& base_url, const std::string& path);
+
+}  // namespace bot::providers
