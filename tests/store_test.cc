@@ -1,5 +1,7 @@
 // The Store contract, run against both the SQLite store (real temporary files) and the in-memory
 // fake, then what only SQLite has: files that survive a reopen, migrations, the schema, rollback.
+#include "bot/store.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -11,7 +13,6 @@
 #include <vector>
 
 #include "bot/sqlite_store.h"
-#include "bot/store.h"
 #include "bot/testing/memory_store.h"
 
 namespace bot {
@@ -141,7 +142,9 @@ class StoreContract : public ::testing::Test {
 
 struct FactoryNames {
   template <typename T>
-  static std::string GetName(int) { return T::kName; }
+  static std::string GetName(int) {
+    return T::kName;
+  }
 };
 using Factories = ::testing::Types<SqliteFactory, MemoryFactory>;
 TYPED_TEST_SUITE(StoreContract, Factories, FactoryNames);
@@ -326,7 +329,7 @@ TYPED_TEST(StoreContract, AClosedSessionIsSavedAndTheNewOneIsLatest) {
   EXPECT_EQ((*latest)->status, SessionStatus::kActive);
 }
 
-TYPED_TEST(StoreContract, OptOutIsSavedWithItsTimeAndClearedByOptIn) {
+TYPED_TEST(StoreContract, OptOutKeepsItsFirstTimeUntilAnOptInClearsIt) {
   TurnContext turn = this->Receive("SM1", "BAJA");
   TurnCommit commit = this->Answer(turn, "ask_rating", {"Listo, no le escribiremos más."});
   commit.contact.opted_out = true;  // no time given: the turn's
@@ -335,6 +338,10 @@ TYPED_TEST(StoreContract, OptOutIsSavedWithItsTimeAndClearedByOptIn) {
   auto contact = this->store_->FindContact(kChannel, kUser);
   EXPECT_TRUE((*contact)->opted_out);
   EXPECT_EQ((*contact)->opted_out_at, At(1));
+
+  TurnContext silent = this->Receive("SM1b", "hola?", 50);  // opted out: no time given again
+  this->Commit(this->Answer(silent, "ask_rating", {}, 50));
+  EXPECT_EQ(this->store_->FindContact(kChannel, kUser)->value().opted_out_at, At(1));
 
   TurnContext optin = this->Receive("SM2", "ALTA", 100);
   EXPECT_TRUE(optin.contact.opted_out);
@@ -542,8 +549,7 @@ TYPED_TEST(StoreContract, ReleaseHandoffReactivatesTheSessionInTheSameState) {
   EXPECT_EQ((*session)->status, SessionStatus::kActive);
   EXPECT_EQ((*session)->state, "ask_feedback");
   EXPECT_EQ((*session)->updated_at, At(500));
-  EXPECT_EQ(this->store_->ReleaseHandoff(turn.contact.id, At(501)).code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(this->store_->ReleaseHandoff(turn.contact.id, At(501)).code(), StatusCode::kNotFound);
 }
 
 TYPED_TEST(StoreContract, FindContactOfAStrangerIsEmpty) {
@@ -650,14 +656,20 @@ TEST_F(SqliteStoreTest, TheSchemaHasItsTablesIndexesAndView) {
   Open();
   for (const char* table : {"contacts", "sessions", "messages", "records", "audit_events"}) {
     EXPECT_EQ(Query(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-                                "name = '") + table + "'"), 1) << table;
+                                "name = '") +
+                    table + "'"),
+              1)
+        << table;
   }
   EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE type = 'view' AND "
-                  "name = 'review_results'"), 1);
+                  "name = 'review_results'"),
+            1);
   EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                  "name = 'messages_inbound_provider_id' AND sql LIKE '%UNIQUE%'"), 1);
+                  "name = 'messages_inbound_provider_id' AND sql LIKE '%UNIQUE%'"),
+            1);
   EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                  "name = 'messages_outbox'"), 1);
+                  "name = 'messages_outbox'"),
+            1);
 }
 
 TEST_F(SqliteStoreTest, OpensInWalModeWithTheRequestedSynchronousLevel) {
@@ -672,7 +684,8 @@ TEST_F(SqliteStoreTest, ReviewResultsAreQueryableWithPlainSql) {
   EXPECT_EQ(Query("SELECT rating FROM review_results WHERE contact = '" + kUser + "'"), 5);
   EXPECT_EQ(Query("SELECT count(*) FROM review_results WHERE feedback = 'excelente 😀' "
                   "AND name = 'Ana' AND created_at = " +
-                  std::to_string(ToUnixMillis(At(1)))), 1);
+                  std::to_string(ToUnixMillis(At(1)))),
+            1);
 }
 
 TEST_F(SqliteStoreTest, AFailedCommitRollsBackRowsWrittenBeforeTheFailure) {
@@ -699,7 +712,9 @@ TEST_F(SqliteStoreTest, AFailedCommitRollsBackRowsWrittenBeforeTheFailure) {
   EXPECT_EQ(result.status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(Query(counts), before);
   EXPECT_EQ(Query("SELECT count(*) FROM contacts WHERE name = 'Ana' AND opted_out_at IS NULL "
-                  "AND id = " + std::to_string(contact_id)), 1);
+                  "AND id = " +
+                  std::to_string(contact_id)),
+            1);
   // And the connection is usable afterwards.
   EXPECT_TRUE(store->AcceptInbound(Inbound("SM2", "otra")).ok());
 }

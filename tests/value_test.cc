@@ -1,13 +1,25 @@
 // Value's canonical text and the JSON the store keeps slots and variables in.
+#include "bot/value.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "bot/value.h"
-
 namespace bot {
 namespace {
+
+// Each map survives ToJson then FromJson unchanged.
+template <typename Map>
+void ExpectRoundTrips(const std::vector<Map>& cases, std::string (*to_json)(const Map&),
+                      bool (*from_json)(const std::string&, Map*)) {
+  for (const Map& map : cases) {
+    const std::string json = to_json(map);
+    Map back;
+    ASSERT_TRUE(from_json(json, &back)) << json;
+    EXPECT_EQ(back, map) << json;
+  }
+}
 
 TEST(ValueToString, GivesTheCanonicalTextOfEachKind) {
   struct Case {
@@ -59,12 +71,7 @@ TEST(SlotsJson, RoundTripsEveryKind) {
       {{"empty", Value::Text("")}},
       {{"ñandú", Value::Text("👨‍👩‍👧‍👦 familia")}},
   };
-  for (const SlotMap& slots : cases) {
-    const std::string json = SlotsToJson(slots);
-    SlotMap back;
-    ASSERT_TRUE(SlotsFromJson(json, &back)) << json;
-    EXPECT_EQ(back, slots) << json;
-  }
+  ExpectRoundTrips(cases, &SlotsToJson, &SlotsFromJson);
 }
 
 TEST(SlotsFromJson, ReadsEscapesWrittenByOtherTools) {
@@ -102,12 +109,7 @@ TEST(VarsJson, RoundTripsStringsWithEscapesAndEmoji) {
       {{"multi", "línea 1\nlínea 2\r\n\ttab"}, {"emoji", "⭐⭐⭐⭐⭐ 5️⃣"}},
       {{"", "empty key"}, {"ctl", std::string("a\0b", 3)}},
   };
-  for (const VarMap& vars : cases) {
-    const std::string json = VarsToJson(vars);
-    VarMap back;
-    ASSERT_TRUE(VarsFromJson(json, &back)) << json;
-    EXPECT_EQ(back, vars) << json;
-  }
+  ExpectRoundTrips(cases, &VarsToJson, &VarsFromJson);
 }
 
 TEST(VarsToJson, WritesAnObjectOfStringsInKeyOrder) {

@@ -106,9 +106,14 @@ class MemoryStore final : public Store {
     Contact& contact = contacts_.at(contact_id);
     contact.name = turn.contact.name;
     contact.opted_out = turn.contact.opted_out;
-    contact.opted_out_at = turn.contact.opted_out
-                               ? std::optional(Millis(turn.contact.opted_out_at.value_or(turn.now)))
-                               : std::nullopt;
+    // Opted out: the given time, else the time already stored, else now.
+    if (!turn.contact.opted_out) {
+      contact.opted_out_at.reset();
+    } else if (turn.contact.opted_out_at) {
+      contact.opted_out_at = Millis(*turn.contact.opted_out_at);
+    } else if (!contact.opted_out_at) {
+      contact.opted_out_at = Millis(turn.now);
+    }
     CommittedTurn committed;
     int64_t closed_id = 0;
     if (turn.closed) closed_id = SaveSession(*turn.closed, contact_id);
@@ -132,8 +137,8 @@ class MemoryStore final : public Store {
       committed.outbound_ids.push_back(AddMessage(std::move(row)));
     }
     for (const Record& record : turn.records) {
-      records_.push_back({static_cast<int64_t>(records_.size()) + 1, contact_id, session_id,
-                          record, now});
+      records_.push_back(
+          {static_cast<int64_t>(records_.size()) + 1, contact_id, session_id, record, now});
     }
     for (const AuditEvent& event : turn.audit) {
       audit_.push_back({static_cast<int64_t>(audit_.size()) + 1, contact_id, event, now});
@@ -159,8 +164,7 @@ class MemoryStore final : public Store {
       if (m.status != "pending" || m.next_attempt_at > now) continue;
       const Contact& contact = contacts_.at(m.contact_id);
       due.push_back({id, m.contact_id, contact.channel, contact.address, m.in.text, m.status,
-                     m.in.provider_id, m.error_code, m.attempts, m.created_at,
-                     m.next_attempt_at});
+                     m.in.provider_id, m.error_code, m.attempts, m.created_at, m.next_attempt_at});
     }
     return due;
   }
@@ -245,18 +249,12 @@ class MemoryStore final : public Store {
 
   Result<std::vector<StoredRecord>> ListRecords(int64_t contact_id) override {
     std::lock_guard lock(mu_);
-    std::vector<StoredRecord> out;
-    std::copy_if(records_.begin(), records_.end(), std::back_inserter(out),
-                 [&](const StoredRecord& r) { return r.contact_id == contact_id; });
-    return out;
+    return OfContact(records_, contact_id);
   }
 
   Result<std::vector<StoredAudit>> ListAudit(int64_t contact_id) override {
     std::lock_guard lock(mu_);
-    std::vector<StoredAudit> out;
-    std::copy_if(audit_.begin(), audit_.end(), std::back_inserter(out),
-                 [&](const StoredAudit& a) { return a.contact_id == contact_id; });
-    return out;
+    return OfContact(audit_, contact_id);
   }
 
   Result<std::vector<StoredMessage>> ListMessages(int64_t contact_id) override {
@@ -273,6 +271,14 @@ class MemoryStore final : public Store {
   Status Ping() override { return Status::Ok(); }
 
  private:
+  template <typename Row>
+  static std::vector<Row> OfContact(const std::vector<Row>& rows, int64_t contact_id) {
+    std::vector<Row> out;
+    std::copy_if(rows.begin(), rows.end(), std::back_inserter(out),
+                 [&](const Row& row) { return row.contact_id == contact_id; });
+    return out;
+  }
+
   int64_t GetOrCreateLocked(const std::string& channel, const std::string& address) {
     auto [it, inserted] = contact_ids_.try_emplace({channel, address}, 0);
     if (inserted) {
@@ -286,10 +292,9 @@ class MemoryStore final : public Store {
   }
 
   std::optional<Session> LatestSessionLocked(int64_t contact_id) const {
-    for (auto it = sessions_.rbegin(); it != sessions_.rend(); ++it) {
-      if (it->second.first == contact_id) return it->second.second;
-    }
-    return std::nullopt;
+    auto it = latest_session_.find(contact_id);
+    if (it == latest_session_.end()) return std::nullopt;
+    return sessions_.at(it->second).second;
   }
 
   Status CheckTurn(const TurnCommit& turn) const {
@@ -320,6 +325,8 @@ class MemoryStore final : public Store {
     if (stored.id == 0) stored.id = static_cast<int64_t>(sessions_.size()) + 1;
     const int64_t id = stored.id;
     sessions_[id] = {contact_id, std::move(stored)};
+    int64_t& latest = latest_session_[contact_id];
+    latest = std::max(latest, id);
     return id;
   }
 
@@ -340,6 +347,7 @@ class MemoryStore final : public Store {
   std::map<int64_t, Contact> contacts_;
   std::map<std::pair<std::string, std::string>, int64_t> contact_ids_;  // (channel, address)
   std::map<int64_t, std::pair<int64_t, Session>> sessions_;             // id → (contact, session)
+  std::map<int64_t, int64_t> latest_session_;                           // contact → session id
   std::map<int64_t, MessageRow> messages_;
   std::map<std::pair<std::string, std::string>, int64_t> inbound_by_provider_id_;
   std::map<std::string, int64_t> outbound_by_provider_id_;

@@ -10,10 +10,18 @@ int DeliveryRank(std::string_view status) {
   static constexpr Entry kRanks[] = {
       // Ours: a message the outbox still owns, or one answered inline, has not reached the
       // provider yet, so any provider status moves it forward.
-      {"pending", 0},     {"inline", 0},
-      {"accepted", 1},    {"scheduled", 1}, {"queued", 1},
-      {"sending", 2},     {"sent", 3},      {"delivered", 4}, {"read", 5},
-      {"failed", 6},      {"undelivered", 6}, {"canceled", 6},
+      {"pending", 0},
+      {"inline", 0},
+      {"accepted", 1},
+      {"scheduled", 1},
+      {"queued", 1},
+      {"sending", 2},
+      {"sent", 3},
+      {"delivered", 4},
+      {"read", 5},
+      {"failed", 6},
+      {"undelivered", 6},
+      {"canceled", 6},
       // Ours: never sent, so nothing may move it.
       {"not_sendable", 7},
   };

@@ -124,8 +124,8 @@ Status Migrate(sqlite3* db) {
   if (Status s = ReadVersion(db, &version); !s.ok()) return s;
   if (version > LatestSchemaVersion()) {
     return Internal("database schema version " + std::to_string(version) +
-                    " is newer than this build knows (" +
-                    std::to_string(LatestSchemaVersion()) + ")");
+                    " is newer than this build knows (" + std::to_string(LatestSchemaVersion()) +
+                    ")");
   }
   for (int next = version + 1; next <= LatestSchemaVersion(); ++next) {
     // The version is re-read inside the write lock so two processes opening the same new file

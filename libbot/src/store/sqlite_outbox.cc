@@ -13,50 +13,49 @@ Result<std::vector<OutboundMessage>> SqliteStore::DueOutbound(TimePoint now, int
   Scope due(due_outbound_);
   due->Bind(1, now);
   due->Bind(2, static_cast<int64_t>(limit));
-  std::vector<OutboundMessage> messages;
-  int rc;
-  while ((rc = due->Step()) == SQLITE_ROW) {
-    OutboundMessage& m = messages.emplace_back();
-    m.id = due->Int(0);
-    m.contact_id = due->Int(1);
-    m.channel = due->Text(2);
-    m.to = due->Text(3);
-    m.text = due->Text(4);
-    m.status = due->Text(5);
-    m.provider_id = due->Text(6);
-    m.error_code = due->Text(7);
-    m.attempts = static_cast<int>(due->Int(8));
-    m.created_at = due->Time(9);
-    m.next_attempt_at = due->Time(10);
-  }
-  if (rc != SQLITE_DONE) return StepError(rc, "due outbound");
-  return messages;
+  return sqlite::CollectRows<OutboundMessage>(*due, "due outbound",
+                                              [](const sqlite::Statement& row, OutboundMessage* m) {
+                                                m->id = row.Int(0);
+                                                m->contact_id = row.Int(1);
+                                                m->channel = row.Text(2);
+                                                m->to = row.Text(3);
+                                                m->text = row.Text(4);
+                                                m->status = row.Text(5);
+                                                m->provider_id = row.Text(6);
+                                                m->error_code = row.Text(7);
+                                                m->attempts = static_cast<int>(row.Int(8));
+                                                m->created_at = row.Time(9);
+                                                m->next_attempt_at = row.Time(10);
+                                                return Status::Ok();
+                                              });
 }
 
-// Runs an UPDATE of one outbound message by id: NotFound when no row matched.
-Status SqliteStore::UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what) {
-  if (Status s = Run(stmt, what); !s.ok()) return s;
+// Runs `stmt`, an UPDATE of the outbound message ?1 = id whose other parameters `bind` sets.
+template <typename BindRest>
+Status SqliteStore::UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what,
+                                   BindRest bind) {
+  std::lock_guard lock(mu_);
+  Scope update(stmt);
+  update->Bind(1, id);
+  bind(*update);
+  if (Status s = Run(*update, what); !s.ok()) return s;
   if (sqlite3_changes(db_) == 0) return NotFound("outbound message " + std::to_string(id));
   return Status::Ok();
 }
 
 Status SqliteStore::MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) {
-  std::lock_guard lock(mu_);
-  Scope mark(mark_sent_);
-  mark->Bind(1, id);
-  mark->BindOrNull(2, provider_id);
-  mark->Bind(3, now);
-  return UpdateOutbound(*mark, id, "mark sent");
+  return UpdateOutbound(mark_sent_, id, "mark sent", [&](sqlite::Statement& stmt) {
+    stmt.BindOrNull(2, provider_id);
+    stmt.Bind(3, now);
+  });
 }
 
 Status SqliteStore::MarkOutboundRetry(int64_t id, TimePoint next_attempt_at,
                                       const std::string& error) {
-  std::lock_guard lock(mu_);
-  Scope mark(mark_retry_);
-  mark->Bind(1, id);
-  mark->Bind(2, next_attempt_at);
-  mark->Bind(3, error);
-  return UpdateOutbound(*mark, id, "mark retry");
+  return UpdateOutbound(mark_retry_, id, "mark retry", [&](sqlite::Statement& stmt) {
+    stmt.Bind(2, next_attempt_at);
+    stmt.Bind(3, error);
+  });
 }
 
 Status SqliteStore::MarkOutboundFailed(int64_t id, const std::string& status,
@@ -65,13 +64,11 @@ Status SqliteStore::MarkOutboundFailed(int64_t id, const std::string& status,
     return InvalidArgument("outbound failure status must be failed or not_sendable, not '" +
                            status + "'");
   }
-  std::lock_guard lock(mu_);
-  Scope mark(mark_failed_);
-  mark->Bind(1, id);
-  mark->Bind(2, status);
-  mark->BindOrNull(3, error_code);
-  mark->Bind(4, error);
-  return UpdateOutbound(*mark, id, "mark failed");
+  return UpdateOutbound(mark_failed_, id, "mark failed", [&](sqlite::Statement& stmt) {
+    stmt.Bind(2, status);
+    stmt.BindOrNull(3, error_code);
+    stmt.Bind(4, error);
+  });
 }
 
 Status SqliteStore::UpdateDeliveryStatus(const std::string& provider_id, const std::string& status,

@@ -1,6 +1,4 @@
 // The SQLite store's lookups and listings, for bot-first turns, recovery, tools and tests.
-#include <simdjson.h>
-
 #include "store/media_json.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
@@ -50,74 +48,65 @@ Result<std::optional<Contact>> SqliteStore::FindContactLocked(const std::string&
 Result<std::vector<int64_t>> SqliteStore::UnprocessedInbound() {
   std::lock_guard lock(mu_);
   Scope list(unprocessed_);
-  std::vector<int64_t> ids;
-  int rc;
-  while ((rc = list->Step()) == SQLITE_ROW) ids.push_back(list->Int(0));
-  if (rc != SQLITE_DONE) return StepError(rc, "unprocessed inbound");
-  return ids;
+  return sqlite::CollectRows<int64_t>(*list, "unprocessed inbound",
+                                      [](const sqlite::Statement& row, int64_t* id) {
+                                        *id = row.Int(0);
+                                        return Status::Ok();
+                                      });
+}
+
+template <typename T, typename ReadRow>
+Result<std::vector<T>> SqliteStore::OfContact(sqlite::Statement& stmt, int64_t contact_id,
+                                              const char* what, ReadRow read) {
+  std::lock_guard lock(mu_);
+  Scope list(stmt);
+  list->Bind(1, contact_id);
+  return sqlite::CollectRows<T>(*list, what, read);
 }
 
 Result<std::vector<StoredRecord>> SqliteStore::ListRecords(int64_t contact_id) {
-  std::lock_guard lock(mu_);
-  Scope list(list_records_);
-  list->Bind(1, contact_id);
-  std::vector<StoredRecord> records;
-  int rc;
-  while ((rc = list->Step()) == SQLITE_ROW) {
-    StoredRecord& r = records.emplace_back();
-    r.id = list->Int(0);
-    r.contact_id = list->Int(1);
-    r.session_id = list->Int(2);
-    r.record.kind = list->Text(3);
-    if (!VarsFromJson(list->Text(4, simdjson::SIMDJSON_PADDING), &r.record.fields)) {
-      return Internal("record " + std::to_string(r.id) + ": bad data JSON");
-    }
-    r.created_at = list->Time(5);
-  }
-  if (rc != SQLITE_DONE) return StepError(rc, "list records");
-  return records;
+  return OfContact<StoredRecord>(
+      list_records_, contact_id, "list records", [](const sqlite::Statement& row, StoredRecord* r) {
+        r->id = row.Int(0);
+        r->contact_id = row.Int(1);
+        r->session_id = row.Int(2);
+        r->record.kind = row.Text(3);
+        r->created_at = row.Time(5);
+        if (VarsFromJson(row.Text(4, sqlite::kJsonPadding), &r->record.fields)) {
+          return Status::Ok();
+        }
+        return Internal("record " + std::to_string(r->id) + ": bad data JSON");
+      });
 }
 
 Result<std::vector<StoredAudit>> SqliteStore::ListAudit(int64_t contact_id) {
-  std::lock_guard lock(mu_);
-  Scope list(list_audit_);
-  list->Bind(1, contact_id);
-  std::vector<StoredAudit> events;
-  int rc;
-  while ((rc = list->Step()) == SQLITE_ROW) {
-    StoredAudit& a = events.emplace_back();
-    a.id = list->Int(0);
-    a.contact_id = list->Int(1);
-    a.event.kind = list->Text(2);
-    a.event.detail = list->Text(3);
-    a.created_at = list->Time(4);
-  }
-  if (rc != SQLITE_DONE) return StepError(rc, "list audit");
-  return events;
+  return OfContact<StoredAudit>(list_audit_, contact_id, "list audit",
+                                [](const sqlite::Statement& row, StoredAudit* a) {
+                                  a->id = row.Int(0);
+                                  a->contact_id = row.Int(1);
+                                  a->event.kind = row.Text(2);
+                                  a->event.detail = row.Text(3);
+                                  a->created_at = row.Time(4);
+                                  return Status::Ok();
+                                });
 }
 
 Result<std::vector<StoredMessage>> SqliteStore::ListMessages(int64_t contact_id) {
-  std::lock_guard lock(mu_);
-  Scope list(list_messages_);
-  list->Bind(1, contact_id);
-  std::vector<StoredMessage> messages;
-  int rc;
-  while ((rc = list->Step()) == SQLITE_ROW) {
-    StoredMessage& m = messages.emplace_back();
-    m.id = list->Int(0);
-    m.direction = list->Text(1);
-    m.text = list->Text(2);
-    m.provider_id = list->Text(3);
-    m.status = list->Text(4);
-    m.error_code = list->Text(5);
-    if (!list->IsNull(6) &&
-        !MediaFromJson(list->Text(6, simdjson::SIMDJSON_PADDING), &m.media)) {
-      return Internal("message " + std::to_string(m.id) + ": bad media JSON");
-    }
-    m.created_at = list->Time(7);
-  }
-  if (rc != SQLITE_DONE) return StepError(rc, "list messages");
-  return messages;
+  return OfContact<StoredMessage>(
+      list_messages_, contact_id, "list messages",
+      [](const sqlite::Statement& row, StoredMessage* m) {
+        m->id = row.Int(0);
+        m->direction = row.Text(1);
+        m->text = row.Text(2);
+        m->provider_id = row.Text(3);
+        m->status = row.Text(4);
+        m->error_code = row.Text(5);
+        m->created_at = row.Time(7);
+        if (row.IsNull(6) || MediaFromJson(row.Text(6, sqlite::kJsonPadding), &m->media)) {
+          return Status::Ok();
+        }
+        return Internal("message " + std::to_string(m->id) + ": bad media JSON");
+      });
 }
 
 Status SqliteStore::Ping() {

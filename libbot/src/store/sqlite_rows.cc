@@ -4,18 +4,19 @@
 
 namespace bot::sqlite {
 
+static_assert(kJsonPadding == kJsonPadding);
+
 Result<Session> ReadSession(const Statement& stmt, int first) {
   Session session;
   session.id = stmt.Int(first);
   session.dialog_id = stmt.Text(first + 1);
   session.dialog_version = static_cast<int>(stmt.Int(first + 2));
   session.state = stmt.Text(first + 3);
-  // Read with spare capacity so simdjson parses in place instead of copying.
-  const std::string slots = stmt.Text(first + 4, simdjson::SIMDJSON_PADDING);
+  const std::string slots = stmt.Text(first + 4, kJsonPadding);
   if (slots != "{}" && !SlotsFromJson(slots, &session.slots)) {
     return Internal("session " + std::to_string(session.id) + ": bad slots JSON");
   }
-  const std::string vars = stmt.Text(first + 5, simdjson::SIMDJSON_PADDING);
+  const std::string vars = stmt.Text(first + 5, kJsonPadding);
   if (vars != "{}" && !VarsFromJson(vars, &session.vars)) {
     return Internal("session " + std::to_string(session.id) + ": bad vars JSON");
   }

@@ -8,6 +8,10 @@
 
 namespace bot::sqlite {
 
+// Spare bytes after JSON text read from a column, so simdjson parses it in place instead of
+// copying it (equal to SIMDJSON_PADDING; checked in sqlite_rows.cc).
+inline constexpr size_t kJsonPadding = 64;
+
 // SELECT kSessionColumns FROM sessions ...; read with ReadSession(stmt, 0).
 inline constexpr const char kSessionColumns[] =
     "id, dialog_id, dialog_version, state, slots, vars, status, attempts, started_at, updated_at";

@@ -49,6 +49,7 @@ std::string Statement::Text(int column, size_t spare) const {
 
 Status TransactionStatements::Prepare(sqlite3* db) {
   if (Status s = begin.Prepare(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (Status s = begin_read.Prepare(db, "BEGIN"); !s.ok()) return s;
   if (Status s = commit.Prepare(db, "COMMIT"); !s.ok()) return s;
   return rollback.Prepare(db, "ROLLBACK");
 }
@@ -61,8 +62,8 @@ Transaction::~Transaction() {
   rollback->Step();
 }
 
-Status Transaction::Begin() {
-  Scope begin(stmts_.begin);
+Status Transaction::Start(Statement& stmt) {
+  Scope begin(stmt);
   if (Status s = begin->Run(); !s.ok()) return s;
   open_ = true;
   return Status::Ok();

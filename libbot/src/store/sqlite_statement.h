@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bot/clock.h"
 #include "bot/status.h"
@@ -73,6 +74,18 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Steps `stmt` (already bound) to its end, reading each row with `read(stmt, &row)` -> Status.
+template <typename T, typename ReadRow>
+Result<std::vector<T>> CollectRows(Statement& stmt, std::string_view what, ReadRow read) {
+  std::vector<T> rows;
+  int rc;
+  while ((rc = stmt.Step()) == SQLITE_ROW) {
+    if (Status s = read(stmt, &rows.emplace_back()); !s.ok()) return s;
+  }
+  if (rc != SQLITE_DONE) return Error(stmt.db(), rc, what);
+  return rows;
+}
+
 // Resets a statement when the scope ends, whatever path leaves it.
 class Scope {
  public:
@@ -88,9 +101,10 @@ class Scope {
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back by the destructor unless Commit() succeeded.
-// The three statements are prepared once by the owner and passed in.
+// The statements are prepared once by the owner and passed in.
 struct TransactionStatements {
   Statement begin;
+  Statement begin_read;
   Statement commit;
   Statement rollback;
   Status Prepare(sqlite3* db);
@@ -103,10 +117,15 @@ class Transaction {
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
 
-  Status Begin();
+  // A write transaction: takes the write lock now, so it never fails half-way on a busy lock.
+  Status Begin() { return Start(stmts_.begin); }
+  // A read transaction: several SELECTs see one snapshot and take the file locks once.
+  Status BeginRead() { return Start(stmts_.begin_read); }
   Status Commit();
 
  private:
+  Status Start(Statement& begin);
+
   TransactionStatements& stmts_;
   bool open_ = false;
 };

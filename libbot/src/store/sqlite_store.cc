@@ -1,12 +1,11 @@
 // Opening the SQLite store: the connection, its pragmas, the migrations and every prepared
 // statement. The methods live in sqlite_turns.cc, sqlite_outbox.cc and sqlite_queries.cc.
-#include "store/sqlite_store_impl.h"
-
 #include <iterator>
 #include <utility>
 
 #include "store/migrations.h"
 #include "store/sqlite_rows.h"
+#include "store/sqlite_store_impl.h"
 
 namespace bot {
 
@@ -22,8 +21,10 @@ Status ApplyPragmas(sqlite3* db, const SqliteOptions& options) {
   }
   // busy_timeout first: switching to WAL can itself wait for another connection's lock.
   sqlite3_busy_timeout(db, options.busy_timeout_ms);
-  return sqlite::Exec(db, "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
-                          "PRAGMA synchronous = " + options.synchronous + ";");
+  return sqlite::Exec(db,
+                      "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
+                      "PRAGMA synchronous = " +
+                          options.synchronous + ";");
 }
 
 }  // namespace
@@ -36,12 +37,12 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
                                                  const SqliteOptions& options) {
   sqlite3* db = nullptr;
   // NOMUTEX: the store's own mutex already serialises every use of the connection.
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   // The store owns `db` from here on, even when opening failed, so it is always closed.
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-  if (rc != SQLITE_OK) return Unavailable("open " + path + ": " + sqlite::Error(db, rc, "").message());
+  if (rc != SQLITE_OK)
+    return Unavailable("open " + path + ": " + sqlite::Error(db, rc, "").message());
   if (Status s = ApplyPragmas(db, options); !s.ok()) return s;
   if (Status s = sqlite::Migrate(db); !s.ok()) return s;
   if (Status s = store->PrepareAll(); !s.ok()) return s;
@@ -62,16 +63,19 @@ Status SqliteStore::Run(sqlite::Statement& stmt, const char* what) {
 Status SqliteStore::PrepareAll() {
   const std::string session_columns = kSessionColumns;
   const std::string contact_columns = kContactColumns;
+  const std::string kNewOptedOutAt =
+      "(CASE WHEN ?3 THEN coalesce(?4, opted_out_at, ?5) ELSE NULL END)";
   const std::pair<sqlite::Statement*, std::string> statements[] = {
       {&find_inbound_,
        "SELECT id FROM messages WHERE channel = ?1 AND provider_id = ?2 AND direction = 'in'"},
-      // A profile name, when the channel sends one, refreshes the stored name.
+      // A profile name, when the channel sends one, refreshes the stored name. No RETURNING
+      // clause here or below: it costs an ephemeral table per call, more than a second lookup.
       {&upsert_contact_,
        "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (channel, address) DO UPDATE SET "
        "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END, "
-       "last_inbound_at = max(coalesce(contacts.last_inbound_at, 0), excluded.last_inbound_at) "
-       "RETURNING id"},
+       "last_inbound_at = max(coalesce(contacts.last_inbound_at, 0), excluded.last_inbound_at)"},
+      {&contact_id_, "SELECT id FROM contacts WHERE channel = ?1 AND address = ?2"},
       {&insert_inbound_,
        "INSERT INTO messages (contact_id, channel, direction, text, media, provider_id, status, "
        "raw, dialog_id, vars, created_at, updated_at) "
@@ -83,8 +87,12 @@ Status SqliteStore::PrepareAll() {
        "WHERE m.id = ?1 AND m.direction = 'in'"},
       {&latest_session_, "SELECT " + session_columns +
                              " FROM sessions WHERE contact_id = ?1 ORDER BY id DESC LIMIT 1"},
-      {&update_contact_,
-       "UPDATE contacts SET name = ?2, opted_out_at = ?3 WHERE id = ?1 RETURNING channel"},
+      // Opted out: the given time, else the time already stored, else now. The WHERE clause
+      // skips the write (and a dirty page in the WAL) on the usual turn that changes nothing.
+      {&update_contact_, "UPDATE contacts SET name = ?2, opted_out_at = " + kNewOptedOutAt +
+                             " WHERE id = ?1 AND (name IS NOT ?2 OR opted_out_at IS NOT " +
+                             kNewOptedOutAt + ")"},
+      {&contact_exists_, "SELECT 1 FROM contacts WHERE id = ?1"},
       {&insert_session_,
        "INSERT INTO sessions (contact_id, dialog_id, dialog_version, state, slots, vars, status, "
        "attempts, started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
@@ -98,7 +106,8 @@ Status SqliteStore::PrepareAll() {
       {&inbound_status_, "SELECT status FROM messages WHERE id = ?1 AND direction = 'in'"},
       {&insert_outbound_,
        "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
-       "next_attempt_at, created_at, updated_at) VALUES (?1, ?2, ?3, 'out', ?4, ?5, ?6, ?6, ?6)"},
+       "next_attempt_at, created_at, updated_at) VALUES "
+       "(?1, ?2, (SELECT channel FROM contacts WHERE id = ?1), 'out', ?3, ?4, ?5, ?5, ?5)"},
       {&insert_record_,
        "INSERT INTO records (contact_id, session_id, kind, data, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5)"},
@@ -128,8 +137,8 @@ Status SqliteStore::PrepareAll() {
        "UPDATE sessions SET status = 'active', updated_at = ?2 WHERE id = "
        "(SELECT id FROM sessions WHERE contact_id = ?1 AND status = 'handoff' "
        "ORDER BY id DESC LIMIT 1)"},
-      {&find_contact_, "SELECT " + contact_columns +
-                           " FROM contacts WHERE channel = ?1 AND address = ?2"},
+      {&find_contact_,
+       "SELECT " + contact_columns + " FROM contacts WHERE channel = ?1 AND address = ?2"},
       {&insert_contact_,
        "INSERT INTO contacts (channel, address, created_at) VALUES (?1, ?2, ?3) "
        "ON CONFLICT (channel, address) DO NOTHING"},

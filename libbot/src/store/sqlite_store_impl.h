@@ -54,13 +54,18 @@ class SqliteStore final : public Store {
   // Steps a statement that returns no rows; an error becomes a Status naming `what`.
   Status Run(sqlite::Statement& stmt, const char* what);
   Status StepError(int rc, const char* what) { return sqlite::Error(db_, rc, what); }
-  // Runs an UPDATE of one outbound message by id: NotFound when no row matched.
-  Status UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what);
+  // Runs an UPDATE of one outbound message by id (locking): NotFound when no row matched.
+  template <typename BindRest>
+  Status UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what, BindRest bind);
 
   // Unlocked halves of the public methods, for use inside a transaction.
   Result<std::optional<Session>> LatestSessionLocked(int64_t contact_id);
   Result<std::optional<Contact>> FindContactLocked(const std::string& channel,
                                                    const std::string& address);
+  // The rows `stmt` returns for ?1 = contact_id (locking), read with CollectRows.
+  template <typename T, typename ReadRow>
+  Result<std::vector<T>> OfContact(sqlite::Statement& stmt, int64_t contact_id, const char* what,
+                                   ReadRow read);
   Result<int64_t> SaveSession(const Session& session, int64_t contact_id);
   Status WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed);
 
@@ -71,10 +76,12 @@ class SqliteStore final : public Store {
   // The turn path.
   sqlite::Statement find_inbound_;
   sqlite::Statement upsert_contact_;
+  sqlite::Statement contact_id_;
   sqlite::Statement insert_inbound_;
   sqlite::Statement load_message_;
   sqlite::Statement latest_session_;
   sqlite::Statement update_contact_;
+  sqlite::Statement contact_exists_;
   sqlite::Statement insert_session_;
   sqlite::Statement update_session_;
   sqlite::Statement mark_processed_;

@@ -1,6 +1,4 @@
 // The SQLite store's per-request path: accept an inbound message, load its turn, commit it.
-#include <simdjson.h>
-
 #include "store/media_json.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
@@ -25,16 +23,22 @@ Result<Accepted> SqliteStore::AcceptInbound(const InboundMessage& message) {
     if (rc == SQLITE_ROW) return Accepted{find->Int(0), true};  // rolls back: nothing changed
     if (rc != SQLITE_DONE) return StepError(rc, "find inbound");
   }
-  int64_t contact_id = 0;
   {
     Scope upsert(upsert_contact_);
     upsert->Bind(1, message.channel);
     upsert->Bind(2, message.from);
     upsert->Bind(3, message.profile_name);
     upsert->Bind(4, message.received_at);
-    const int rc = upsert->Step();
-    if (rc != SQLITE_ROW) return StepError(rc, "upsert contact");
-    contact_id = upsert->Int(0);
+    if (Status s = Run(*upsert, "upsert contact"); !s.ok()) return s;
+  }
+  int64_t contact_id = 0;
+  {
+    Scope find(contact_id_);
+    find->Bind(1, message.channel);
+    find->Bind(2, message.from);
+    const int rc = find->Step();
+    if (rc != SQLITE_ROW) return StepError(rc, "contact id");
+    contact_id = find->Int(0);
   }
   {
     Scope insert(insert_inbound_);
@@ -56,6 +60,8 @@ Result<Accepted> SqliteStore::AcceptInbound(const InboundMessage& message) {
 
 Result<TurnContext> SqliteStore::LoadTurn(int64_t message_id) {
   std::lock_guard lock(mu_);
+  Transaction tx(tx_);
+  if (Status s = tx.BeginRead(); !s.ok()) return s;
   TurnContext turn;
   turn.message_id = message_id;
   {
@@ -66,8 +72,7 @@ Result<TurnContext> SqliteStore::LoadTurn(int64_t message_id) {
     if (rc != SQLITE_ROW) return StepError(rc, "load message");
     InboundMessage& m = turn.message;
     m.text = load->Text(0);
-    if (!load->IsNull(1) &&
-        !MediaFromJson(load->Text(1, simdjson::SIMDJSON_PADDING), &m.media)) {
+    if (!load->IsNull(1) && !MediaFromJson(load->Text(1, sqlite::kJsonPadding), &m.media)) {
       return Internal("message " + std::to_string(message_id) + ": bad media JSON");
     }
     m.provider_id = load->Text(2);
@@ -75,7 +80,7 @@ Result<TurnContext> SqliteStore::LoadTurn(int64_t message_id) {
     m.received_at = load->Time(4);
     turn.processed = load->Text(5) == "processed";
     m.dialog_id = load->Text(6);
-    if (!load->IsNull(7) && !VarsFromJson(load->Text(7, simdjson::SIMDJSON_PADDING), &m.vars)) {
+    if (!load->IsNull(7) && !VarsFromJson(load->Text(7, sqlite::kJsonPadding), &m.vars)) {
       return Internal("message " + std::to_string(message_id) + ": bad vars JSON");
     }
     turn.contact = sqlite::ReadContact(*load, 8);
@@ -85,6 +90,7 @@ Result<TurnContext> SqliteStore::LoadTurn(int64_t message_id) {
   auto session = LatestSessionLocked(turn.contact.id);
   if (!session.ok()) return session.status();
   turn.session = std::move(*session);
+  if (Status s = tx.Commit(); !s.ok()) return s;
   return turn;
 }
 
@@ -152,20 +158,21 @@ Result<int64_t> SqliteStore::SaveSession(const Session& session, int64_t contact
 
 Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed) {
   const int64_t contact_id = turn.contact.id;
-  std::string channel;
   {
     Scope update(update_contact_);
     update->Bind(1, contact_id);
     update->Bind(2, turn.contact.name);
-    if (turn.contact.opted_out) {
-      update->Bind(3, turn.contact.opted_out_at.value_or(turn.now));
-    } else {
-      update->BindNull(3);
-    }
-    const int rc = update->Step();
+    update->Bind(3, static_cast<int64_t>(turn.contact.opted_out));
+    update->BindOrNull(4, turn.contact.opted_out_at);
+    update->Bind(5, turn.now);
+    if (Status s = Run(*update, "update contact"); !s.ok()) return s;
+  }
+  if (sqlite3_changes(db_) == 0) {  // nothing to change, or no such contact
+    Scope exists(contact_exists_);
+    exists->Bind(1, contact_id);
+    const int rc = exists->Step();
     if (rc == SQLITE_DONE) return NotFound("contact " + std::to_string(contact_id));
-    if (rc != SQLITE_ROW) return StepError(rc, "update contact");
-    channel = update->Text(0);
+    if (rc != SQLITE_ROW) return StepError(rc, "find contact");
   }
   int64_t closed_id = 0;
   if (turn.closed) {
@@ -198,10 +205,9 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     Scope insert(insert_outbound_);
     insert->Bind(1, contact_id);
     if (session_id != 0) insert->Bind(2, session_id);
-    insert->Bind(3, channel);
-    insert->Bind(4, reply);
-    insert->Bind(5, turn.reply_status);
-    insert->Bind(6, turn.now);
+    insert->Bind(3, reply);
+    insert->Bind(4, turn.reply_status);
+    insert->Bind(5, turn.now);
     if (Status s = Run(*insert, "insert outbound"); !s.ok()) return s;
     committed->outbound_ids.push_back(sqlite3_last_insert_rowid(db_));
   }

@@ -87,11 +87,16 @@ bool ForEachField(const std::string& json, ReadField read) {
 
 std::string Value::ToString() const {
   switch (kind_) {
-    case Kind::kNone: return "";
-    case Kind::kBool: return int_ != 0 ? "true" : "false";
-    case Kind::kInt: return std::to_string(int_);
-    case Kind::kMoney: return MoneyToString(int_);
-    case Kind::kText: return text_;
+    case Kind::kNone:
+      return "";
+    case Kind::kBool:
+      return int_ != 0 ? "true" : "false";
+    case Kind::kInt:
+      return std::to_string(int_);
+    case Kind::kMoney:
+      return MoneyToString(int_);
+    case Kind::kText:
+      return text_;
   }
   return "";
 }
@@ -104,13 +109,20 @@ std::string SlotsToJson(const SlotMap& slots) {
     json::AppendString(&out, name);
     out.push_back(':');
     switch (value.kind()) {
-      case Value::Kind::kBool: out += value.as_bool() ? "true" : "false"; break;
-      case Value::Kind::kInt: out += std::to_string(value.as_int()); break;
+      case Value::Kind::kBool:
+        out += value.as_bool() ? "true" : "false";
+        break;
+      case Value::Kind::kInt:
+        out += std::to_string(value.as_int());
+        break;
       case Value::Kind::kMoney:
         out += "{\"centavos\":" + std::to_string(value.centavos()) + "}";
         break;
-      case Value::Kind::kText: json::AppendString(&out, value.text()); break;
-      case Value::Kind::kNone: break;
+      case Value::Kind::kText:
+        json::AppendString(&out, value.text());
+        break;
+      case Value::Kind::kNone:
+        break;
     }
   }
   out.push_back('}');
