@@ -293,7 +293,8 @@ Dialog BuiltLoanDialog() {
                {"human", "Le llamamos por {{amount}}"},
                {"done", "Listo, {{profile_name}}"}};
   for (const char* key : {"optout_confirm", "optin_confirm", "handoff_confirm", "restart_confirm",
-                          "dialog_changed", "media_unsupported", "help_default", "closing"}) {
+                          "dialog_changed", "media_unsupported", "help_default", "closing",
+                          "voice_unavailable", "llm_slot_system"}) {
     d.prompts[key] = "texto";
   }
   return d;

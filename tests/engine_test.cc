@@ -19,6 +19,24 @@ Transition To(std::string target, std::string condition = "", std::vector<Action
   return t;
 }
 
+State AskState(std::string name, std::string slot) {
+  State s;
+  s.name = name;
+  s.say = std::move(name);
+  s.ask = std::move(slot);
+  s.help = "help";
+  s.max_attempts = 3;
+  return s;
+}
+
+State EndState(std::string name) {
+  State s;
+  s.name = name;
+  s.say = std::move(name);
+  s.end = true;
+  return s;
+}
+
 // A small review dialog built in C++: ask a rating, 4-5 thanks, 1-3 asks what went wrong.
 Dialog ReviewDialog(int version = 1) {
   Dialog d;
@@ -28,16 +46,20 @@ Dialog ReviewDialog(int version = 1) {
   d.inbound_start = "ask";
   d.session_timeout = hours(24);
   d.variables = {{"name", ""}, {"link", "https://g.page/r/X/review"}};
-  d.slots = {{.name = "rating", .type = SlotType::kRating, .min = 1, .max = 5},
-             {.name = "feedback", .type = SlotType::kText}};
-  State ask{.name = "ask", .say = "ask", .ask = "rating", .help = "help", .max_attempts = 3,
-            .on_exhausted = "unclear"};
+  SlotSpec rating;
+  rating.name = "rating";
+  rating.type = SlotType::kRating;
+  rating.min = 1;
+  rating.max = 5;
+  SlotSpec feedback;
+  feedback.name = "feedback";
+  d.slots = {rating, feedback};
+  State ask = AskState("ask", "rating");
+  ask.on_exhausted = "unclear";
   ask.transitions = {To("thanks", "rating >= 4", {{"record", "review"}}), To("why")};
-  State why{.name = "why", .say = "why", .ask = "feedback", .help = "help"};
+  State why = AskState("why", "feedback");
   why.transitions = {To("bye", "", {{"record", "review"}})};
-  d.states = {ask, why, State{.name = "thanks", .say = "thanks", .end = true},
-              State{.name = "bye", .say = "bye", .end = true},
-              State{.name = "unclear", .say = "unclear", .end = true}};
+  d.states = {ask, why, EndState("thanks"), EndState("bye"), EndState("unclear")};
   d.prompts = {{"ask", "Hola {{name}}, ¿del 1 al 5?"},
                {"help", "Responda con un número del 1 al 5."},
                {"thanks", "Gracias por su {{rating}}: {{link}}"},
@@ -50,6 +72,8 @@ Dialog ReviewDialog(int version = 1) {
                {"restart_confirm", "Empecemos de nuevo."},
                {"dialog_changed", "Actualizamos el servicio."},
                {"media_unsupported", "Solo leo texto."},
+               {"voice_unavailable", "No pude escuchar su nota de voz."},
+               {"llm_slot_system", "Se preguntó «{{question}}»; extraiga «{{slot}}»."},
                {"help_default", "Escriba AYUDA."},
                {"closing", "Gracias."}};
   return d;
@@ -217,7 +241,10 @@ TEST_F(StepTest, ADialogChangeThatRemovedTheStateRestartsWithAClearMessage) {
 
 TEST_F(StepTest, MediaWithoutTextGetsAPoliteReplyInATextOnlyDialog) {
   Start();
-  TurnOutput out = Say("", {Media{.url = "https://x/ME1", .content_type = "audio/ogg"}});
+  Media voice;
+  voice.url = "https://x/ME1";
+  voice.content_type = "audio/ogg";
+  TurnOutput out = Say("", {voice});
   EXPECT_EQ(out.replies.at(0), "Solo leo texto.");
   EXPECT_EQ(session_->attempts, 0);
 }

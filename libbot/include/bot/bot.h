@@ -21,8 +21,18 @@
 
 namespace bot {
 
+class LlmProvider;  // bot/providers.h
+class SttProvider;
+
 struct BotOptions {
   size_t max_message_chars = 1600;  // replies are split for WhatsApp at this many characters
+  std::chrono::seconds provider_deadline{20};  // for all provider calls of one turn
+};
+
+// Providers the engine may call around the pure step; null = not configured. Not owned.
+struct BotProviders {
+  SttProvider* stt = nullptr;  // voice notes -> text
+  LlmProvider* llm = nullptr;  // fallback for slots marked llm_fallback when the parser is unsure
 };
 
 enum class ReplyMode {
@@ -60,6 +70,9 @@ class Bot {
   // A human is done with a handed-off conversation; the bot resumes where it was.
   Status ReleaseHandoff(const std::string& channel, const std::string& address);
 
+  // Sets the providers; call before serving (not synchronised with running turns).
+  void SetProviders(BotProviders providers) { providers_ = providers; }
+
   // Swaps the dialogs (hot reload). Live sessions continue on the new versions safely.
   void SetDialogs(std::shared_ptr<const DialogSet> dialogs);
   std::shared_ptr<const DialogSet> dialogs() const;
@@ -72,11 +85,16 @@ class Bot {
                             const std::optional<Session>& current, const TurnInput& input,
                             int64_t inbound_id, ReplyMode mode);
 
+  // Runs the provider calls a message needs before its step: transcribe a voice note, ask
+  // the LLM when the pending slot's parser is unsure. Failures are reported, never thrown.
+  ProviderResults CallProviders(const Dialog& dialog, const TurnContext& ctx, TimePoint now);
+
   mutable std::mutex mu_;
   std::shared_ptr<const DialogSet> dialogs_;  // Guarded by mu_
   Store* store_;
   const Clock* clock_;
   BotOptions options_;
+  BotProviders providers_;
 };
 
 }  // namespace bot

@@ -30,6 +30,7 @@ struct SlotSpec {
   std::vector<int64_t> options;  // allowed values, e.g. days {7, 14, 30}; empty = any
   std::string region = "MX";     // phone: default country
   size_t max_length = 1000;      // text: longer answers are cut at a word boundary
+  bool llm_fallback = false;     // ask the LLM (when configured) if the parser is not sure
 };
 
 // A boolean expression over slots: comparisons (== != < <= > >=), and/or/not, parentheses,

@@ -53,6 +53,15 @@ struct Media {
   std::string sha256;
 };
 
+// What provider calls made for this turn returned. The Bot makes the calls (or a transcript's
+// cassette answers them) before the step, so the step itself stays pure.
+struct ProviderResults {
+  std::string transcript;  // a voice note's text; used when the message has no typed text
+  std::optional<std::string> slot_answer;  // the LLM's reading of the answer for the pending
+                                           // slot, checked again by the slot's own parser
+  bool provider_failed = false;  // a provider call failed after retries (or over budget)
+};
+
 // What the dialog step receives.
 struct TurnInput {
   enum class Kind { kMessage, kStart };
@@ -62,6 +71,7 @@ struct TurnInput {
   std::string message_id;  // provider id of the inbound message ("" for kStart)
   VarMap vars;             // variables for a session this turn starts
   TimePoint now;
+  ProviderResults providers;
 };
 
 // A dialog result the business can query ("review": rating, feedback, times).
@@ -90,6 +100,18 @@ struct TurnOutput {
 // transcript replays exactly. `current` is the contact's latest session, if any.
 TurnOutput Step(const Dialog& dialog, const Contact& contact, const std::optional<Session>& current,
                 const TurnInput& input);
+
+// The question a message will answer: the slot the session's state asks for, when the turn is
+// a plain answer (a live session, no global intent). Callers use it to decide, before the pure
+// step, whether a provider (the LLM fallback) is needed.
+struct PendingAnswer {
+  const State* state = nullptr;
+  const SlotSpec* slot = nullptr;
+  std::string question;  // the state's prompt, rendered
+};
+std::optional<PendingAnswer> FindPendingAnswer(const Dialog& dialog, const Contact& contact,
+                                               const std::optional<Session>& current,
+                                               std::string_view text, TimePoint now);
 
 // The status a session has at `now`: an active session idle past the dialog's timeout is
 // kExpired even before the next message closes it.

@@ -209,7 +209,7 @@ class Loader {
       const std::string path = "slots." + slot.name;
       sources_.lines[path] = LineOf(kv.first);
       Status s =
-          CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length"});
+          CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length", "llm_fallback"});
       if (!s.ok()) return s;
       if (!kv.second["type"]) return Error(kv.first, what + " has no type");
       for (const auto& field : kv.second) {
@@ -232,6 +232,8 @@ class Loader {
           s = Int(value, what + " max_length", &number);
           if (s.ok() && number <= 0) s = Error(value, what + ": max_length must be positive");
           slot.max_length = static_cast<size_t>(number);
+        } else if (key == "llm_fallback") {
+          s = Bool(value, what + " llm_fallback", &slot.llm_fallback);
         } else if (key == "region") {
           s = Scalar(value, what + " region", &slot.region);
         } else if (key == "options") {

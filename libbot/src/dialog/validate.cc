@@ -8,9 +8,10 @@
 
 namespace bot {
 
-const char* const kCommonPrompts[8] = {"optout_confirm",  "optin_confirm",  "handoff_confirm",
-                                       "restart_confirm", "dialog_changed", "media_unsupported",
-                                       "help_default",    "closing"};
+const char* const kCommonPrompts[10] = {
+    "optout_confirm", "optin_confirm",     "handoff_confirm",   "restart_confirm",
+    "dialog_changed", "media_unsupported", "voice_unavailable", "help_default",
+    "closing",        "llm_slot_system"};
 
 namespace {
 
@@ -218,6 +219,10 @@ class Validator {
         return PromptError(key, "has a '{{' that is not closed");
       for (const std::string& var : names) {
         if (d_.FindSlot(var) || d_.variables.count(var) || IsBuiltinVariable(var)) continue;
+        // Prompts for the LLM (llm_*) are filled by the engine with the question and the slot.
+        if (key.rfind("llm_", 0) == 0 && (var == "question" || var == "slot" || var == "answer")) {
+          continue;
+        }
         return PromptError(key, "uses undeclared variable '" + var +
                                     "' (not a slot, a declared variable or a builtin)");
       }

@@ -32,7 +32,7 @@ struct DialogSources {
 std::string DialogLocation(const Dialog& dialog, int line);
 
 // The engine's prompts every dialog must have (common.yaml provides them).
-extern const char* const kCommonPrompts[8];
+extern const char* const kCommonPrompts[10];
 
 Status ValidateDialog(const Dialog& dialog, const DialogSources& sources);
 

@@ -1,7 +1,12 @@
 // Bot: the I/O around the pure step. Load -> Step -> split replies -> commit, once per message.
 #include "bot/bot.h"
 
+#include <fstream>
+#include <sstream>
+
+#include "bot/providers.h"
 #include "bot/text.h"
+#include "engine/slot_parser.h"
 
 namespace bot {
 
@@ -51,7 +56,96 @@ Result<TurnResult> Bot::Process(int64_t message_id, ReplyMode mode) {
   input.message_id = ctx->message.provider_id;
   input.vars = ctx->message.vars;
   input.now = clock_->Now();
+  input.providers = CallProviders(*dialog, *ctx, input.now);
   return Commit(*dialog, std::move(ctx->contact), ctx->session, input, message_id, mode);
+}
+
+namespace {
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  *out = buf.str();
+  return true;
+}
+
+// What the LLM is told the answer should look like, per slot type.
+const char* AnswerShape(SlotType type) {
+  switch (type) {
+    case SlotType::kRating:
+    case SlotType::kInteger: return "un número entero, escrito con dígitos";
+    case SlotType::kYesNo: return "\"sí\" o \"no\"";
+    case SlotType::kMoney: return "una cantidad en pesos, solo dígitos (ej. 5000)";
+    case SlotType::kDays: return "un número de días, solo dígitos";
+    case SlotType::kPhone: return "un número de teléfono";
+    case SlotType::kEmail: return "un correo electrónico";
+    case SlotType::kDate: return "una fecha DD/MM/AAAA";
+    case SlotType::kText: return "el texto tal cual";
+  }
+  return "el valor";
+}
+
+}  // namespace
+
+ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx, TimePoint now) {
+  ProviderResults results;
+  const TimePoint deadline = now + options_.provider_deadline;
+  const std::string& conversation = ctx.contact.address;
+  std::string text = ctx.message.text;
+  if (providers_.stt != nullptr && text.empty()) {
+    for (const Media& media : ctx.message.media) {
+      if (media.content_type.rfind("audio/", 0) != 0 || media.path.empty()) continue;
+      SttRequest request;
+      request.conversation = conversation;
+      request.content_type = media.content_type;
+      request.deadline = deadline;
+      if (!ReadFile(media.path, &request.audio)) {
+        results.provider_failed = true;
+        break;
+      }
+      Result<SttReply> reply = providers_.stt->Transcribe(request);
+      if (reply.ok()) {
+        results.transcript = reply->text;
+        text = reply->text;
+      } else {
+        results.provider_failed = true;
+      }
+      break;
+    }
+  }
+  if (providers_.llm == nullptr || text.empty()) return results;
+  std::optional<PendingAnswer> pending =
+      FindPendingAnswer(dialog, ctx.contact, ctx.session, text, now);
+  if (!pending || !pending->slot->llm_fallback) return results;
+  if (ParseSlotAnswer(*pending->slot, text, now).ok) return results;  // the parser is sure
+
+  const std::string* system = dialog.FindPrompt("llm_slot_system");
+  LlmRequest request;
+  request.purpose = "slot:" + pending->slot->name;
+  request.conversation = conversation;
+  request.deadline = deadline;
+  request.max_tokens = 64;
+  request.messages.push_back(
+      {ChatMessage::Role::kSystem,
+       system ? RenderPrompt(*system, {}, {{"question", pending->question},
+                                           {"slot", pending->slot->name}})
+              : pending->question});
+  request.messages.push_back({ChatMessage::Role::kUser, text});
+  SchemaField value;
+  value.name = "value";
+  value.description = AnswerShape(pending->slot->type);
+  value.nullable = true;
+  request.schema = ExtractionSchema{"slot_" + pending->slot->name, {value}};
+  Result<LlmReply> reply = providers_.llm->Complete(request);
+  if (!reply.ok()) {
+    results.provider_failed = true;
+    return results;
+  }
+  auto it = reply->fields.find("value");
+  if (it != reply->fields.end() && !it->second.is_null) results.slot_answer = it->second.text;
+  return results;
 }
 
 Result<TurnResult> Bot::Handle(const InboundMessage& message, ReplyMode mode) {

@@ -30,7 +30,11 @@ std::string IsoDate(TimePoint t) { return IsoTime(t).substr(0, 10); }
 class Turn {
  public:
   Turn(const Dialog& dialog, const Contact& contact, const TurnInput& input)
-      : dialog_(dialog), contact_(contact), input_(input) {}
+      : dialog_(dialog),
+        contact_(contact),
+        input_(input),
+        // A voice note counts as what it says.
+        text_(input.text.empty() ? input.providers.transcript : input.text) {}
 
   TurnOutput Run(const std::optional<Session>& current);
 
@@ -51,6 +55,7 @@ class Turn {
   const Dialog& dialog_;
   const Contact& contact_;
   const TurnInput& input_;
+  const std::string text_;
   VarMap prior_vars_;  // variables of the contact's previous session of this dialog
   TurnOutput out_;
 };
@@ -136,7 +141,11 @@ void Turn::Enter(Session& session, std::string state_name) {
 // The user answered the question of `state`.
 void Turn::Answer(Session& session, const State& state) {
   const SlotSpec* slot = dialog_.FindSlot(state.ask);
-  ParseResult parsed = slot ? ParseSlotAnswer(*slot, input_.text, input_.now) : ParseResult{};
+  ParseResult parsed = slot ? ParseSlotAnswer(*slot, text_, input_.now) : ParseResult{};
+  if (!parsed.ok && slot && input_.providers.slot_answer) {
+    // The LLM's reading must pass the same parser and validation as a typed answer.
+    parsed = ParseSlotAnswer(*slot, *input_.providers.slot_answer, input_.now);
+  }
   if (!parsed.ok) {
     session.attempts += 1;
     if (state.max_attempts > 0 && session.attempts >= state.max_attempts) {
@@ -182,7 +191,7 @@ TurnOutput Turn::RunStart(const std::optional<Session>& current) {
 TurnOutput Turn::Run(const std::optional<Session>& current) {
   if (current && current->dialog_id == dialog_.id) prior_vars_ = current->vars;
   if (input_.kind == TurnInput::Kind::kStart) return RunStart(current);
-  const Intent intent = DetectIntent(input_.text);
+  const Intent intent = DetectIntent(text_);
 
   // Opt-out is the contact's, not the session's: silence until an explicit opt-in.
   if (contact_.opted_out) {
@@ -196,7 +205,7 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
   }
   if (intent == Intent::kOptOut) {
     out_.opted_out = true;
-    Audit("optout", input_.text);
+    Audit("optout", text_);
     Session scratch = current ? *current : NewSession(FirstState());
     Say(scratch, "optout_confirm");
     if (current && (current->status == SessionStatus::kActive ||
@@ -248,7 +257,7 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
     Session session = NewSession(FirstState());
     if (intent == Intent::kHuman) {
       session.status = SessionStatus::kHandoff;
-      Audit("handoff", input_.text);
+      Audit("handoff", text_);
       Say(session, "handoff_confirm");
     } else {
       Enter(session, FirstState());
@@ -263,7 +272,7 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
   switch (intent) {
     case Intent::kHuman:
       session.status = SessionStatus::kHandoff;
-      Audit("handoff", input_.text);
+      Audit("handoff", text_);
       Say(session, "handoff_confirm");
       break;
     case Intent::kHelp:
@@ -278,8 +287,11 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
       break;
     }
     default:
-      if (input_.text.empty() && !input_.media.empty() && !dialog_.accepts_media) {
-        Say(session, "media_unsupported");
+      if (text_.empty() && !input_.media.empty() && !dialog_.accepts_media) {
+        // A voice note we could not transcribe gets its own apology.
+        bool voice = input_.media.front().content_type.rfind("audio/", 0) == 0;
+        Say(session, voice && input_.providers.provider_failed ? "voice_unavailable"
+                                                               : "media_unsupported");
       } else if (state != nullptr && !state->ask.empty()) {
         Answer(session, *state);
       } else {
@@ -291,6 +303,23 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
 }
 
 }  // namespace
+
+std::optional<PendingAnswer> FindPendingAnswer(const Dialog& dialog, const Contact& contact,
+                                               const std::optional<Session>& current,
+                                               std::string_view text, TimePoint now) {
+  if (!current || contact.opted_out || DetectIntent(text) != Intent::kNone) return std::nullopt;
+  if (EffectiveStatus(*current, dialog, now) != SessionStatus::kActive) return std::nullopt;
+  if (current->dialog_id != dialog.id) return std::nullopt;
+  const State* state = dialog.FindState(current->state);
+  if (state == nullptr || state->ask.empty()) return std::nullopt;
+  const SlotSpec* slot = dialog.FindSlot(state->ask);
+  if (slot == nullptr) return std::nullopt;
+  PendingAnswer pending{state, slot, ""};
+  if (const std::string* tmpl = dialog.FindPrompt(state->say)) {
+    pending.question = RenderPrompt(*tmpl, current->slots, current->vars);
+  }
+  return pending;
+}
 
 TurnOutput Step(const Dialog& dialog, const Contact& contact, const std::optional<Session>& current,
                 const TurnInput& input) {
