@@ -428,6 +428,8 @@ TEST(TranscriptReplay, FailsOnPurposeAtTheFirstMismatch) {
       {"missing_media", 10, "cannot read media file", "no_such_file.ogg"},
       {"unknown_dialog", 3, "unknown dialog 'no_such_dialog'", ""},
       {"syntax_error", 6, "STATUS must be", ""},
+      {"unmatched_cassette", 17, "the reply does not match",
+       "the cassette has no answer for a provider request: "},
   };
   for (const FailingCase& c : kCases) {
     std::string path = Src("tests/data/transcripts/failing/") + c.file + ".convo.txt";
@@ -443,7 +445,7 @@ TEST(TranscriptReplay, FailsOnPurposeAtTheFirstMismatch) {
 TEST(TranscriptReplay, FindsOnlyConvoFilesSortedAndReportsMissingPaths) {
   std::vector<ReplayResult> results =
       ReplayPaths({Src("tests/data/transcripts/failing"), Src("no/such/folder")}, SourceOptions());
-  ASSERT_EQ(results.size(), 12u);
+  ASSERT_EQ(results.size(), 13u);
   EXPECT_EQ(results[0].file, Src("no/such/folder"));
   EXPECT_THAT(results[0].failure, HasSubstr("no such file or folder"));
   for (size_t i = 1; i < results.size(); ++i) {

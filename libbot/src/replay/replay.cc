@@ -9,6 +9,7 @@
 
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_store.h"
+#include "replay/cassette_providers.h"
 #include "bot/transcript.h"
 #include "replay/transcript_run.h"
 
@@ -73,7 +74,27 @@ ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
     }
     testing::FakeClock clock(transcript->now);
     Bot bot(*dialogs, store->get(), &clock);
+    std::unique_ptr<replay::CassetteProviders> providers;
+    if (!transcript->cassette.empty()) {
+      std::string cassette = (fs::path(path).parent_path() / transcript->cassette).string();
+      Result<std::unique_ptr<replay::CassetteProviders>> opened =
+          replay::CassetteProviders::Open(cassette, &clock);
+      if (!opened.ok()) {
+        result.failure = path + ":" + std::to_string(transcript->cassette_line) + ": " +
+                         opened.status().message();
+        return result;
+      }
+      providers = std::move(*opened);
+      bot.SetProviders(providers->bot_providers());
+    }
     result.failure = replay::RunTranscript(*transcript, path, bot, clock);
+    if (providers && !providers->unmatched().empty()) {
+      result.failure = path + ": the cassette has no answer for a provider request: " +
+                       providers->unmatched() + "\n" + result.failure;
+    } else if (result.failure.empty() && providers && providers->unused() > 0) {
+      result.failure = path + ": the cassette has " + std::to_string(providers->unused()) +
+                       " recorded exchange(s) the conversation never asked for";
+    }
   }  // the store closes before its file is removed
   result.passed = result.failure.empty();
   return result;

@@ -202,13 +202,17 @@ class Parser {
         return Error(number, "NOW needs an ISO-8601 time like 2026-01-01T12:00:00Z, got '" +
                                  std::string(rest) + "'");
       }
+    } else if (word == "CASSETTE") {
+      if (rest.empty()) return Error(number, "CASSETTE needs the path of a cassette file");
+      t_.cassette = std::string(rest);
+      t_.cassette_line = number;
     } else if (word == "START") {
       if (!rest.empty()) return Error(number, "START takes no argument");
       t_.start = true;
       t_.start_line = number;
     } else {
       return Error(number, "unknown #begin directive '" + std::string(word) +
-                               "' (DIALOG, CONTACT, VAR, NOW, START)");
+                               "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE)");
     }
     return Status::Ok();
   }

@@ -98,6 +98,8 @@ struct Transcript {
   TimePoint now = FromUnixMillis(kDefaultNowMillis);
   bool start = false;  // the bot speaks first
   int start_line = 0;
+  std::string cassette;  // provider exchanges to replay, relative to the transcript; "" = none
+  int cassette_line = 0;
   std::vector<Block> blocks;
   int last_line = 0;  // for checks at the end of the transcript
 };
