@@ -310,6 +310,10 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     ASSIGN_OR_RETURN(ms, r.Integer(root, "outbox_poll_ms", config.outbox_poll.count(), 10,
                                    600000));
     config.outbox_poll = std::chrono::milliseconds(ms);
+    ASSIGN_OR_RETURN(ms, r.Integer(root, "retry_base_ms", config.retry_base.count(), 1, 3600000));
+    config.retry_base = std::chrono::milliseconds(ms);
+    ASSIGN_OR_RETURN(ms, r.Integer(root, "retry_cap_ms", config.retry_cap.count(), 1, 86400000));
+    config.retry_cap = std::chrono::milliseconds(ms);
     long long limit = 0;
     ASSIGN_OR_RETURN(limit, r.Integer(root, "body_limit", static_cast<long long>(config.body_limit),
                                       1024, 16 * 1024 * 1024));

@@ -65,6 +65,8 @@ struct RunnerConfig {
   std::chrono::milliseconds read_timeout{15000};
   size_t body_limit = 64 * 1024;
   std::chrono::milliseconds outbox_poll{1000};
+  std::chrono::milliseconds retry_base{500};  // first retry within this (full jitter), doubling
+  std::chrono::milliseconds retry_cap{60000};
   std::string sqlite_synchronous = "normal";
 
   const NumberConfig* FindNumber(const std::string& to) const;

@@ -71,6 +71,8 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   outbox.sender_threads = c.sender_threads;
   outbox.poll = c.outbox_poll;
   outbox.status_callback = c.public_base_url + c.status_path;
+  outbox.backoff_base = c.retry_base;
+  outbox.backoff_cap = c.retry_cap;
   server->outbox_ = std::make_unique<OutboxWorker>(server->store_.get(), server->clock_,
                                                    &server->metrics_, &server->log_,
                                                    std::move(routes), outbox);

@@ -165,8 +165,10 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   std::string lane = message->channel;
   lane += '\n';
   lane += message->from;
+  // The start lambda captures only references and pointers: g++ 12 destroys a co_await
+  // operand's non-trivial captures twice (a shared_ptr captured by value here was freed twice).
   InboundAnswer answer = co_await AwaitWork<InboundAnswer>(
-      *ioc_, [this, &lane, message, account](std::function<void(InboundAnswer)> resume) {
+      *ioc_, [this, &lane, &message, account](std::function<void(InboundAnswer)> resume) {
         queue_->Submit(lane, [this, message, account, resume = std::move(resume)] {
           RunInbound(*message, account, resume);
         });

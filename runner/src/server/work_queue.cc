@@ -58,7 +58,7 @@ void WorkQueue::Run() {
     if (lane->posted) {
       delete lane;  // a Post() lane
     } else if (lane->jobs.empty()) {
-      lanes_.erase(lane->key);
+      lanes_.erase(lanes_.find(lane->key));  // not erase(lane->key): that key dies mid-erase
     } else {
       ready_.push_back(lane);  // to the back: other conversations get their turn first
     }
