@@ -74,6 +74,16 @@ TEST_F(EngineProvidersTest, AVoiceNoteIsTranscribedAndHandledLikeTypedText) {
   EXPECT_EQ(stt_.requests()[0].audio, "OggS fake opus bytes");
   EXPECT_EQ(stt_.requests()[0].language, "es");
   EXPECT_TRUE(llm_.requests().empty());  // the parser was sure of the transcript
+  // The transcript is kept with the inbound message.
+  auto contact = store_->FindContact(kChannel, kPatient);
+  ASSERT_TRUE(contact.ok() && contact->has_value());
+  auto messages = store_->ListMessages((*contact)->id);
+  ASSERT_TRUE(messages.ok());
+  bool found = false;
+  for (const StoredMessage& m : *messages) {
+    if (m.direction == "in") found = m.transcript == "le doy un cinco";
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(EngineProvidersTest, AFailedTranscriptionGetsAPoliteApologyNotSilence) {

@@ -644,11 +644,11 @@ TEST_F(SqliteStoreTest, DataSurvivesClosingAndReopeningTheFile) {
 
 TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
   Open();
-  EXPECT_EQ(Query("PRAGMA user_version"), 1);
+  EXPECT_EQ(Query("PRAGMA user_version"), 2);  // the schema version this build migrates to
   const int64_t objects = Query("SELECT count(*) FROM sqlite_schema");
   Open();
   Open();
-  EXPECT_EQ(Query("PRAGMA user_version"), 1);
+  EXPECT_EQ(Query("PRAGMA user_version"), 2);
   EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema"), objects);
 }
 

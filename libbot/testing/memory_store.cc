@@ -24,6 +24,7 @@ struct MessageRow {
   std::string status;
   std::string error_code;
   std::string error;
+  std::string transcript;  // inbound voice note, as transcribed
   int attempts = 0;
   TimePoint created_at;
   TimePoint next_attempt_at;
@@ -123,6 +124,7 @@ class MemoryStore final : public Store {
     if (turn.inbound_id != 0) {
       MessageRow& inbound = messages_.at(turn.inbound_id);
       inbound.status = "processed";
+      if (!turn.inbound_transcript.empty()) inbound.transcript = turn.inbound_transcript;
       if (session_id != 0) inbound.session_id = session_id;
     }
     for (const std::string& reply : turn.replies) {
@@ -263,7 +265,7 @@ class MemoryStore final : public Store {
     for (const auto& [id, m] : messages_) {
       if (m.contact_id != contact_id) continue;
       out.push_back({id, m.direction, m.in.text, m.in.provider_id, m.status, m.error_code,
-                     m.in.media, m.created_at});
+                     m.in.media, m.created_at, m.transcript});
     }
     return out;
   }

@@ -72,6 +72,7 @@ struct TurnCommit {
   std::string reply_status = "pending";  // "pending" (outbox) or "inline" (TwiML)
   std::vector<Record> records;
   std::vector<AuditEvent> audit;
+  std::string inbound_transcript;  // a voice note's transcript, kept with the inbound message
   TimePoint now;
 };
 
@@ -104,6 +105,7 @@ struct StoredMessage {
   std::string error_code;
   std::vector<Media> media;
   TimePoint created_at;
+  std::string transcript;  // in: a voice note's text, when it was transcribed
 };
 
 class Store {

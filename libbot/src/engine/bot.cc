@@ -201,6 +201,7 @@ Result<TurnResult> Bot::Commit(const Dialog& dialog, Contact contact,
   commit.reply_status = mode == ReplyMode::kInline ? "inline" : "pending";
   commit.records = std::move(out.records);
   commit.audit = std::move(out.audit);
+  commit.inbound_transcript = input.providers.transcript;
   for (std::string& reply : out.replies) {
     // Bytes >= code points: a reply this short needs no Unicode-aware split.
     if (reply.size() <= options_.max_message_chars) {

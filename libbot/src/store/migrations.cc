@@ -105,6 +105,10 @@ SELECT r.id AS id,
 FROM records r JOIN contacts c ON c.id = r.contact_id
 WHERE r.kind = 'review';
 )sql",
+    // 2: a voice note's transcript is kept with its inbound message.
+    R"sql(
+ALTER TABLE messages ADD COLUMN transcript TEXT;
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

@@ -102,6 +102,7 @@ Result<std::vector<StoredMessage>> SqliteStore::ListMessages(int64_t contact_id)
         m->status = row.Text(4);
         m->error_code = row.Text(5);
         m->created_at = row.Time(7);
+        if (!row.IsNull(8)) m->transcript = row.Text(8);
         if (row.IsNull(6) || MediaFromJson(row.Text(6, sqlite::kJsonPadding), &m->media)) {
           return Status::Ok();
         }

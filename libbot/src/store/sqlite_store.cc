@@ -102,7 +102,7 @@ Status SqliteStore::PrepareAll() {
        "WHERE id = ?1 AND contact_id = ?11"},
       {&mark_processed_,
        "UPDATE messages SET status = 'processed', session_id = coalesce(?2, session_id), "
-       "updated_at = ?3 WHERE id = ?1 AND direction = 'in' AND status = 'accepted'"},
+       "updated_at = ?3, transcript = coalesce(?4, transcript) WHERE id = ?1 AND direction = 'in' AND status = 'accepted'"},
       {&inbound_status_, "SELECT status FROM messages WHERE id = ?1 AND direction = 'in'"},
       {&insert_outbound_,
        "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
@@ -151,7 +151,8 @@ Status SqliteStore::PrepareAll() {
        "SELECT id, contact_id, kind, detail, created_at FROM audit_events "
        "WHERE contact_id = ?1 ORDER BY id"},
       {&list_messages_,
-       "SELECT id, direction, text, provider_id, status, error_code, media, created_at "
+       "SELECT id, direction, text, provider_id, status, error_code, media, created_at, "
+       "transcript "
        "FROM messages WHERE contact_id = ?1 ORDER BY id"},
       {&ping_, "SELECT 1"},
   };

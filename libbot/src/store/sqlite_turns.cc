@@ -191,6 +191,7 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     mark->Bind(1, turn.inbound_id);
     if (session_id != 0) mark->Bind(2, session_id);  // else NULL keeps the link it had
     mark->Bind(3, turn.now);
+    if (!turn.inbound_transcript.empty()) mark->Bind(4, turn.inbound_transcript);
     if (Status s = Run(*mark, "mark processed"); !s.ok()) return s;
     if (sqlite3_changes(db_) == 0) {
       Scope status(inbound_status_);
