@@ -2,6 +2,9 @@
 // let the handler answer it, write the answer, repeat while keep-alive holds.
 #include "server/http_server.h"
 
+#include <array>
+
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -77,16 +80,16 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
     co_await http::async_read_header(stream, buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     self->idle = false;
-    if (ec) break;  // closed, timed out, or not HTTP: nothing useful to answer
-
     Response res;
     bool readable = true;
-    const auto& header = parser.get();
-    auto length = parser.content_length();
-    if (length && *length > options_.body_limit) {
-      res = handler_->Rejected(header, 413);
+    if (ec == http::error::body_limit) {
+      // The parser refuses a Content-Length over the limit as soon as the header is complete.
+      res = handler_->Rejected(parser.get(), 413);
       readable = false;
+    } else if (ec) {
+      break;  // closed, timed out, or not HTTP: nothing useful to answer
     } else {
+      const auto& header = parser.get();
       if (beast::iequals(header[http::field::expect], "100-continue")) {
         // curl asks before sending a body over 1 KiB; say yes rather than make it wait.
         http::response<http::empty_body> go_on{http::status::continue_, 11};
@@ -116,6 +119,19 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
     if (ec || !keep_alive) break;
   }
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (!shutting_down_) {
+    // Read what the client still sends (the rest of a refused body) until it closes, so the
+    // close does not reset the connection before the client has read our answer.
+    std::array<char, 4096> sink;
+    size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(1));
+    while (drained < options_.body_limit * 16) {
+      size_t n = co_await stream.async_read_some(asio::buffer(sink),
+                                                 asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+      drained += n;
+    }
+  }
   stream.close();
   connections_.erase(self);
 }

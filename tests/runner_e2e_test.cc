@@ -1,0 +1,546 @@
+// botrunner end to end: the real server on 127.0.0.1 (port 0, in-process), signed webhooks over
+// real HTTP, the SQLite store, and the fake Twilio REST API for the replies sent in rest mode.
+#include <gtest/gtest.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/bot.h"
+#include "bot/dialog_loader.h"
+#include "bot/sqlite_store.h"
+#include "bot/testing/fake_clock.h"
+#include "bot/twilio.h"
+#include "config/config.h"
+#include "server/server.h"
+#include "support/fake_twilio.h"
+
+namespace runner {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using bot::testing::FakeTwilio;
+using namespace std::chrono_literals;
+
+constexpr const char* kBot = "whatsapp:+14155238886";
+constexpr const char* kBase = "https://bot.example.test";  // behind a TLS-terminating proxy
+
+struct Reply {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+};
+
+// One HTTP/1.1 exchange on a fresh connection.
+Reply Exchange(int port, http::verb method, const std::string& target, const std::string& body,
+               const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+  Reply reply;
+  asio::io_context ioc;
+  asio::ip::tcp::socket socket(ioc);
+  beast::error_code ec;
+  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)}, ec);
+  if (ec) return reply;
+  http::request<http::string_body> req{method, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (method == http::verb::post) {
+    req.set(http::field::content_type, "application/x-www-form-urlencoded");
+  }
+  for (const auto& [name, value] : headers) req.set(name, value);
+  req.body() = body;
+  req.prepare_payload();
+  http::write(socket, req, ec);
+  if (ec) return reply;
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res, ec);
+  if (ec) return reply;  // status 0: no (complete) answer
+  reply.status = res.result_int();
+  reply.body = res.body();
+  reply.content_type = std::string(res[http::field::content_type]);
+  return reply;
+}
+
+// The texts of the <Message>s of a TwiML answer, XML-unescaped.
+std::vector<std::string> Messages(const std::string& twiml) {
+  std::vector<std::string> out;
+  static const std::regex kMessage("<Message>([\\s\\S]*?)</Message>");
+  for (auto it = std::sregex_iterator(twiml.begin(), twiml.end(), kMessage);
+       it != std::sregex_iterator(); ++it) {
+    std::string text = (*it)[1];
+    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}}) {
+      for (size_t p = text.find(from); p != std::string::npos; p = text.find(from, p + 1)) {
+        text.replace(p, from.size(), to);
+      }
+    }
+    out.push_back(text);
+  }
+  return out;
+}
+
+bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+
+// Polls `condition` (the server works on other threads) for up to 10 s.
+template <typename F>
+bool Eventually(F condition) {
+  for (int i = 0; i < 1000; ++i) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+class RunnerE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("runner_e2e_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override {
+    StopServer();
+    std::filesystem::remove_all(dir_);
+  }
+
+  RunnerConfig Config(ReplyChannel mode, const std::string& dialog = "bench_review") {
+    RunnerConfig c;
+    c.host = "127.0.0.1";
+    c.port = 0;
+    c.public_base_url = kBase;
+    c.database = (dir_ / "bot.db").string();
+    c.media_dir = (dir_ / "media").string();
+    c.dialogs_dir = std::string(BOT_SOURCE_DIR) + "/dialogs";
+    c.prompts_dir = std::string(BOT_SOURCE_DIR) + "/prompts";
+    c.reply_mode = mode;
+    c.accounts["main"] = AccountConfig{"main", FakeTwilio::kAccountSid, FakeTwilio::kAuthToken,
+                                       twilio_.origin()};
+    NumberConfig number;
+    number.to = kBot;
+    number.dialog = dialog;
+    number.account = "main";
+    c.numbers.push_back(number);
+    c.outbox_poll = 50ms;
+    c.retry_base = 20ms;
+    c.retry_cap = 100ms;
+    return c;
+  }
+
+  void StartServer(RunnerConfig config, const bot::Clock* clock = nullptr) {
+    ServerOptions options;
+    options.clock = clock;
+    options.log_level = LogLevel::kError;
+    auto created = Server::Create(std::move(config), options);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    server_ = std::move(*created);
+    bot::Status started = server_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    port_ = server_->port();
+    thread_ = std::thread([this] { server_->Run(); });
+  }
+
+  void StopServer() {
+    if (!server_) return;
+    server_->Stop();
+    thread_.join();
+    server_.reset();
+  }
+
+  static bot::FormParams Params(const std::string& from, const std::string& body,
+                                const std::string& sid) {
+    return {{"SmsMessageSid", sid}, {"NumMedia", "0"},        {"ProfileName", "María"},
+            {"MessageType", "text"}, {"SmsSid", sid},         {"WaId", from.substr(10)},
+            {"SmsStatus", "received"}, {"Body", body},        {"To", kBot},
+            {"NumSegments", "1"},    {"MessageSid", sid},     {"AccountSid", FakeTwilio::kAccountSid},
+            {"From", from},          {"ApiVersion", "2010-04-01"}};
+  }
+
+  Reply PostSigned(const std::string& path, const bot::FormParams& params,
+                   const std::string& token = FakeTwilio::kAuthToken) {
+    std::string signature = bot::ComputeTwilioSignature(token, std::string(kBase) + path, params);
+    return Exchange(port_, http::verb::post, path, bot::FormEncode(params),
+                    {{"X-Twilio-Signature", signature}});
+  }
+
+  Reply Say(const std::string& from, const std::string& body) {
+    return PostSigned("/twilio/inbound", Params(from, body, NextSid()));
+  }
+
+  std::string NextSid() {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "SM%032d", ++sid_counter_);
+    return buf;
+  }
+
+  std::vector<bot::StoredMessage> StoredMessages(const std::string& from) {
+    auto contact = server_->store().FindContact(kBot, from);
+    if (!contact.ok() || !contact->has_value()) return {};
+    auto messages = server_->store().ListMessages((*contact)->id);
+    return messages.ok() ? *messages : std::vector<bot::StoredMessage>{};
+  }
+
+  std::vector<std::string> SentTo(const std::string& to) {
+    std::vector<std::string> bodies;
+    for (const auto& m : twilio_.messages()) {
+      if (m.to == to) bodies.push_back(m.body);
+    }
+    return bodies;
+  }
+
+  std::filesystem::path dir_;
+  FakeTwilio twilio_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<int> sid_counter_{0};
+};
+
+TEST_F(RunnerE2eTest, TwimlModeRunsTheReviewRatingConversationInline) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml, "review_rating")));
+  const std::string user = "whatsapp:+593987654321";
+  Reply hello = Say(user, "Hola");
+  ASSERT_EQ(hello.status, 200);
+  EXPECT_NE(hello.content_type.find("text/xml"), std::string::npos);
+  ASSERT_EQ(Messages(hello.body).size(), 1u);
+  EXPECT_TRUE(StartsWith(Messages(hello.body)[0], "¡Hola! Soy el asistente")) << hello.body;
+
+  Reply rating = Say(user, "dos");
+  ASSERT_EQ(Messages(rating.body).size(), 1u);
+  EXPECT_TRUE(StartsWith(Messages(rating.body)[0], "Lamentamos")) << rating.body;
+
+  Reply feedback = Say(user, "Esperé <1 hora> & nadie me atendió");
+  ASSERT_EQ(Messages(feedback.body).size(), 1u);
+  EXPECT_TRUE(StartsWith(Messages(feedback.body)[0], "Gracias por sus comentarios"));
+
+  EXPECT_EQ(twilio_.message_requests(), 0u) << "twiml mode never uses the REST API";
+  std::vector<bot::StoredMessage> stored = StoredMessages(user);
+  ASSERT_EQ(stored.size(), 6u);
+  EXPECT_EQ(stored[4].text, "Esperé <1 hora> & nadie me atendió");
+  EXPECT_EQ(stored[5].status, "inline");
+  EXPECT_EQ(server_->metrics().turns(), 3u);
+}
+
+TEST_F(RunnerE2eTest, RestModeAcknowledgesEmptyAndSendsThroughTheApi) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest, "review_rating")));
+  const std::string user = "whatsapp:+593987654322";
+  Reply hello = Say(user, "Hola");
+  ASSERT_EQ(hello.status, 200);
+  EXPECT_TRUE(Messages(hello.body).empty()) << hello.body;
+  EXPECT_NE(hello.body.find("<Response></Response>"), std::string::npos);
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
+
+  Reply rating = Say(user, "5");
+  EXPECT_TRUE(Messages(rating.body).empty());
+  ASSERT_TRUE(twilio_.WaitForMessages(2, 10s));
+
+  std::vector<FakeTwilio::Message> sent = twilio_.messages();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_TRUE(StartsWith(sent[0].body, "¡Hola! Soy el asistente")) << sent[0].body;
+  EXPECT_TRUE(StartsWith(sent[1].body, "¡Muchas gracias por su calificación de 5")) << sent[1].body;
+  EXPECT_EQ(sent[1].to, user);
+  EXPECT_EQ(sent[1].from, kBot);
+  EXPECT_EQ(sent[1].status_callback, std::string(kBase) + "/twilio/status");
+  ASSERT_TRUE(Eventually([&] {
+    auto stored = StoredMessages(user);
+    return stored.size() == 4 && stored[3].status == "sent" && stored[3].provider_id == sent[1].sid;
+  }));
+}
+
+TEST_F(RunnerE2eTest, DuplicateDeliveryIsAnsweredOnceInBothModes) {
+  for (ReplyChannel mode : {ReplyChannel::kTwiml, ReplyChannel::kRest}) {
+    ASSERT_NO_FATAL_FAILURE(StartServer(Config(mode)));
+    const std::string user =
+        mode == ReplyChannel::kTwiml ? "whatsapp:+593900000001" : "whatsapp:+593900000002";
+    bot::FormParams params = Params(user, "Hola", NextSid());
+    Reply first = PostSigned("/twilio/inbound", params);
+    Reply again = PostSigned("/twilio/inbound", params);
+    ASSERT_EQ(first.status, 200);
+    ASSERT_EQ(again.status, 200);
+    EXPECT_TRUE(Messages(again.body).empty()) << again.body;
+    if (mode == ReplyChannel::kTwiml) {
+      EXPECT_EQ(Messages(first.body).size(), 1u);
+    } else {
+      // The next turn's reply proves the duplicate's turn (if any) would have been sent first.
+      Say(user, "4");
+      ASSERT_TRUE(twilio_.WaitForMessages(2, 10s));
+      std::vector<std::string> sent = SentTo(user);
+      ASSERT_EQ(sent.size(), 2u);
+      EXPECT_TRUE(StartsWith(sent[0], "¡Hola María!"));
+      EXPECT_TRUE(StartsWith(sent[1], "¡Muchas gracias"));
+    }
+    EXPECT_EQ(server_->metrics().duplicates(), 1u);
+    EXPECT_EQ(StoredMessages(user).size(), mode == ReplyChannel::kTwiml ? 2u : 4u);
+    StopServer();
+  }
+}
+
+TEST_F(RunnerE2eTest, BurstFromOneSenderIsAnsweredInArrivalOrder) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  const std::string user = "whatsapp:+593911111111";
+  // Each webhook waits only for its acknowledgement, so the turns queue up behind each other.
+  const std::vector<std::string> burst = {"Hola", "2", "mal servicio", "Hola", "cinco", "Hola", "x"};
+  for (const std::string& text : burst) ASSERT_EQ(Say(user, text).status, 200);
+  ASSERT_TRUE(twilio_.WaitForMessages(burst.size(), 10s));
+  std::vector<std::string> sent = SentTo(user);
+  const std::vector<std::string> expected = {"¡Hola María!",  "Lamentamos",    "Gracias por sus",
+                                             "¡Hola María!",  "¡Muchas gracias", "¡Hola María!",
+                                             "No entendí"};
+  ASSERT_EQ(sent.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_TRUE(StartsWith(sent[i], expected[i])) << i << ": " << sent[i];
+  }
+}
+
+TEST_F(RunnerE2eTest, ManySendersAtOnceEachGetTheirOwnConversation) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
+  constexpr int kUsers = 24;
+  std::atomic<int> correct{0};
+  std::vector<std::thread> users;
+  for (int u = 0; u < kUsers; ++u) {
+    users.emplace_back([this, u, &correct] {
+      std::string user = "whatsapp:+5939200000" + std::to_string(10 + u);
+      bool happy = u % 2 == 0;
+      std::vector<std::string> a = Messages(Say(user, "Hola").body);
+      std::vector<std::string> b = Messages(Say(user, happy ? "5" : "1").body);
+      bool ok = a.size() == 1 && StartsWith(a[0], "¡Hola María!") && b.size() == 1 &&
+                StartsWith(b[0], happy ? "¡Muchas gracias por su calificación de 5" : "Lamentamos");
+      if (ok) ++correct;
+    });
+  }
+  for (std::thread& t : users) t.join();
+  EXPECT_EQ(correct.load(), kUsers);
+  EXPECT_EQ(server_->metrics().turns(), 2u * kUsers);
+}
+
+TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
+  const std::string user = "whatsapp:+593933333333";
+  bot::FormParams params = Params(user, "Hola", NextSid());
+  std::string good = bot::ComputeTwilioSignature(FakeTwilio::kAuthToken,
+                                                 std::string(kBase) + "/twilio/inbound", params);
+  bot::FormParams tampered = params;
+  for (auto& [k, v] : tampered) {
+    if (k == "Body") v = "BAJA";
+  }
+  struct Case {
+    const char* what;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+  };
+  const Case kCases[] = {
+      {"missing header", bot::FormEncode(params), {}},
+      {"random signature", bot::FormEncode(params), {{"X-Twilio-Signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="}}},
+      {"tampered body", bot::FormEncode(tampered), {{"X-Twilio-Signature", good}}},
+      {"wrong token", bot::FormEncode(params),
+       {{"X-Twilio-Signature",
+         bot::ComputeTwilioSignature("wrong", std::string(kBase) + "/twilio/inbound", params)}}},
+      {"signed for another URL", bot::FormEncode(params),
+       {{"X-Twilio-Signature",
+         bot::ComputeTwilioSignature(FakeTwilio::kAuthToken, "https://evil.test/twilio/inbound",
+                                     params)}}},
+  };
+  for (const Case& c : kCases) {
+    Reply reply = Exchange(port_, http::verb::post, "/twilio/inbound", c.body, c.headers);
+    EXPECT_EQ(reply.status, 403) << c.what;
+    EXPECT_TRUE(Messages(reply.body).empty()) << c.what;
+  }
+  auto contact = server_->store().FindContact(kBot, user);
+  ASSERT_TRUE(contact.ok());
+  EXPECT_FALSE(contact->has_value()) << "a forged webhook created a contact";
+  EXPECT_EQ(server_->metrics().signature_failures(), std::size(kCases));
+  EXPECT_EQ(server_->metrics().turns(), 0u);
+  // The genuine one still works.
+  EXPECT_EQ(Exchange(port_, http::verb::post, "/twilio/inbound", bot::FormEncode(params),
+                     {{"X-Twilio-Signature", good}})
+                .status,
+            200);
+}
+
+TEST_F(RunnerE2eTest, OversizedMalformedAndMisroutedRequestsAreRefused) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
+  struct Case {
+    http::verb method;
+    std::string target;
+    std::string body;
+    int status;
+  };
+  const Case kCases[] = {
+      {http::verb::post, "/twilio/inbound", "Body=" + std::string(100 * 1024, 'a'), 413},
+      {http::verb::post, "/twilio/inbound", "Body=%G1&From=x", 400},
+      {http::verb::post, "/twilio/status", "MessageSid=%", 400},
+      {http::verb::get, "/twilio/inbound", "", 405},
+      {http::verb::post, "/healthz", "", 405},
+      {http::verb::get, "/nope", "", 404},
+      {http::verb::get, "/healthz", "", 200},
+  };
+  for (const Case& c : kCases) {
+    EXPECT_EQ(Exchange(port_, c.method, c.target, c.body).status, c.status) << c.target;
+  }
+  Reply metrics = Exchange(port_, http::verb::get, "/metrics", "");
+  EXPECT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("botrunner_http_requests_total{route=\"inbound\",status=\"413\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("botrunner_outbox_depth 0"), std::string::npos);
+  EXPECT_NE(metrics.body.find("botrunner_turn_latency_seconds_bucket{le=\"+Inf\"} 0"),
+            std::string::npos);
+}
+
+TEST_F(RunnerE2eTest, StatusCallbacksNeverMoveAMessageBack) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  const std::string user = "whatsapp:+593944444444";
+  Say(user, "Hola");
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
+  std::string sid = twilio_.messages()[0].sid;
+  ASSERT_TRUE(Eventually([&] {
+    auto stored = StoredMessages(user);
+    return stored.size() == 2 && stored[1].status == "sent";
+  }));
+  auto callback = [&](const std::string& status) {
+    bot::FormParams p = {{"AccountSid", FakeTwilio::kAccountSid}, {"From", kBot}, {"To", user},
+                         {"MessageSid", sid}, {"SmsSid", sid}, {"SmsStatus", status},
+                         {"MessageStatus", status}};
+    return PostSigned("/twilio/status", p).status;
+  };
+  struct Step {
+    const char* callback;
+    const char* stored;
+  };
+  const Step kSteps[] = {{"delivered", "delivered"}, {"sent", "delivered"}, {"queued", "delivered"},
+                         {"read", "read"},           {"delivered", "read"}};
+  for (const Step& s : kSteps) {
+    ASSERT_EQ(callback(s.callback), 200) << s.callback;
+    EXPECT_EQ(StoredMessages(user)[1].status, s.stored) << "after " << s.callback;
+  }
+  bot::FormParams forged = {{"MessageSid", sid}, {"MessageStatus", "failed"}};
+  EXPECT_EQ(PostSigned("/twilio/status", forged, "wrong-token").status, 403);
+  EXPECT_EQ(StoredMessages(user)[1].status, "read");
+}
+
+TEST_F(RunnerE2eTest, RateLimitsAndServerErrorsAreRetriedUntilSent) {
+  twilio_.FailNextWithTooManyRequests(1, 0);
+  twilio_.FailNextWithServerError(2);
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  const std::string user = "whatsapp:+593955555555";
+  Say(user, "Hola");
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
+  EXPECT_EQ(twilio_.message_requests(), 4u);
+  EXPECT_EQ(SentTo(user).size(), 1u);
+  ASSERT_TRUE(Eventually([&] { return server_->metrics().sends(SendOutcomeKind::kSent) == 1; }));
+  EXPECT_EQ(server_->metrics().sends(SendOutcomeKind::kRetry), 3u);
+  ASSERT_TRUE(Eventually([&] { return StoredMessages(user)[1].status == "sent"; }));
+}
+
+TEST_F(RunnerE2eTest, PermanentErrorIsRecordedWithTwiliosCode) {
+  twilio_.FailNextWithError(1, 63003, "Channel could not find To address");
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  const std::string user = "whatsapp:+593966666666";
+  Say(user, "Hola");
+  ASSERT_TRUE(Eventually([&] {
+    auto stored = StoredMessages(user);
+    return stored.size() == 2 && stored[1].status == "failed";
+  }));
+  EXPECT_EQ(StoredMessages(user)[1].error_code, "63003");
+  EXPECT_EQ(twilio_.message_requests(), 1u) << "a permanent error is not retried";
+  EXPECT_EQ(twilio_.message_count(), 0u);
+}
+
+TEST_F(RunnerE2eTest, RestartKeepsTheConversationAndProcessesWhatWasOnlyAccepted) {
+  const std::string user = "whatsapp:+593977777777";
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  Say(user, "Hola");
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
+  StopServer();
+
+  // A crash after the webhook was acknowledged but before its turn ran: accepted, unprocessed.
+  {
+    auto store = bot::OpenSqliteStore((dir_ / "bot.db").string());
+    ASSERT_TRUE(store.ok());
+    auto dialogs = bot::LoadDialogDir(std::string(BOT_SOURCE_DIR) + "/dialogs",
+                                      std::string(BOT_SOURCE_DIR) + "/prompts");
+    ASSERT_TRUE(dialogs.ok());
+    bot::SystemClock clock;
+    bot::Bot engine(*dialogs, store->get(), &clock);
+    bot::InboundMessage m;
+    m.channel = kBot;
+    m.from = user;
+    m.provider_id = NextSid();
+    m.text = "2";
+    m.dialog_id = "bench_review";
+    m.received_at = clock.Now();
+    auto accepted = engine.Accept(m);
+    ASSERT_TRUE(accepted.ok());
+    ASSERT_FALSE(accepted->duplicate);
+  }
+
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));  // recovery runs before it listens
+  ASSERT_TRUE(twilio_.WaitForMessages(2, 10s));
+  EXPECT_TRUE(StartsWith(SentTo(user)[1], "Lamentamos")) << "the accepted '2' was processed";
+  Say(user, "la recepción fue lenta");
+  ASSERT_TRUE(twilio_.WaitForMessages(3, 10s));
+  EXPECT_TRUE(StartsWith(SentTo(user)[2], "Gracias por sus comentarios"));
+  EXPECT_EQ(SentTo(user).size(), 3u);
+}
+
+TEST_F(RunnerE2eTest, OutsideThe24HourWindowTheTemplateIsSentOrTheMessageIsNotSendable) {
+  bot::testing::FakeClock clock;
+  for (bool with_template : {false, true}) {
+    RunnerConfig config = Config(ReplyChannel::kRest, "review_rating");
+    if (with_template) config.numbers[0].template_message = TemplateConfig{"HX00000000000000000000000000000001", R"({"1":"Ana"})"};
+    ASSERT_NO_FATAL_FAILURE(StartServer(std::move(config), &clock));
+    const std::string user = with_template ? "whatsapp:+593988888881" : "whatsapp:+593988888882";
+    size_t before = twilio_.message_count();
+    Say(user, "Hola");
+    ASSERT_TRUE(twilio_.WaitForMessages(before + 1, 10s));
+    clock.Advance(25h);
+    // The practice writes first a day later: the reply waits in the outbox for the worker.
+    auto dialogs = bot::LoadDialogDir(std::string(BOT_SOURCE_DIR) + "/dialogs",
+                                      std::string(BOT_SOURCE_DIR) + "/prompts");
+    ASSERT_TRUE(dialogs.ok());
+    bot::Bot engine(*dialogs, &server_->store(), &clock);
+    auto started = engine.Start(kBot, user, "review_rating", {{"name", "Ana"}});
+    ASSERT_TRUE(started.ok()) << started.status().ToString();
+    ASSERT_TRUE(Eventually([&] {
+      auto stored = StoredMessages(user);
+      return !stored.empty() && stored.back().status != "pending";
+    }));
+    if (with_template) {
+      ASSERT_TRUE(twilio_.WaitForMessages(before + 2, 10s));
+      FakeTwilio::Message sent = twilio_.messages().back();
+      EXPECT_EQ(sent.content_sid, "HX00000000000000000000000000000001");
+      EXPECT_EQ(sent.content_variables, R"({"1":"Ana"})");
+      EXPECT_EQ(sent.body, "");
+    } else {
+      EXPECT_EQ(StoredMessages(user).back().status, "not_sendable");
+      EXPECT_EQ(twilio_.message_count(), before + 1);
+    }
+    StopServer();
+  }
+}
+
+TEST_F(RunnerE2eTest, ShutdownFinishesAcceptedTurnsBeforeClosingTheStore) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  const std::vector<std::string> users = {"whatsapp:+593990000001", "whatsapp:+593990000002",
+                                          "whatsapp:+593990000003"};
+  for (const std::string& u : users) ASSERT_EQ(Say(u, "Hola").status, 200);
+  StopServer();  // turns acknowledged above are finished before Run() returns
+  auto store = bot::OpenSqliteStore((dir_ / "bot.db").string());
+  ASSERT_TRUE(store.ok());
+  auto unprocessed = (*store)->UnprocessedInbound();
+  ASSERT_TRUE(unprocessed.ok());
+  EXPECT_TRUE(unprocessed->empty());
+}
+
+}  // namespace
+}  // namespace runner
