@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bot/sqlite_store.h"
+#include "store/migrations.h"
 #include "bot/testing/memory_store.h"
 
 namespace bot {
@@ -644,11 +645,11 @@ TEST_F(SqliteStoreTest, DataSurvivesClosingAndReopeningTheFile) {
 
 TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
   Open();
-  EXPECT_EQ(Query("PRAGMA user_version"), 2);  // the schema version this build migrates to
+  EXPECT_EQ(Query("PRAGMA user_version"), sqlite::LatestSchemaVersion());
   const int64_t objects = Query("SELECT count(*) FROM sqlite_schema");
   Open();
   Open();
-  EXPECT_EQ(Query("PRAGMA user_version"), 2);
+  EXPECT_EQ(Query("PRAGMA user_version"), sqlite::LatestSchemaVersion());
   EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema"), objects);
 }
 

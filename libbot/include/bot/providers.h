@@ -129,8 +129,12 @@ class UsageLedger {
   virtual std::vector<UsageRecord> Records() const = 0;
 };
 
-// A ledger kept in memory (the store can persist records later).
+// A ledger kept in memory. bot/sqlite_store.h has one persisted in the store's database.
 std::unique_ptr<UsageLedger> NewMemoryUsageLedger(BudgetCaps caps);
+
+// The caps check every ledger shares: Ok, or Unavailable("budget: ...") naming the cap reached.
+Status CheckBudget(const BudgetCaps& caps, const UsageTotals& day, const std::string& conversation,
+                   const UsageTotals& conversation_totals);
 
 // True for the Status a ledger refusal produces.
 bool IsBudgetRefusal(const Status& status);

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "bot/providers.h"
 #include "bot/status.h"
 #include "bot/store.h"
 
@@ -18,5 +19,12 @@ struct SqliteOptions {
 
 // Opens (creating if needed) the database at `path` and migrates it to the latest schema.
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOptions options = {});
+
+// A UsageLedger kept in the same database (table usage_records), with its own connection:
+// every provider call is stored, and budgets are checked against the stored totals, so they
+// hold across restarts. Migrates the file like OpenSqliteStore. Thread-safe.
+Result<std::unique_ptr<UsageLedger>> OpenSqliteUsageLedger(const std::string& path,
+                                                           BudgetCaps caps,
+                                                           SqliteOptions options = {});
 
 }  // namespace bot

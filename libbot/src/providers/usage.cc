@@ -11,35 +11,44 @@ constexpr const char* kBudgetPrefix = "budget: ";
 
 long long UtcDay(TimePoint t) { return ToUnixMillis(t) / (24LL * 3600 * 1000); }
 
+Status Refuse(const std::string& why) { return Unavailable(kBudgetPrefix + why); }
+
+}  // namespace
+
+Status CheckBudget(const BudgetCaps& caps, const UsageTotals& day, const std::string& conversation,
+                   const UsageTotals& conv) {
+  if (caps.tokens_per_day > 0 && day.tokens >= caps.tokens_per_day) {
+    return Refuse("the daily cap of " + std::to_string(caps.tokens_per_day) +
+                  " tokens is reached (" + std::to_string(day.tokens) + " used)");
+  }
+  if (caps.micro_usd_per_day > 0 && day.micro_usd >= caps.micro_usd_per_day) {
+    return Refuse("the daily cap of " + std::to_string(caps.micro_usd_per_day) +
+                  " micro-USD is reached (" + std::to_string(day.micro_usd) + " spent)");
+  }
+  if (conversation.empty()) return Status::Ok();
+  if (caps.tokens_per_conversation > 0 && conv.tokens >= caps.tokens_per_conversation) {
+    return Refuse("conversation '" + conversation + "' reached its cap of " +
+                  std::to_string(caps.tokens_per_conversation) + " tokens (" +
+                  std::to_string(conv.tokens) + " used)");
+  }
+  if (caps.micro_usd_per_conversation > 0 && conv.micro_usd >= caps.micro_usd_per_conversation) {
+    return Refuse("conversation '" + conversation + "' reached its cap of " +
+                  std::to_string(caps.micro_usd_per_conversation) + " micro-USD (" +
+                  std::to_string(conv.micro_usd) + " spent)");
+  }
+  return Status::Ok();
+}
+
+namespace {
+
 class MemoryUsageLedger final : public UsageLedger {
  public:
   explicit MemoryUsageLedger(BudgetCaps caps) : caps_(caps) {}
 
   Status Admit(const std::string& conversation, TimePoint now) override {
     std::lock_guard<std::mutex> lock(mu_);
-    UsageTotals day = Lookup(days_, UtcDay(now));
-    if (caps_.tokens_per_day > 0 && day.tokens >= caps_.tokens_per_day) {
-      return Refuse("the daily cap of " + std::to_string(caps_.tokens_per_day) +
-                    " tokens is reached (" + std::to_string(day.tokens) + " used)");
-    }
-    if (caps_.micro_usd_per_day > 0 && day.micro_usd >= caps_.micro_usd_per_day) {
-      return Refuse("the daily cap of " + std::to_string(caps_.micro_usd_per_day) +
-                    " micro-USD is reached (" + std::to_string(day.micro_usd) + " spent)");
-    }
-    if (conversation.empty()) return Status::Ok();
-    UsageTotals conv = Lookup(conversations_, conversation);
-    if (caps_.tokens_per_conversation > 0 && conv.tokens >= caps_.tokens_per_conversation) {
-      return Refuse("conversation '" + conversation + "' reached its cap of " +
-                    std::to_string(caps_.tokens_per_conversation) + " tokens (" +
-                    std::to_string(conv.tokens) + " used)");
-    }
-    if (caps_.micro_usd_per_conversation > 0 &&
-        conv.micro_usd >= caps_.micro_usd_per_conversation) {
-      return Refuse("conversation '" + conversation + "' reached its cap of " +
-                    std::to_string(caps_.micro_usd_per_conversation) + " micro-USD (" +
-                    std::to_string(conv.micro_usd) + " spent)");
-    }
-    return Status::Ok();
+    return CheckBudget(caps_, Lookup(days_, UtcDay(now)), conversation,
+                       conversation.empty() ? UsageTotals{} : Lookup(conversations_, conversation));
   }
 
   void Record(const UsageRecord& record) override {
@@ -68,7 +77,6 @@ class MemoryUsageLedger final : public UsageLedger {
   }
 
  private:
-  static Status Refuse(const std::string& why) { return Unavailable(kBudgetPrefix + why); }
 
   template <typename Map, typename Key>
   static UsageTotals Lookup(const Map& map, const Key& key) {

@@ -1,9 +1,12 @@
 #include "replay/cassette_providers.h"
 
+#include "bot/sqlite_store.h"
+
 namespace bot::replay {
 
 Result<std::unique_ptr<CassetteProviders>> CassetteProviders::Open(const std::string& path,
                                                                    const Clock* clock,
+                                                                   const std::string& usage_db,
                                                                    CassetteMode mode,
                                                                    HttpClient* inner) {
   std::unique_ptr<CassetteProviders> p(new CassetteProviders());
@@ -14,7 +17,13 @@ Result<std::unique_ptr<CassetteProviders>> CassetteProviders::Open(const std::st
   // A replay never waits: recorded retries are answered at once.
   p->retrier_ = std::make_unique<HttpRetrier>(&p->watch_, clock, RetryOptions{},
                                               [](std::chrono::milliseconds) {});
-  p->ledger_ = NewMemoryUsageLedger({});
+  if (usage_db.empty()) {
+    p->ledger_ = NewMemoryUsageLedger({});
+  } else {
+    Result<std::unique_ptr<UsageLedger>> ledger = OpenSqliteUsageLedger(usage_db, {});
+    if (!ledger.ok()) return ledger.status();
+    p->ledger_ = std::move(*ledger);
+  }
   ProviderContext context{p->retrier_.get(), clock, p->ledger_.get(), {}};
   LlmConfig chat;
   chat.base_url = kBaseUrl;

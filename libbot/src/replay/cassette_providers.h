@@ -22,8 +22,11 @@ class CassetteProviders {
   static constexpr const char* kSttModel = "whisper-1";
 
   // Replays `path`; with kRecord, sends through `inner` and writes `path` (re-recording).
+  // Usage records go to the SQLite database `usage_db` (the replay's store), or stay in memory
+  // when it is "".
   static Result<std::unique_ptr<CassetteProviders>> Open(const std::string& path,
                                                          const Clock* clock,
+                                                         const std::string& usage_db,
                                                          CassetteMode mode = CassetteMode::kReplay,
                                                          HttpClient* inner = nullptr);
 

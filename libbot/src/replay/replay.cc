@@ -78,7 +78,7 @@ ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
     if (!transcript->cassette.empty()) {
       std::string cassette = (fs::path(path).parent_path() / transcript->cassette).string();
       Result<std::unique_ptr<replay::CassetteProviders>> opened =
-          replay::CassetteProviders::Open(cassette, &clock);
+          replay::CassetteProviders::Open(cassette, &clock, (*db)->path());
       if (!opened.ok()) {
         result.failure = path + ":" + std::to_string(transcript->cassette_line) + ": " +
                          opened.status().message();

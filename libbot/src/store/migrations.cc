@@ -109,6 +109,25 @@ WHERE r.kind = 'review';
     R"sql(
 ALTER TABLE messages ADD COLUMN transcript TEXT;
 )sql",
+    // 3: every provider call (LLM, speech-to-text, OCR), for cost accounting and budgets.
+    R"sql(
+CREATE TABLE usage_records (
+  id INTEGER PRIMARY KEY,
+  provider TEXT NOT NULL,           -- 'openai', 'anthropic', 'tesseract'
+  model TEXT NOT NULL,
+  purpose TEXT NOT NULL,            -- 'slot:rating', 'stt', 'ocr:id_card'
+  conversation TEXT NOT NULL,       -- the contact's address; '' for none
+  at INTEGER NOT NULL,
+  latency_ms INTEGER NOT NULL,
+  tokens_in INTEGER NOT NULL,
+  tokens_out INTEGER NOT NULL,
+  cost_micro_usd INTEGER NOT NULL,  -- from the configured price table
+  outcome TEXT NOT NULL,            -- 'ok', 'not_understood', 'failed', 'timeout', 'refused'
+  detail TEXT NOT NULL
+);
+CREATE INDEX usage_by_conversation ON usage_records (conversation);
+CREATE INDEX usage_by_time ON usage_records (at);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 
+#include "bot/sqlite_store.h"
 #include "bot/status.h"
 
 namespace bot::sqlite {
@@ -14,5 +15,8 @@ int LatestSchemaVersion();
 
 // Applies every migration the database at `db` has not seen yet. Idempotent.
 Status Migrate(sqlite3* db);
+
+// WAL, foreign keys, the synchronous level and the busy timeout, for every connection.
+Status ApplyPragmas(sqlite3* db, const SqliteOptions& options);
 
 }  // namespace bot::sqlite

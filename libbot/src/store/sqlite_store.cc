@@ -14,6 +14,10 @@ namespace {
 using sqlite::kContactColumns;
 using sqlite::kSessionColumns;
 
+}  // namespace
+
+namespace sqlite {
+
 Status ApplyPragmas(sqlite3* db, const SqliteOptions& options) {
   if (options.synchronous != "normal" && options.synchronous != "full") {
     return InvalidArgument("sqlite synchronous must be \"normal\" or \"full\", not \"" +
@@ -27,7 +31,7 @@ Status ApplyPragmas(sqlite3* db, const SqliteOptions& options) {
                           options.synchronous + ";");
 }
 
-}  // namespace
+}  // namespace sqlite
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOptions options) {
   return SqliteStore::Open(path, options);
@@ -43,7 +47,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   if (rc != SQLITE_OK)
     return Unavailable("open " + path + ": " + sqlite::Error(db, rc, "").message());
-  if (Status s = ApplyPragmas(db, options); !s.ok()) return s;
+  if (Status s = sqlite::ApplyPragmas(db, options); !s.ok()) return s;
   if (Status s = sqlite::Migrate(db); !s.ok()) return s;
   if (Status s = store->PrepareAll(); !s.ok()) return s;
   return std::unique_ptr<Store>(std::move(store));
