@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/deps.sh
 JOBS=$(nproc)
+# ccache (when installed) shares objects between clones of the repo: paths are made relative.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 
 echo "== build + test (RelWithDebInfo)"
 cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
