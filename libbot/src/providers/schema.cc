@@ -111,11 +111,10 @@ void AppendSchema(std::string* out, const ExtractionSchema& schema) {
     if (i > 0) *out += ',';
     json::AppendString(out, f.name);
     *out += ":{\"type\":";
-    if (f.nullable) {
-      *out += "[\"" + std::string(TypeName(f.type)) + "\",\"null\"]";
-    } else {
-      *out += "\"" + std::string(TypeName(f.type)) + "\"";
-    }
+    // Appended piece by piece: `"lit" + std::string(...)` trips g++ 12's -Wrestrict at -O2.
+    *out += f.nullable ? "[\"" : "\"";
+    *out += TypeName(f.type);
+    *out += f.nullable ? "\",\"null\"]" : "\"";
     std::string description = Describe(f);
     if (!description.empty()) {
       *out += ",\"description\":";
