@@ -529,6 +529,30 @@ TEST_F(RunnerE2eTest, OutsideThe24HourWindowTheTemplateIsSentOrTheMessageIsNotSe
   }
 }
 
+TEST_F(RunnerE2eTest, InboundMediaIsDownloadedAndStoredWithTheMessage) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
+  const std::string user = "whatsapp:+593912121212";
+  std::string url = twilio_.AddMedia(std::string(2048, 'x'), "image/jpeg");
+  bot::FormParams params = Params(user, "", NextSid());
+  for (auto& [k, v] : params) {
+    if (k == "NumMedia") v = "1";
+  }
+  params.emplace_back("MediaUrl0", url);
+  params.emplace_back("MediaContentType0", "image/jpeg");
+  Reply reply = PostSigned("/twilio/inbound", params);
+  ASSERT_EQ(reply.status, 200);
+  std::vector<bot::StoredMessage> stored = StoredMessages(user);
+  ASSERT_FALSE(stored.empty());
+  ASSERT_EQ(stored[0].media.size(), 1u);
+  const bot::Media& media = stored[0].media[0];
+  EXPECT_EQ(media.url, url);
+  EXPECT_EQ(media.content_type, "image/jpeg");
+  EXPECT_EQ(media.size, 2048);
+  ASSERT_FALSE(media.path.empty());
+  EXPECT_TRUE(std::filesystem::exists(media.path));
+  EXPECT_EQ(std::filesystem::path(media.path).parent_path(), dir_ / "media");
+}
+
 TEST_F(RunnerE2eTest, ShutdownFinishesAcceptedTurnsBeforeClosingTheStore) {
   ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
   const std::vector<std::string> users = {"whatsapp:+593990000001", "whatsapp:+593990000002",
