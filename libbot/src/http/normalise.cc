@@ -2,13 +2,7 @@
 // (data: URLs, base64 image sources, multipart file parts) replaced by the sha256 of the bytes.
 // Two requests that differ only in key order or in the secret-free framing match each other.
 #include <openssl/evp.h>
-
-// g++ 12 at -O2 reports a false "dangling pointer" inside simdjson's DOM iterators (GCC bug
-// 106199-like); the pointer is simdjson's own tape, alive as long as the parser.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <simdjson.h>
-#pragma GCC diagnostic pop
 
 #include <algorithm>
 #include <string>
@@ -50,7 +44,10 @@ void AppendCanonical(std::string* out, simdjson::dom::element e) {
   switch (e.type()) {
     case simdjson::dom::element_type::OBJECT: {
       std::vector<std::pair<std::string_view, simdjson::dom::element>> members;
-      for (auto [key, value] : e.get_object().value()) members.emplace_back(key, value);
+      // Copy the object out first: value() on a temporary result returns a reference into it,
+      // which a range-for would keep past its lifetime (a real crash at -O2).
+      simdjson::dom::object object = e.get_object().value();
+      for (auto [key, value] : object) members.emplace_back(key, value);
       std::sort(members.begin(), members.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
       // Anthropic image sources: {"type":"base64","media_type":...,"data":"<base64>"}.
@@ -74,7 +71,8 @@ void AppendCanonical(std::string* out, simdjson::dom::element e) {
     case simdjson::dom::element_type::ARRAY: {
       *out += '[';
       bool first = true;
-      for (simdjson::dom::element item : e.get_array().value()) {
+      simdjson::dom::array array = e.get_array().value();
+      for (simdjson::dom::element item : array) {
         if (!first) *out += ',';
         first = false;
         AppendCanonical(out, item);
