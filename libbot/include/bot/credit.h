@@ -1,0 +1,67 @@
+// Building blocks of the credit_application dialog: CURP validation, exact money arithmetic for
+// quotes, es-MX formatting of money and dates, encryption at rest (AES-256-GCM) and the credit
+// bureau interface. Everything here is pure or a small interface; nothing is a singleton.
+//
+// See docs/credit.md.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bot/status.h"
+
+namespace bot {
+
+// ---- CURP (Clave Única de Registro de Población) ----
+
+// The outcome of ValidateCurp. When ok, birth_date, sex and state are filled in; otherwise
+// `reason` is one of "format", "state", "date", "check_digit", "birth_date_mismatch" (the
+// first problem found, in that order) and the other fields are what could be read.
+struct CurpCheck {
+  bool ok = false;
+  std::string reason;
+  std::chrono::year_month_day birth_date{};
+  char sex = 0;       // 'H', 'M' or 'X'
+  std::string state;  // two letters, e.g. "VZ"; "NE" = born abroad
+};
+
+// Validates an 18-character CURP (upper case ASCII; RENAPO writes Ñ as X): format, state code,
+// birth date, RENAPO check digit and, when `birth_date` is given, that it matches the CURP.
+CurpCheck ValidateCurp(std::string_view curp,
+                       std::optional<std::chrono::year_month_day> birth_date = std::nullopt);
+
+// The RENAPO check digit (0..9) of the first 17 characters of `curp`, or -1 when one of them is
+// outside the 37-character dictionary "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ".
+int CurpCheckDigit(std::string_view curp);
+
+// ---- Money and quotes (centavos, int64; no floating point) ----
+
+// Commission on `amount_centavos` at `rate_bp` basis points (1500 = 15.00%), rounded half-up to
+// the centavo: 0.5 centavo and more rounds up. InvalidArgument on a negative input or overflow.
+Result<int64_t> CommissionCentavos(int64_t amount_centavos, int64_t rate_bp);
+
+// A loan quote: what the applicant receives, pays and when.
+struct LoanQuote {
+  int64_t amount = 0;      // centavos lent
+  int term_days = 0;
+  int64_t commission = 0;  // centavos, CommissionCentavos(amount, rate)
+  int64_t total = 0;       // amount + commission
+  std::chrono::year_month_day due_date{};  // start + term_days
+};
+
+// Builds a quote. InvalidArgument when amount <= 0, term_days <= 0, rate < 0, on overflow or
+// when `start` is not a valid date.
+Result<LoanQuote> MakeQuote(int64_t amount_centavos, int term_days, int64_t rate_bp,
+                            std::chrono::year_month_day start);
+
+// es-MX money: "$5,750.00", "-$12.50".
+std::string FormatPesos(int64_t centavos);
+
+// es-MX dates: "lunes 7 de diciembre" or, with `with_year`, "lunes 7 de diciembre de 2026".
+// "" for an invalid date.
+std::string FormatDateEs(std::chrono::year_month_day date, bool with_year = false);
+
+}  // namespace bot
