@@ -227,5 +227,111 @@ TEST(DateEs, WeekdaysAdvanceOneADayOverLeapYears) {
 
 TEST(DateEs, InvalidDateFormatsAsEmpty) { EXPECT_EQ(FormatDateEs(Ymd(2026, 2, 29)), ""); }
 
+
+// ---- Encryption at rest ----
+
+std::string KeyOf(char fill) { return std::string(32, fill); }
+
+TEST(Sealed, RoundTripsAndNamesItsKey) {
+  Keyring keyring = {{"k1", KeyOf('a')}};
+  const std::string report = "{\"score\":712,\"curp\":\"HEGG560427MVZRRL04\"}";
+  Result<std::string> blob = Seal("k1", keyring["k1"], report);
+  ASSERT_TRUE(blob.ok()) << blob.status().ToString();
+  EXPECT_EQ(blob->size(), 2 + 2 + 12 + report.size() + 16);
+  EXPECT_EQ((*blob)[0], 1);
+  EXPECT_EQ(blob->substr(2, 2), "k1");
+  EXPECT_EQ(blob->find("HEGG560427MVZRRL04"), std::string::npos);
+  Result<std::string> opened = Open(keyring, *blob);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(*opened, report);
+  // Random nonces: the same plaintext seals differently each time.
+  EXPECT_NE(*Seal("k1", keyring["k1"], report), *blob);
+  // Empty plaintext is fine too.
+  EXPECT_EQ(*Open(keyring, *Seal("k1", keyring["k1"], "")), "");
+}
+
+TEST(Sealed, OldBlobsStillOpenAfterRotation) {
+  Result<DataKeys> before = ParseDataKeys("k1:" + std::string(43, 'A') + "=");
+  ASSERT_TRUE(before.ok()) << before.status().ToString();
+  std::string old_blob = *Seal(before->active_id, before->keys.at("k1"), "old report");
+  Result<DataKeys> after =
+      ParseDataKeys("k2:" + std::string(42, 'B') + "A=,k1:" + std::string(43, 'A') + "=");
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  EXPECT_EQ(after->active_id, "k2");
+  std::string new_blob = *Seal(after->active_id, after->keys.at("k2"), "new report");
+  EXPECT_EQ(*Open(after->keys, old_blob), "old report");
+  EXPECT_EQ(*Open(after->keys, new_blob), "new report");
+  // Once k1 is dropped, its blobs say which key is missing.
+  Result<std::string> missing = Open({{"k2", after->keys.at("k2")}}, old_blob);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(missing.status().message().find("k1"), std::string::npos);
+}
+
+TEST(Sealed, WrongKeyFailsAuthentication) {
+  std::string blob = *Seal("k1", KeyOf('a'), "secret");
+  Result<std::string> opened = Open({{"k1", KeyOf('b')}}, blob);
+  EXPECT_EQ(opened.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(opened.status().message().find("authentication failed"), std::string::npos);
+}
+
+TEST(Sealed, TamperingWithAnyByteFails) {
+  Keyring keyring = {{"k1", KeyOf('a')}, {"k2", KeyOf('a')}};
+  const std::string blob = *Seal("k1", keyring["k1"], "score 712");
+  // Every byte: version, key id (even to another id holding the same key), nonce, ciphertext,
+  // tag.
+  for (size_t i = 0; i < blob.size(); ++i) {
+    SCOPED_TRACE(i);
+    std::string tampered = blob;
+    tampered[i] = static_cast<char>(tampered[i] ^ (i == 3 ? 0x03 : 0x01));  // "k1" → "k2" at 3
+    EXPECT_FALSE(Open(keyring, tampered).ok());
+  }
+  EXPECT_FALSE(Open(keyring, blob.substr(0, blob.size() - 1)).ok());  // truncated tag
+  EXPECT_FALSE(Open(keyring, blob + "x").ok());                       // appended byte
+  EXPECT_FALSE(Open(keyring, "").ok());
+  EXPECT_FALSE(Open(keyring, blob.substr(0, 10)).ok());
+}
+
+TEST(Sealed, RejectsBadKeysAndIds) {
+  EXPECT_EQ(Seal("k1", "short", "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Seal("", KeyOf('a'), "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Seal("k 1", KeyOf('a'), "x").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Seal(std::string(256, 'k'), KeyOf('a'), "x").status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(DataKeys, ParsesIdsAndBase64Keys) {
+  // 32 bytes 0x00..0x1f in standard base64.
+  const std::string b64 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+  Result<DataKeys> keys = ParseDataKeys("2026-11_a:" + b64 + ", old:" + std::string(43, 'A') + "=");
+  ASSERT_TRUE(keys.ok()) << keys.status().ToString();
+  EXPECT_EQ(keys->active_id, "2026-11_a");
+  ASSERT_EQ(keys->keys.size(), 2u);
+  std::string expected;
+  for (int i = 0; i < 32; ++i) expected += static_cast<char>(i);
+  EXPECT_EQ(keys->keys.at("2026-11_a"), expected);
+  EXPECT_EQ(keys->keys.at("old"), std::string(32, '\0'));
+}
+
+TEST(DataKeys, RejectsBadValues) {
+  const std::string good = std::string(43, 'A') + "=";
+  const std::vector<std::string> bad = {
+      "",
+      "   ",
+      "k1",                               // no colon
+      ":" + good,                         // empty id
+      "k 1:" + good,                      // space in id
+      "k1:" + std::string(43, 'A'),       // missing padding
+      "k1:" + std::string(42, 'A') + "*=",  // not base64
+      "k1:AAAA",                          // 3 bytes
+      "k1:" + std::string(44, 'A'),       // 33 bytes
+      "k1:" + good + ",k1:" + good,       // duplicate id
+      "k1:" + good + ",",                 // trailing empty entry
+  };
+  for (const std::string& value : bad) {
+    SCOPED_TRACE(value);
+    EXPECT_EQ(ParseDataKeys(value).status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
 }  // namespace
 }  // namespace bot

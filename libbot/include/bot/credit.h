@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,5 +64,30 @@ std::string FormatPesos(int64_t centavos);
 // es-MX dates: "lunes 7 de diciembre" or, with `with_year`, "lunes 7 de diciembre de 2026".
 // "" for an invalid date.
 std::string FormatDateEs(std::chrono::year_month_day date, bool with_year = false);
+
+// ---- Encryption at rest ----
+
+// Data keys by id. Keys are 32 raw bytes (AES-256).
+using Keyring = std::map<std::string, std::string>;
+
+struct DataKeys {
+  std::string active_id;  // the first key listed: new blobs are sealed with it
+  Keyring keys;
+};
+
+// Parses BOT_DATA_KEYS: "k1:BASE64,k2:BASE64" (standard base64 of 32 bytes each; ids are
+// [A-Za-z0-9_-], 1..255 chars, unique). The first key is the active one; the others still open
+// older blobs, so keys rotate by prepending a new one. InvalidArgument on any bad entry.
+Result<DataKeys> ParseDataKeys(std::string_view env_value);
+
+// Encrypts `plaintext` with AES-256-GCM under `key` (32 bytes). The blob is
+//   version (1 byte, 1) | key id length (1 byte) | key id | nonce (12 random bytes) |
+//   ciphertext | tag (16 bytes)
+// and the header (version, key id) is authenticated too. InvalidArgument on a bad key or id.
+Result<std::string> Seal(std::string_view key_id, std::string_view key, std::string_view plaintext);
+
+// Decrypts a Seal blob with the key its header names. NotFound when the keyring lacks that key;
+// InvalidArgument when the blob is malformed or fails authentication (tampered or wrong key).
+Result<std::string> Open(const Keyring& keyring, std::string_view blob);
 
 }  // namespace bot
