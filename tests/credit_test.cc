@@ -1,11 +1,13 @@
 // Building blocks of the credit dialog: CURP, money, es-MX dates, encryption at rest, bureau.
+#include "bot/credit.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
 #include <vector>
 
-#include "bot/credit.h"
+#include "support/fake_bureau.h"
 
 namespace bot {
 namespace {
@@ -15,7 +17,9 @@ using std::chrono::month;
 using std::chrono::year;
 using std::chrono::year_month_day;
 
-year_month_day Ymd(int y, unsigned m, unsigned d) { return year_month_day{year{y}, month{m}, day{d}}; }
+year_month_day Ymd(int y, unsigned m, unsigned d) {
+  return year_month_day{year{y}, month{m}, day{d}};
+}
 
 // ---- CURP ----
 
@@ -34,12 +38,12 @@ TEST(Curp, AcceptsPublishedAndHandVerifiedCurps) {
     char sex;
     const char* state;
   } cases[] = {
-      {"HEGG560427MVZRRL04", Ymd(1956, 4, 27), 'M', "VZ"},  // RENAPO's published sample
+      {"HEGG560427MVZRRL04", Ymd(1956, 4, 27), 'M', "VZ"},   // RENAPO's published sample
       {"LOOA531113HTCPBN07", Ymd(1953, 11, 13), 'H', "TC"},  // a widely published real CURP
-      {"GOMC000101HDFNRRA7", Ymd(2000, 1, 1), 'H', "DF"},   // letter homoclave: born 2000+
-      {"XEXX010101HNEXXXA4", Ymd(2001, 1, 1), 'H', "NE"},   // born abroad
+      {"GOMC000101HDFNRRA7", Ymd(2000, 1, 1), 'H', "DF"},    // letter homoclave: born 2000+
+      {"XEXX010101HNEXXXA4", Ymd(2001, 1, 1), 'H', "NE"},    // born abroad
       {"MAHJ280603MSPRRV09", Ymd(1928, 6, 3), 'M', "SP"},
-      {"PEGJ040229MJCRNNB4", Ymd(2004, 2, 29), 'M', "JC"},  // leap day
+      {"PEGJ040229MJCRNNB4", Ymd(2004, 2, 29), 'M', "JC"},   // leap day
       {"ROSA991231XOCDNT05", Ymd(1999, 12, 31), 'X', "OC"},  // non-binary marker
   };
   for (const Case& c : cases) {
@@ -66,21 +70,21 @@ TEST(Curp, RejectsBrokenVariantsWithTheFirstReason) {
     const char* reason;
   } cases[] = {
       {"", "format"},
-      {"HEGG560427MVZRRL0", "format"},     // 17 characters
-      {"HEGG560427MVZRRL041", "format"},   // 19 characters
-      {"hegg560427mvzrrl04", "format"},    // lower case
-      {"HE1G560427MVZRRL04", "format"},    // digit among the name letters
-      {"HEGG56O427MVZRRL04", "format"},    // letter O in the date
-      {"HEGG560427FVZRRL04", "format"},    // sex neither H, M nor X
-      {"HEGG560427MVZARL04", "format"},    // vowel where a consonant goes
-      {"HEGG560427MVZRRL0A", "format"},    // check character not a digit
-      {"HEGG560427MVZRR-04", "format"},    // homoclave neither digit nor letter
+      {"HEGG560427MVZRRL0", "format"},    // 17 characters
+      {"HEGG560427MVZRRL041", "format"},  // 19 characters
+      {"hegg560427mvzrrl04", "format"},   // lower case
+      {"HE1G560427MVZRRL04", "format"},   // digit among the name letters
+      {"HEGG56O427MVZRRL04", "format"},   // letter O in the date
+      {"HEGG560427FVZRRL04", "format"},   // sex neither H, M nor X
+      {"HEGG560427MVZARL04", "format"},   // vowel where a consonant goes
+      {"HEGG560427MVZRRL0A", "format"},   // check character not a digit
+      {"HEGG560427MVZRR-04", "format"},   // homoclave neither digit nor letter
       {"HEGG560427MXXRRL04", "state"},
       {"HEGG560427MDDRRL04", "state"},
-      {"HEGG561327MVZRRL04", "date"},      // month 13
-      {"HEGG560431MVZRRL04", "date"},      // 31 April
-      {"HEGG000229MVZRRL04", "date"},      // digit homoclave: 1900, not a leap year
-      {"HEGG570229MVZRRL04", "date"},      // 1957 has no 29 February
+      {"HEGG561327MVZRRL04", "date"},  // month 13
+      {"HEGG560431MVZRRL04", "date"},  // 31 April
+      {"HEGG000229MVZRRL04", "date"},  // digit homoclave: 1900, not a leap year
+      {"HEGG570229MVZRRL04", "date"},  // 1957 has no 29 February
       {"HEGG560427MVZRRL05", "check_digit"},
       {"HEGH560427MVZRRL04", "check_digit"},  // a name letter changed, digit kept
       {"HEGG560428MVZRRL04", "check_digit"},  // birth day changed, digit kept
@@ -117,17 +121,15 @@ TEST(Money, CommissionRoundsHalfUpToTheCentavo) {
     int64_t amount, rate_bp, commission;
   } cases[] = {
       {500000, 1500, 75000},  // $5,000.00 at 15% = $750.00
-      {100000, 1000, 10000},
-      {0, 1500, 0},
-      {500000, 0, 0},
-      {1, 1500, 0},           // 0.15 centavo rounds down
-      {3, 1500, 0},           // 0.45
-      {4, 1250, 1},           // 0.50 exactly rounds up
-      {333, 1500, 50},        // 49.95 → 50
-      {331, 1500, 50},        // 49.65 → 50
-      {329, 1500, 49},        // 49.35 → 49
-      {123457, 1234, 15235},  // 15234.5938 → 15235
-      {1999999, 1, 200},      // 199.9999 → 200
+      {100000, 1000, 10000}, {0, 1500, 0},
+      {500000, 0, 0},        {1, 1500, 0},  // 0.15 centavo rounds down
+      {3, 1500, 0},                         // 0.45
+      {4, 1250, 1},                         // 0.50 exactly rounds up
+      {333, 1500, 50},                      // 49.95 → 50
+      {331, 1500, 50},                      // 49.65 → 50
+      {329, 1500, 49},                      // 49.35 → 49
+      {123457, 1234, 15235},                // 15234.5938 → 15235
+      {1999999, 1, 200},                    // 199.9999 → 200
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.amount);
@@ -173,9 +175,15 @@ TEST(Money, FormatsPesosTheMexicanWay) {
     int64_t centavos;
     const char* text;
   } cases[] = {
-      {0, "$0.00"},          {5, "$0.05"},          {99, "$0.99"},
-      {100, "$1.00"},        {100000, "$1,000.00"}, {575000, "$5,750.00"},
-      {2000000, "$20,000.00"}, {123456789, "$1,234,567.89"}, {-1250, "-$12.50"},
+      {0, "$0.00"},
+      {5, "$0.05"},
+      {99, "$0.99"},
+      {100, "$1.00"},
+      {100000, "$1,000.00"},
+      {575000, "$5,750.00"},
+      {2000000, "$20,000.00"},
+      {123456789, "$1,234,567.89"},
+      {-1250, "-$12.50"},
       {INT64_MIN, "-$92,233,720,368,547,758.08"},
   };
   for (const Case& c : cases) EXPECT_EQ(FormatPesos(c.centavos), c.text);
@@ -210,8 +218,8 @@ TEST(DateEs, FormatsWeekdayDayAndMonthInSpanish) {
 }
 
 TEST(DateEs, WeekdaysAdvanceOneADayOverLeapYears) {
-  const std::vector<std::string> names = {"domingo", "lunes", "martes", "miércoles",
-                                          "jueves", "viernes", "sábado"};
+  const std::vector<std::string> names = {"domingo", "lunes",   "martes", "miércoles",
+                                          "jueves",  "viernes", "sábado"};
   // 4 January 1970 was a Sunday; walk ten years, 2023–2032, two of them leap years.
   std::chrono::sys_days d = std::chrono::sys_days(Ymd(2023, 1, 1));
   size_t weekday = static_cast<size_t>((d - std::chrono::sys_days(Ymd(1970, 1, 4))).count() % 7);
@@ -226,7 +234,6 @@ TEST(DateEs, WeekdaysAdvanceOneADayOverLeapYears) {
 }
 
 TEST(DateEs, InvalidDateFormatsAsEmpty) { EXPECT_EQ(FormatDateEs(Ymd(2026, 2, 29)), ""); }
-
 
 // ---- Encryption at rest ----
 
@@ -317,19 +324,132 @@ TEST(DataKeys, RejectsBadValues) {
   const std::vector<std::string> bad = {
       "",
       "   ",
-      "k1",                               // no colon
-      ":" + good,                         // empty id
-      "k 1:" + good,                      // space in id
-      "k1:" + std::string(43, 'A'),       // missing padding
+      "k1",                                 // no colon
+      ":" + good,                           // empty id
+      "k 1:" + good,                        // space in id
+      "k1:" + std::string(43, 'A'),         // missing padding
       "k1:" + std::string(42, 'A') + "*=",  // not base64
-      "k1:AAAA",                          // 3 bytes
-      "k1:" + std::string(44, 'A'),       // 33 bytes
-      "k1:" + good + ",k1:" + good,       // duplicate id
-      "k1:" + good + ",",                 // trailing empty entry
+      "k1:AAAA",                            // 3 bytes
+      "k1:" + std::string(44, 'A'),         // 33 bytes
+      "k1:" + good + ",k1:" + good,         // duplicate id
+      "k1:" + good + ",",                   // trailing empty entry
   };
   for (const std::string& value : bad) {
     SCOPED_TRACE(value);
     EXPECT_EQ(ParseDataKeys(value).status().code(), StatusCode::kInvalidArgument);
+  }
+}
+
+// ---- Bureau ----
+
+BureauRequest Applicant() {
+  BureauRequest request;
+  request.full_name = "Guadalupe Hernández García";
+  request.curp = "HEGG560427MVZRRL04";
+  request.birth_date = Ymd(1956, 4, 27);
+  request.address = "Av. Díaz Mirón 123, Veracruz, Ver. \"Centro\"";
+  return request;
+}
+
+class HttpsBureauTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<BureauProvider> Bureau(
+      std::string api_key = testing::FakeBureau::kApiKey,
+      std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+    Result<std::unique_ptr<BureauProvider>> bureau =
+        NewHttpsBureau({fake_.url(), std::move(api_key), timeout}, http_.get());
+    EXPECT_TRUE(bureau.ok()) << bureau.status().ToString();
+    return bureau.ok() ? std::move(bureau).value() : nullptr;
+  }
+
+  testing::FakeBureau fake_;
+  std::unique_ptr<HttpClient> http_ = NewCurlHttpClient();
+};
+
+TEST_F(HttpsBureauTest, ReturnsTheScoreAndTheRawBody) {
+  fake_.SetScore("HEGG560427MVZRRL04", 712);
+  auto bureau = Bureau();
+  ASSERT_NE(bureau, nullptr);
+  Result<BureauReport> report = bureau->Check(Applicant());
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->score, 712);
+  EXPECT_EQ(report->raw_body,
+            "{\"score\":712,\"curp\":\"HEGG560427MVZRRL04\",\"folio\":\"F-000001\"}");
+  // What went over the wire: the Bearer key and the applicant as JSON, quotes escaped.
+  std::vector<testing::FakeBureau::Request> requests = fake_.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].authorization, "Bearer bureau-test-key");
+  EXPECT_EQ(requests[0].body,
+            "{\"name\":\"Guadalupe Hernández García\",\"curp\":\"HEGG560427MVZRRL04\","
+            "\"birth_date\":\"1956-04-27\",\"address\":\"Av. Díaz Mirón 123, Veracruz, Ver. "
+            "\\\"Centro\\\"\"}");
+}
+
+TEST_F(HttpsBureauTest, MapsFailuresToStatusCodes) {
+  auto bureau = Bureau();
+  ASSERT_NE(bureau, nullptr);
+  EXPECT_EQ(bureau->Check(Applicant()).status().code(), StatusCode::kNotFound);  // no record
+  fake_.SetScore("HEGG560427MVZRRL04", 640);
+  fake_.FailNext(1, 500);
+  fake_.FailNext(1, 503);
+  fake_.FailNext(1, 400);
+  EXPECT_EQ(bureau->Check(Applicant()).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(bureau->Check(Applicant()).status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(bureau->Check(Applicant()).status().code(), StatusCode::kBadResponse);
+  EXPECT_EQ(bureau->Check(Applicant())->score, 640);  // the script is used up
+}
+
+TEST_F(HttpsBureauTest, RefusedKeyIsAnInvalidArgument) {
+  fake_.SetScore("HEGG560427MVZRRL04", 712);
+  auto bureau = Bureau("wrong-key");
+  ASSERT_NE(bureau, nullptr);
+  Result<BureauReport> report = bureau->Check(Applicant());
+  EXPECT_EQ(report.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(report.status().message().find("401"), std::string::npos);
+}
+
+TEST_F(HttpsBureauTest, SilentBureauTimesOut) {
+  fake_.SetScore("HEGG560427MVZRRL04", 712);
+  fake_.HangNext(1);
+  auto bureau = Bureau(testing::FakeBureau::kApiKey, std::chrono::milliseconds(200));
+  ASSERT_NE(bureau, nullptr);
+  EXPECT_EQ(bureau->Check(Applicant()).status().code(), StatusCode::kTimeout);
+  EXPECT_EQ(bureau->Check(Applicant())->score, 712);  // a new connection, answered
+}
+
+TEST_F(HttpsBureauTest, UnreachableBureauIsUnavailable) {
+  int port = 0;
+  {
+    testing::FakeBureau gone;
+    port = std::stoi(gone.url().substr(gone.url().rfind(':') + 1));
+  }
+  Result<std::unique_ptr<BureauProvider>> bureau = NewHttpsBureau(
+      {"http://127.0.0.1:" + std::to_string(port) + "/v1/score", "k", std::chrono::seconds(2)},
+      http_.get());
+  ASSERT_TRUE(bureau.ok());
+  EXPECT_EQ((*bureau)->Check(Applicant()).status().code(), StatusCode::kUnavailable);
+}
+
+TEST(HttpsBureau, RejectsBadConfiguration) {
+  std::unique_ptr<HttpClient> http = NewCurlHttpClient();
+  const std::chrono::milliseconds t(1000);
+  EXPECT_TRUE(NewHttpsBureau({"https://bureau.example.mx/v1/score", "k", t}, http.get()).ok());
+  EXPECT_TRUE(NewHttpsBureau({"http://localhost:8080/v1/score", "k", t}, http.get()).ok());
+  struct Case {
+    HttpsBureauOptions options;
+    HttpClient* http;
+  } cases[] = {
+      {{"http://bureau.example.mx/v1/score", "k", t}, http.get()},  // clear text off-host
+      {{"http://127.0.0.1.example.mx/v1", "k", t}, http.get()},
+      {{"ftp://bureau.example.mx", "k", t}, http.get()},
+      {{"https://", "k", t}, http.get()},
+      {{"https://bureau.example.mx", "", t}, http.get()},
+      {{"https://bureau.example.mx", "k", std::chrono::milliseconds(0)}, http.get()},
+      {{"https://bureau.example.mx", "k", t}, nullptr},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.options.url);
+    EXPECT_EQ(NewHttpsBureau(c.options, c.http).status().code(), StatusCode::kInvalidArgument);
   }
 }
 

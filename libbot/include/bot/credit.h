@@ -8,10 +8,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "bot/http.h"
 #include "bot/status.h"
 
 namespace bot {
@@ -46,10 +48,10 @@ Result<int64_t> CommissionCentavos(int64_t amount_centavos, int64_t rate_bp);
 
 // A loan quote: what the applicant receives, pays and when.
 struct LoanQuote {
-  int64_t amount = 0;      // centavos lent
+  int64_t amount = 0;  // centavos lent
   int term_days = 0;
-  int64_t commission = 0;  // centavos, CommissionCentavos(amount, rate)
-  int64_t total = 0;       // amount + commission
+  int64_t commission = 0;                  // centavos, CommissionCentavos(amount, rate)
+  int64_t total = 0;                       // amount + commission
   std::chrono::year_month_day due_date{};  // start + term_days
 };
 
@@ -89,5 +91,41 @@ Result<std::string> Seal(std::string_view key_id, std::string_view key, std::str
 // Decrypts a Seal blob with the key its header names. NotFound when the keyring lacks that key;
 // InvalidArgument when the blob is malformed or fails authentication (tampered or wrong key).
 Result<std::string> Open(const Keyring& keyring, std::string_view blob);
+
+// ---- Credit bureau ----
+
+struct BureauRequest {
+  std::string full_name;
+  std::string curp;
+  std::chrono::year_month_day birth_date{};
+  std::string address;
+};
+
+struct BureauReport {
+  int score = 0;
+  std::string raw_body;  // the bureau's response as received; encrypt it before storing
+};
+
+// Checks an applicant with a credit bureau. Implementations are thread-safe.
+class BureauProvider {
+ public:
+  virtual ~BureauProvider() = default;
+  // The applicant's score. NotFound when the bureau has no record of the CURP; InvalidArgument
+  // when it refuses our credentials; Unavailable / Timeout when it is down or slow (retrying
+  // may help); BadResponse when its answer cannot be read.
+  virtual Result<BureauReport> Check(const BureauRequest& request) = 0;
+};
+
+struct HttpsBureauOptions {
+  std::string url;      // https://...; plain http only for 127.0.0.1 / localhost (tests)
+  std::string api_key;  // sent as "Authorization: Bearer <key>"
+  std::chrono::milliseconds timeout{15000};
+};
+
+// A bureau speaking JSON over HTTPS: POST url {"name","curp","birth_date":"YYYY-MM-DD",
+// "address"} → 200 {"score": N, ...}; 404 = no record. `http` (e.g. NewCurlHttpClient()) is
+// not owned and must outlive the provider. InvalidArgument for a bad URL or empty key.
+Result<std::unique_ptr<BureauProvider>> NewHttpsBureau(HttpsBureauOptions options,
+                                                       HttpClient* http);
 
 }  // namespace bot

@@ -16,12 +16,15 @@ using std::chrono::year_month_day;
 
 // State codes as RENAPO writes them (DF is still Mexico City in CURPs); NE = born abroad.
 constexpr std::array<std::string_view, 33> kStates = {
-    "AS", "BC", "BS", "CC", "CL", "CM", "CS", "CH", "DF", "DG", "GT", "GR", "HG", "JC", "MC", "MN", "MS",
-    "NT", "NL", "OC", "PL", "QT", "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE"};
+    "AS", "BC", "BS", "CC", "CL", "CM", "CS", "CH", "DF", "DG", "GT",
+    "GR", "HG", "JC", "MC", "MN", "MS", "NT", "NL", "OC", "PL", "QT",
+    "QR", "SP", "SL", "SR", "TC", "TS", "TL", "VZ", "YN", "ZS", "NE"};
 
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsConsonant(char c) { return IsUpper(c) && std::string_view("AEIOU").find(c) == std::string_view::npos; }
+bool IsConsonant(char c) {
+  return IsUpper(c) && std::string_view("AEIOU").find(c) == std::string_view::npos;
+}
 
 // The value of a character in the dictionary "0123456789ABCDEFGHIJKLMNÑOPQRSTUVWXYZ". Ñ sits
 // between N and O, so O..Z are one more than their distance from A; Ñ itself never appears in
@@ -37,11 +40,14 @@ int Two(std::string_view s, size_t pos) { return (s[pos] - '0') * 10 + (s[pos + 
 
 bool WellFormed(std::string_view c) {
   if (c.size() != 18) return false;
-  for (size_t i = 0; i < 4; ++i) if (!IsUpper(c[i])) return false;
-  for (size_t i = 4; i < 10; ++i) if (!IsDigit(c[i])) return false;
+  for (size_t i = 0; i < 4; ++i)
+    if (!IsUpper(c[i])) return false;
+  for (size_t i = 4; i < 10; ++i)
+    if (!IsDigit(c[i])) return false;
   if (c[10] != 'H' && c[10] != 'M' && c[10] != 'X') return false;
   if (!IsUpper(c[11]) || !IsUpper(c[12])) return false;
-  for (size_t i = 13; i < 16; ++i) if (!IsConsonant(c[i])) return false;
+  for (size_t i = 13; i < 16; ++i)
+    if (!IsConsonant(c[i])) return false;
   if (!IsDigit(c[16]) && !IsUpper(c[16])) return false;
   return IsDigit(c[17]);
 }
@@ -73,8 +79,9 @@ CurpCheck ValidateCurp(std::string_view curp, std::optional<year_month_day> birt
   }
   // The homoclave tells the century: a digit before 2000, a letter from 2000.
   int century = IsDigit(curp[16]) ? 1900 : 2000;
-  check.birth_date = year_month_day{year{century + Two(curp, 4)}, month{static_cast<unsigned>(Two(curp, 6))},
-                                    day{static_cast<unsigned>(Two(curp, 8))}};
+  check.birth_date =
+      year_month_day{year{century + Two(curp, 4)}, month{static_cast<unsigned>(Two(curp, 6))},
+                     day{static_cast<unsigned>(Two(curp, 8))}};
   if (!check.birth_date.ok()) {
     check.reason = "date";
     return check;

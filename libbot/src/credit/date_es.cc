@@ -10,9 +10,9 @@ namespace {
 
 constexpr std::array<const char*, 7> kWeekdays = {"domingo", "lunes",   "martes", "miércoles",
                                                   "jueves",  "viernes", "sábado"};
-constexpr std::array<const char*, 12> kMonths = {
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
-    "octubre", "noviembre", "diciembre"};
+constexpr std::array<const char*, 12> kMonths = {"enero",      "febrero", "marzo",     "abril",
+                                                 "mayo",       "junio",   "julio",     "agosto",
+                                                 "septiembre", "octubre", "noviembre", "diciembre"};
 
 }  // namespace
 

@@ -29,7 +29,8 @@ unsigned char* Bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s
 
 }  // namespace
 
-Result<std::string> Seal(std::string_view key_id, std::string_view key, std::string_view plaintext) {
+Result<std::string> Seal(std::string_view key_id, std::string_view key,
+                         std::string_view plaintext) {
   if (!ValidKeyId(key_id)) return InvalidArgument("bad data key id");
   if (key.size() != kKeyBytes) return InvalidArgument("a data key must be 32 bytes");
   std::string blob;
@@ -50,7 +51,8 @@ Result<std::string> Seal(std::string_view key_id, std::string_view key, std::str
   if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) != 1 ||
       EVP_EncryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(nonce)) != 1 ||
-      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(blob), static_cast<int>(header_size)) != 1 ||
+      EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(blob), static_cast<int>(header_size)) !=
+          1 ||
       EVP_EncryptUpdate(ctx.get(), Bytes(out), &len, Bytes(plaintext),
                         static_cast<int>(plaintext.size())) != 1) {
     return Internal("AES-256-GCM encryption failed");
@@ -90,7 +92,8 @@ Result<std::string> Open(const Keyring& keyring, std::string_view blob) {
   if (!ctx || EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, nullptr, nullptr) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, kNonceBytes, nullptr) != 1 ||
       EVP_DecryptInit_ex(ctx.get(), nullptr, nullptr, Bytes(key), Bytes(nonce)) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(blob), static_cast<int>(header_size)) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(blob), static_cast<int>(header_size)) !=
+          1 ||
       EVP_DecryptUpdate(ctx.get(), Bytes(out), &len, Bytes(ciphertext),
                         static_cast<int>(ciphertext.size())) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1) {
