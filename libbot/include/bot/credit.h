@@ -15,6 +15,7 @@
 
 #include "bot/http.h"
 #include "bot/status.h"
+#include "bot/value.h"  // FormatPesos
 
 namespace bot {
 
@@ -59,9 +60,6 @@ struct LoanQuote {
 // when `start` is not a valid date.
 Result<LoanQuote> MakeQuote(int64_t amount_centavos, int term_days, int64_t rate_bp,
                             std::chrono::year_month_day start);
-
-// es-MX money: "$5,750.00", "-$12.50".
-std::string FormatPesos(int64_t centavos);
 
 // es-MX dates: "lunes 7 de diciembre" or, with `with_year`, "lunes 7 de diciembre de 2026".
 // "" for an invalid date.

@@ -43,6 +43,9 @@ class Value {
 using SlotMap = std::map<std::string, Value>;
 using VarMap = std::map<std::string, std::string>;
 
+// es-MX money from exact centavos: "$5,750.00", "-$12.50". Prompts render money slots with it.
+std::string FormatPesos(int64_t centavos);
+
 // JSON for the store: {"rating":5,"ok":true,"amount":{"centavos":500000},"note":"x"}.
 std::string SlotsToJson(const SlotMap& slots);
 bool SlotsFromJson(const std::string& json, SlotMap* out);

@@ -36,22 +36,4 @@ Result<LoanQuote> MakeQuote(int64_t amount_centavos, int term_days, int64_t rate
   return quote;
 }
 
-// Also in dialog/prompt.cc (file-local there, so it cannot be shared without editing it).
-std::string FormatPesos(int64_t centavos) {
-  const bool negative = centavos < 0;
-  // Unsigned so that the most negative int64 does not overflow when negated.
-  const uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(centavos) : centavos;
-  const std::string pesos = std::to_string(magnitude / 100);
-  std::string out = negative ? "-$" : "$";
-  for (size_t i = 0; i < pesos.size(); ++i) {
-    if (i > 0 && (pesos.size() - i) % 3 == 0) out += ',';
-    out += pesos[i];
-  }
-  const uint64_t cents = magnitude % 100;
-  out += '.';
-  out += static_cast<char>('0' + cents / 10);
-  out += static_cast<char>('0' + cents % 10);
-  return out;
-}
-
 }  // namespace bot

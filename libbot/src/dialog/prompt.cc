@@ -13,22 +13,6 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-// es-MX money: "$5,750.00", "-$12.50". Integer arithmetic only, the amount is exact.
-std::string FormatMoney(int64_t centavos) {
-  const bool negative = centavos < 0;
-  // Unsigned so that the most negative int64 does not overflow when negated.
-  uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(centavos) : centavos;
-  std::string pesos = std::to_string(magnitude / 100);
-  std::string grouped;
-  for (size_t i = 0; i < pesos.size(); ++i) {
-    if (i > 0 && (pesos.size() - i) % 3 == 0) grouped += ',';
-    grouped += pesos[i];
-  }
-  const uint64_t cents = magnitude % 100;
-  return std::string(negative ? "-$" : "$") + grouped + "." + static_cast<char>('0' + cents / 10) +
-         static_cast<char>('0' + cents % 10);
-}
-
 }  // namespace
 
 bool TemplateVariables(std::string_view tmpl, std::vector<std::string>* names) {
@@ -58,7 +42,7 @@ std::string RenderPrompt(std::string_view tmpl, const SlotMap& slots, const VarM
     auto slot = slots.find(name);
     if (slot != slots.end() && !slot->second.is_none()) {
       const Value& v = slot->second;
-      out += v.kind() == Value::Kind::kMoney ? FormatMoney(v.centavos()) : v.ToString();
+      out += v.kind() == Value::Kind::kMoney ? FormatPesos(v.centavos()) : v.ToString();
     } else if (auto var = vars.find(name); var != vars.end()) {
       out += var->second;
     }
