@@ -196,6 +196,33 @@ TYPED_TEST(StoreContract, AnEmptyProfileNameKeepsTheKnownName) {
   EXPECT_EQ((*contact)->last_inbound_at, At(60));
 }
 
+TYPED_TEST(StoreContract, AProfileNameNeverOverwritesAKnownName) {
+  ASSERT_TRUE(this->store_->AcceptInbound(Inbound("SM1", "Hola")).ok());
+  InboundMessage renamed = Inbound("SM2", "otra vez", 60);
+  renamed.profile_name = "Ana Perfil Nuevo";
+  ASSERT_TRUE(this->store_->AcceptInbound(renamed).ok());
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_EQ((*contact)->name, "Ana");
+}
+
+TYPED_TEST(StoreContract, ANameTheDialogSavedSurvivesLaterProfileNames) {
+  TurnContext turn = this->Receive("SM1", "Ana María López");
+  TurnCommit commit = this->Answer(turn, "ask_amount", {"Gracias"});
+  commit.contact.name = "Ana María López";  // set_name
+  this->Commit(commit);
+  ASSERT_TRUE(this->store_->AcceptInbound(Inbound("SM2", "5000", 60)).ok());
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_EQ((*contact)->name, "Ana María López");
+}
+
+TYPED_TEST(StoreContract, AProfileNameFillsANameNotKnownYet) {
+  auto created = this->store_->GetOrCreateContact(kChannel, kUser);  // bot-first: no name
+  ASSERT_TRUE(created.ok());
+  EXPECT_EQ(created->name, "");
+  ASSERT_TRUE(this->store_->AcceptInbound(Inbound("SM1", "Hola")).ok());
+  EXPECT_EQ((*this->store_->FindContact(kChannel, kUser))->name, "Ana");
+}
+
 TYPED_TEST(StoreContract, LoadTurnReturnsTheMessageItsContactAndNoSessionYet) {
   InboundMessage m = Inbound("SM1", "foto 📷 \"adjunta\"", 3);
   m.media = {{"https://api.twilio.com/m/1", "image/jpeg", "/tmp/m1.jpg", 2048, "ab12"},
@@ -376,6 +403,114 @@ TYPED_TEST(StoreContract, RecordsAreListedWithTheirSession) {
   EXPECT_EQ((*records)[0].created_at, At(1));
   EXPECT_EQ((*records)[1].record.kind, "note");
   EXPECT_LT((*records)[0].id, (*records)[1].id);
+}
+
+Document Ine(const std::string& path, const std::string& name) {
+  return {"ine", "ine", path, "sha-" + path, "image/jpeg",
+          {{"full_name", name}, {"curp", "PEGA800101MDFRRN09"}}, "SM-" + path};
+}
+
+TYPED_TEST(StoreContract, DocumentsAreStoredWithTheTurnAndListedOldestFirst) {
+  TurnContext turn = this->Receive("SM1", "");
+  TurnCommit commit = this->Answer(turn, "ask_address", {"Gracias"});
+  commit.documents = {Ine("/media/ine1.jpg", "ANA PEREZ"),
+                      {"proof_of_address", "domicilio", "/media/cfe.pdf", "sha-cfe",
+                       "application/pdf", {}, "SM1"}};
+  CommittedTurn committed = this->Commit(commit);
+  auto documents = this->store_->ListDocuments(turn.contact.id);
+  ASSERT_TRUE(documents.ok()) << documents.status().ToString();
+  ASSERT_EQ(documents->size(), 2u);
+  const StoredDocument& ine = (*documents)[0];
+  EXPECT_NE(ine.id, 0);
+  EXPECT_EQ(ine.contact_id, turn.contact.id);
+  EXPECT_EQ(ine.session_id, committed.session_id);
+  EXPECT_EQ(ine.document.kind, "ine");
+  EXPECT_EQ(ine.document.slot, "ine");
+  EXPECT_EQ(ine.document.path, "/media/ine1.jpg");
+  EXPECT_EQ(ine.document.sha256, "sha-/media/ine1.jpg");
+  EXPECT_EQ(ine.document.content_type, "image/jpeg");
+  EXPECT_EQ(ine.document.fields.at("full_name"), "ANA PEREZ");
+  EXPECT_EQ(ine.document.fields.at("curp"), "PEGA800101MDFRRN09");
+  EXPECT_EQ(ine.document.message_id, "SM-/media/ine1.jpg");
+  EXPECT_EQ(ine.created_at, At(1));
+  EXPECT_FALSE(ine.replaced_at.has_value());
+  EXPECT_EQ((*documents)[1].document.kind, "proof_of_address");
+  EXPECT_TRUE((*documents)[1].document.fields.empty());
+  EXPECT_FALSE((*documents)[1].replaced_at.has_value());
+}
+
+TYPED_TEST(StoreContract, ANewDocumentMarksThePreviousOneOfItsKindReplacedAndKeepsIt) {
+  TurnContext first = this->Receive("SM1", "");
+  TurnCommit commit = this->Answer(first, "ask_address", {"Gracias"});
+  commit.documents = {Ine("/media/ine1.jpg", "ANA PEREZ"),
+                      {"proof_of_address", "domicilio", "/media/cfe.pdf", "s", "image/png", {},
+                       "SM1"}};
+  this->Commit(commit);
+  TurnContext second = this->Receive("SM2", "", 10);
+  TurnCommit again = this->Answer(second, "ask_amount", {"Listo"}, 11);
+  again.documents = {Ine("/media/ine2.jpg", "ANA PEREZ GARCIA")};
+  this->Commit(again);
+
+  auto documents = this->store_->ListDocuments(first.contact.id);
+  ASSERT_TRUE(documents.ok());
+  ASSERT_EQ(documents->size(), 3u);
+  EXPECT_EQ((*documents)[0].document.path, "/media/ine1.jpg");
+  EXPECT_EQ((*documents)[0].replaced_at, At(11));
+  EXPECT_FALSE((*documents)[1].replaced_at.has_value());  // another kind: untouched
+  EXPECT_EQ((*documents)[2].document.path, "/media/ine2.jpg");
+  EXPECT_FALSE((*documents)[2].replaced_at.has_value());
+}
+
+TYPED_TEST(StoreContract, AnotherContactsDocumentIsNotReplaced) {
+  TurnContext ana = this->Receive("SM1", "");
+  TurnCommit commit = this->Answer(ana, "ask_address", {});
+  commit.documents = {Ine("/media/ana.jpg", "ANA")};
+  this->Commit(commit);
+  InboundMessage other = Inbound("SM2", "", 5);
+  other.from = "whatsapp:+5215512345678";
+  auto accepted = this->store_->AcceptInbound(other);
+  ASSERT_TRUE(accepted.ok());
+  auto turn = this->store_->LoadTurn(accepted->message_id);
+  ASSERT_TRUE(turn.ok());
+  TurnCommit theirs = this->Answer(*turn, "ask_address", {}, 6);
+  theirs.documents = {Ine("/media/luis.jpg", "LUIS")};
+  this->Commit(theirs);
+  auto documents = this->store_->ListDocuments(ana.contact.id);
+  ASSERT_EQ(documents->size(), 1u);
+  EXPECT_FALSE((*documents)[0].replaced_at.has_value());
+  EXPECT_EQ(this->store_->ListDocuments(turn->contact.id)->size(), 1u);
+}
+
+TYPED_TEST(StoreContract, SealedReportsKeepTheirBinaryBlobKeyAndSummary) {
+  TurnContext turn = this->Receive("SM1", "");
+  TurnCommit commit = this->Answer(turn, "decide", {});
+  const std::string blob("\x01k1\0\xff\x80 sealed \0 bytes", 21);
+  commit.reports = {{"bureau", "k1", blob, "score=712"}, {"bureau", "k2", "x", "score=650"}};
+  CommittedTurn committed = this->Commit(commit);
+  auto reports = this->store_->ListReports(turn.contact.id);
+  ASSERT_TRUE(reports.ok()) << reports.status().ToString();
+  ASSERT_EQ(reports->size(), 2u);
+  EXPECT_EQ((*reports)[0].report.kind, "bureau");
+  EXPECT_EQ((*reports)[0].report.key_id, "k1");
+  EXPECT_EQ((*reports)[0].report.blob, blob);
+  EXPECT_EQ((*reports)[0].report.summary, "score=712");
+  EXPECT_EQ((*reports)[0].session_id, committed.session_id);
+  EXPECT_EQ((*reports)[0].created_at, At(1));
+  EXPECT_EQ((*reports)[1].report.key_id, "k2");
+  EXPECT_TRUE(this->store_->ListReports(turn.contact.id + 1)->empty());
+}
+
+TYPED_TEST(StoreContract, ARefusedCommitStoresNoDocumentOrReport) {
+  TurnContext turn = this->Receive("SM1", "");
+  this->Commit(this->Answer(turn, "ask_address", {}));
+  TurnCommit again = this->Answer(turn, "otra", {});
+  again.documents = {Ine("/media/ine.jpg", "ANA")};
+  again.reports = {{"bureau", "k1", "blob", "score=1"}};
+  auto result = this->store_->CommitTurn(again);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(this->store_->ListDocuments(turn.contact.id)->empty());
+  EXPECT_TRUE(this->store_->ListReports(turn.contact.id)->empty());
 }
 
 TYPED_TEST(StoreContract, ABotFirstTurnNeedsNoInboundMessage) {
@@ -655,7 +790,9 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
 
 TEST_F(SqliteStoreTest, TheSchemaHasItsTablesIndexesAndView) {
   Open();
-  for (const char* table : {"contacts", "sessions", "messages", "records", "audit_events"}) {
+  for (const char* table : {"contacts", "sessions", "messages", "records", "audit_events",
+                            "usage_records", "documents", "sealed_reports", "loans",
+                            "loan_payments", "application_decisions"}) {
     EXPECT_EQ(Query(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name = '") +
                     table + "'"),

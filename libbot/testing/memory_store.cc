@@ -48,7 +48,8 @@ class MemoryStore final : public Store {
       }
     }
     Contact& contact = contacts_[GetOrCreateLocked(message.channel, message.from)];
-    if (!message.profile_name.empty()) contact.name = message.profile_name;
+    // A profile name fills a name not known yet; it never overwrites one (set_name).
+    if (contact.name.empty()) contact.name = message.profile_name;
     const TimePoint received_at = Millis(message.received_at);
     if (!contact.last_inbound_at || *contact.last_inbound_at < received_at) {
       contact.last_inbound_at = received_at;
@@ -141,6 +142,20 @@ class MemoryStore final : public Store {
     for (const Record& record : turn.records) {
       records_.push_back(
           {static_cast<int64_t>(records_.size()) + 1, contact_id, session_id, record, now});
+    }
+    for (const Document& document : turn.documents) {
+      for (StoredDocument& older : documents_) {
+        if (older.contact_id == contact_id && older.document.kind == document.kind &&
+            !older.replaced_at) {
+          older.replaced_at = now;
+        }
+      }
+      documents_.push_back({static_cast<int64_t>(documents_.size()) + 1, contact_id, session_id,
+                            document, now, std::nullopt});
+    }
+    for (const SealedReport& report : turn.reports) {
+      reports_.push_back(
+          {static_cast<int64_t>(reports_.size()) + 1, contact_id, session_id, report, now});
     }
     for (const AuditEvent& event : turn.audit) {
       audit_.push_back({static_cast<int64_t>(audit_.size()) + 1, contact_id, event, now});
@@ -270,6 +285,16 @@ class MemoryStore final : public Store {
     return out;
   }
 
+  Result<std::vector<StoredDocument>> ListDocuments(int64_t contact_id) override {
+    std::lock_guard lock(mu_);
+    return OfContact(documents_, contact_id);
+  }
+
+  Result<std::vector<StoredReport>> ListReports(int64_t contact_id) override {
+    std::lock_guard lock(mu_);
+    return OfContact(reports_, contact_id);
+  }
+
   Status Ping() override { return Status::Ok(); }
 
  private:
@@ -355,6 +380,8 @@ class MemoryStore final : public Store {
   std::map<std::string, int64_t> outbound_by_provider_id_;
   std::vector<StoredRecord> records_;
   std::vector<StoredAudit> audit_;
+  std::vector<StoredDocument> documents_;
+  std::vector<StoredReport> reports_;
 };
 
 }  // namespace

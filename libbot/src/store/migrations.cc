@@ -128,6 +128,69 @@ CREATE TABLE usage_records (
 CREATE INDEX usage_by_conversation ON usage_records (conversation);
 CREATE INDEX usage_by_time ON usage_records (at);
 )sql",
+    // 4: documents read by OCR (the newest of a kind is current; older ones stay, marked
+    // replaced, for the audit trail) and provider reports kept sealed (encrypted).
+    R"sql(
+CREATE TABLE documents (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  session_id INTEGER REFERENCES sessions(id),
+  kind TEXT NOT NULL,               -- 'ine', 'proof_of_address'
+  slot TEXT NOT NULL,
+  path TEXT NOT NULL,               -- the stored file; '' once erased
+  sha256 TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  fields TEXT NOT NULL DEFAULT '{}', -- JSON object of what OCR read (strings)
+  message_id TEXT NOT NULL DEFAULT '', -- the inbound message that carried it
+  created_at INTEGER NOT NULL,
+  replaced_at INTEGER               -- NULL while it is the contact's current one of its kind
+);
+CREATE INDEX documents_by_contact ON documents (contact_id, id);
+
+CREATE TABLE sealed_reports (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  session_id INTEGER REFERENCES sessions(id),
+  kind TEXT NOT NULL,               -- 'bureau'
+  key_id TEXT NOT NULL,             -- the data key that sealed it, for rotation
+  blob BLOB NOT NULL,               -- bot::Seal output
+  summary TEXT NOT NULL DEFAULT '', -- readable without the key, e.g. 'score=712'
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX sealed_reports_by_contact ON sealed_reports (contact_id, id);
+)sql",
+    // 5: the credit desk (bot/credit_desk.h): a human's decision on an application record, the
+    // loan an approval opens and its repayment schedule. Money is INTEGER centavos.
+    R"sql(
+CREATE TABLE application_decisions (
+  record_id INTEGER NOT NULL UNIQUE REFERENCES records(id),
+  decision TEXT NOT NULL CHECK (decision IN ('approved', 'rejected')),
+  actor TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  decided_at INTEGER NOT NULL
+);
+
+CREATE TABLE loans (
+  id INTEGER PRIMARY KEY,
+  record_id INTEGER NOT NULL UNIQUE REFERENCES records(id),  -- the application
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  amount INTEGER NOT NULL,
+  commission INTEGER NOT NULL,
+  total INTEGER NOT NULL,
+  term_days INTEGER NOT NULL,
+  status TEXT NOT NULL,             -- 'active'
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX loans_by_contact ON loans (contact_id, id);
+
+CREATE TABLE loan_payments (
+  loan_id INTEGER NOT NULL REFERENCES loans(id),
+  number INTEGER NOT NULL,          -- 1, 2, ...
+  due_date TEXT NOT NULL,           -- 'YYYY-MM-DD'
+  amount INTEGER NOT NULL,
+  PRIMARY KEY (loan_id, number)
+);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

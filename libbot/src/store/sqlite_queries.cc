@@ -55,15 +55,6 @@ Result<std::vector<int64_t>> SqliteStore::UnprocessedInbound() {
                                       });
 }
 
-template <typename T, typename ReadRow>
-Result<std::vector<T>> SqliteStore::OfContact(sqlite::Statement& stmt, int64_t contact_id,
-                                              const char* what, ReadRow read) {
-  std::lock_guard lock(mu_);
-  Scope list(stmt);
-  list->Bind(1, contact_id);
-  return sqlite::CollectRows<T>(*list, what, read);
-}
-
 Result<std::vector<StoredRecord>> SqliteStore::ListRecords(int64_t contact_id) {
   return OfContact<StoredRecord>(
       list_records_, contact_id, "list records", [](const sqlite::Statement& row, StoredRecord* r) {

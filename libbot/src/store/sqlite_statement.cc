@@ -47,6 +47,13 @@ std::string Statement::Text(int column, size_t spare) const {
   return out;
 }
 
+std::string Statement::Blob(int column) const {
+  const void* bytes = sqlite3_column_blob(stmt_, column);
+  if (bytes == nullptr) return std::string();
+  return std::string(static_cast<const char*>(bytes),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
 Status TransactionStatements::Prepare(sqlite3* db) {
   if (Status s = begin.Prepare(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
   if (Status s = begin_read.Prepare(db, "BEGIN"); !s.ok()) return s;

@@ -38,6 +38,9 @@ class Statement {
     sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
   }
   void Bind(int index, const char* value) { Bind(index, std::string_view(value)); }
+  void BindBlob(int index, std::string_view bytes) {
+    sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
+  }
   void Bind(int index, TimePoint value) { Bind(index, static_cast<int64_t>(ToUnixMillis(value))); }
   void BindNull(int index) { sqlite3_bind_null(stmt_, index); }
   // NULL for an empty string, so optional text (provider ids) stays out of unique indexes.
@@ -57,6 +60,7 @@ class Statement {
   bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   // `spare` extra bytes of capacity let a JSON parser read past the end without a copy.
   std::string Text(int column, size_t spare = 0) const;
+  std::string Blob(int column) const;
   TimePoint Time(int column) const { return FromUnixMillis(Int(column)); }
   std::optional<TimePoint> OptionalTime(int column) const {
     if (IsNull(column)) return std::nullopt;

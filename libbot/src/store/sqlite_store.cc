@@ -72,12 +72,14 @@ Status SqliteStore::PrepareAll() {
   const std::pair<sqlite::Statement*, std::string> statements[] = {
       {&find_inbound_,
        "SELECT id FROM messages WHERE channel = ?1 AND provider_id = ?2 AND direction = 'in'"},
-      // A profile name, when the channel sends one, refreshes the stored name. No RETURNING
-      // clause here or below: it costs an ephemeral table per call, more than a second lookup.
+      // A profile name, when the channel sends one, fills a name not known yet; it never
+      // overwrites one (the user may have told the dialog their real name, set_name). No
+      // RETURNING clause here or below: it costs an ephemeral table per call, more than a
+      // second lookup.
       {&upsert_contact_,
        "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (channel, address) DO UPDATE SET "
-       "name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE contacts.name END, "
+       "name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END, "
        "last_inbound_at = max(coalesce(contacts.last_inbound_at, 0), excluded.last_inbound_at)"},
       {&contact_id_, "SELECT id FROM contacts WHERE channel = ?1 AND address = ?2"},
       {&insert_inbound_,
@@ -117,6 +119,16 @@ Status SqliteStore::PrepareAll() {
        "VALUES (?1, ?2, ?3, ?4, ?5)"},
       {&insert_audit_,
        "INSERT INTO audit_events (contact_id, kind, detail, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      // A new document replaces the contact's current one of its kind (kept for the audit).
+      {&replace_documents_,
+       "UPDATE documents SET replaced_at = ?3 "
+       "WHERE contact_id = ?1 AND kind = ?2 AND replaced_at IS NULL"},
+      {&insert_document_,
+       "INSERT INTO documents (contact_id, session_id, kind, slot, path, sha256, content_type, "
+       "fields, message_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+      {&insert_report_,
+       "INSERT INTO sealed_reports (contact_id, session_id, kind, key_id, blob, summary, "
+       "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&due_outbound_,
        "SELECT m.id, m.contact_id, c.channel, c.address, m.text, m.status, m.provider_id, "
        "m.error_code, m.attempts, m.created_at, m.next_attempt_at "
@@ -158,6 +170,12 @@ Status SqliteStore::PrepareAll() {
        "SELECT id, direction, text, provider_id, status, error_code, media, created_at, "
        "transcript "
        "FROM messages WHERE contact_id = ?1 ORDER BY id"},
+      {&list_documents_,
+       "SELECT id, contact_id, session_id, kind, slot, path, sha256, content_type, fields, "
+       "message_id, created_at, replaced_at FROM documents WHERE contact_id = ?1 ORDER BY id"},
+      {&list_reports_,
+       "SELECT id, contact_id, session_id, kind, key_id, blob, summary, created_at "
+       "FROM sealed_reports WHERE contact_id = ?1 ORDER BY id"},
       {&ping_, "SELECT 1"},
   };
   if (Status s = tx_.Prepare(db_); !s.ok()) return s;

@@ -45,6 +45,8 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredRecord>> ListRecords(int64_t contact_id) override;
   Result<std::vector<StoredAudit>> ListAudit(int64_t contact_id) override;
   Result<std::vector<StoredMessage>> ListMessages(int64_t contact_id) override;
+  Result<std::vector<StoredDocument>> ListDocuments(int64_t contact_id) override;
+  Result<std::vector<StoredReport>> ListReports(int64_t contact_id) override;
   Status Ping() override;
 
  private:
@@ -68,6 +70,8 @@ class SqliteStore final : public Store {
                                    ReadRow read);
   Result<int64_t> SaveSession(const Session& session, int64_t contact_id);
   Status WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed);
+  // Documents and sealed reports of a turn (sqlite_documents.cc).
+  Status WriteDocuments(const TurnCommit& turn, int64_t session_id);
 
   std::mutex mu_;
   sqlite3* const db_;  // Guarded by mu_, as is every statement below.
@@ -89,6 +93,9 @@ class SqliteStore final : public Store {
   sqlite::Statement insert_outbound_;
   sqlite::Statement insert_record_;
   sqlite::Statement insert_audit_;
+  sqlite::Statement replace_documents_;
+  sqlite::Statement insert_document_;
+  sqlite::Statement insert_report_;
   // The outbox.
   sqlite::Statement due_outbound_;
   sqlite::Statement mark_sent_;
@@ -105,7 +112,18 @@ class SqliteStore final : public Store {
   sqlite::Statement list_records_;
   sqlite::Statement list_audit_;
   sqlite::Statement list_messages_;
+  sqlite::Statement list_documents_;
+  sqlite::Statement list_reports_;
   sqlite::Statement ping_;
 };
+
+template <typename T, typename ReadRow>
+Result<std::vector<T>> SqliteStore::OfContact(sqlite::Statement& stmt, int64_t contact_id,
+                                              const char* what, ReadRow read) {
+  std::lock_guard lock(mu_);
+  sqlite::Scope list(stmt);
+  list->Bind(1, contact_id);
+  return sqlite::CollectRows<T>(*list, what, read);
+}
 
 }  // namespace bot

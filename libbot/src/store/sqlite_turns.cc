@@ -222,6 +222,7 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     insert->Bind(5, turn.now);
     if (Status s = Run(*insert, "insert record"); !s.ok()) return s;
   }
+  if (Status s = WriteDocuments(turn, session_id); !s.ok()) return s;
   for (const AuditEvent& event : turn.audit) {
     Scope insert(insert_audit_);
     insert->Bind(1, contact_id);
