@@ -5,6 +5,8 @@
 
 #include <sqlite3.h>
 
+#include <string>
+
 #include "bot/sqlite_store.h"
 #include "bot/status.h"
 
@@ -18,5 +20,10 @@ Status Migrate(sqlite3* db);
 
 // WAL, foreign keys, the synchronous level and the busy timeout, for every connection.
 Status ApplyPragmas(sqlite3* db, const SqliteOptions& options);
+
+// Opens (creating if needed) the database at `path` for use by one thread at a time (the
+// caller's mutex: NOMUTEX), applies the pragmas and migrates it. `*db` is set even when this
+// fails, and the caller closes it (sqlite3_close_v2) either way.
+Status OpenMigrated(const std::string& path, const SqliteOptions& options, sqlite3** db);
 
 }  // namespace bot::sqlite

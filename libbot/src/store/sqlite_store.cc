@@ -6,6 +6,7 @@
 #include "store/migrations.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
+#include "store/sqlite_writes.h"
 
 namespace bot {
 
@@ -31,6 +32,16 @@ Status ApplyPragmas(sqlite3* db, const SqliteOptions& options) {
                           options.synchronous + ";");
 }
 
+Status OpenMigrated(const std::string& path, const SqliteOptions& options, sqlite3** db) {
+  // NOMUTEX: each owner's own mutex already serialises every use of its connection.
+  const int rc = sqlite3_open_v2(path.c_str(), db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) return Unavailable("open " + path + ": " + Error(*db, rc, "").message());
+  if (Status s = ApplyPragmas(*db, options); !s.ok()) return s;
+  return Migrate(*db);
+}
+
 }  // namespace sqlite
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOptions options) {
@@ -40,15 +51,10 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOp
 Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
                                                  const SqliteOptions& options) {
   sqlite3* db = nullptr;
-  // NOMUTEX: the store's own mutex already serialises every use of the connection.
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const Status opened = sqlite::OpenMigrated(path, options, &db);
   // The store owns `db` from here on, even when opening failed, so it is always closed.
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
-  if (rc != SQLITE_OK)
-    return Unavailable("open " + path + ": " + sqlite::Error(db, rc, "").message());
-  if (Status s = sqlite::ApplyPragmas(db, options); !s.ok()) return s;
-  if (Status s = sqlite::Migrate(db); !s.ok()) return s;
+  if (!opened.ok()) return opened;
   if (Status s = store->PrepareAll(); !s.ok()) return s;
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -110,15 +116,11 @@ Status SqliteStore::PrepareAll() {
        "UPDATE messages SET status = 'processed', session_id = coalesce(?2, session_id), "
        "updated_at = ?3, transcript = coalesce(?4, transcript) WHERE id = ?1 AND direction = 'in' AND status = 'accepted'"},
       {&inbound_status_, "SELECT status FROM messages WHERE id = ?1 AND direction = 'in'"},
-      {&insert_outbound_,
-       "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
-       "next_attempt_at, created_at, updated_at) VALUES "
-       "(?1, ?2, (SELECT channel FROM contacts WHERE id = ?1), 'out', ?3, ?4, ?5, ?5, ?5)"},
+      {&insert_outbound_, sqlite::kInsertOutboundSql},
       {&insert_record_,
        "INSERT INTO records (contact_id, session_id, kind, data, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5)"},
-      {&insert_audit_,
-       "INSERT INTO audit_events (contact_id, kind, detail, created_at) VALUES (?1, ?2, ?3, ?4)"},
+      {&insert_audit_, sqlite::kInsertAuditSql},
       // A new document replaces the contact's current one of its kind (kept for the audit).
       {&replace_documents_,
        "UPDATE documents SET replaced_at = ?3 "

@@ -2,6 +2,7 @@
 #include "store/media_json.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
+#include "store/sqlite_writes.h"
 
 namespace bot {
 
@@ -203,14 +204,10 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     }
   }
   for (const std::string& reply : turn.replies) {
-    Scope insert(insert_outbound_);
-    insert->Bind(1, contact_id);
-    if (session_id != 0) insert->Bind(2, session_id);
-    insert->Bind(3, reply);
-    insert->Bind(4, turn.reply_status);
-    insert->Bind(5, turn.now);
-    if (Status s = Run(*insert, "insert outbound"); !s.ok()) return s;
-    committed->outbound_ids.push_back(sqlite3_last_insert_rowid(db_));
+    auto id = sqlite::InsertOutbound(insert_outbound_, contact_id, session_id, reply,
+                                     turn.reply_status, turn.now);
+    if (!id.ok()) return id.status();
+    committed->outbound_ids.push_back(*id);
   }
   for (const Record& record : turn.records) {
     const std::string data = VarsToJson(record.fields);
@@ -224,12 +221,9 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
   }
   if (Status s = WriteDocuments(turn, session_id); !s.ok()) return s;
   for (const AuditEvent& event : turn.audit) {
-    Scope insert(insert_audit_);
-    insert->Bind(1, contact_id);
-    insert->Bind(2, event.kind);
-    insert->Bind(3, event.detail);
-    insert->Bind(4, turn.now);
-    if (Status s = Run(*insert, "insert audit event"); !s.ok()) return s;
+    if (Status s = sqlite::InsertAudit(insert_audit_, contact_id, event, turn.now); !s.ok()) {
+      return s;
+    }
   }
   return Status::Ok();
 }

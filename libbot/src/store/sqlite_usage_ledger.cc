@@ -133,13 +133,9 @@ Result<std::unique_ptr<UsageLedger>> OpenSqliteUsageLedger(const std::string& pa
                                                            BudgetCaps caps,
                                                            SqliteOptions options) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                 nullptr);
+  const Status opened = sqlite::OpenMigrated(path, options, &db);
   auto ledger = std::make_unique<SqliteUsageLedger>(db, caps);  // owns db, even on failure
-  if (rc != SQLITE_OK) return Unavailable("open " + path + ": " + sqlite::Error(db, rc, "").message());
-  if (Status s = sqlite::ApplyPragmas(db, options); !s.ok()) return s;
-  if (Status s = sqlite::Migrate(db); !s.ok()) return s;
+  if (!opened.ok()) return opened;
   if (Status s = ledger->Prepare(); !s.ok()) return s;
   return std::unique_ptr<UsageLedger>(std::move(ledger));
 }
