@@ -2,6 +2,7 @@
 // secrets kept out of error messages.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <string>
@@ -192,6 +193,215 @@ TEST(RunnerConfig, TheBenchConfigReadsTheHarnessEnvironment) {
   EXPECT_EQ(c->database, "/tmp/d/bot.db");
   EXPECT_EQ(c->numbers[0].dialog, "bench_review");
   EXPECT_EQ(c->FindAccount("bench")->api_origin, "http://127.0.0.1:4010");
+}
+
+// ---- providers: ----
+
+const std::string kKey1 = "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUE=";  // 32 x 'A'
+
+std::string WithProviders(const std::string& providers) {
+  return "numbers: [{to: a, dialog: d}]\nproviders:\n" + providers;
+}
+
+TEST(RunnerProvidersConfig, NothingIsConfiguredWhenTheSectionIsLeftOut) {
+  bot::Result<RunnerConfig> c = ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "t"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_FALSE(c->providers.any());
+  EXPECT_FALSE(c->providers.data_keys.has_value());
+  EXPECT_EQ(c->providers.turn_deadline, std::chrono::seconds(20));
+  EXPECT_EQ(c->providers.retry.max_attempts, bot::RetryOptions().max_attempts);
+}
+
+TEST(RunnerProvidersConfig, ReadsEveryProviderWithKeysFromTheEnvironment) {
+  const char* yaml = R"(
+numbers: [{to: a, dialog: d}]
+providers:
+  llm:
+    kind: openai
+    name: openrouter
+    base_url: https://openrouter.ai/api/v1/
+    model: openai/gpt-4o-mini
+    api_key_env: OPENROUTER_API_KEY
+    timeout_ms: 12000
+    strict_schema: false
+    headers: {HTTP-Referer: "https://clinica.example", X-Title: Clinica}
+  stt: {base_url: "https://api.openai.com/v1", model: whisper-1, api_key_env: OPENAI_API_KEY}
+  ocr: {kind: vision, model: gpt-4o-mini, api_key_env: OPENAI_API_KEY, timeout_ms: 45000}
+  bureau: {url: "https://buro.example.mx/v1/score", api_key_env: BUREAU_KEY, timeout_ms: 9000}
+  budgets: {tokens_per_conversation: 20000, usd_per_conversation: "0.05", tokens_per_day: 1000000,
+            usd_per_day: 5}
+  prices:
+    gpt-4o-mini: {input_per_mtok: 0.15, output_per_mtok: "0.60"}
+    whisper-1: {per_audio_minute: 0.006}
+  retry: {max_attempts: 4, base_delay_ms: 100, max_delay_ms: 2000, max_retry_after_ms: 30000,
+          deadline_ms: 25000, breaker_failures: 3, breaker_cooldown_ms: 10000}
+  turn_deadline_s: 30
+)";
+  bot::Result<RunnerConfig> c = ParseConfig(
+      yaml, "bot.yaml",
+      Env({{"OPENROUTER_API_KEY", "sk-or-1"}, {"OPENAI_API_KEY", "sk-2"}, {"BUREAU_KEY", "b-3"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  const ProvidersConfig& p = c->providers;
+  ASSERT_TRUE(p.llm.has_value());
+  EXPECT_EQ(p.llm->kind, LlmKind::kOpenAi);
+  EXPECT_EQ(p.llm->llm.provider, "openrouter");
+  EXPECT_EQ(p.llm->llm.base_url, "https://openrouter.ai/api/v1");
+  EXPECT_EQ(p.llm->llm.model, "openai/gpt-4o-mini");
+  EXPECT_EQ(p.llm->llm.api_key, "sk-or-1");
+  EXPECT_EQ(p.llm->llm.timeout, std::chrono::milliseconds(12000));
+  EXPECT_FALSE(p.llm->llm.strict_schema);
+  EXPECT_EQ(p.llm->llm.extra_headers,
+            (bot::HttpHeaders{{"HTTP-Referer", "https://clinica.example"}, {"X-Title", "Clinica"}}));
+  ASSERT_TRUE(p.stt.has_value());
+  EXPECT_EQ(p.stt->llm.model, "whisper-1");
+  EXPECT_EQ(p.stt->llm.api_key, "sk-2");
+  ASSERT_TRUE(p.ocr.has_value());
+  EXPECT_EQ(p.ocr->kind, OcrKind::kVision);
+  EXPECT_EQ(p.ocr->vision.base_url, "https://api.openai.com/v1") << "the default";
+  EXPECT_EQ(p.ocr->vision.timeout, std::chrono::milliseconds(45000));
+  ASSERT_TRUE(p.bureau.has_value());
+  EXPECT_EQ(p.bureau->options.url, "https://buro.example.mx/v1/score");
+  EXPECT_EQ(p.bureau->options.api_key, "b-3");
+  EXPECT_EQ(p.bureau->options.timeout, std::chrono::milliseconds(9000));
+  EXPECT_EQ(p.budgets.tokens_per_conversation, 20000);
+  EXPECT_EQ(p.budgets.micro_usd_per_conversation, 50000);
+  EXPECT_EQ(p.budgets.tokens_per_day, 1000000);
+  EXPECT_EQ(p.budgets.micro_usd_per_day, 5000000);
+  EXPECT_EQ(p.prices.at("gpt-4o-mini").input_per_mtok, 150000);
+  EXPECT_EQ(p.prices.at("gpt-4o-mini").output_per_mtok, 600000);
+  EXPECT_EQ(p.prices.at("whisper-1").per_audio_minute, 6000);
+  EXPECT_EQ(p.retry.max_attempts, 4);
+  EXPECT_EQ(p.retry.base_delay, std::chrono::milliseconds(100));
+  EXPECT_EQ(p.retry.max_delay, std::chrono::milliseconds(2000));
+  EXPECT_EQ(p.retry.max_retry_after, std::chrono::milliseconds(30000));
+  EXPECT_EQ(p.retry.deadline, std::chrono::milliseconds(25000));
+  EXPECT_EQ(p.retry.breaker_failures, 3);
+  EXPECT_EQ(p.retry.breaker_cooldown, std::chrono::milliseconds(10000));
+  EXPECT_EQ(p.turn_deadline, std::chrono::seconds(30));
+}
+
+TEST(RunnerProvidersConfig, ReadsAnthropicTesseractAndALocalServerWithoutAKey) {
+  const char* yaml = R"(
+numbers: [{to: a, dialog: d}]
+providers:
+  llm: {kind: anthropic, model: claude-sonnet-4-5, api_key_env: ANTHROPIC_API_KEY}
+  stt: {base_url: "http://127.0.0.1:8000/v1", model: whisper-large-v3}
+  ocr: {kind: tesseract, datapath: /usr/share/tessdata}
+)";
+  bot::Result<RunnerConfig> c =
+      ParseConfig(yaml, "bot.yaml", Env({{"ANTHROPIC_API_KEY", "sk-ant"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->providers.llm->kind, LlmKind::kAnthropic);
+  EXPECT_EQ(c->providers.llm->llm.provider, "anthropic");
+  EXPECT_EQ(c->providers.llm->llm.base_url, "https://api.anthropic.com/v1");
+  EXPECT_TRUE(c->providers.llm->llm.strict_schema);
+  EXPECT_EQ(c->providers.stt->llm.api_key, "") << "plain http: a local server, no key needed";
+  EXPECT_EQ(c->providers.ocr->kind, OcrKind::kTesseract);
+  EXPECT_EQ(c->providers.ocr->tesseract.language, "spa");
+  EXPECT_EQ(c->providers.ocr->tesseract.datapath, "/usr/share/tessdata");
+  EXPECT_FALSE(c->providers.bureau.has_value());
+}
+
+TEST(RunnerProvidersConfig, UsdAmountsAreReadExactly) {
+  struct Case {
+    const char* text;
+    int64_t micro_usd;  // -1: an error
+  };
+  const Case kCases[] = {
+      {"0.15", 150000}, {"5", 5000000},     {"0.000125", 125}, {"2.5", 2500000},
+      {"0", 0},         {".5", 500000},     {"10.", 10000000}, {"0.0000001", -1},
+      {"-1", -1},       {"1.2.3", -1},      {"1e3", -1},       {"abc", -1},
+      {".", -1},        {"99999999999999999999", -1},
+  };
+  for (const Case& c : kCases) {
+    std::string yaml = WithProviders(std::string("  budgets: {usd_per_day: \"") + c.text + "\"}\n");
+    bot::Result<RunnerConfig> parsed = ParseConfig(yaml, "bot.yaml", Env({}));
+    if (c.micro_usd < 0) {
+      ASSERT_FALSE(parsed.ok()) << c.text;
+      EXPECT_NE(parsed.status().message().find("bot.yaml:3: 'usd_per_day'"), std::string::npos)
+          << parsed.status().message();
+    } else {
+      ASSERT_TRUE(parsed.ok()) << c.text << ": " << parsed.status().ToString();
+      EXPECT_EQ(parsed->providers.budgets.micro_usd_per_day, c.micro_usd) << c.text;
+    }
+  }
+}
+
+TEST(RunnerProvidersConfig, ErrorsNameTheFileLineAndProblem) {
+  struct Case {
+    const char* providers;
+    const char* fragment;
+  };
+  const Case kCases[] = {
+      {"  llm: [openai]\n", "bot.yaml:3: 'providers.llm' must be a mapping"},
+      {"  llm: {kind: gemini, model: m, api_key_env: K}\n", "bot.yaml:3: providers.llm: 'kind'"},
+      {"  llm: {api_key_env: K}\n", "providers.llm needs 'model'"},
+      {"  llm: {model: m}\n", "providers.llm needs 'api_key_env'"},
+      {"  llm: {model: m, api_key_env: UNSET_KEY}\n",
+       "bot.yaml:3: providers.llm: environment variable UNSET_KEY (api_key_env) is not set"},
+      {"  llm: {model: m, api_key_env: \"sk-abc123\"}\n", "NAME of an environment variable"},
+      {"  llm: {model: m, api_key: K}\n", "unknown key 'api_key' in providers.llm (secrets"},
+      {"  llm: {modle: m, api_key_env: K}\n", "unknown key 'modle' in providers.llm"},
+      {"  llm: {model: m, api_key_env: K, base_url: ftp://x}\n", "'base_url' must start with"},
+      {"  llm: {model: m, api_key_env: K, timeout_ms: 0}\n", "'timeout_ms' must be an integer"},
+      {"  llm: {model: m, api_key_env: K, strict_schema: maybe}\n", "'strict_schema'"},
+      {"  llm:\n    model: m\n    api_key_env: K\n    headers: {Authorization: Bearer x}\n",
+       "bot.yaml:6: providers.llm.headers: 'Authorization' is set from api_key_env"},
+      {"  stt: {kind: deepgram, model: nova}\n", "providers.stt: 'kind' must be openai"},
+      {"  stt: {base_url: \"http://127.0.0.1:1/v1\"}\n", "providers.stt needs 'model'"},
+      {"  ocr: {model: m, api_key_env: K}\n", "providers.ocr: 'kind' must be vision or tesseract"},
+      {"  ocr: {kind: tesseract, model: m}\n", "unknown key 'model' in providers.ocr (tesseract)"},
+      {"  ocr: {kind: tesseract, language: \"\"}\n", "'language' must not be empty"},
+      {"  bureau: {api_key_env: K}\n", "providers.bureau: 'url' must be https://"},
+      {"  bureau: {url: \"http://buro.example.mx/v1/score\", api_key_env: K}\n",
+       "plain http only on 127.0.0.1"},
+      {"  bureau: {url: \"https://buro.example.mx/v1/score\"}\n",
+       "providers.bureau needs 'api_key_env'"},
+      {"  budgets: {tokens_per_day: -5}\n", "'tokens_per_day' must be an integer"},
+      {"  budgets: {usd_per_month: 5}\n", "unknown key 'usd_per_month' in providers.budgets"},
+      {"  prices: {gpt-4o-mini: 0.15}\n", "providers.prices.gpt-4o-mini must be a mapping"},
+      {"  prices: {gpt-4o-mini: {input: 0.15}}\n", "unknown key 'input' in providers.prices"},
+      {"  retry: {max_attempts: 0}\n", "'max_attempts' must be an integer in [1, 10]"},
+      {"  retry: {base_delay_ms: 5000, max_delay_ms: 100}\n", "'max_delay_ms' is below"},
+      {"  turn_deadline_s: 0\n", "'turn_deadline_s'"},
+      {"  tts: {model: m}\n", "bot.yaml:3: unknown key 'tts' in providers"},
+  };
+  for (const Case& c : kCases) {
+    bot::Result<RunnerConfig> parsed =
+        ParseConfig(WithProviders(c.providers), "bot.yaml", Env({{"K", "secret-value-42"}}));
+    ASSERT_FALSE(parsed.ok()) << c.providers;
+    EXPECT_NE(parsed.status().message().find(c.fragment), std::string::npos)
+        << c.providers << "\n  got: " << parsed.status().message();
+    EXPECT_EQ(parsed.status().message().find("secret-value-42"), std::string::npos)
+        << "a key was printed: " << parsed.status().message();
+  }
+  bot::Result<RunnerConfig> not_a_map =
+      ParseConfig("numbers: [{to: a, dialog: d}]\nproviders: [llm]\n", "bot.yaml", Env({}));
+  ASSERT_FALSE(not_a_map.ok());
+  EXPECT_NE(not_a_map.status().message().find("bot.yaml:2: 'providers' must be a mapping"),
+            std::string::npos)
+      << not_a_map.status().message();
+}
+
+TEST(RunnerProvidersConfig, DataKeysComeFromBotDataKeys) {
+  bot::Result<RunnerConfig> c = ParseConfig(
+      kMinimal, "bot.yaml",
+      Env({{"TOKEN", "t"}, {"BOT_DATA_KEYS", std::string("k2:") + kKey1 + ",k1:" + kKey1}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->providers.data_keys.has_value());
+  EXPECT_EQ(c->providers.data_keys->active_id, "k2");
+  EXPECT_EQ(c->providers.data_keys->keys.size(), 2u);
+  EXPECT_EQ(c->providers.data_keys->keys.at("k1"), std::string(32, 'A'));
+
+  for (std::string bad : {std::string("k1:") + kKey1.substr(0, 20), std::string("k1") + kKey1,
+                          std::string("k1:") + kKey1 + ",k1:" + kKey1}) {
+    bot::Result<RunnerConfig> parsed =
+        ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "t"}, {"BOT_DATA_KEYS", bad}}));
+    ASSERT_FALSE(parsed.ok()) << bad;
+    EXPECT_NE(parsed.status().message().find("BOT_DATA_KEYS"), std::string::npos);
+    EXPECT_EQ(parsed.status().message().find(kKey1.substr(0, 20)), std::string::npos)
+        << "a key was printed: " << parsed.status().message();
+  }
 }
 
 }  // namespace

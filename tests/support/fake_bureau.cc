@@ -1,23 +1,19 @@
 #include "support/fake_bureau.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
-#include <thread>
+
+#include "support/test_http_server.h"
 
 namespace bot::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using Response = http::response<http::string_body>;
-using RequestMessage = http::request<http::string_body>;
+namespace http = boost::beast::http;
+using Response = TestHttpServer::Response;
+using RequestMessage = TestHttpServer::Request;
 
 constexpr const char* kPath = "/v1/score";
 constexpr int kHang = 0;  // a scripted "status" that means: never answer
@@ -42,22 +38,18 @@ Response Json(http::status status, std::string body) {
 }  // namespace
 
 struct FakeBureau::Impl {
-  asio::io_context ioc{1};  // first: destroyed last, after everything that uses it
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
   std::string expected_auth;
-  int port = 0;
 
   mutable std::mutex mu;
   std::map<std::string, int> scores;  // by CURP; guarded by mu
   std::deque<int> scripted;           // statuses for the next requests; guarded by mu
   std::vector<Request> requests;      // Guarded by mu
   uint64_t next_folio = 1;            // Guarded by mu
+  std::unique_ptr<TestHttpServer> server;  // last: stopped first, before the state it uses
 
   // The answer to `req`, or kHang.
   int Handle(const RequestMessage& req, Response* res);
-  asio::awaitable<void> Session(tcp::socket socket);
-  asio::awaitable<void> AcceptLoop();
+  TestHttpServer::Answer Serve(const RequestMessage& req);
 };
 
 int FakeBureau::Impl::Handle(const RequestMessage& req, Response* res) {
@@ -90,66 +82,27 @@ int FakeBureau::Impl::Handle(const RequestMessage& req, Response* res) {
   return 200;
 }
 
-asio::awaitable<void> FakeBureau::Impl::Session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  try {
-    for (;;) {
-      stream.expires_after(std::chrono::seconds(30));  // an idle client cannot pin the fake
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(64 * 1024);  // bureau requests are small; anything bigger is a bug
-      co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
-      RequestMessage req = parser.release();
-      Response res;
-      int status = Handle(req, &res);
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        requests.push_back({std::string(req[http::field::authorization]), req.body(), status});
-      }
-      if (status == kHang) {
-        // Never answer: the client's timeout must fire. The destructor stops the context.
-        asio::steady_timer timer(ioc, std::chrono::hours(1));
-        co_await timer.async_wait(asio::use_awaitable);
-        break;
-      }
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      co_await http::async_write(stream, res, asio::use_awaitable);
-      if (!req.keep_alive()) break;
-    }
-  } catch (const std::exception&) {
-    // The client went away or sent garbage: drop the connection, as a server would.
-  }
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-asio::awaitable<void> FakeBureau::Impl::AcceptLoop() {
-  for (;;) {
-    tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
-    asio::co_spawn(ioc, Session(std::move(socket)), asio::detached);
-  }
+TestHttpServer::Answer FakeBureau::Impl::Serve(const RequestMessage& req) {
+  TestHttpServer::Answer answer;
+  int status = Handle(req, &answer.response);
+  answer.hang = status == kHang;  // the client's timeout must fire
+  std::lock_guard<std::mutex> lock(mu);
+  requests.push_back({std::string(req[http::field::authorization]), req.body(), status});
+  return answer;
 }
 
 FakeBureau::FakeBureau(std::string api_key) : impl_(new Impl) {
   impl_->expected_auth = "Bearer " + api_key;
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  impl_->port = impl_->acceptor.local_endpoint().port();
-  asio::co_spawn(impl_->ioc, impl_->AcceptLoop(), asio::detached);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
+  TestHttpServer::Options options;
+  options.body_limit = 64 * 1024;  // bureau requests are small; anything bigger is a bug
+  impl_->server = std::make_unique<TestHttpServer>(
+      [impl = impl_.get()](const RequestMessage& req) { return impl->Serve(req); }, options);
 }
 
-FakeBureau::~FakeBureau() {
-  impl_->ioc.stop();
-  impl_->thread.join();
-}
+FakeBureau::~FakeBureau() { impl_->server.reset(); }
 
 std::string FakeBureau::url() const {
-  return "http://127.0.0.1:" + std::to_string(impl_->port) + kPath;
+  return "http://127.0.0.1:" + std::to_string(impl_->server->port()) + kPath;
 }
 
 void FakeBureau::SetScore(const std::string& curp, int score) {

@@ -2,25 +2,20 @@
 
 #include <simdjson.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <regex>
 #include <set>
-#include <thread>
 
+#include "support/test_http_server.h"
 #include "util/json.h"
 
 namespace bot::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
+namespace http = boost::beast::http;
 
 using Reply = FakeLlmServer::Reply;
 
@@ -64,6 +59,38 @@ std::string StrictSchemaProblem(simdjson::dom::element schema, const std::string
   return "";
 }
 
+// Why a chat message's content is not what the API accepts, or "" when it is: a string, or
+// parts of type text {text}, image_url {url: a data:image/...;base64, URL or http(s)} and file
+// {file_data: a data:...;base64, URL, filename} (how PDFs go to vision models).
+std::string ContentProblem(simdjson::dom::element message) {
+  std::string_view text;
+  if (!message["content"].get(text)) return "";
+  simdjson::dom::array parts;
+  if (message["content"].get(parts) || parts.size() == 0) {
+    return "'content' must be a string or a non-empty array of parts.";
+  }
+  for (simdjson::dom::element part : parts) {
+    std::string_view type, url, data, filename;
+    if (part["type"].get(type)) return "every content part needs a 'type'.";
+    if (type == "text") {
+      if (part["text"].get(text)) return "a text part needs 'text'.";
+    } else if (type == "image_url") {
+      if (part["image_url"]["url"].get(url)) return "an image_url part needs 'image_url.url'.";
+      bool data_url = url.rfind("data:image/", 0) == 0 && url.find(";base64,") != url.npos;
+      bool web = url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0;
+      if (!data_url && !web) return "Invalid image URL: expected a base64 data:image/ URL.";
+    } else if (type == "file") {
+      if (part["file"]["file_data"].get(data) || part["file"]["filename"].get(filename) ||
+          data.rfind("data:", 0) != 0 || data.find(";base64,") == data.npos) {
+        return "a file part needs 'file.filename' and 'file.file_data' as a base64 data: URL.";
+      }
+    } else {
+      return "Invalid content part type '" + std::string(type) + "'.";
+    }
+  }
+  return "";
+}
+
 // The parts of a multipart/form-data body: name → (filename, value).
 std::map<std::string, std::pair<std::string, std::string>> ParseMultipart(
     const std::string& content_type, const std::string& body) {
@@ -93,25 +120,18 @@ std::map<std::string, std::pair<std::string, std::string>> ParseMultipart(
 }  // namespace
 
 struct FakeLlmServer::Impl {
-  asio::io_context ioc{1};  // first: destroyed last
-  // Keeps run() going after Stop() closed everything, so later posts still execute.
-  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
   std::string api_key;
 
   mutable std::mutex mu;
-  std::map<std::string, std::deque<Reply>> script;        // Guarded by mu
-  std::vector<Received> received;                          // Guarded by mu
-  std::set<std::shared_ptr<beast::tcp_stream>> streams;    // io thread only
-  bool stopped = false;                                    // io thread only
+  std::map<std::string, std::deque<Reply>> script;  // Guarded by mu
+  std::vector<Received> received;                   // Guarded by mu
+  std::unique_ptr<TestHttpServer> server;           // last: stopped first, before the state it uses
 
   Reply Check(const http::request<http::string_body>& req, const std::string& path);
   Reply CheckChat(const http::request<http::string_body>& req);
   Reply CheckAnthropic(const http::request<http::string_body>& req);
   Reply CheckTranscription(const http::request<http::string_body>& req);
-  asio::awaitable<void> Serve(std::shared_ptr<beast::tcp_stream> stream);
-  asio::awaitable<void> Listen();
+  TestHttpServer::Answer Serve(const TestHttpServer::Request& req);
 };
 
 Reply FakeLlmServer::Impl::CheckChat(const http::request<http::string_body>& req) {
@@ -127,6 +147,10 @@ Reply FakeLlmServer::Impl::CheckChat(const http::request<http::string_body>& req
   }
   if (body["model"].get(model) || body["messages"].get(messages) || messages.size() == 0) {
     return OpenAiError(400, "invalid_request_error", "'model' and 'messages' are required.");
+  }
+  for (simdjson::dom::element message : messages) {
+    std::string problem = ContentProblem(message);
+    if (!problem.empty()) return OpenAiError(400, "invalid_request_error", problem);
   }
   std::string_view type;
   simdjson::dom::element format;
@@ -216,89 +240,42 @@ Reply FakeLlmServer::Impl::Check(const http::request<http::string_body>& req,
   return reply;
 }
 
-asio::awaitable<void> FakeLlmServer::Impl::Serve(std::shared_ptr<beast::tcp_stream> stream) {
-  beast::flat_buffer buffer;
-  try {
-    for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(32 << 20);  // 25 MiB audio plus framing
-      co_await http::async_read(*stream, buffer, parser, asio::use_awaitable);
-      http::request<http::string_body> req = parser.release();
-      std::string target(req.target());
-      Reply reply = Check(req, target.substr(0, target.find('?')));
-      Received r{std::string(req.method_string()), target, {}, req.body(), reply.status};
-      for (const auto& field : req) {
-        r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        received.push_back(std::move(r));
-      }
-      if (reply.delay.count() > 0) {
-        asio::steady_timer timer(ioc, reply.delay);
-        co_await timer.async_wait(asio::use_awaitable);
-      }
-      http::response<http::string_body> res{static_cast<http::status>(reply.status), 11};
-      if (FindHeader(reply.headers, "content-type").empty()) {
-        res.set(http::field::content_type, "application/json");
-      }
-      for (const auto& [name, value] : reply.headers) res.set(name, value);
-      res.body() = std::move(reply.body);
-      res.keep_alive(req.keep_alive());
-      res.prepare_payload();
-      co_await http::async_write(*stream, res, asio::use_awaitable);
-      if (!req.keep_alive()) break;
-    }
-  } catch (const std::exception&) {
-    // Client gone, or the server stopped: drop the connection.
+TestHttpServer::Answer FakeLlmServer::Impl::Serve(const TestHttpServer::Request& req) {
+  std::string target(req.target());
+  Reply reply = Check(req, target.substr(0, target.find('?')));
+  Received r{std::string(req.method_string()), target, {}, req.body(), reply.status};
+  for (const auto& field : req) {
+    r.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  beast::error_code ignored;
-  stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-  streams.erase(stream);
-}
-
-asio::awaitable<void> FakeLlmServer::Impl::Listen() {
-  try {
-    for (;;) {
-      tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
-      if (stopped) break;
-      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
-      streams.insert(stream);
-      asio::co_spawn(ioc, Serve(stream), asio::detached);
-    }
-  } catch (const std::exception&) {
-    // The acceptor was closed by Stop().
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    received.push_back(std::move(r));
   }
+  TestHttpServer::Answer answer;
+  answer.delay = reply.delay;
+  TestHttpServer::Response& res = answer.response;
+  res.result(static_cast<http::status>(reply.status));
+  if (FindHeader(reply.headers, "content-type").empty()) {
+    res.set(http::field::content_type, "application/json");
+  }
+  for (const auto& [name, value] : reply.headers) res.set(name, value);
+  res.body() = std::move(reply.body);
+  return answer;
 }
 
 FakeLlmServer::FakeLlmServer(std::string api_key) : impl_(new Impl) {
   impl_->api_key = std::move(api_key);
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  port_ = impl_->acceptor.local_endpoint().port();
-  asio::co_spawn(impl_->ioc, impl_->Listen(), asio::detached);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
+  TestHttpServer::Options options;
+  options.body_limit = 32 << 20;  // 25 MiB audio plus framing
+  impl_->server = std::make_unique<TestHttpServer>(
+      [impl = impl_.get()](const TestHttpServer::Request& req) { return impl->Serve(req); },
+      options);
+  port_ = impl_->server->port();
 }
 
-FakeLlmServer::~FakeLlmServer() {
-  Stop();
-  impl_->ioc.stop();
-  impl_->thread.join();
-}
+FakeLlmServer::~FakeLlmServer() { impl_->server.reset(); }
 
-void FakeLlmServer::Stop() {
-  std::promise<void> done;
-  asio::post(impl_->ioc, [this, &done] {
-    impl_->stopped = true;
-    beast::error_code ignored;
-    impl_->acceptor.close(ignored);
-    for (const auto& stream : impl_->streams) stream->socket().close(ignored);
-    done.set_value();
-  });
-  done.get_future().wait();
-}
+void FakeLlmServer::Stop() { impl_->server->Stop(); }
 
 std::string FakeLlmServer::base_url() const {
   return "http://127.0.0.1:" + std::to_string(port_) + "/v1";
@@ -332,6 +309,21 @@ FakeLlmServer::Reply ChatReply(const std::string& content, int prompt_tokens,
                   std::to_string(prompt_tokens) + ",\"completion_tokens\":" +
                   std::to_string(completion_tokens) + ",\"total_tokens\":" +
                   std::to_string(prompt_tokens + completion_tokens) + "}}");
+}
+
+FakeLlmServer::Reply VisionOcrReply(const std::string& text, const std::vector<OcrField>& fields,
+                                    double text_confidence, int prompt_tokens,
+                                    int completion_tokens) {
+  std::string values = "{", confidences = "{";
+  for (const OcrField& f : fields) {
+    if (values.size() > 1) values += ',', confidences += ',';
+    values += Quoted(f.name) + ":" + (f.value ? Quoted(*f.value) : "null");
+    confidences += Quoted(f.name) + ":" + std::to_string(f.confidence);
+  }
+  std::string content = "{\"text\":" + Quoted(text) +
+                        ",\"text_confidence\":" + std::to_string(text_confidence) +
+                        ",\"fields\":" + values + "},\"confidence\":" + confidences + "}}";
+  return ChatReply(content, prompt_tokens, completion_tokens);
 }
 
 FakeLlmServer::Reply OpenAiError(int status, const std::string& type, const std::string& message) {

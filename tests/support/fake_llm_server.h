@@ -1,9 +1,11 @@
-// A fake LLM provider: a real HTTP/1.1 server on 127.0.0.1 (its own thread, a port chosen by
-// the OS) that checks requests the way the real APIs do and answers from a script.
+// A fake LLM provider: a real HTTP/1.1 server on 127.0.0.1 (tests/support/test_http_server.h)
+// that checks requests the way the real APIs do and answers from a script.
 //
 //   POST /v1/chat/completions      OpenAI-compatible chat and vision. Needs
 //     "Authorization: Bearer <key>" (else 401 invalid_api_key), a JSON body with "model" and a
-//     non-empty "messages"; a response_format json_schema must be strict-valid: a name matching
+//     non-empty "messages", each content a string or parts (text; image_url with a base64
+//     data:image/ or http(s) URL; file with filename and a base64 data: URL, as PDFs are sent);
+//     a response_format json_schema must be strict-valid: a name matching
 //     [a-zA-Z0-9_-]{1,64}, "strict": true, and every object schema with
 //     additionalProperties false and all its properties required (else 400).
 //   POST /v1/audio/transcriptions  multipart/form-data with a "file" part whose filename has an
@@ -21,6 +23,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,6 +81,16 @@ class FakeLlmServer {
 FakeLlmServer::Reply ChatReply(const std::string& content, int prompt_tokens = 20,
                                int completion_tokens = 5,
                                const std::string& model = "gpt-4o-mini");
+// A vision OCR answer (bot::NewVisionOcrProvider's strict object {text, text_confidence,
+// fields, confidence}) as a chat.completion. A field without a value is null.
+struct OcrField {
+  std::string name;
+  std::optional<std::string> value;
+  double confidence = 0.95;
+};
+FakeLlmServer::Reply VisionOcrReply(const std::string& text, const std::vector<OcrField>& fields,
+                                    double text_confidence = 0.9, int prompt_tokens = 1200,
+                                    int completion_tokens = 80);
 // {"error":{"message","type","param":null,"code"}} with `status`.
 FakeLlmServer::Reply OpenAiError(int status, const std::string& type, const std::string& message);
 // A transcription {"text", "usage":{"type":"tokens",...}}.

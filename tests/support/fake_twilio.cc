@@ -2,25 +2,21 @@
 
 #include <openssl/evp.h>
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
 #include <map>
 #include <mutex>
-#include <thread>
+
+#include "support/test_http_server.h"
 
 namespace bot::testing {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using Response = http::response<http::string_body>;
-using RequestMessage = http::request<http::string_body>;
+namespace http = boost::beast::http;
+using Response = TestHttpServer::Response;
+using RequestMessage = TestHttpServer::Request;
 
 constexpr const char* kApiPrefix = "/2010-04-01/Accounts/";
 
@@ -95,9 +91,6 @@ struct FakeTwilio::Impl {
     MediaOptions options;
   };
 
-  asio::io_context ioc{1};  // first: destroyed last, after everything that uses it
-  tcp::acceptor acceptor{ioc};
-  std::thread thread;
   std::string account_sid;
   std::string auth_token;
   std::string expected_auth;  // "Basic base64(sid:token)"
@@ -108,17 +101,27 @@ struct FakeTwilio::Impl {
   std::vector<Message> messages;       // Guarded by mu
   std::vector<Request> requests;       // Guarded by mu
   size_t message_requests = 0;         // Guarded by mu
-  size_t connections = 0;              // Guarded by mu
   std::deque<Failure> failures;        // Guarded by mu
   std::map<std::string, Media> media;  // by ME sid; guarded by mu
   uint64_t next_id = 1;                // Guarded by mu
+  std::unique_ptr<TestHttpServer> server;  // last: stopped first, before the state it uses
 
+  TestHttpServer::Answer Serve(const RequestMessage& req);
   Response Handle(const RequestMessage& req);
   Response PostMessage(const RequestMessage& req);
   Response GetMedia(const std::string& media_sid, bool api_host);
-  asio::awaitable<void> Session(tcp::socket socket);
-  asio::awaitable<void> AcceptLoop();
 };
+
+TestHttpServer::Answer FakeTwilio::Impl::Serve(const RequestMessage& req) {
+  TestHttpServer::Answer answer;
+  answer.response = Handle(req);
+  std::lock_guard<std::mutex> lock(mu);
+  requests.push_back({std::string(req.method_string()), std::string(req.target()),
+                      std::string(req[http::field::host]),
+                      std::string(req[http::field::authorization]),
+                      static_cast<int>(answer.response.result_int())});
+  return answer;
+}
 
 Response FakeTwilio::Impl::Handle(const RequestMessage& req) {
   std::string target(req.target());
@@ -217,66 +220,17 @@ Response FakeTwilio::Impl::GetMedia(const std::string& media_sid, bool api_host)
   return res;
 }
 
-asio::awaitable<void> FakeTwilio::Impl::Session(tcp::socket socket) {
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  try {
-    for (;;) {
-      stream.expires_after(std::chrono::seconds(30));  // an idle client cannot pin the fake
-      http::request_parser<http::string_body> parser;
-      parser.body_limit(1 << 20);  // Twilio bodies are small; anything bigger is a bug
-      co_await http::async_read(stream, buffer, parser, asio::use_awaitable);
-      RequestMessage req = parser.release();
-      Response res = Handle(req);
-      res.keep_alive(req.keep_alive());
-      if (!res.chunked()) res.prepare_payload();
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        requests.push_back({std::string(req.method_string()), std::string(req.target()),
-                            std::string(req[http::field::host]),
-                            std::string(req[http::field::authorization]),
-                            static_cast<int>(res.result_int())});
-      }
-      co_await http::async_write(stream, res, asio::use_awaitable);
-      if (!req.keep_alive()) break;
-    }
-  } catch (const std::exception&) {
-    // The client went away or sent garbage: drop the connection, as a server would.
-  }
-  beast::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-}
-
-asio::awaitable<void> FakeTwilio::Impl::AcceptLoop() {
-  for (;;) {
-    tcp::socket socket = co_await acceptor.async_accept(asio::use_awaitable);
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      ++connections;
-    }
-    asio::co_spawn(ioc, Session(std::move(socket)), asio::detached);
-  }
-}
-
 FakeTwilio::FakeTwilio(std::string account_sid, std::string auth_token) : impl_(new Impl) {
   impl_->account_sid = account_sid;
   impl_->auth_token = auth_token;
   impl_->expected_auth = BasicAuth(account_sid, auth_token);
-  tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), 0);
-  impl_->acceptor.open(endpoint.protocol());
-  impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
-  impl_->acceptor.bind(endpoint);
-  impl_->acceptor.listen();
-  port_ = impl_->acceptor.local_endpoint().port();
+  impl_->server = std::make_unique<TestHttpServer>(
+      [impl = impl_.get()](const RequestMessage& req) { return impl->Serve(req); });
+  port_ = impl_->server->port();
   impl_->port = port_;
-  asio::co_spawn(impl_->ioc, impl_->AcceptLoop(), asio::detached);
-  impl_->thread = std::thread([impl = impl_.get()] { impl->ioc.run(); });
 }
 
-FakeTwilio::~FakeTwilio() {
-  impl_->ioc.stop();
-  impl_->thread.join();
-}
+FakeTwilio::~FakeTwilio() { impl_->server.reset(); }
 
 std::string FakeTwilio::origin() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
@@ -309,10 +263,7 @@ size_t FakeTwilio::message_requests() const {
   return impl_->message_requests;
 }
 
-size_t FakeTwilio::connections() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->connections;
-}
+size_t FakeTwilio::connections() const { return impl_->server->connections(); }
 
 void FakeTwilio::FailNext(int n, const Failure& failure) {
   std::lock_guard<std::mutex> lock(impl_->mu);

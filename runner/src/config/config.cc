@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/config_reader.h"
+
 namespace runner {
 namespace {
 
@@ -15,85 +17,7 @@ using bot::InvalidArgument;
 using bot::Result;
 using bot::Status;
 
-// Reads one mapping of the document, expanding the environment in every scalar and turning
-// yaml-cpp's exceptions into Status errors with the file and line.
-class Reader {
- public:
-  Reader(std::string origin, const EnvLookup& env) : origin_(std::move(origin)), env_(env) {}
-
-  Status Error(const YAML::Node& node, const std::string& what) const {
-    int line = node.IsDefined() ? node.Mark().line + 1 : 0;
-    return InvalidArgument(origin_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " + what);
-  }
-
-  // A scalar value with the environment expanded; `fallback` (also expanded) when absent.
-  Result<std::string> String(const YAML::Node& map, const char* key,
-                             const std::string& fallback) const {
-    YAML::Node node = map[key];
-    if (!node.IsDefined() || node.IsNull()) return ExpandAt(map, key, fallback);
-    if (!node.IsScalar()) return Error(node, std::string("'") + key + "' must be a text value");
-    return ExpandAt(node, key, node.Scalar());
-  }
-
-  Result<long long> Integer(const YAML::Node& map, const char* key, long long fallback,
-                            long long min, long long max) const {
-    Result<std::string> text = String(map, key, std::to_string(fallback));
-    if (!text.ok()) return text.status();
-    char* end = nullptr;
-    long long v = std::strtoll(text->c_str(), &end, 10);
-    if (text->empty() || *end != '\0' || v < min || v > max) {
-      return Error(map[key], std::string("'") + key + "' must be an integer in [" +
-                                 std::to_string(min) + ", " + std::to_string(max) + "]");
-    }
-    return v;
-  }
-
-  Result<double> Number(const YAML::Node& map, const char* key, double fallback) const {
-    Result<std::string> text = String(map, key, std::to_string(fallback));
-    if (!text.ok()) return text.status();
-    char* end = nullptr;
-    double v = std::strtod(text->c_str(), &end);
-    if (text->empty() || *end != '\0' || !(v > 0)) {
-      return Error(map[key], std::string("'") + key + "' must be a positive number");
-    }
-    return v;
-  }
-
-  Result<bool> Bool(const YAML::Node& map, const char* key, bool fallback) const {
-    Result<std::string> text = String(map, key, fallback ? "true" : "false");
-    if (!text.ok()) return text.status();
-    if (*text == "true" || *text == "yes" || *text == "1") return true;
-    if (*text == "false" || *text == "no" || *text == "0" || text->empty()) return false;
-    return Error(map[key], std::string("'") + key + "' must be true or false");
-  }
-
- private:
-  Result<std::string> ExpandAt(const YAML::Node& node, const char* key,
-                               const std::string& text) const {
-    Result<std::string> out = ExpandEnv(text, env_);
-    if (!out.ok()) return Error(node, std::string("'") + key + "': " + out.status().message());
-    return out;
-  }
-
-  std::string origin_;
-  const EnvLookup& env_;
-};
-
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    Status _s = (expr);                  \
-    if (!_s.ok()) return _s;             \
-  } while (0)
-
-// Assigns a Result's value to `target` or returns its error from the enclosing function.
-#define ASSIGN_OR_RETURN(target, expr)   \
-  do {                                   \
-    auto _r = (expr);                    \
-    if (!_r.ok()) return _r.status();    \
-    target = std::move(*_r);             \
-  } while (0)
-
-Status ReadAccounts(const Reader& r, const YAML::Node& node, RunnerConfig* config) {
+Status ReadAccounts(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return r.Error(node, "'accounts' must map names to accounts");
   for (const auto& item : node) {
@@ -101,9 +25,10 @@ Status ReadAccounts(const Reader& r, const YAML::Node& node, RunnerConfig* confi
     account.name = item.first.Scalar();
     const YAML::Node& body = item.second;
     if (!body.IsMap()) return r.Error(body, "account '" + account.name + "' must be a mapping");
-    ASSIGN_OR_RETURN(account.sid, r.String(body, "sid", ""));
-    ASSIGN_OR_RETURN(account.auth_token, r.String(body, "auth_token", ""));
-    ASSIGN_OR_RETURN(account.api_origin, r.String(body, "api_origin", "https://api.twilio.com"));
+    CONFIG_ASSIGN_OR_RETURN(account.sid, r.String(body, "sid", ""));
+    CONFIG_ASSIGN_OR_RETURN(account.auth_token, r.String(body, "auth_token", ""));
+    CONFIG_ASSIGN_OR_RETURN(account.api_origin,
+                            r.String(body, "api_origin", "https://api.twilio.com"));
     if (account.auth_token.empty()) {
       return r.Error(body, "account '" + account.name + "' needs an auth_token");
     }
@@ -115,15 +40,15 @@ Status ReadAccounts(const Reader& r, const YAML::Node& node, RunnerConfig* confi
   return Status::Ok();
 }
 
-Status ReadNumbers(const Reader& r, const YAML::Node& node, RunnerConfig* config) {
+Status ReadNumbers(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsSequence()) return r.Error(node, "'numbers' must be a list");
   for (const auto& item : node) {
     if (!item.IsMap()) return r.Error(item, "each number must be a mapping");
     NumberConfig number;
-    ASSIGN_OR_RETURN(number.to, r.String(item, "to", ""));
-    ASSIGN_OR_RETURN(number.dialog, r.String(item, "dialog", ""));
-    ASSIGN_OR_RETURN(number.account, r.String(item, "account", ""));
+    CONFIG_ASSIGN_OR_RETURN(number.to, r.String(item, "to", ""));
+    CONFIG_ASSIGN_OR_RETURN(number.dialog, r.String(item, "dialog", ""));
+    CONFIG_ASSIGN_OR_RETURN(number.account, r.String(item, "account", ""));
     if (number.to.empty()) return r.Error(item, "a number needs 'to'");
     if (number.dialog.empty()) return r.Error(item, "number " + number.to + " needs 'dialog'");
     if (config->FindNumber(number.to) != nullptr) {
@@ -140,15 +65,15 @@ Status ReadNumbers(const Reader& r, const YAML::Node& node, RunnerConfig* config
       if (!vars.IsMap()) return r.Error(vars, "'vars' must be a mapping");
       for (const auto& var : vars) {
         std::string name = var.first.Scalar();
-        ASSIGN_OR_RETURN(number.vars[name], r.String(vars, name.c_str(), ""));
+        CONFIG_ASSIGN_OR_RETURN(number.vars[name], r.String(vars, name.c_str(), ""));
       }
     }
     YAML::Node tmpl = item["template"];
     if (tmpl.IsDefined() && !tmpl.IsNull()) {
       if (!tmpl.IsMap()) return r.Error(tmpl, "'template' must be a mapping");
       TemplateConfig t;
-      ASSIGN_OR_RETURN(t.content_sid, r.String(tmpl, "content_sid", ""));
-      ASSIGN_OR_RETURN(t.content_variables, r.String(tmpl, "content_variables", ""));
+      CONFIG_ASSIGN_OR_RETURN(t.content_sid, r.String(tmpl, "content_sid", ""));
+      CONFIG_ASSIGN_OR_RETURN(t.content_variables, r.String(tmpl, "content_variables", ""));
       if (t.content_sid.empty()) return r.Error(tmpl, "'template' needs 'content_sid'");
       number.template_message = std::move(t);
     }
@@ -157,16 +82,16 @@ Status ReadNumbers(const Reader& r, const YAML::Node& node, RunnerConfig* config
   return Status::Ok();
 }
 
-Status ReadPath(const Reader& r, const YAML::Node& map, const char* key, std::string* out) {
+Status ReadPath(const ConfigReader& r, const YAML::Node& map, const char* key, std::string* out) {
   std::string fallback = *out;
-  ASSIGN_OR_RETURN(*out, r.String(map, key, fallback));
+  CONFIG_ASSIGN_OR_RETURN(*out, r.String(map, key, fallback));
   if (out->empty() || (*out)[0] != '/') {
     return r.Error(map[key], std::string("webhook path '") + key + "' must start with '/'");
   }
   return Status::Ok();
 }
 
-Status Validate(const Reader& r, const YAML::Node& root, RunnerConfig* config) {
+Status Validate(const ConfigReader& r, const YAML::Node& root, RunnerConfig* config) {
   if (config->numbers.empty()) return r.Error(root, "'numbers' must list at least one number");
   if (config->reply_mode == ReplyChannel::kRest) {
     for (const NumberConfig& number : config->numbers) {
@@ -262,33 +187,35 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
   } catch (const YAML::Exception& e) {
     return InvalidArgument(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
-  Reader r(origin, env);
+  ConfigReader r(origin, env);
   if (!root.IsMap()) return r.Error(root, "the config must be a mapping");
   RunnerConfig config;
   try {
     YAML::Node listen = root["listen"];
     if (listen.IsDefined() && !listen.IsMap()) return r.Error(listen, "'listen' must be a mapping");
     YAML::Node l = listen.IsDefined() ? listen : YAML::Node(YAML::NodeType::Map);
-    ASSIGN_OR_RETURN(config.host, r.String(l, "host", config.host));
-    ASSIGN_OR_RETURN(config.port, r.Integer(l, "port", config.port, 0, 65535));
-    ASSIGN_OR_RETURN(config.public_base_url, r.String(root, "public_base_url", ""));
+    CONFIG_ASSIGN_OR_RETURN(config.host, r.String(l, "host", config.host));
+    CONFIG_ASSIGN_OR_RETURN(config.port, r.Integer(l, "port", config.port, 0, 65535));
+    CONFIG_ASSIGN_OR_RETURN(config.public_base_url, r.String(root, "public_base_url", ""));
 
     YAML::Node hooks = root["webhooks"];
     YAML::Node h = hooks.IsDefined() ? hooks : YAML::Node(YAML::NodeType::Map);
     if (!h.IsMap()) return r.Error(hooks, "'webhooks' must be a mapping");
-    RETURN_IF_ERROR(ReadPath(r, h, "inbound", &config.inbound_path));
-    RETURN_IF_ERROR(ReadPath(r, h, "status", &config.status_path));
+    CONFIG_RETURN_IF_ERROR(ReadPath(r, h, "inbound", &config.inbound_path));
+    CONFIG_RETURN_IF_ERROR(ReadPath(r, h, "status", &config.status_path));
     if (config.inbound_path == config.status_path) {
       return r.Error(hooks, "the inbound and status webhooks need different paths");
     }
 
-    ASSIGN_OR_RETURN(config.database, r.String(root, "database", "${DATA_DIR:-data}/bot.db"));
-    ASSIGN_OR_RETURN(config.media_dir, r.String(root, "media_dir", "${DATA_DIR:-data}/media"));
-    ASSIGN_OR_RETURN(config.dialogs_dir, r.String(root, "dialogs", config.dialogs_dir));
-    ASSIGN_OR_RETURN(config.prompts_dir, r.String(root, "prompts", config.prompts_dir));
+    CONFIG_ASSIGN_OR_RETURN(config.database,
+                            r.String(root, "database", "${DATA_DIR:-data}/bot.db"));
+    CONFIG_ASSIGN_OR_RETURN(config.media_dir,
+                            r.String(root, "media_dir", "${DATA_DIR:-data}/media"));
+    CONFIG_ASSIGN_OR_RETURN(config.dialogs_dir, r.String(root, "dialogs", config.dialogs_dir));
+    CONFIG_ASSIGN_OR_RETURN(config.prompts_dir, r.String(root, "prompts", config.prompts_dir));
 
     std::string mode;
-    ASSIGN_OR_RETURN(mode, r.String(root, "reply_mode", "twiml"));
+    CONFIG_ASSIGN_OR_RETURN(mode, r.String(root, "reply_mode", "twiml"));
     if (mode == "rest") {
       config.reply_mode = ReplyChannel::kRest;
     } else if (mode == "twiml") {
@@ -296,37 +223,41 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     } else {
       return r.Error(root["reply_mode"], "'reply_mode' must be rest or twiml, not '" + mode + "'");
     }
-    ASSIGN_OR_RETURN(config.rate_per_sender,
-                     r.Number(root, "rate_per_sender", config.rate_per_sender));
-    ASSIGN_OR_RETURN(config.insecure_skip_signature,
-                     r.Bool(root, "insecure_skip_signature", false));
-    ASSIGN_OR_RETURN(config.workers, r.Integer(root, "workers", config.workers, 1, 64));
-    ASSIGN_OR_RETURN(config.sender_threads,
-                     r.Integer(root, "sender_threads", config.sender_threads, 1, 64));
+    CONFIG_ASSIGN_OR_RETURN(config.rate_per_sender,
+                            r.Number(root, "rate_per_sender", config.rate_per_sender));
+    CONFIG_ASSIGN_OR_RETURN(config.insecure_skip_signature,
+                            r.Bool(root, "insecure_skip_signature", false));
+    CONFIG_ASSIGN_OR_RETURN(config.workers, r.Integer(root, "workers", config.workers, 1, 64));
+    CONFIG_ASSIGN_OR_RETURN(config.sender_threads,
+                            r.Integer(root, "sender_threads", config.sender_threads, 1, 64));
     long long ms = 0;
-    ASSIGN_OR_RETURN(ms, r.Integer(root, "read_timeout_ms", config.read_timeout.count(), 100,
-                                   600000));
+    CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "read_timeout_ms", config.read_timeout.count(), 100, 600000));
     config.read_timeout = std::chrono::milliseconds(ms);
-    ASSIGN_OR_RETURN(ms, r.Integer(root, "outbox_poll_ms", config.outbox_poll.count(), 10,
-                                   600000));
+    CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "outbox_poll_ms", config.outbox_poll.count(), 10, 600000));
     config.outbox_poll = std::chrono::milliseconds(ms);
-    ASSIGN_OR_RETURN(ms, r.Integer(root, "retry_base_ms", config.retry_base.count(), 1, 3600000));
+    CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "retry_base_ms", config.retry_base.count(), 1, 3600000));
     config.retry_base = std::chrono::milliseconds(ms);
-    ASSIGN_OR_RETURN(ms, r.Integer(root, "retry_cap_ms", config.retry_cap.count(), 1, 86400000));
+    CONFIG_ASSIGN_OR_RETURN(ms,
+                            r.Integer(root, "retry_cap_ms", config.retry_cap.count(), 1, 86400000));
     config.retry_cap = std::chrono::milliseconds(ms);
     long long limit = 0;
-    ASSIGN_OR_RETURN(limit, r.Integer(root, "body_limit", static_cast<long long>(config.body_limit),
-                                      1024, 16 * 1024 * 1024));
+    CONFIG_ASSIGN_OR_RETURN(
+        limit, r.Integer(root, "body_limit", static_cast<long long>(config.body_limit), 1024,
+                         16 * 1024 * 1024));
     config.body_limit = static_cast<size_t>(limit);
-    ASSIGN_OR_RETURN(config.sqlite_synchronous,
-                     r.String(root, "sqlite_synchronous", config.sqlite_synchronous));
+    CONFIG_ASSIGN_OR_RETURN(config.sqlite_synchronous,
+                            r.String(root, "sqlite_synchronous", config.sqlite_synchronous));
 
-    RETURN_IF_ERROR(ReadAccounts(r, root["accounts"], &config));
-    RETURN_IF_ERROR(ReadNumbers(r, root["numbers"], &config));
+    CONFIG_RETURN_IF_ERROR(ReadAccounts(r, root["accounts"], &config));
+    CONFIG_RETURN_IF_ERROR(ReadNumbers(r, root["numbers"], &config));
+    CONFIG_RETURN_IF_ERROR(ReadProviders(r, root["providers"], &config.providers));
   } catch (const YAML::Exception& e) {
     return InvalidArgument(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
-  RETURN_IF_ERROR(Validate(r, root, &config));
+  CONFIG_RETURN_IF_ERROR(Validate(r, root, &config));
   return config;
 }
 

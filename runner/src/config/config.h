@@ -12,6 +12,7 @@
 
 #include "bot/status.h"
 #include "bot/value.h"
+#include "config/providers_config.h"
 
 namespace runner {
 
@@ -68,6 +69,7 @@ struct RunnerConfig {
   std::chrono::milliseconds retry_base{500};  // first retry within this (full jitter), doubling
   std::chrono::milliseconds retry_cap{60000};
   std::string sqlite_synchronous = "normal";
+  ProvidersConfig providers;  // `providers:`; nothing configured by default
 
   const NumberConfig* FindNumber(const std::string& to) const;
   const AccountConfig* FindAccount(const std::string& name) const;

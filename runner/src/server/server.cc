@@ -50,8 +50,15 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
+  bot::Result<std::unique_ptr<RunnerProviders>> providers =
+      RunnerProviders::Create(c.providers, c.database, server->clock_);
+  if (!providers.ok()) return providers.status();
+  server->providers_ = std::move(*providers);
+  bot::BotOptions bot_options;
+  bot_options.provider_deadline = c.providers.turn_deadline;
   server->bot_ = std::make_unique<bot::Bot>(std::move(*dialogs), server->store_.get(),
-                                            server->clock_);
+                                            server->clock_, bot_options);
+  server->bot_->SetProviders(server->providers_->view());
 
   std::map<std::string, OutboxRoute> routes;
   for (const auto& [name, account] : c.accounts) {
@@ -119,6 +126,12 @@ bot::Status Server::Start() {
   if (config_.insecure_skip_signature) {
     log_.Warn("INSECURE: insecure_skip_signature is true: webhooks are NOT verified. Anyone who "
               "can reach this server can impersonate Twilio. Use only on a private machine.");
+  }
+  log_.Info("providers: {}", providers_->Describe());
+  if (config_.providers.bureau && !config_.providers.data_keys) {
+    log_.Warn(
+        "BOT_DATA_KEYS is not set: raw bureau reports will not be kept (only the score). "
+        "Set it to seal them at rest (docs/credit.md).");
   }
   bot::Status recovered = Recover();
   if (!recovered.ok()) return recovered;

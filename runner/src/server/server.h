@@ -22,6 +22,7 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
+#include "server/providers.h"
 #include "server/webhook_handler.h"
 #include "server/work_queue.h"
 
@@ -64,6 +65,7 @@ class Server {
   const bot::Clock* clock_;
   Metrics metrics_;
   std::unique_ptr<bot::Store> store_;
+  std::unique_ptr<RunnerProviders> providers_;  // before bot_: the Bot points into it
   std::unique_ptr<bot::Bot> bot_;
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;

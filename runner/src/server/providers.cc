@@ -1,0 +1,84 @@
+// Building the providers. Nothing here talks to the network: providers connect on their first
+// call, so a provider that is down at start-up does not stop the server.
+#include "server/providers.h"
+
+#include "bot/sqlite_store.h"
+
+namespace runner {
+
+RunnerProviders::~RunnerProviders() = default;
+
+bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const ProvidersConfig& config,
+                                                                      const std::string& database,
+                                                                      const bot::Clock* clock) {
+  std::unique_ptr<RunnerProviders> p(new RunnerProviders());
+  p->data_keys_ = config.data_keys;
+  if (!config.any()) {
+    p->description_ = "no providers configured";
+    return p;
+  }
+  p->http_ = bot::NewCurlHttpClient();
+  p->retrier_ = std::make_unique<bot::HttpRetrier>(p->http_.get(), clock, config.retry);
+  bot::Result<std::unique_ptr<bot::UsageLedger>> ledger =
+      bot::OpenSqliteUsageLedger(database, config.budgets);
+  if (!ledger.ok()) return ledger.status();
+  p->ledger_ = std::move(*ledger);
+
+  bot::ProviderContext context;
+  context.http = p->retrier_.get();
+  context.clock = clock;
+  context.ledger = p->ledger_.get();
+  context.prices = config.prices;
+
+  std::string& d = p->description_;
+  auto describe = [&d](const std::string& role, const bot::LlmConfig& c) {
+    d += (d.empty() ? "" : ", ") + role + " " + c.provider + "/" + c.model + " at " + c.base_url;
+  };
+  if (config.llm) {
+    const bot::LlmConfig& c = config.llm->llm;
+    p->llm_ = config.llm->kind == LlmKind::kAnthropic ? bot::NewAnthropicProvider(c, context)
+                                                      : bot::NewOpenAiChatProvider(c, context);
+    describe("llm", c);
+  }
+  if (config.stt) {
+    p->stt_ = bot::NewOpenAiSttProvider(config.stt->llm, context);
+    describe("stt", config.stt->llm);
+  }
+  if (config.ocr && config.ocr->kind == OcrKind::kVision) {
+    p->ocr_ = bot::NewVisionOcrProvider(config.ocr->vision, context);
+    describe("ocr vision", config.ocr->vision);
+  } else if (config.ocr) {
+    bot::Result<std::unique_ptr<bot::OcrProvider>> tesseract =
+        bot::NewTesseractOcrProvider(config.ocr->tesseract, context);
+    if (!tesseract.ok()) {
+      return bot::InvalidArgument("providers.ocr (tesseract): " + tesseract.status().message());
+    }
+    p->ocr_ = std::move(*tesseract);
+    d += (d.empty() ? "" : ", ") + std::string("ocr tesseract (") + config.ocr->tesseract.language +
+         ")";
+  }
+  if (config.bureau) {
+    bot::Result<std::unique_ptr<bot::BureauProvider>> bureau =
+        bot::NewHttpsBureau(config.bureau->options, p->http_.get());
+    if (!bureau.ok()) {
+      return bot::InvalidArgument("providers.bureau: " + bureau.status().message());
+    }
+    p->bureau_ = std::move(*bureau);
+    d += (d.empty() ? "" : ", ") + std::string("bureau at ") + config.bureau->options.url;
+  }
+  return p;
+}
+
+bot::BotProviders RunnerProviders::view() const {
+  bot::BotProviders out;
+  out.stt = stt_.get();
+  out.llm = llm_.get();
+  out.ocr = ocr_.get();
+  out.bureau = bureau_.get();
+  out.data_keys = data_keys_ ? &*data_keys_ : nullptr;
+  return out;
+}
+
+std::string RunnerProviders::Describe() const { return description_; }
+
+}  // namespace runner
