@@ -61,7 +61,7 @@ TEST(DialogLoader, LetsTheDialogsPromptFileOverrideCommonPrompts) {
 TEST(DialogLoader, LoadsEveryDialogOfAFolder) {
   auto set = LoadDialogDir(kDialogs, kPrompts);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
-  EXPECT_EQ((*set)->Ids(), (std::vector<std::string>{"bench_review", "review_rating"}));
+  EXPECT_EQ((*set)->Ids(), (std::vector<std::string>{"bench_review", "credit_application", "review_rating"}));
   ASSERT_NE((*set)->Find("review_rating"), nullptr);
   EXPECT_EQ((*set)->Find("nope"), nullptr);
 }
@@ -275,10 +275,10 @@ Dialog BuiltLoanDialog() {
   Transition big;
   big.when = *Condition::Parse("amount > 20000");
   big.to = "human";
-  big.actions = {{"record", "loan"}, {"handoff", ""}};
+  big.actions = {{"record", "loan", {}}, {"handoff", "", {}}};
   Transition otherwise;
   otherwise.to = "done";
-  otherwise.actions = {{"record", "loan"}};
+  otherwise.actions = {{"record", "loan", {}}};
   ask.transitions = {big, otherwise};
   d.states.push_back(ask);
   for (const char* name : {"human", "done"}) {
@@ -294,7 +294,7 @@ Dialog BuiltLoanDialog() {
                {"done", "Listo, {{profile_name}}"}};
   for (const char* key : {"optout_confirm", "optin_confirm", "handoff_confirm", "restart_confirm",
                           "dialog_changed", "media_unsupported", "help_default", "closing",
-                          "voice_unavailable", "llm_slot_system"}) {
+                          "voice_unavailable", "llm_slot_system", "document_unavailable"}) {
     d.prompts[key] = "texto";
   }
   return d;

@@ -56,9 +56,9 @@ Dialog ReviewDialog(int version = 1) {
   d.slots = {rating, feedback};
   State ask = AskState("ask", "rating");
   ask.on_exhausted = "unclear";
-  ask.transitions = {To("thanks", "rating >= 4", {{"record", "review"}}), To("why")};
+  ask.transitions = {To("thanks", "rating >= 4", {{"record", "review", {}}}), To("why")};
   State why = AskState("why", "feedback");
-  why.transitions = {To("bye", "", {{"record", "review"}})};
+  why.transitions = {To("bye", "", {{"record", "review", {}}})};
   d.states = {ask, why, EndState("thanks"), EndState("bye"), EndState("unclear")};
   d.prompts = {{"ask", "Hola {{name}}, ¿del 1 al 5?"},
                {"help", "Responda con un número del 1 al 5."},

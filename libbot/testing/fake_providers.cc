@@ -78,4 +78,18 @@ std::vector<OcrRequest> FakeOcrProvider::requests() const {
   return requests_;
 }
 
+void FakeBureauProvider::Enqueue(Result<BureauReport> reply) {
+  std::lock_guard<std::mutex> lock(mu_);
+  script_.push_back(std::move(reply));
+}
+
+Result<BureauReport> FakeBureauProvider::Check(const BureauRequest& request) {
+  return Next(mu_, script_, requests_, request, "fake bureau");
+}
+
+std::vector<BureauRequest> FakeBureauProvider::requests() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return requests_;
+}
+
 }  // namespace bot::testing

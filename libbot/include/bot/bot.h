@@ -23,6 +23,9 @@ namespace bot {
 
 class LlmProvider;  // bot/providers.h
 class SttProvider;
+class OcrProvider;
+class BureauProvider;  // bot/credit.h
+struct DataKeys;
 
 struct BotOptions {
   size_t max_message_chars = 1600;  // replies are split for WhatsApp at this many characters
@@ -33,6 +36,9 @@ struct BotOptions {
 struct BotProviders {
   SttProvider* stt = nullptr;  // voice notes -> text
   LlmProvider* llm = nullptr;  // fallback for slots marked llm_fallback when the parser is unsure
+  OcrProvider* ocr = nullptr;  // photos answering document slots
+  BureauProvider* bureau = nullptr;  // the "bureau" check
+  const DataKeys* data_keys = nullptr;  // seals raw provider reports; null = raw reports not kept
 };
 
 enum class ReplyMode {
@@ -81,13 +87,20 @@ class Bot {
   const Clock& clock() const { return *clock_; }
 
  private:
+  // Steps, commits, and runs the check the turn's new state asks for (then commits its result
+  // turn too). `report` and `note` come from that check: stored and audited with its turn.
   Result<TurnResult> Commit(const Dialog& dialog, Contact contact,
                             const std::optional<Session>& current, const TurnInput& input,
-                            int64_t inbound_id, ReplyMode mode);
+                            int64_t inbound_id, ReplyMode mode,
+                            std::optional<SealedReport> report = std::nullopt,
+                            const std::string& note = "");
 
   // Runs the provider calls a message needs before its step: transcribe a voice note, ask
   // the LLM when the pending slot's parser is unsure. Failures are reported, never thrown.
   ProviderResults CallProviders(const Dialog& dialog, const TurnContext& ctx, TimePoint now);
+  // OCR of the message's photo or PDF for a document slot; fills results->document.
+  void ReadDocument(const SlotSpec& slot, const TurnContext& ctx, TimePoint deadline,
+                    ProviderResults* results);
 
   mutable std::mutex mu_;
   std::shared_ptr<const DialogSet> dialogs_;  // Guarded by mu_

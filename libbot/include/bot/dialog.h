@@ -17,7 +17,10 @@
 
 namespace bot {
 
-enum class SlotType { kRating, kInteger, kYesNo, kMoney, kDays, kPhone, kEmail, kDate, kText };
+enum class SlotType {
+  kRating, kInteger, kYesNo, kMoney, kDays, kPhone, kEmail, kDate, kText,
+  kDocument,  // a photo (or PDF) read by OCR; see SlotSpec::document
+};
 const char* SlotTypeName(SlotType type);  // "rating", "integer", "yesno", "money", "days"...
 bool ParseSlotType(std::string_view name, SlotType* out);
 
@@ -31,7 +34,15 @@ struct SlotSpec {
   std::string region = "MX";     // phone: default country
   size_t max_length = 1000;      // text: longer answers are cut at a word boundary
   bool llm_fallback = false;     // ask the LLM (when configured) if the parser is not sure
+  // document: the kind of document ("ine", "proof_of_address"; see DocumentFields). A photo
+  // answering this slot goes to OCR; the fields read fill the text slots "<slot>_<field>"
+  // (declared automatically), and the slot itself holds the file's SHA-256.
+  std::string document;
 };
+
+// The fields OCR reads from a document kind, in order: "ine" -> full_name, curp, birth_date,
+// valid_until. Empty for an unknown kind.
+std::vector<std::string> DocumentFields(std::string_view kind);
 
 // A boolean expression over slots: comparisons (== != < <= > >=), and/or/not, parentheses,
 // literals (numbers, 'text', true/false), `set(slot)`. A comparison with an unset slot is
@@ -54,12 +65,22 @@ class Condition {
 };
 
 // An effect of a transition, by name:
-//   "record <kind>"  store a dialog record of <kind> with every set slot and the session times;
-//   "clear <slot>"   unset a slot;
-//   "handoff"        hand the conversation to a human.
+//   "record <kind> [field=value ...]"  store a dialog record of <kind> with every set slot, the
+//                     session times and the fixed fields given ("record application
+//                     status=preapproved");
+//   "clear <slot>"    unset a slot;
+//   "handoff"         hand the conversation to a human;
+//   "set_name <slot>" the slot's text becomes the contact's name (the profile name);
+//   "consent <prompt>" store click-wrap evidence that the user accepted the text of <prompt>:
+//                     a "consent" record with the prompt key, the SHA-256 of the text as shown,
+//                     the inbound message id, the channel and the time;
+//   "quote"           a loan quote from the slots amount (money) and term (days) at the
+//                     variable commission_rate_bp: sets commission, total (money) and due_date
+//                     (es-MX text, "lunes 7 de diciembre"), declared automatically.
 struct Action {
-  std::string name;  // "record", "clear", "handoff"
-  std::string arg;   // kind or slot; may be empty
+  std::string name;  // "record", "clear", "handoff", "set_name", "consent", "quote"
+  std::string arg;   // kind, slot or prompt; may be empty
+  std::map<std::string, std::string> fields;  // record: the fixed fields
 };
 
 struct Transition {
@@ -79,6 +100,25 @@ struct State {
   std::vector<Transition> transitions;  // first match wins; evaluated after the slot is filled,
                                         // or right after entering when `ask` is empty
   bool end = false;          // the conversation is done after saying `say`
+  // An external check run on entering ("bureau"): the state says `say`, the engine runs the
+  // check after the turn is committed, and a follow-up turn with its result fills the check's
+  // slots ("bureau_score", or "bureau_error" = "no_record" / "unavailable") and follows the
+  // transitions. A message that arrives while the state waits runs the check again.
+  std::string check;
+  int line = 0;
+};
+
+// The slots a check fills, declared automatically: "bureau" -> bureau_score (integer),
+// bureau_error (text). Empty for an unknown check.
+std::vector<std::pair<std::string, SlotType>> CheckSlots(std::string_view check);
+
+// A way back the user can ask for at any time: "quiero cambiar el monto". A message with a
+// change verb (cambiar, corregir, modificar, otro/otra ...) and one of `words` clears `clear`
+// and enters `to`.
+struct ChangeRequest {
+  std::vector<std::string> words;  // normalised: lower case, no accents ("monto", "plazo")
+  std::vector<std::string> clear;  // slots to unset
+  std::string to;
   int line = 0;
 };
 
@@ -91,16 +131,23 @@ struct Dialog {
   std::string start;               // first state when the bot speaks first
   std::string inbound_start;       // first state when the user speaks first; "" = start
   std::chrono::seconds session_timeout = std::chrono::hours(24);
-  bool accepts_media = false;      // false: media gets the polite "media_unsupported" prompt
+  std::string timezone = "UTC";    // IANA zone for "today", due dates and document dates
   std::map<std::string, std::string> variables;  // declared variables -> default ("" = required)
   std::vector<SlotSpec> slots;
   std::vector<State> states;
+  std::vector<ChangeRequest> changes;
   std::map<std::string, std::string> prompts;    // key -> template with {{variables}}
 
   const State* FindState(std::string_view name) const;
   const SlotSpec* FindSlot(std::string_view name) const;
   const std::string* FindPrompt(std::string_view key) const;
 };
+
+// Declares the slots the engine fills for a dialog's features, unless declared already: the
+// "<slot>_<field>" text slots of document slots, the slots of state checks (CheckSlots) and
+// commission/total/due_date when a transition runs `quote`. The loader calls it; call it on a
+// dialog built in C++ before ValidateDialog.
+void DeclareDerivedSlots(Dialog* dialog);
 
 // Checks a dialog built in C++ the way the loader checks files: known states, slots and
 // prompts, reachable states, prompt variables declared, an end state reachable.

@@ -53,6 +53,21 @@ struct Media {
   std::string sha256;
 };
 
+// What OCR read from a photo that answers a document slot.
+struct DocumentReading {
+  std::map<std::string, std::string> fields;  // field -> text read; a field not read is absent
+  double confidence = 0;  // the lowest confidence among the fields read, 0..1
+  std::string path;       // the stored file
+  std::string sha256;
+  std::string content_type;
+};
+
+// The outcome of a state's check (State::check), delivered by a kCheckResult turn.
+struct CheckResult {
+  std::string check;  // "bureau"
+  SlotMap slots;      // what it fills: bureau_score, or bureau_error
+};
+
 // What provider calls made for this turn returned. The Bot makes the calls (or a transcript's
 // cassette answers them) before the step, so the step itself stays pure.
 struct ProviderResults {
@@ -60,11 +75,15 @@ struct ProviderResults {
   std::optional<std::string> slot_answer;  // the LLM's reading of the answer for the pending
                                            // slot, checked again by the slot's own parser
   bool provider_failed = false;  // a provider call failed after retries (or over budget)
+  std::optional<DocumentReading> document;  // OCR of the photo answering a document slot
+  std::optional<CheckResult> check;         // kCheckResult turns
 };
 
 // What the dialog step receives.
 struct TurnInput {
-  enum class Kind { kMessage, kStart };
+  // kCheckResult: no message; the result of the check the session's state waits for, in
+  // `providers.check`.
+  enum class Kind { kMessage, kStart, kCheckResult };
   Kind kind = Kind::kMessage;
   std::string text;
   std::vector<Media> media;
@@ -78,6 +97,18 @@ struct TurnInput {
 struct Record {
   std::string kind;
   std::map<std::string, std::string> fields;
+};
+
+// A document a turn accepted: the file and what was read from it. Storing one replaces the
+// contact's previous document of the same kind (kept, marked replaced: the audit trail).
+struct Document {
+  std::string kind;  // "ine", "proof_of_address"
+  std::string slot;
+  std::string path;
+  std::string sha256;
+  std::string content_type;
+  std::map<std::string, std::string> fields;
+  std::string message_id;  // the inbound message that carried it
 };
 
 // Something the audit trail keeps: "optout", "optin", "handoff", "restart", "dialog_changed".
@@ -94,6 +125,9 @@ struct TurnOutput {
   std::vector<Record> records;
   std::vector<AuditEvent> audit;
   std::optional<bool> opted_out;   // the contact's opt-out changed to this
+  std::optional<std::string> contact_name;  // the contact's name changed to this (set_name)
+  std::vector<Document> documents;
+  std::string check;  // run this check (the session's state's) after committing; "" = none
 };
 
 // The dialog step. Pure: no I/O, no clock (time comes in `input.now`), no randomness, so a

@@ -62,6 +62,14 @@ struct OutboundMessage {
   TimePoint next_attempt_at;
 };
 
+// A provider's raw answer kept encrypted (bot/credit.h Seal): e.g. the bureau report.
+struct SealedReport {
+  std::string kind;     // "bureau"
+  std::string key_id;   // the data key that sealed it, for rotation
+  std::string blob;     // Seal() output
+  std::string summary;  // what may be read without the key, e.g. "score=712"
+};
+
 // Everything one turn changes. Committed in one transaction, or not at all.
 struct TurnCommit {
   int64_t inbound_id = 0;            // accepted message this turn processes; 0 = bot-first turn
@@ -73,6 +81,8 @@ struct TurnCommit {
   std::vector<Record> records;
   std::vector<AuditEvent> audit;
   std::string inbound_transcript;  // a voice note's transcript, kept with the inbound message
+  std::vector<Document> documents;    // each replaces the contact's previous one of its kind
+  std::vector<SealedReport> reports;
   TimePoint now;
 };
 
@@ -93,6 +103,23 @@ struct StoredAudit {
   int64_t id = 0;
   int64_t contact_id = 0;
   AuditEvent event;
+  TimePoint created_at;
+};
+
+struct StoredDocument {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  int64_t session_id = 0;
+  Document document;
+  TimePoint created_at;
+  std::optional<TimePoint> replaced_at;  // a newer document of the same kind replaced it
+};
+
+struct StoredReport {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  int64_t session_id = 0;
+  SealedReport report;
   TimePoint created_at;
 };
 
@@ -154,6 +181,9 @@ class Store {
   virtual Result<std::vector<StoredRecord>> ListRecords(int64_t contact_id) = 0;
   virtual Result<std::vector<StoredAudit>> ListAudit(int64_t contact_id) = 0;
   virtual Result<std::vector<StoredMessage>> ListMessages(int64_t contact_id) = 0;
+  // Every document, replaced ones too, oldest first.
+  virtual Result<std::vector<StoredDocument>> ListDocuments(int64_t contact_id) = 0;
+  virtual Result<std::vector<StoredReport>> ListReports(int64_t contact_id) = 0;
 
   // Is the store reachable (for /healthz)?
   virtual Status Ping() = 0;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bot/value.h"
 
@@ -46,6 +47,11 @@ ParseResult ParseDate(std::string_view text, std::chrono::year_month_day today);
 
 // Any non-empty text, trimmed. Value::Text.
 ParseResult ParseFreeText(std::string_view text);
+
+// "quiero cambiar el monto", "me equivoqué en el plazo", "mejor otra cantidad": a change verb
+// (cambiar, corregir, modificar, otro/otra, mejor, me equivoqué …) and one of `words` (normalised:
+// lower case, no accents; a plural matches too) in a short message (at most 12 words).
+bool IsChangeRequest(std::string_view text, const std::vector<std::string>& words);
 
 // The global intents, live in every state of every dialog.
 enum class Intent {

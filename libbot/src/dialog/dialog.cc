@@ -14,6 +14,7 @@ constexpr std::pair<SlotType, const char*> kSlotTypeNames[] = {
     {SlotType::kRating, "rating"}, {SlotType::kInteger, "integer"}, {SlotType::kYesNo, "yesno"},
     {SlotType::kMoney, "money"},   {SlotType::kDays, "days"},       {SlotType::kPhone, "phone"},
     {SlotType::kEmail, "email"},   {SlotType::kDate, "date"},       {SlotType::kText, "text"},
+    {SlotType::kDocument, "document"},
 };
 
 constexpr const char* kBuiltinVariables[] = {"profile_name", "contact", "today"};

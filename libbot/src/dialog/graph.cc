@@ -22,6 +22,7 @@ std::string Join(const std::vector<Action>& actions) {
   for (const Action& a : actions) {
     if (!out.empty()) out += ", ";
     out += a.arg.empty() ? a.name : a.name + " " + a.arg;
+    for (const auto& [name, value] : a.fields) out += " " + name + "=" + value;
   }
   return out;
 }

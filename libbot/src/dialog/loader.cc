@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "bot/dialog_loader.h"
+#include "bot/text.h"
 #include "dialog/validate.h"
 
 namespace bot {
@@ -72,6 +73,7 @@ class Loader {
     } catch (const YAML::Exception& e) {  // a node of an unexpected shape slipped through
       return InvalidArgument(path_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
+    DeclareDerivedSlots(&dialog_);
     if (Status s = ValidateDialog(dialog_, sources_); !s.ok()) return s;
     return std::move(dialog_);
   }
@@ -151,7 +153,7 @@ class Loader {
     if (!root.IsMap()) return Error(root, "a dialog file must be a map of keys (id, states...)");
     Status s = CheckMap(root, "the dialog",
                         {"id", "version", "locale", "prompts", "start", "inbound_start",
-                         "session_timeout", "accepts_media", "variables", "slots", "states"});
+                         "session_timeout", "timezone", "variables", "slots", "states", "changes"});
     if (!s.ok()) return s;
     std::string version_text;
     for (const auto& kv : root) {
@@ -164,7 +166,8 @@ class Loader {
       if (key == "start") s = Scalar(value, key, &dialog_.start);
       if (key == "inbound_start") s = Scalar(value, key, &dialog_.inbound_start);
       if (key == "session_timeout") s = Duration(value, &dialog_.session_timeout);
-      if (key == "accepts_media") s = Bool(value, key, &dialog_.accepts_media);
+      if (key == "timezone") s = Scalar(value, key, &dialog_.timezone);
+      if (key == "changes") s = LoadChanges(value);
       if (key == "variables") s = LoadVariables(value);
       if (key == "slots") s = LoadSlots(value);
       if (key == "states") s = LoadStates(value);
@@ -209,7 +212,8 @@ class Loader {
       const std::string path = "slots." + slot.name;
       sources_.lines[path] = LineOf(kv.first);
       Status s =
-          CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length", "llm_fallback"});
+          CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length",
+                                     "llm_fallback", "document"});
       if (!s.ok()) return s;
       if (!kv.second["type"]) return Error(kv.first, what + " has no type");
       for (const auto& field : kv.second) {
@@ -223,7 +227,7 @@ class Loader {
               s.ok() && !ParseSlotType(type, &slot.type)) {
             s = Error(value, what + ": unknown type '" + type +
                                  "' (known: rating, integer, yesno, money, days, phone, email, "
-                                 "date, text)");
+                                 "date, text, document)");
           }
         } else if (key == "min" || key == "max") {
           if (s = Int(value, what + " " + key, &number); s.ok())
@@ -236,6 +240,8 @@ class Loader {
           s = Bool(value, what + " llm_fallback", &slot.llm_fallback);
         } else if (key == "region") {
           s = Scalar(value, what + " region", &slot.region);
+        } else if (key == "document") {
+          s = Scalar(value, what + " document", &slot.document);
         } else if (key == "options") {
           if (!value.IsSequence()) s = Error(value, what + ": options must be a list of numbers");
           for (size_t i = 0; s.ok() && i < value.size(); ++i) {
@@ -266,7 +272,8 @@ class Loader {
     const std::string what = "state '" + state->name + "'";
     const std::string path = "states." + state->name + ".";
     Status s = CheckMap(
-        node, what, {"say", "ask", "help", "max_attempts", "on_exhausted", "transitions", "end"});
+        node, what,
+        {"say", "ask", "help", "max_attempts", "on_exhausted", "transitions", "end", "check"});
     if (!s.ok()) return s;
     for (const auto& kv : node) {
       const std::string& key = kv.first.Scalar();
@@ -277,6 +284,7 @@ class Loader {
       if (key == "help") s = Scalar(value, what + " help", &state->help);
       if (key == "on_exhausted") s = Scalar(value, what + " on_exhausted", &state->on_exhausted);
       if (key == "end") s = Bool(value, what + " end", &state->end);
+      if (key == "check") s = Scalar(value, what + " check", &state->check);
       if (key == "max_attempts") {
         int64_t attempts = 0;
         s = Int(value, what + " max_attempts", &attempts);
@@ -337,10 +345,49 @@ class Loader {
       if (Status s = Scalar(item, what + " action", &text); !s.ok()) return s;
       std::istringstream words(text);
       Action action;
-      words >> action.name;
-      std::getline(words >> std::ws, action.arg);
+      words >> action.name >> action.arg;
+      // "record application status=preapproved": fixed fields after the kind.
+      for (std::string field; words >> field;) {
+        size_t eq = field.find('=');
+        if (eq == std::string::npos || eq == 0 || !IsIdentifier(field.substr(0, eq))) {
+          return Error(item, what + ": '" + field + "' in action '" + text +
+                                 "' is not a field=value pair");
+        }
+        action.fields[field.substr(0, eq)] = field.substr(eq + 1);
+      }
       if (action.name.empty()) return Error(item, what + ": empty action");
       out->push_back(std::move(action));
+    }
+    return Status::Ok();
+  }
+
+  // changes: [{words: [monto, cantidad], clear: [amount], to: ask_amount}, ...]
+  Status LoadChanges(const YAML::Node& node) {
+    if (!node.IsSequence()) return Error(node, "changes must be a list");
+    for (size_t i = 0; i < node.size(); ++i) {
+      const YAML::Node& item = node[i];
+      const std::string what = "change " + std::to_string(i);
+      if (Status s = CheckMap(item, what, {"words", "clear", "to"}); !s.ok()) return s;
+      ChangeRequest change;
+      change.line = LineOf(item);
+      for (const char* list : {"words", "clear"}) {
+        const YAML::Node& values = item[list];
+        if (!values) continue;
+        if (!values.IsSequence()) return Error(values, what + ": " + list + " must be a list");
+        for (const auto& value : values) {
+          std::string text;
+          if (Status s = Scalar(value, what + " " + list, &text); !s.ok()) return s;
+          if (std::string(list) == "words") {
+            change.words.push_back(Normalize(text));
+          } else {
+            change.clear.push_back(text);
+          }
+        }
+      }
+      if (!item["to"]) return Error(item, what + " has no 'to'");
+      if (Status s = Scalar(item["to"], what + " to", &change.to); !s.ok()) return s;
+      sources_.lines["changes." + std::to_string(i)] = change.line;
+      dialog_.changes.push_back(std::move(change));
     }
     return Status::Ok();
   }

@@ -2,16 +2,51 @@
 // and dialogs built in C++ share it, so a dialog is never "valid from a file only".
 #include "dialog/validate.h"
 
+#include "engine/documents.h"
+#include "engine/local_time.h"
+
 #include <set>
 #include <string>
 #include <vector>
 
 namespace bot {
 
-const char* const kCommonPrompts[10] = {
+const char* const kCommonPrompts[11] = {
     "optout_confirm", "optin_confirm",     "handoff_confirm",   "restart_confirm",
     "dialog_changed", "media_unsupported", "voice_unavailable", "help_default",
-    "closing",        "llm_slot_system"};
+    "closing",        "llm_slot_system",   "document_unavailable"};
+
+void DeclareDerivedSlots(Dialog* dialog) {
+  std::vector<SlotSpec> derived;
+  auto add = [&](std::string name, SlotType type) {
+    if (dialog->FindSlot(name)) return;
+    for (const SlotSpec& d : derived) {
+      if (d.name == name) return;
+    }
+    SlotSpec slot;
+    slot.name = std::move(name);
+    slot.type = type;
+    derived.push_back(std::move(slot));
+  };
+  for (const SlotSpec& slot : dialog->slots) {
+    if (slot.type != SlotType::kDocument) continue;
+    for (const std::string& field : DocumentFields(slot.document)) {
+      add(slot.name + "_" + field, SlotType::kText);
+    }
+  }
+  for (const State& state : dialog->states) {
+    for (const auto& [name, type] : CheckSlots(state.check)) add(name, type);
+    for (const Transition& t : state.transitions) {
+      for (const Action& action : t.actions) {
+        if (action.name != "quote") continue;
+        add("commission", SlotType::kMoney);
+        add("total", SlotType::kMoney);
+        add("due_date", SlotType::kText);
+      }
+    }
+  }
+  for (SlotSpec& slot : derived) dialog->slots.push_back(std::move(slot));
+}
 
 namespace {
 
@@ -24,6 +59,7 @@ class Validator {
     if (Status s = CheckSlots(); !s.ok()) return s;
     if (Status s = CheckVariables(); !s.ok()) return s;
     if (Status s = CheckStates(); !s.ok()) return s;
+    if (Status s = CheckChanges(); !s.ok()) return s;
     if (Status s = CheckPrompts(); !s.ok()) return s;
     return CheckReachability();
   }
@@ -50,6 +86,10 @@ class Validator {
       return Error(src_.Line("session_timeout"), "session_timeout must be positive");
     }
     if (d_.start.empty()) return Error(src_.Line("id"), "no start state ('start' is required)");
+    if (!engine::IsKnownTimeZone(d_.timezone)) {
+      return Error(src_.Line("timezone"), "timezone '" + d_.timezone +
+                                              "' is not an IANA zone like America/Mexico_City");
+    }
     return Status::Ok();
   }
 
@@ -77,6 +117,15 @@ class Validator {
                        "slot '" + slot.name + "': option " + std::to_string(option) +
                            " is outside min..max");
         }
+      }
+      if ((slot.type == SlotType::kDocument) != !slot.document.empty()) {
+        return Error(line, "slot '" + slot.name + "': a document slot needs 'document: <kind>'" +
+                               " and only document slots take one");
+      }
+      if (slot.type == SlotType::kDocument && DocumentFields(slot.document).empty()) {
+        return Error(src_.Line("slots." + slot.name + ".document", line),
+                     "slot '" + slot.name + "': unknown document kind '" + slot.document +
+                         "' (known: ine, proof_of_address)");
       }
       if (slot.max_length == 0) {
         return Error(line, "slot '" + slot.name + "': max_length must be positive");
@@ -140,6 +189,28 @@ class Validator {
     if (!state.ask.empty() && !d_.FindSlot(state.ask)) {
       return Error(StateLine(state, "ask"), name + ": ask names unknown slot '" + state.ask + "'");
     }
+    if (const SlotSpec* slot = d_.FindSlot(state.ask);
+        slot != nullptr && slot->type == SlotType::kDocument) {
+      // Every way OCR can refuse the document has its own explanation.
+      const engine::DocumentKind* kind = engine::FindDocumentKind(slot->document);
+      for (const std::string& reason : kind->reasons) {
+        if (!d_.FindPrompt(slot->name + "_" + reason)) {
+          return Error(StateLine(state, "ask"), name + ": asks for document '" + slot->name +
+                                                    "' but the prompt '" + slot->name + "_" +
+                                                    reason + "' is missing");
+        }
+      }
+    }
+    if (!state.check.empty()) {
+      if (bot::CheckSlots(state.check).empty()) {
+        return Error(StateLine(state, "check"),
+                     name + ": unknown check '" + state.check + "' (known: bureau)");
+      }
+      if (!state.ask.empty() || state.end) {
+        return Error(StateLine(state, "check"),
+                     name + ": a state with a check can neither ask nor end");
+      }
+    }
     if (state.max_attempts < 0) {
       return Error(StateLine(state, "max_attempts"), name + ": max_attempts must be 0 or more");
     }
@@ -194,12 +265,49 @@ class Validator {
         if (!d_.FindSlot(action.arg)) {
           return Error(do_line, name + "'clear' names unknown slot '" + action.arg + "'");
         }
-      } else if (action.name == "handoff") {
-        if (!action.arg.empty()) return Error(do_line, name + "'handoff' takes no argument");
+      } else if (action.name == "handoff" || action.name == "quote") {
+        if (!action.arg.empty()) {
+          return Error(do_line, name + "'" + action.name + "' takes no argument");
+        }
+        if (action.name == "quote") {
+          const SlotSpec* amount = d_.FindSlot("amount");
+          const SlotSpec* term = d_.FindSlot("term");
+          if (!amount || amount->type != SlotType::kMoney || !term ||
+              term->type != SlotType::kDays || !d_.variables.count("commission_rate_bp")) {
+            return Error(do_line, name + "'quote' needs a money slot 'amount', a days slot "
+                                         "'term' and the variable 'commission_rate_bp'");
+          }
+        }
+      } else if (action.name == "set_name") {
+        const SlotSpec* slot = d_.FindSlot(action.arg);
+        if (!slot || slot->type != SlotType::kText) {
+          return Error(do_line, name + "'set_name' needs a text slot, not '" + action.arg + "'");
+        }
+      } else if (action.name == "consent") {
+        if (!d_.FindPrompt(action.arg)) {
+          return Error(do_line, name + "'consent' names unknown prompt '" + action.arg + "'");
+        }
       } else {
         return Error(do_line, name + "unknown action '" + action.name +
-                                  "' (known: record <kind>, clear <slot>, handoff)");
+                                  "' (known: record <kind> [field=value...], clear <slot>, "
+                                  "handoff, set_name <slot>, consent <prompt>, quote)");
       }
+      if (action.name != "record" && !action.fields.empty()) {
+        return Error(do_line, name + "only 'record' takes field=value pairs");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckChanges() const {
+    for (size_t i = 0; i < d_.changes.size(); ++i) {
+      const ChangeRequest& change = d_.changes[i];
+      const int line = change.line > 0 ? change.line : src_.Line("changes." + std::to_string(i));
+      if (change.words.empty()) return Error(line, "a change needs at least one word");
+      for (const std::string& slot : change.clear) {
+        if (!d_.FindSlot(slot)) return Error(line, "a change clears unknown slot '" + slot + "'");
+      }
+      if (Status s = CheckTarget(line, "a change goes to", change.to); !s.ok()) return s;
     }
     return Status::Ok();
   }
@@ -234,6 +342,7 @@ class Validator {
     std::set<std::string> reached;
     std::vector<std::string> pending = {d_.start};
     if (!d_.inbound_start.empty()) pending.push_back(d_.inbound_start);
+    for (const ChangeRequest& change : d_.changes) pending.push_back(change.to);
     while (!pending.empty()) {
       std::string name = pending.back();
       pending.pop_back();

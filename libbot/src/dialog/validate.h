@@ -32,7 +32,7 @@ struct DialogSources {
 std::string DialogLocation(const Dialog& dialog, int line);
 
 // The engine's prompts every dialog must have (common.yaml provides them).
-extern const char* const kCommonPrompts[10];
+extern const char* const kCommonPrompts[11];
 
 Status ValidateDialog(const Dialog& dialog, const DialogSources& sources);
 

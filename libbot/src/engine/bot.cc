@@ -1,11 +1,15 @@
 // Bot: the I/O around the pure step. Load -> Step -> split replies -> commit, once per message.
 #include "bot/bot.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "bot/providers.h"
 #include "bot/text.h"
+#include "bot/twilio.h"  // Sha256Hex
+#include "engine/checks.h"
+#include "engine/documents.h"
 #include "engine/slot_parser.h"
 
 namespace bot {
@@ -83,6 +87,7 @@ const char* AnswerShape(SlotType type) {
     case SlotType::kEmail: return "un correo electrónico";
     case SlotType::kDate: return "una fecha DD/MM/AAAA";
     case SlotType::kText: return "el texto tal cual";
+    case SlotType::kDocument: return "el documento";  // answered by OCR, never by the LLM
   }
   return "el valor";
 }
@@ -115,9 +120,13 @@ ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx,
       break;
     }
   }
-  if (providers_.llm == nullptr || text.empty()) return results;
   std::optional<PendingAnswer> pending =
       FindPendingAnswer(dialog, ctx.contact, ctx.session, text, now);
+  if (pending && pending->slot->type == SlotType::kDocument) {
+    ReadDocument(*pending->slot, ctx, deadline, &results);
+    return results;
+  }
+  if (providers_.llm == nullptr || text.empty()) return results;
   if (!pending || !pending->slot->llm_fallback) return results;
   if (ParseSlotAnswer(*pending->slot, text, now).ok) return results;  // the parser is sure
 
@@ -146,6 +155,45 @@ ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx,
   auto it = reply->fields.find("value");
   if (it != reply->fields.end() && !it->second.is_null) results.slot_answer = it->second.text;
   return results;
+}
+
+void Bot::ReadDocument(const SlotSpec& slot, const TurnContext& ctx, TimePoint deadline,
+                       ProviderResults* results) {
+  const engine::DocumentKind* kind = engine::FindDocumentKind(slot.document);
+  if (providers_.ocr == nullptr || kind == nullptr) return;
+  for (const Media& media : ctx.message.media) {
+    const bool readable = media.content_type.rfind("image/", 0) == 0 ||
+                          media.content_type == "application/pdf";
+    if (!readable || media.path.empty()) continue;
+    OcrRequest request;
+    request.purpose = "ocr:" + kind->name;
+    request.conversation = ctx.contact.address;
+    request.content_type = media.content_type;
+    request.schema = engine::DocumentSchema(*kind);
+    request.instruction = kind->instruction;
+    request.deadline = deadline;
+    if (!ReadFile(media.path, &request.image)) {
+      results->provider_failed = true;
+      return;
+    }
+    Result<OcrReply> reply = providers_.ocr->Read(request);
+    if (!reply.ok()) {
+      results->provider_failed = true;
+      return;
+    }
+    DocumentReading reading;
+    reading.path = media.path;
+    reading.sha256 = media.sha256.empty() ? Sha256Hex(request.image) : media.sha256;
+    reading.content_type = media.content_type;
+    reading.confidence = 1.0;
+    for (const auto& [name, value] : reply->fields) {
+      if (value.is_null || value.text.empty()) continue;
+      reading.fields[name] = value.text;
+      reading.confidence = std::min(reading.confidence, value.confidence);
+    }
+    results->document = std::move(reading);
+    return;  // the first document of the message answers
+  }
 }
 
 Result<TurnResult> Bot::Handle(const InboundMessage& message, ReplyMode mode) {
@@ -185,8 +233,10 @@ Result<TurnResult> Bot::Start(const std::string& channel, const std::string& add
 
 Result<TurnResult> Bot::Commit(const Dialog& dialog, Contact contact,
                                const std::optional<Session>& current, const TurnInput& input,
-                               int64_t inbound_id, ReplyMode mode) {
+                               int64_t inbound_id, ReplyMode mode,
+                               std::optional<SealedReport> report, const std::string& note) {
   TurnOutput out = Step(dialog, contact, current, input);
+  if (!note.empty()) out.audit.push_back({"check_note", note});
 
   TurnCommit commit;
   commit.inbound_id = inbound_id;
@@ -213,6 +263,10 @@ Result<TurnResult> Bot::Commit(const Dialog& dialog, Contact contact,
     }
   }
 
+  if (out.contact_name) commit.contact.name = *out.contact_name;
+  commit.documents = std::move(out.documents);
+  if (report) commit.reports.push_back(std::move(*report));
+
   Result<CommittedTurn> committed = store_->CommitTurn(commit);
   if (!committed.ok()) {
     if (committed.status().code() == StatusCode::kAlreadyExists) {
@@ -231,6 +285,22 @@ Result<TurnResult> Bot::Commit(const Dialog& dialog, Contact contact,
   } else {
     result.session = current;
   }
+  if (out.check.empty() || !result.session) return result;
+
+  // The turn entered a state with a check: run it now that the turn is safe, and feed its
+  // result back as a turn of its own. A crash in between leaves the session waiting in that
+  // state; the user's next message runs the check again.
+  engine::CheckOutcome outcome = engine::RunCheck(out.check, dialog, *result.session, providers_);
+  TurnInput follow;
+  follow.kind = TurnInput::Kind::kCheckResult;
+  follow.now = clock_->Now();
+  follow.providers.check = std::move(outcome.result);
+  Result<TurnResult> next = Commit(dialog, std::move(commit.contact), result.session, follow, 0,
+                                   mode, std::move(outcome.report), outcome.note);
+  if (!next.ok()) return next.status();
+  for (std::string& reply : next->replies) result.replies.push_back(std::move(reply));
+  for (int64_t id : next->outbound_ids) result.outbound_ids.push_back(id);
+  if (next->session) result.session = std::move(next->session);
   return result;
 }
 

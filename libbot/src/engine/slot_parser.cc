@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <limits>
 
 namespace bot {
@@ -59,8 +60,20 @@ ParseResult ParseSlotAnswer(const SlotSpec& slot, std::string_view text, TimePoi
       }
       return r;
     }
-    case SlotType::kDays:
-      return CheckInteger(ParseTermDays(text), slot);
+    case SlotType::kDays: {
+      // "una quincena" (15) or "un mes" (31 in some mouths) means the nearest offered term
+      // when one is a day away: 14 or 30.
+      ParseResult r = ParseTermDays(text);
+      if (r.ok && !slot.options.empty()) {
+        for (int64_t option : slot.options) {
+          if (std::abs(option - r.value.as_int()) <= 1) {
+            r.value = Value::Int(option);
+            break;
+          }
+        }
+      }
+      return CheckInteger(r, slot);
+    }
     case SlotType::kPhone:
       return ParsePhone(text, slot.region);
     case SlotType::kEmail:
@@ -69,6 +82,8 @@ ParseResult ParseSlotAnswer(const SlotSpec& slot, std::string_view text, TimePoi
       auto day = std::chrono::floor<std::chrono::days>(now);
       return ParseDate(text, std::chrono::year_month_day(day));
     }
+    case SlotType::kDocument:
+      return NotSure("document");  // a photo answers it, through OCR (Step's AnswerDocument)
     case SlotType::kText: {
       ParseResult r = ParseFreeText(text);
       if (r.ok) r.value = Value::Text(CutText(r.value.text(), slot.max_length));

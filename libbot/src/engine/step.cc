@@ -1,11 +1,16 @@
 // The dialog step: (dialog, contact, session, input) -> (new session, replies, effects).
 // Pure by contract: no I/O, no clock, no randomness. The order of the checks below is the
 // engine's documented behaviour (docs/dialogs.md, "What happens on each message").
+#include <charconv>
 #include <ctime>
 #include <string>
 
+#include "bot/credit.h"
 #include "bot/session.h"
+#include "bot/twilio.h"  // Sha256Hex
 #include "bot/understand.h"
+#include "engine/documents.h"
+#include "engine/local_time.h"
 #include "engine/slot_parser.h"
 
 namespace bot {
@@ -24,8 +29,6 @@ std::string IsoTime(TimePoint t) {
   return buf;
 }
 
-std::string IsoDate(TimePoint t) { return IsoTime(t).substr(0, 10); }
-
 // Builds one turn's output. Holds references to the inputs; lives for one Step call.
 class Turn {
  public:
@@ -34,17 +37,26 @@ class Turn {
         contact_(contact),
         input_(input),
         // A voice note counts as what it says.
-        text_(input.text.empty() ? input.providers.transcript : input.text) {}
+        text_(input.text.empty() ? input.providers.transcript : input.text),
+        today_(engine::LocalDate(input.now, dialog.timezone)),
+        name_(contact.name) {}
 
   TurnOutput Run(const std::optional<Session>& current);
 
  private:
   TurnOutput RunStart(const std::optional<Session>& current);
+  TurnOutput RunCheckResult(const std::optional<Session>& current);
+  std::string Render(const Session& session, const std::string& key) const;
   void Say(const Session& session, const std::string& key);
   Session NewSession(const std::string& state_name) const;
   void Enter(Session& session, std::string state_name);
   void RunActions(Session& session, const Transition& transition);
+  void Quote(Session& session);
   void Answer(Session& session, const State& state);
+  void AnswerDocument(Session& session, const State& state, const SlotSpec& slot);
+  void Refuse(Session& session, const State& state, const std::string& prompt);
+  void Advance(Session& session, const State& state);
+  bool Change(Session& session);
   void Audit(std::string kind, std::string detail = "") {
     out_.audit.push_back({std::move(kind), std::move(detail)});
   }
@@ -56,18 +68,25 @@ class Turn {
   const Contact& contact_;
   const TurnInput& input_;
   const std::string text_;
+  const std::chrono::year_month_day today_;  // in the dialog's time zone
+  std::string name_;  // the contact's name; set_name changes it mid-turn
   VarMap prior_vars_;  // variables of the contact's previous session of this dialog
   TurnOutput out_;
 };
 
-void Turn::Say(const Session& session, const std::string& key) {
+std::string Turn::Render(const Session& session, const std::string& key) const {
   const std::string* tmpl = dialog_.FindPrompt(key);
-  if (tmpl == nullptr) return;  // the loader guarantees the prompts the engine uses exist
+  if (tmpl == nullptr) return "";  // the loader guarantees the prompts the engine uses exist
   VarMap vars = session.vars;
-  vars.emplace("profile_name", contact_.name);
+  vars.emplace("profile_name", name_);
   vars.emplace("contact", contact_.address);
-  vars.emplace("today", IsoDate(input_.now));
-  out_.replies.push_back(RenderPrompt(*tmpl, session.slots, vars));
+  vars.emplace("today", engine::IsoDate(today_));
+  return RenderPrompt(*tmpl, session.slots, vars);
+}
+
+void Turn::Say(const Session& session, const std::string& key) {
+  if (!dialog_.FindPrompt(key)) return;
+  out_.replies.push_back(Render(session, key));
 }
 
 Session Turn::NewSession(const std::string& state_name) const {
@@ -96,14 +115,61 @@ void Turn::RunActions(Session& session, const Transition& transition) {
       }
       record.fields["started_at"] = IsoTime(session.started_at);
       record.fields["recorded_at"] = IsoTime(input_.now);
+      for (const auto& [name, value] : action.fields) record.fields[name] = value;
       out_.records.push_back(std::move(record));
     } else if (action.name == "clear") {
       session.slots.erase(action.arg);
     } else if (action.name == "handoff") {
       session.status = SessionStatus::kHandoff;
       Audit("handoff", "action in state " + session.state);
+    } else if (action.name == "set_name") {
+      auto it = session.slots.find(action.arg);
+      if (it != session.slots.end() && !it->second.ToString().empty()) {
+        name_ = it->second.ToString();
+        out_.contact_name = name_;
+      }
+    } else if (action.name == "consent") {
+      // Click-wrap evidence: exactly what was shown (its hash), where, when and in answer to
+      // which message. The text is rendered as it was shown: same prompt, same session.
+      Record record{"consent", {}};
+      record.fields["prompt"] = action.arg;
+      record.fields["text_sha256"] = Sha256Hex(Render(session, action.arg));
+      record.fields["message_id"] = input_.message_id;
+      record.fields["channel"] = contact_.channel;
+      record.fields["address"] = contact_.address;
+      record.fields["answer"] = text_;
+      record.fields["accepted_at"] = IsoTime(input_.now);
+      out_.records.push_back(std::move(record));
+    } else if (action.name == "quote") {
+      Quote(session);
     }
   }
+}
+
+// The "quote" action: commission, total and due date from the amount and the term.
+void Turn::Quote(Session& session) {
+  auto amount = session.slots.find("amount");
+  auto term = session.slots.find("term");
+  auto rate = session.vars.find("commission_rate_bp");
+  int64_t rate_bp = -1;
+  if (rate != session.vars.end()) {
+    auto [end, ec] = std::from_chars(rate->second.data(),
+                                     rate->second.data() + rate->second.size(), rate_bp);
+    if (ec != std::errc() || end != rate->second.data() + rate->second.size()) rate_bp = -1;
+  }
+  if (amount == session.slots.end() || term == session.slots.end() || rate_bp < 0) {
+    Audit("quote_failed", "needs amount, term and commission_rate_bp");
+    return;
+  }
+  Result<LoanQuote> quote = MakeQuote(amount->second.centavos(),
+                                      static_cast<int>(term->second.as_int()), rate_bp, today_);
+  if (!quote.ok()) {
+    Audit("quote_failed", quote.status().message());
+    return;
+  }
+  session.slots["commission"] = Value::Money(quote->commission);
+  session.slots["total"] = Value::Money(quote->total);
+  session.slots["due_date"] = Value::Text(FormatDateEs(quote->due_date));
 }
 
 // Enters a state: says its prompt, ends the session at an end state, and follows the
@@ -121,6 +187,10 @@ void Turn::Enter(Session& session, std::string state_name) {
     if (!state->say.empty()) Say(session, state->say);
     if (state->end) {
       if (session.status == SessionStatus::kActive) session.status = SessionStatus::kDone;
+      return;
+    }
+    if (!state->check.empty()) {  // waits for the check's result turn
+      if (session.status == SessionStatus::kActive) out_.check = state->check;
       return;
     }
     if (!state->ask.empty()) return;
@@ -141,26 +211,72 @@ void Turn::Enter(Session& session, std::string state_name) {
 // The user answered the question of `state`.
 void Turn::Answer(Session& session, const State& state) {
   const SlotSpec* slot = dialog_.FindSlot(state.ask);
+  if (slot != nullptr && slot->type == SlotType::kDocument) {
+    AnswerDocument(session, state, *slot);
+    return;
+  }
   ParseResult parsed = slot ? ParseSlotAnswer(*slot, text_, input_.now) : ParseResult{};
   if (!parsed.ok && slot && input_.providers.slot_answer) {
     // The LLM's reading must pass the same parser and validation as a typed answer.
     parsed = ParseSlotAnswer(*slot, *input_.providers.slot_answer, input_.now);
   }
   if (!parsed.ok) {
-    session.attempts += 1;
-    if (state.max_attempts > 0 && session.attempts >= state.max_attempts) {
-      if (state.on_exhausted.empty()) {
-        Say(session, "closing");
-        session.status = SessionStatus::kDone;
-      } else {
-        Enter(session, state.on_exhausted);
-      }
-      return;
-    }
-    Say(session, state.help.empty() ? "help_default" : state.help);
+    Refuse(session, state, state.help.empty() ? "help_default" : state.help);
     return;
   }
   session.slots[slot->name] = std::move(parsed.value);
+  Advance(session, state);
+}
+
+// A photo (or PDF) answering a document slot, read by OCR before the step.
+void Turn::AnswerDocument(Session& session, const State& state, const SlotSpec& slot) {
+  bool has_document = false;
+  for (const Media& media : input_.media) {
+    has_document = has_document || media.content_type.rfind("image/", 0) == 0 ||
+                   media.content_type == "application/pdf";
+  }
+  if (!has_document) {  // text, a voice note or a sticker where a photo is expected
+    Refuse(session, state, state.help.empty() ? "help_default" : state.help);
+    return;
+  }
+  const engine::DocumentKind* kind = engine::FindDocumentKind(slot.document);
+  const std::optional<DocumentReading>& reading = input_.providers.document;
+  if (kind == nullptr || !reading) {  // no OCR configured, or it failed: not the user's fault
+    Say(session, "document_unavailable");
+    return;
+  }
+  engine::DocumentVerdict verdict = engine::CheckDocument(*kind, *reading, name_, today_);
+  if (!verdict.reason.empty()) {
+    Audit("document_refused", slot.name + ": " + verdict.reason);
+    Refuse(session, state, slot.name + "_" + verdict.reason);
+    return;
+  }
+  session.slots[slot.name] = Value::Text(reading->sha256);
+  for (const auto& [field, value] : verdict.fields) {
+    session.slots[slot.name + "_" + field] = Value::Text(value);
+  }
+  out_.documents.push_back(Document{kind->name, slot.name, reading->path, reading->sha256,
+                                    reading->content_type, verdict.fields, input_.message_id});
+  Advance(session, state);
+}
+
+// An answer that does not fill the slot: say why, and count the attempt.
+void Turn::Refuse(Session& session, const State& state, const std::string& prompt) {
+  session.attempts += 1;
+  if (state.max_attempts > 0 && session.attempts >= state.max_attempts) {
+    if (state.on_exhausted.empty()) {
+      Say(session, "closing");
+      session.status = SessionStatus::kDone;
+    } else {
+      Enter(session, state.on_exhausted);
+    }
+    return;
+  }
+  Say(session, prompt);
+}
+
+// The slot is filled: follow the first transition whose condition holds.
+void Turn::Advance(Session& session, const State& state) {
   session.attempts = 0;
   for (const Transition& t : state.transitions) {
     if (t.when.Evaluate(session.slots)) {
@@ -171,6 +287,36 @@ void Turn::Answer(Session& session, const State& state) {
   }
   // No transition matched: the answer is kept and the question stays open.
   Say(session, state.help.empty() ? "help_default" : state.help);
+}
+
+// "quiero cambiar el monto": back to the state that asks for it.
+bool Turn::Change(Session& session) {
+  if (text_.empty()) return false;
+  for (const ChangeRequest& change : dialog_.changes) {
+    if (!IsChangeRequest(text_, change.words)) continue;
+    for (const std::string& slot : change.clear) session.slots.erase(slot);
+    Audit("change", session.state + " -> " + change.to);
+    Enter(session, change.to);
+    return true;
+  }
+  return false;
+}
+
+// The result of the check the session's state waits for. A session that moved on (a human
+// took it, the user opted out, it expired) ignores it.
+TurnOutput Turn::RunCheckResult(const std::optional<Session>& current) {
+  if (!current || !input_.providers.check || current->dialog_id != dialog_.id ||
+      EffectiveStatus(*current, dialog_, input_.now) != SessionStatus::kActive) {
+    return std::move(out_);
+  }
+  const State* state = dialog_.FindState(current->state);
+  if (state == nullptr || state->check != input_.providers.check->check) return std::move(out_);
+  Session session = *current;
+  session.updated_at = input_.now;
+  for (const auto& [name, value] : input_.providers.check->slots) session.slots[name] = value;
+  Advance(session, *state);
+  out_.session = std::move(session);
+  return std::move(out_);
 }
 
 TurnOutput Turn::RunStart(const std::optional<Session>& current) {
@@ -191,6 +337,7 @@ TurnOutput Turn::RunStart(const std::optional<Session>& current) {
 TurnOutput Turn::Run(const std::optional<Session>& current) {
   if (current && current->dialog_id == dialog_.id) prior_vars_ = current->vars;
   if (input_.kind == TurnInput::Kind::kStart) return RunStart(current);
+  if (input_.kind == TurnInput::Kind::kCheckResult) return RunCheckResult(current);
   const Intent intent = DetectIntent(text_);
 
   // Opt-out is the contact's, not the session's: silence until an explicit opt-in.
@@ -286,8 +433,11 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
       Enter(session, FirstState());
       break;
     }
-    default:
-      if (text_.empty() && !input_.media.empty() && !dialog_.accepts_media) {
+    default: {
+      const SlotSpec* slot = state ? dialog_.FindSlot(state->ask) : nullptr;
+      const bool wants_document = slot != nullptr && slot->type == SlotType::kDocument;
+      if (Change(session)) break;
+      if (text_.empty() && !input_.media.empty() && !wants_document) {
         // A voice note we could not transcribe gets its own apology.
         bool voice = input_.media.front().content_type.rfind("audio/", 0) == 0;
         Say(session, voice && input_.providers.provider_failed ? "voice_unavailable"
@@ -295,8 +445,9 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
       } else if (state != nullptr && !state->ask.empty()) {
         Answer(session, *state);
       } else {
-        Enter(session, session.state);
+        Enter(session, session.state);  // a waiting state (a check) says where it is again
       }
+    }
   }
   out_.session = std::move(session);
   return std::move(out_);
@@ -308,6 +459,9 @@ std::optional<PendingAnswer> FindPendingAnswer(const Dialog& dialog, const Conta
                                                const std::optional<Session>& current,
                                                std::string_view text, TimePoint now) {
   if (!current || contact.opted_out || DetectIntent(text) != Intent::kNone) return std::nullopt;
+  for (const ChangeRequest& change : dialog.changes) {
+    if (IsChangeRequest(text, change.words)) return std::nullopt;
+  }
   if (EffectiveStatus(*current, dialog, now) != SessionStatus::kActive) return std::nullopt;
   if (current->dialog_id != dialog.id) return std::nullopt;
   const State* state = dialog.FindState(current->state);

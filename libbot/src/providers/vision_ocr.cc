@@ -43,14 +43,17 @@ std::string AnswerSchema(const ExtractionSchema& schema) {
   return out;
 }
 
+constexpr const char* kPdf = "application/pdf";
+
 class VisionOcrProvider final : public OcrProvider {
  public:
   VisionOcrProvider(LlmConfig config, ProviderContext context)
       : config_(std::move(config)), context_(std::move(context)) {}
 
   Result<OcrReply> Read(const OcrRequest& request) override {
-    if (request.content_type.rfind("image/", 0) != 0) {
-      return InvalidArgument("vision OCR needs an image, not '" + request.content_type + "'");
+    if (request.content_type.rfind("image/", 0) != 0 && request.content_type != kPdf) {
+      return InvalidArgument("vision OCR needs an image or a PDF, not '" + request.content_type +
+                             "'");
     }
     Call call(context_, config_.provider, config_.model, request.purpose, request.conversation);
     if (Status admitted = call.Admit(); !admitted.ok()) return admitted;
@@ -102,8 +105,14 @@ class VisionOcrProvider final : public OcrProvider {
     body += ",\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":";
     json::AppendString(&body, request.instruction.empty() ? kDefaultInstruction
                                                           : request.instruction);
-    body += "},{\"type\":\"image_url\",\"image_url\":{\"url\":\"data:" + request.content_type +
-            ";base64," + Base64(request.image) + "\",\"detail\":\"high\"}}]}],";
+    const std::string data = "data:" + request.content_type + ";base64," + Base64(request.image);
+    if (request.content_type == kPdf) {  // a PDF goes as a file content part
+      body += "},{\"type\":\"file\",\"file\":{\"filename\":\"document.pdf\",\"file_data\":\"" +
+              data + "\"}}]}],";
+    } else {
+      body += "},{\"type\":\"image_url\",\"image_url\":{\"url\":\"" + data +
+              "\",\"detail\":\"high\"}}]}],";
+    }
     body += "\"temperature\":0,";
     AppendResponseFormat(&body, request.schema.name.empty() ? "ocr" : request.schema.name,
                          AnswerSchema(request.schema), config_.strict_schema);

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <vector>
 
+#include "bot/credit.h"
 #include "bot/providers.h"
 
 namespace bot::testing {
@@ -50,6 +51,19 @@ class FakeOcrProvider final : public OcrProvider {
   mutable std::mutex mu_;
   std::deque<Result<OcrReply>> script_;  // Guarded by mu_
   std::vector<OcrRequest> requests_;     // Guarded by mu_
+};
+
+// A bureau answering from a script, in order; records what it was asked.
+class FakeBureauProvider final : public BureauProvider {
+ public:
+  void Enqueue(Result<BureauReport> reply);
+  Result<BureauReport> Check(const BureauRequest& request) override;
+  std::vector<BureauRequest> requests() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<Result<BureauReport>> script_;  // Guarded by mu_
+  std::vector<BureauRequest> requests_;      // Guarded by mu_
 };
 
 }  // namespace bot::testing
