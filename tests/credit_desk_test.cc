@@ -1,0 +1,423 @@
+// The credit desk over a real SQLite file: applications recorded by the dialog (through the
+// Store, as the engine records them) are approved into loans with their schedule, or rejected;
+// each decision queues one message to the applicant, is audited and happens only once.
+#include "bot/credit_desk.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "bot/sqlite_store.h"
+#include "bot/testing/fake_clock.h"
+
+namespace bot {
+namespace {
+
+using std::chrono::January;
+using std::chrono::February;
+using std::chrono::year_month_day;
+
+constexpr std::chrono::year k2026{2026};
+const std::string kChannel = "whatsapp:+14155238886";
+// 2026-01-01T12:00:00Z: 06:00 in Mexico City, a Thursday.
+const TimePoint kNoon = FromUnixMillis(1767268800000);
+
+std::map<std::string, std::string> Preapproved() {
+  return {{"status", "preapproved"}, {"name", "Ana María López"}, {"amount", "5000.00"},
+          {"term", "14"},           {"commission", "750.00"},     {"total", "5750.00"},
+          {"bureau_score", "712"},  {"ine_curp", "LOHA850312MDFPRN08"}};
+}
+
+CreditDeskOptions ZoneOptions(const std::string& zone) {
+  CreditDeskOptions options;
+  options.timezone = zone;
+  return options;
+}
+CreditDeskOptions UtcOptions() { return ZoneOptions("UTC"); }
+CreditDeskOptions RateOptions(int64_t rate_bp) {
+  CreditDeskOptions options;
+  options.commission_rate_bp = rate_bp;
+  return options;
+}
+
+class CreditDeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = ::testing::TempDir() + "credit_desk_XXXXXX";
+    dir_ = mkdtemp(pattern.data());
+    path_ = dir_ + "/bot.db";
+    auto store = OpenSqliteStore(path_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    desk_ = OpenDesk();
+    ASSERT_NE(desk_, nullptr);
+  }
+  void TearDown() override {
+    desk_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  std::unique_ptr<CreditDesk> OpenDesk(CreditDeskOptions options = {}) {
+    auto desk = CreditDesk::Open(path_, &clock_, std::move(options));
+    EXPECT_TRUE(desk.ok()) << desk.status().ToString();
+    return desk.ok() ? std::move(*desk) : nullptr;
+  }
+
+  // A conversation with `address` that ends recording one record of `kind`; its record id.
+  int64_t Apply(const std::string& address, std::map<std::string, std::string> fields,
+                const std::string& kind = "application") {
+    InboundMessage m;
+    m.channel = kChannel;
+    m.from = address;
+    m.provider_id = "SM" + std::to_string(++sid_);
+    m.profile_name = "Ana";
+    m.text = "sí";
+    m.dialog_id = "credit_application";
+    m.received_at = kNoon;
+    auto accepted = store_->AcceptInbound(m);
+    EXPECT_TRUE(accepted.ok());
+    auto turn = store_->LoadTurn(accepted->message_id);
+    EXPECT_TRUE(turn.ok());
+    TurnCommit commit;
+    commit.inbound_id = turn->message_id;
+    commit.contact = turn->contact;
+    commit.contact.name = "Ana María López";
+    commit.session = Session{};
+    commit.session->dialog_id = "credit_application";
+    commit.session->dialog_version = 1;
+    commit.session->state = "preapproved";
+    commit.session->started_at = kNoon;
+    commit.session->updated_at = kNoon;
+    commit.replies = {"¡Buenas noticias!"};
+    commit.reply_status = "inline";
+    commit.records = {{kind, std::move(fields)}};
+    commit.now = kNoon;
+    EXPECT_TRUE(store_->CommitTurn(commit).ok());
+    auto records = store_->ListRecords(turn->contact.id);
+    return records->back().id;
+  }
+
+  int64_t ContactOf(const std::string& address) {
+    return (*store_->FindContact(kChannel, address))->id;
+  }
+
+  // The messages the desk queued: outbound, pending.
+  std::vector<std::string> Queued(const std::string& address) {
+    std::vector<std::string> texts;
+    auto messages = store_->ListMessages(ContactOf(address));  // outlives the loop
+    for (const StoredMessage& m : *messages) {
+      if (m.direction == "out" && m.status == "pending") texts.push_back(m.text);
+    }
+    return texts;
+  }
+
+  std::vector<StoredAudit> Audit(const std::string& address) {
+    return *store_->ListAudit(ContactOf(address));
+  }
+
+  int64_t Count(const std::string& table) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, ("SELECT count(*) FROM " + table).c_str(), -1, &stmt, nullptr);
+    int64_t n = sqlite3_step(stmt) == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : -1;
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return n;
+  }
+
+  // Every row the desk may write, as one number, to see that a refused decision wrote nothing.
+  int64_t Footprint() {
+    return Count("loans") * 1000000 + Count("loan_payments") * 10000 +
+           Count("application_decisions") * 1000 + Count("messages") * 10 +
+           Count("audit_events");
+  }
+
+  const std::string ana_ = "whatsapp:+5215512345678";
+  const std::string luis_ = "whatsapp:+5213398765432";
+  testing::FakeClock clock_{kNoon};
+  std::string dir_;
+  std::string path_;
+  int sid_ = 0;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<CreditDesk> desk_;
+};
+
+struct ScheduleCase {
+  int64_t total;
+  int term_days;
+  std::vector<LoanPayment> payments;
+};
+
+TEST(RepaymentSchedule, OnePaymentUpToThirtyDaysThenMonthlyWithTheRemainderLast) {
+  const year_month_day start = k2026 / January / 1;
+  const ScheduleCase cases[] = {
+      {575000, 7, {{1, k2026 / January / 8, 575000}}},
+      {575000, 14, {{1, k2026 / January / 15, 575000}}},
+      {575000, 30, {{1, k2026 / January / 31, 575000}}},
+      {575000, 31, {{1, k2026 / January / 31, 287500}, {2, k2026 / February / 1, 287500}}},
+      {1000, 45, {{1, k2026 / January / 31, 500}, {2, k2026 / February / 15, 500}}},
+      {100001,
+       90,
+       {{1, k2026 / January / 31, 33333},
+        {2, k2026 / std::chrono::March / 2, 33333},
+        {3, k2026 / std::chrono::April / 1, 33335}}},
+      {2, 90, {{1, k2026 / January / 31, 0}, {2, k2026 / std::chrono::March / 2, 0},
+               {3, k2026 / std::chrono::April / 1, 2}}},
+  };
+  for (const ScheduleCase& c : cases) {
+    SCOPED_TRACE(std::to_string(c.total) + " over " + std::to_string(c.term_days) + " days");
+    auto schedule = RepaymentSchedule(c.total, c.term_days, start);
+    ASSERT_TRUE(schedule.ok()) << schedule.status().ToString();
+    ASSERT_EQ(schedule->size(), c.payments.size());
+    int64_t sum = 0;
+    for (size_t i = 0; i < c.payments.size(); ++i) {
+      EXPECT_EQ((*schedule)[i].number, c.payments[i].number);
+      EXPECT_EQ((*schedule)[i].due_date, c.payments[i].due_date) << i;
+      EXPECT_EQ((*schedule)[i].amount, c.payments[i].amount) << i;
+      sum += (*schedule)[i].amount;
+    }
+    EXPECT_EQ(sum, c.total);
+  }
+}
+
+TEST(RepaymentSchedule, RefusesEmptyLoansAndBadDates) {
+  const year_month_day start = k2026 / January / 1;
+  EXPECT_FALSE(RepaymentSchedule(0, 14, start).ok());
+  EXPECT_FALSE(RepaymentSchedule(-100, 14, start).ok());
+  EXPECT_FALSE(RepaymentSchedule(1000, 0, start).ok());
+  EXPECT_FALSE(RepaymentSchedule(1000, 14, k2026 / February / 30).ok());
+}
+
+TEST_F(CreditDeskTest, ListsApplicationsOldestFirstAndFiltersByStatus) {
+  const int64_t ana = Apply(ana_, Preapproved());
+  auto declined = Preapproved();
+  declined["status"] = "declined";
+  const int64_t luis = Apply(luis_, declined);
+  Apply(luis_, {{"rating", "5"}}, "review");  // not an application
+
+  auto all = desk_->ListApplications();
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[0].record_id, ana);
+  EXPECT_EQ((*all)[0].status, "preapproved");
+  EXPECT_EQ((*all)[0].address, ana_);
+  EXPECT_EQ((*all)[0].name, "Ana María López");
+  EXPECT_EQ((*all)[0].fields.at("amount"), "5000.00");
+  EXPECT_EQ((*all)[0].fields.at("bureau_score"), "712");
+  EXPECT_EQ((*all)[0].created_at, kNoon);
+  EXPECT_NE((*all)[0].session_id, 0);
+  EXPECT_EQ((*all)[1].record_id, luis);
+  EXPECT_EQ((*all)[1].status, "declined");
+
+  auto waiting = desk_->ListApplications("preapproved");
+  ASSERT_EQ(waiting->size(), 1u);
+  EXPECT_EQ((*waiting)[0].record_id, ana);
+  EXPECT_TRUE(desk_->ListApplications("approved")->empty());
+}
+
+TEST_F(CreditDeskTest, ApprovingOpensTheLoanQueuesTheConfirmationAndAudits) {
+  const int64_t id = Apply(ana_, Preapproved());
+  auto loan = desk_->Approve(id, "mesa.credito@financiera.mx");
+  ASSERT_TRUE(loan.ok()) << loan.status().ToString();
+  EXPECT_NE(loan->id, 0);
+  EXPECT_EQ(loan->record_id, id);
+  EXPECT_EQ(loan->contact_id, ContactOf(ana_));
+  EXPECT_EQ(loan->amount, 500000);
+  EXPECT_EQ(loan->commission, 75000);
+  EXPECT_EQ(loan->total, 575000);
+  EXPECT_EQ(loan->term_days, 14);
+  EXPECT_EQ(loan->status, "active");
+  EXPECT_EQ(loan->created_at, kNoon);
+  ASSERT_EQ(loan->payments.size(), 1u);
+  EXPECT_EQ(loan->payments[0].due_date, k2026 / January / 15);
+  EXPECT_EQ(loan->payments[0].amount, 575000);
+
+  auto stored = desk_->FindLoan(id);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->id, loan->id);
+  EXPECT_EQ(stored->total, 575000);
+  ASSERT_EQ(stored->payments.size(), 1u);
+  EXPECT_EQ(stored->payments[0].due_date, k2026 / January / 15);
+
+  const auto queued = Queued(ana_);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_NE(queued[0].find("Ana María López"), std::string::npos) << queued[0];
+  EXPECT_NE(queued[0].find("$5,000.00"), std::string::npos) << queued[0];
+  EXPECT_NE(queued[0].find("$5,750.00"), std::string::npos) << queued[0];
+  EXPECT_NE(queued[0].find("jueves 15 de enero de 2026"), std::string::npos) << queued[0];
+  // The outbox worker sends it to the applicant.
+  auto due = store_->DueOutbound(kNoon, 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].to, ana_);
+  EXPECT_EQ((*due)[0].channel, kChannel);
+
+  const auto audit = Audit(ana_);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].event.kind, "application_approved");
+  EXPECT_NE(audit[0].event.detail.find("mesa.credito@financiera.mx"), std::string::npos);
+  EXPECT_NE(audit[0].event.detail.find("application=" + std::to_string(id)), std::string::npos);
+
+  auto approved = desk_->ListApplications("approved");
+  ASSERT_EQ(approved->size(), 1u);
+  EXPECT_EQ((*approved)[0].decided_by, "mesa.credito@financiera.mx");
+  EXPECT_TRUE(desk_->ListApplications("preapproved")->empty());
+}
+
+TEST_F(CreditDeskTest, TheLoanStartsOnTheApplicantsLocalDate) {
+  const int64_t id = Apply(ana_, Preapproved());
+  clock_.Set(FromUnixMillis(1767326400000));  // 2026-01-02T04:00Z = Jan 1, 22:00 in CDMX
+  auto loan = desk_->Approve(id, "ana");
+  ASSERT_TRUE(loan.ok()) << loan.status().ToString();
+  EXPECT_EQ(loan->payments[0].due_date, k2026 / January / 15);
+
+  auto utc = OpenDesk(UtcOptions());
+  const int64_t other = Apply(luis_, Preapproved());
+  auto utc_loan = utc->Approve(other, "ana");
+  ASSERT_TRUE(utc_loan.ok());
+  EXPECT_EQ(utc_loan->payments[0].due_date, k2026 / January / 16);
+}
+
+TEST_F(CreditDeskTest, ALongTermIsPaidMonthlyAndTheTextCanListTheSchedule) {
+  auto fields = Preapproved();
+  fields["amount"] = "10000.00";
+  fields["term"] = "60";
+  fields["commission"] = "3000.01";
+  fields["total"] = "13000.01";
+  const int64_t id = Apply(ana_, fields);
+  CreditDeskOptions options;
+  options.approved_text = "{{installments}} pagos:\n{{schedule}}\nÚltimo: {{due_date}}";
+  auto loan = OpenDesk(options)->Approve(id, "ana");
+  ASSERT_TRUE(loan.ok()) << loan.status().ToString();
+  ASSERT_EQ(loan->payments.size(), 2u);
+  EXPECT_EQ(loan->payments[0].amount, 650000);
+  EXPECT_EQ(loan->payments[1].amount, 650001);
+  EXPECT_EQ(Queued(ana_).at(0),
+            "2 pagos:\n• sábado 31 de enero de 2026: $6,500.00\n"
+            "• lunes 2 de marzo de 2026: $6,500.01\nÚltimo: lunes 2 de marzo de 2026");
+}
+
+TEST_F(CreditDeskTest, TheCommissionTheApplicantAcceptedWinsOverTheConfiguredRate) {
+  auto accepted = Preapproved();
+  accepted["commission"] = "1000.00";
+  accepted["total"] = "6000.00";
+  const int64_t with = Apply(ana_, accepted);
+  auto without = Preapproved();
+  without.erase("commission");
+  without.erase("total");
+  const int64_t rate_only = Apply(luis_, without);
+  auto desk = OpenDesk(RateOptions(1000));
+  EXPECT_EQ(desk->Approve(with, "ana")->commission, 100000);
+  auto computed = desk->Approve(rate_only, "ana");
+  ASSERT_TRUE(computed.ok()) << computed.status().ToString();
+  EXPECT_EQ(computed->commission, 50000);
+  EXPECT_EQ(computed->total, 550000);
+}
+
+TEST_F(CreditDeskTest, RejectingQueuesTheRefusalKeepsTheReasonAndAudits) {
+  const int64_t id = Apply(ana_, Preapproved());
+  ASSERT_TRUE(desk_->Reject(id, "luis", "comprobante de domicilio ilegible").ok());
+  const auto queued = Queued(ana_);
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_NE(queued[0].find("Ana María López"), std::string::npos) << queued[0];
+  EXPECT_NE(queued[0].find("$5,000.00"), std::string::npos) << queued[0];
+  EXPECT_EQ(queued[0].find("ilegible"), std::string::npos) << "the reason is internal";
+  const auto audit = Audit(ana_);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].event.kind, "application_rejected");
+  EXPECT_NE(audit[0].event.detail.find("luis"), std::string::npos);
+  EXPECT_EQ(Count("application_decisions WHERE decision = 'rejected' AND "
+                  "reason = 'comprobante de domicilio ilegible'"),
+            1);
+  EXPECT_EQ(desk_->FindLoan(id).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(desk_->ListApplications("rejected")->size(), 1u);
+}
+
+TEST_F(CreditDeskTest, ASecondDecisionFailsAndWritesNothing) {
+  const int64_t approved = Apply(ana_, Preapproved());
+  const int64_t rejected = Apply(luis_, Preapproved());
+  ASSERT_TRUE(desk_->Approve(approved, "ana").ok());
+  ASSERT_TRUE(desk_->Reject(rejected, "ana", "documentos").ok());
+  const int64_t before = Footprint();
+  for (int64_t id : {approved, rejected}) {
+    SCOPED_TRACE(id);
+    auto again = desk_->Approve(id, "luis");
+    EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+    EXPECT_NE(again.status().message().find("already"), std::string::npos);
+    EXPECT_EQ(desk_->Reject(id, "luis", "otra vez").code(), StatusCode::kAlreadyExists);
+  }
+  EXPECT_EQ(Footprint(), before);
+}
+
+TEST_F(CreditDeskTest, TwoDesksRacingForOneApplicationDecideItOnce) {
+  const int64_t id = Apply(ana_, Preapproved());
+  auto other = OpenDesk();
+  Result<Loan> first = NotFound(""), second = NotFound("");
+  std::thread a([&] { first = desk_->Approve(id, "ana"); });
+  std::thread b([&] { second = other->Approve(id, "luis"); });
+  a.join();
+  b.join();
+  EXPECT_NE(first.ok(), second.ok());
+  const Status& loser = first.ok() ? second.status() : first.status();
+  EXPECT_EQ(loser.code(), StatusCode::kAlreadyExists) << loser.ToString();
+  EXPECT_EQ(Count("loans"), 1);
+  EXPECT_EQ(Queued(ana_).size(), 1u);
+}
+
+TEST_F(CreditDeskTest, RefusedDecisionsSayWhyAndWriteNothing) {
+  const int64_t good = Apply(ana_, Preapproved());
+  auto declined = Preapproved();
+  declined["status"] = "declined";
+  const int64_t declined_id = Apply(luis_, declined);
+  const int64_t review = Apply(luis_, {{"rating", "5"}}, "review");
+  auto unreadable = Preapproved();
+  unreadable["amount"] = "cinco mil";
+  const int64_t bad_amount = Apply(luis_, unreadable);
+  auto mismatch = Preapproved();
+  mismatch["total"] = "5700.00";
+  const int64_t bad_total = Apply(luis_, mismatch);
+  const int64_t before = Footprint();
+
+  const struct {
+    int64_t id;
+    std::string actor;
+    StatusCode code;
+  } cases[] = {
+      {999, "ana", StatusCode::kNotFound},
+      {review, "ana", StatusCode::kNotFound},
+      {declined_id, "ana", StatusCode::kInvalidArgument},
+      {bad_amount, "ana", StatusCode::kInvalidArgument},
+      {bad_total, "ana", StatusCode::kInvalidArgument},
+      {good, "", StatusCode::kInvalidArgument},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.id);
+    EXPECT_EQ(desk_->Approve(c.id, c.actor).status().code(), c.code);
+  }
+  EXPECT_EQ(desk_->Reject(good, "ana", "").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(desk_->Reject(declined_id, "ana", "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Footprint(), before);
+  EXPECT_TRUE(desk_->Approve(good, "ana").ok());  // and the desk still works
+}
+
+TEST_F(CreditDeskTest, OpenRefusesBadOptions) {
+  testing::FakeClock clock;
+  EXPECT_FALSE(CreditDesk::Open(path_, nullptr).ok());
+  EXPECT_FALSE(CreditDesk::Open(path_, &clock, ZoneOptions("Mars/Olympus")).ok());
+  EXPECT_FALSE(CreditDesk::Open(path_, &clock, RateOptions(-1)).ok());
+  CreditDeskOptions unknown;
+  unknown.approved_text = "Hola {{curp}}";
+  EXPECT_EQ(CreditDesk::Open(path_, &clock, unknown).status().code(),
+            StatusCode::kInvalidArgument);
+  CreditDeskOptions unclosed;
+  unclosed.rejected_text = "Hola {{name";
+  EXPECT_FALSE(CreditDesk::Open(path_, &clock, unclosed).ok());
+  EXPECT_FALSE(CreditDesk::Open(dir_ + "/missing/bot.db", &clock).ok());
+}
+
+}  // namespace
+}  // namespace bot
