@@ -8,14 +8,18 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bot/bot.h"
 #include "bot/dialog_loader.h"
+#include "bot/http.h"
 #include "bot/testing/fake_clock.h"
 #include "bot/testing/memory_store.h"
 #include "cli/commands.h"
+#include "replay/canned_http.h"
 #include "replay/transcript_parser.h"
 #include "replay/transcript_run.h"
 #include "replay/wildcard.h"
@@ -162,6 +166,35 @@ TEST(TranscriptParser, ReadsBotTextAndChecks) {
   EXPECT_EQ(bot.checks[6].count, 0);
 }
 
+TEST(TranscriptParser, ReadsDocumentReportAndContactChecks) {
+  Transcript t = MustParse(
+      "n\n#me\nMEDIA ine.jpg image/jpeg\n"
+      "#bot\n"
+      "DOCUMENT ine curp=LOHA900512MDFPRN08 full_name=\"ANA MARÍA\" replaced=no\n"
+      "DOCUMENTS ine 2\n"
+      "REPORT bureau summary=score=712 opened=*712*\n"
+      "REPORTS bureau 1\n"
+      "CONTACT_NAME \"Ana María López\"\n");
+  const std::vector<Check>& checks = t.blocks[1].bot.checks;
+  ASSERT_EQ(checks.size(), 5u);
+  EXPECT_EQ(checks[0].kind, Check::Kind::kDocument);
+  EXPECT_EQ(checks[0].name, "ine");
+  ASSERT_EQ(checks[0].fields.size(), 3u);
+  EXPECT_EQ(checks[0].fields[1].field, "full_name");
+  EXPECT_EQ(checks[0].fields[1].pattern, "ANA MARÍA");
+  EXPECT_EQ(checks[1].kind, Check::Kind::kDocuments);
+  EXPECT_EQ(checks[1].count, 2);
+  EXPECT_EQ(checks[2].kind, Check::Kind::kReport);
+  ASSERT_EQ(checks[2].fields.size(), 2u);
+  EXPECT_EQ(checks[2].fields[0].field, "summary");
+  EXPECT_EQ(checks[2].fields[0].pattern, "score=712") << "a value may hold '='";
+  EXPECT_EQ(checks[3].kind, Check::Kind::kReports);
+  EXPECT_EQ(checks[3].count, 1);
+  EXPECT_EQ(checks[4].kind, Check::Kind::kContactName);
+  EXPECT_EQ(checks[4].expected, "Ana María López");
+  EXPECT_EQ(checks[4].line, 9);
+}
+
 TEST(TranscriptParser, ABotBlockWithOnlyStateChecksConsumesNoReply) {
   Transcript t = MustParse("n\n#me\nWAIT 25h\n#bot\nSTATUS expired\n#end\nRECORDS review 0\n");
   ASSERT_EQ(t.blocks.size(), 3u);
@@ -219,6 +252,12 @@ TEST(TranscriptParser, RejectsMalformedTranscriptsNamingTheLine) {
       {"n\n#me\nhi\n#bot\nRECORD review rating\n", 5, "expected <field>=<value>"},
       {"n\n#me\nhi\n#bot\nRECORD review f=\"abc\n", 5, "unterminated quote"},
       {"n\n#me\nhi\n#bot\nRECORDS review muchos\n", 5, "RECORDS needs a record kind and a count"},
+      {"n\n#me\nhi\n#bot\nDOCUMENT\n", 5, "DOCUMENT needs a document kind"},
+      {"n\n#me\nhi\n#bot\nDOCUMENT ine curp\n", 5, "DOCUMENT: expected <field>=<value>"},
+      {"n\n#me\nhi\n#bot\nDOCUMENTS ine dos\n", 5, "DOCUMENTS needs a document kind and a count"},
+      {"n\n#me\nhi\n#bot\nREPORT bureau summary=\"x\n", 5, "REPORT: unterminated quote"},
+      {"n\n#me\nhi\n#bot\nREPORTS\n", 5, "REPORTS needs a report kind and a count"},
+      {"n\n#me\nhi\n#bot\nCONTACT_NAME\n", 5, "CONTACT_NAME needs a name"},
       {"n\n#me\nhi\n#robot\n", 4, "unknown block '#robot'"},
       {"n\n#me\nhi\n#begin\n", 4, "#begin must be the first block"},
       {"n\n#me\nhi\n#end\nhola\n", 5, "unknown #end check 'hola'"},
@@ -430,6 +469,11 @@ TEST(TranscriptReplay, FailsOnPurposeAtTheFirstMismatch) {
       {"syntax_error", 6, "STATUS must be", ""},
       {"unmatched_cassette", 17, "the reply does not match",
        "the cassette has no answer for a provider request: "},
+      {"wrong_contact_name", 10, "CONTACT_NAME", "expected: Pedro\n  actual:   María"},
+      {"wrong_documents_count", 15, "DOCUMENTS ine", "expected: 1\n  actual:   0"},
+      {"wrong_report", 16, "REPORT: no matching report", "actual:   (no bureau report)"},
+      {"wrong_document", 60, "DOCUMENT: no matching document",
+       "actual:   ine birth_date=\"1994-01-15\" content_type=\"image/jpeg\" curp=\"PECJ940115HOCRRN09\""},
   };
   for (const FailingCase& c : kCases) {
     std::string path = Src("tests/data/transcripts/failing/") + c.file + ".convo.txt";
@@ -445,7 +489,7 @@ TEST(TranscriptReplay, FailsOnPurposeAtTheFirstMismatch) {
 TEST(TranscriptReplay, FindsOnlyConvoFilesSortedAndReportsMissingPaths) {
   std::vector<ReplayResult> results =
       ReplayPaths({Src("tests/data/transcripts/failing"), Src("no/such/folder")}, SourceOptions());
-  ASSERT_EQ(results.size(), 13u);
+  ASSERT_EQ(results.size(), 17u);
   EXPECT_EQ(results[0].file, Src("no/such/folder"));
   EXPECT_THAT(results[0].failure, HasSubstr("no such file or folder"));
   for (size_t i = 1; i < results.size(); ++i) {
@@ -476,6 +520,220 @@ TEST(TranscriptReplay, RemovesItsTemporaryDatabase) {
   EXPECT_TRUE(r.passed) << r.failure;
   EXPECT_TRUE(fs::is_empty(dir));
   fs::remove_all(dir);
+}
+
+// ---- Recording cassettes from canned answers ----
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+void WriteAll(const fs::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+Result<HttpResponse> SendTo(HttpClient& http, const std::string& url, const std::string& body) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = url;
+  request.body = body;
+  return http.Fetch(std::move(request));
+}
+
+// A folder under the test's temp dir, empty.
+fs::path FreshDir(const std::string& name) {
+  fs::path dir = fs::path(::testing::TempDir()) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+TEST(CannedHttpClient, HandsOutTheAnswersOfEachUrlInFileOrder) {
+  fs::path dir = FreshDir("canned_order");
+  WriteAll(dir / "a.answers.jsonl",
+           "// the bureau, twice\n"
+           "{\"url\": \"https://buro.example.mx/v1/score\", \"body\": {\"score\": 712}}\n"
+           "\n"
+           "{\"url\": \"https://api.openai.com/v1/audio/transcriptions\", \"body\": "
+           "\"{\\\"text\\\":\\\"hola\\\"}\"}\n"
+           "{\"url\": \"https://buro.example.mx/v1/score\", \"status\": 500, \"body\": \"caido\", "
+           "\"headers\": {\"Retry-After\": \"3\"}}\n");
+  testing::FakeClock clock;
+  Result<std::unique_ptr<CannedHttpClient>> http =
+      CannedHttpClient::Open((dir / "a.answers.jsonl").string(), &clock);
+  ASSERT_TRUE(http.ok()) << http.status().ToString();
+  EXPECT_EQ((*http)->Unused(), 3u);
+
+  Result<HttpResponse> first = SendTo(**http, "https://buro.example.mx/v1/score", "{}");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "{\"score\":712}") << "a JSON body is sent as its text";
+  EXPECT_EQ(first->Header("content-type"), "application/json");
+  Result<HttpResponse> stt =
+      SendTo(**http, "https://api.openai.com/v1/audio/transcriptions", "audio");
+  ASSERT_TRUE(stt.ok());
+  EXPECT_EQ(stt->body, "{\"text\":\"hola\"}") << "a string body is sent as is";
+  Result<HttpResponse> second = SendTo(**http, "https://buro.example.mx/v1/score", "{}");
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->status, 500);
+  EXPECT_EQ(second->body, "caido");
+  EXPECT_EQ(second->Header("Retry-After"), "3");
+  EXPECT_EQ(second->Header("Content-Type"), "") << "given headers replace the default";
+  EXPECT_EQ((*http)->Unused(), 0u);
+
+  Result<HttpResponse> none = SendTo(**http, "https://buro.example.mx/v1/score", "{}");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_THAT(none.status().message(),
+              HasSubstr("has no more answers for POST https://buro.example.mx/v1/score"));
+  Result<HttpResponse> never = SendTo(**http, "https://example.com/x", "");
+  ASSERT_FALSE(never.ok());
+  EXPECT_THAT(never.status().message(), HasSubstr("has no answer for POST https://example.com/x"));
+}
+
+TEST(CannedHttpClient, WrapsChatContentInAnOpenAiEnvelope) {
+  fs::path dir = FreshDir("canned_chat");
+  WriteAll(dir / "chat.answers.jsonl",
+           "{\"url\": \"https://api.openai.com/v1/chat/completions\", \"content\": {\"value\": \"5\"}}\n");
+  testing::FakeClock clock(FromUnixMillis(1767268800000));
+  Result<std::unique_ptr<CannedHttpClient>> http =
+      CannedHttpClient::Open((dir / "chat.answers.jsonl").string(), &clock);
+  ASSERT_TRUE(http.ok()) << http.status().ToString();
+  Result<HttpResponse> r =
+      SendTo(**http, "https://api.openai.com/v1/chat/completions", std::string(400, 'x'));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->body,
+            "{\"id\":\"chatcmpl-replay-1\",\"object\":\"chat.completion\",\"created\":1767268800,"
+            "\"model\":\"gpt-4o-mini-2024-07-18\",\"choices\":[{\"index\":0,\"message\":{\"role\":"
+            "\"assistant\",\"content\":\"{\\\"value\\\":\\\"5\\\"}\",\"refusal\":null},"
+            "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":101,\"completion_tokens\":4,"
+            "\"total_tokens\":105}}");
+}
+
+TEST(CannedHttpClient, RejectsMalformedAnswersNamingTheLine) {
+  const struct {
+    const char* line;
+    const char* message;
+  } kCases[] = {
+      {"not json", "not a JSON object"},
+      {"{\"body\": \"x\"}", "no \"url\""},
+      {"{\"url\": \"u\", \"status\": 42, \"body\": \"x\"}", "\"status\" must be an HTTP status code"},
+      {"{\"url\": \"u\"}", "give exactly one of \"body\" and \"content\""},
+      {"{\"url\": \"u\", \"body\": \"x\", \"content\": \"y\"}", "give exactly one of"},
+      {"{\"url\": \"u\", \"body\": \"x\", \"headers\": {\"A\": 1}}", "header values must be strings"},
+      {"{\"url\": \"u\", \"body\": \"x\", \"stauts\": 200}", "unknown key \"stauts\""},
+  };
+  fs::path dir = FreshDir("canned_bad");
+  testing::FakeClock clock;
+  for (const auto& c : kCases) {
+    SCOPED_TRACE(c.line);
+    std::string path = (dir / "bad.answers.jsonl").string();
+    WriteAll(path, std::string("// first line\n") + c.line + "\n");
+    Result<std::unique_ptr<CannedHttpClient>> http = CannedHttpClient::Open(path, &clock);
+    ASSERT_FALSE(http.ok());
+    EXPECT_EQ(http.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_THAT(http.status().message(), HasSubstr(path + ":2: " + c.message));
+  }
+  Result<std::unique_ptr<CannedHttpClient>> missing =
+      CannedHttpClient::Open((dir / "none.jsonl").string(), &clock);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+}
+
+TEST(CannedHttpClient, NamesTheAnswersFileOfACassette) {
+  EXPECT_EQ(AnswersPathFor("d/01_x.cassette.jsonl"), "d/01_x.answers.jsonl");
+  EXPECT_EQ(AnswersPathFor("d/x.jsonl"), "d/x.jsonl.answers.jsonl");
+}
+
+// The review voice note of the providers issue, in a folder of its own.
+fs::path VoiceNoteTranscript(const std::string& name, const std::string& answers) {
+  fs::path dir = FreshDir(name);
+  fs::copy_file(Src("fixtures/transcripts/review_rating_providers/nota_de_voz.ogg"),
+                dir / "nota_de_voz.ogg");
+  WriteAll(dir / "voz.convo.txt",
+           "Nota de voz\n#begin\nCASSETTE voz.cassette.jsonl\nVAR name Rosa\nSTART\n"
+           "#bot\nHola Rosa 👋, *\n"
+           "#me\nMEDIA nota_de_voz.ogg audio/ogg\n"
+           "#bot\n¡Muchas gracias por su calificación de 5! *\nSLOT rating 5\n");
+  WriteAll(dir / "voz.answers.jsonl", answers);
+  return dir;
+}
+
+constexpr char kVoiceAnswer[] =
+    "{\"url\": \"https://api.openai.com/v1/audio/transcriptions\", \"body\": {\"text\": \"Le doy "
+    "un cinco.\"}}\n";
+
+TEST(ReplayRecording, RecordsTheCassetteThroughTheRealProvidersThenReplaysIt) {
+  fs::path dir = VoiceNoteTranscript("record_voice", kVoiceAnswer);
+  ReplayOptions options = SourceOptions();
+  options.record = true;
+  ReplayResult recorded = ReplayTranscript((dir / "voz.convo.txt").string(), options);
+  EXPECT_TRUE(recorded.passed) << recorded.failure;
+  std::string cassette = ReadAll(dir / "voz.cassette.jsonl");
+  EXPECT_THAT(cassette, HasSubstr("\"url\":\"https://api.openai.com/v1/audio/transcriptions\""));
+  EXPECT_THAT(cassette, HasSubstr("sha256:12e003dddc29badfbcbcc524a2af095693421778385e6350ab28b128ffaa3586"))
+      << "the audio is referenced by hash";
+  EXPECT_THAT(cassette, HasSubstr("\"Authorization\":\"[redacted]\""));
+  EXPECT_EQ(std::count(cassette.begin(), cassette.end(), '\n'), 1);
+
+  fs::remove(dir / "voz.answers.jsonl");  // replaying needs only the cassette
+  ReplayResult replayed = ReplayTranscript((dir / "voz.convo.txt").string(), SourceOptions());
+  EXPECT_TRUE(replayed.passed) << replayed.failure;
+}
+
+TEST(ReplayRecording, FailsOnAMissingOrAnUnusedAnswer) {
+  ReplayOptions options = SourceOptions();
+  options.record = true;
+
+  fs::path dir = VoiceNoteTranscript("record_missing", "// nothing\n");
+  ReplayResult missing = ReplayTranscript((dir / "voz.convo.txt").string(), options);
+  EXPECT_FALSE(missing.passed);
+  EXPECT_THAT(missing.failure,
+              HasSubstr("the answers file has no answer for a provider request: answers file "));
+  EXPECT_THAT(missing.failure,
+              HasSubstr("has no answer for POST https://api.openai.com/v1/audio/transcriptions"));
+
+  dir = VoiceNoteTranscript("record_unused", std::string(kVoiceAnswer) + kVoiceAnswer);
+  ReplayResult unused = ReplayTranscript((dir / "voz.convo.txt").string(), options);
+  EXPECT_FALSE(unused.passed);
+  EXPECT_THAT(unused.failure,
+              HasSubstr("the answers file has 1 answer(s) the conversation never asked for"));
+
+  dir = VoiceNoteTranscript("record_other_answers", "");
+  WriteAll(dir / "other.jsonl", kVoiceAnswer);
+  options.answers = (dir / "other.jsonl").string();
+  ReplayResult other = ReplayTranscript((dir / "voz.convo.txt").string(), options);
+  EXPECT_TRUE(other.passed) << "--answers names the file: " << other.failure;
+}
+
+// Every committed cassette that has an answers file is what recording produces now: the
+// cassettes come from the real provider code, and cannot be edited by hand unnoticed.
+TEST(ReplayRecording, ReRecordingReproducesEveryCommittedCassette) {
+  int compared = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(Src("fixtures/transcripts"))) {
+    const std::string file = entry.path().filename().string();
+    constexpr std::string_view kSuffix = ".answers.jsonl";
+    if (!file.ends_with(kSuffix)) continue;
+    const std::string stem = file.substr(0, file.size() - kSuffix.size());
+    const fs::path source = entry.path().parent_path();
+    SCOPED_TRACE(source / file);
+    fs::path dir = FreshDir("rerecord");
+    fs::copy_file(source / (stem + ".convo.txt"), dir / (stem + ".convo.txt"));
+    fs::copy_file(entry.path(), dir / file);
+    if (fs::exists(source / "media")) fs::create_directory_symlink(source / "media", dir / "media");
+    ReplayOptions options = SourceOptions();
+    options.record = true;
+    ReplayResult r = ReplayTranscript((dir / (stem + ".convo.txt")).string(), options);
+    EXPECT_TRUE(r.passed) << r.failure;
+    EXPECT_EQ(ReadAll(dir / (stem + ".cassette.jsonl")),
+              ReadAll(source / (stem + ".cassette.jsonl")))
+        << "re-record it: botrunner replay --record " << (source / (stem + ".convo.txt")).string();
+    ++compared;
+  }
+  EXPECT_GE(compared, 25);
 }
 
 // ---- botrunner replay ----
@@ -512,6 +770,15 @@ TEST(ReplayCommand, PrintsTheMismatchAndExitsNonZeroOnFailure) {
   EXPECT_THAT(out, HasSubstr("FAIL " + file + " (Fails on purpose: the slot holds 5, not 4)\n"));
   EXPECT_THAT(out, HasSubstr("    expected: 4\n    actual:   5\n"));
   EXPECT_THAT(out, HasSubstr("0 passed, 1 failed\n"));
+}
+
+TEST(ReplayCommand, RefusesAnswersWithoutRecordOrForSeveralTranscripts) {
+  std::string out;
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(RunCli({"a.convo.txt", "--answers", "a.answers.jsonl"}, &out), 2);
+  EXPECT_EQ(RunCli({"a.convo.txt", "b.convo.txt", "--record", "--answers", "a.jsonl"}, &out), 2);
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(),
+              HasSubstr("--answers needs --record and exactly one transcript"));
 }
 
 TEST(ReplayCommand, ExitsNonZeroWhenNoTranscriptIsFound) {

@@ -13,6 +13,11 @@ struct ReplayOptions {
   std::string dialogs_dir = "dialogs";
   std::string prompts_dir = "prompts";
   std::string work_dir;  // where temporary SQLite files go; "" = the system temp dir
+  // Record the cassettes instead of replaying them: each transcript's provider requests are
+  // answered from `answers` ("" = the file beside its cassette, x.cassette.jsonl ->
+  // x.answers.jsonl) and the exchanges overwrite its cassette (docs/transcripts.md).
+  bool record = false;
+  std::string answers;
 };
 
 struct ReplayResult {

@@ -33,6 +33,16 @@ Result<std::unique_ptr<CassetteProviders>> CassetteProviders::Open(const std::st
   LlmConfig stt = chat;
   stt.model = kSttModel;
   p->stt_ = NewOpenAiSttProvider(stt, context);
+  LlmConfig ocr = chat;
+  ocr.model = kOcrModel;
+  p->ocr_ = NewVisionOcrProvider(ocr, context);
+  // The bureau retries nothing itself (docs/credit.md): each check is one recorded exchange.
+  Result<std::unique_ptr<BureauProvider>> bureau =
+      NewHttpsBureau({kBureauUrl, kBureauKey, std::chrono::seconds(15)}, &p->watch_);
+  if (!bureau.ok()) return bureau.status();
+  p->bureau_ = std::move(*bureau);
+  p->data_keys_.active_id = kDataKeyId;
+  p->data_keys_.keys[kDataKeyId] = kDataKey;
   return p;
 }
 

@@ -1,7 +1,8 @@
-// Providers for a transcript that names a cassette: the OpenAI-compatible chat and
-// speech-to-text providers, talking to a replay-only CassetteHttpClient. The network is never
-// used; a request the cassette does not hold fails the turn's provider call (and so the
-// transcript, through the reply it produces).
+// Providers for a transcript that names a cassette: the OpenAI-compatible chat, speech-to-text
+// and vision OCR providers and the HTTPS credit bureau, all talking to one CassetteHttpClient,
+// plus a fixed data key that seals the bureau's reports. In replay mode the network is never
+// used; a request the cassette does not hold fails that provider call (and so the transcript,
+// through the reply it produces).
 #pragma once
 
 #include <memory>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "bot/bot.h"
+#include "bot/credit.h"
 #include "bot/http.h"
 #include "bot/providers.h"
 
@@ -20,6 +22,12 @@ class CassetteProviders {
   static constexpr const char* kBaseUrl = "https://api.openai.com/v1";
   static constexpr const char* kChatModel = "gpt-4o-mini";
   static constexpr const char* kSttModel = "whisper-1";
+  static constexpr const char* kOcrModel = "gpt-4o-mini";
+  static constexpr const char* kBureauUrl = "https://buro.example.mx/v1/score";
+  static constexpr const char* kBureauKey = "buro-replay";
+  // Seals bureau reports. A test key, published here on purpose: never use it for real data.
+  static constexpr const char* kDataKeyId = "replay";
+  static constexpr const char* kDataKey = "libbot replay key: not a secret!";  // 32 bytes
 
   // Replays `path`; with kRecord, sends through `inner` and writes `path` (re-recording).
   // Usage records go to the SQLite database `usage_db` (the replay's store), or stay in memory
@@ -30,7 +38,9 @@ class CassetteProviders {
                                                          CassetteMode mode = CassetteMode::kReplay,
                                                          HttpClient* inner = nullptr);
 
-  BotProviders bot_providers() { return {stt_.get(), llm_.get()}; }
+  BotProviders bot_providers() {
+    return {stt_.get(), llm_.get(), ocr_.get(), bureau_.get(), &data_keys_};
+  }
   size_t unused() const { return cassette_->Unused(); }
   // The first request the cassette did not hold ("" when none), naming method, URL and body.
   std::string unmatched() const;
@@ -58,6 +68,9 @@ class CassetteProviders {
   std::unique_ptr<UsageLedger> ledger_;
   std::unique_ptr<LlmProvider> llm_;
   std::unique_ptr<SttProvider> stt_;
+  std::unique_ptr<OcrProvider> ocr_;
+  std::unique_ptr<BureauProvider> bureau_;
+  DataKeys data_keys_;
 };
 
 }  // namespace bot::replay

@@ -9,6 +9,7 @@
 
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_store.h"
+#include "replay/canned_http.h"
 #include "replay/cassette_providers.h"
 #include "bot/transcript.h"
 #include "replay/transcript_run.h"
@@ -74,23 +75,40 @@ ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
     }
     testing::FakeClock clock(transcript->now);
     Bot bot(*dialogs, store->get(), &clock);
+    std::unique_ptr<replay::CannedHttpClient> canned;  // recording: answers the requests
     std::unique_ptr<replay::CassetteProviders> providers;
     if (!transcript->cassette.empty()) {
+      const std::string where = path + ":" + std::to_string(transcript->cassette_line) + ": ";
       std::string cassette = (fs::path(path).parent_path() / transcript->cassette).string();
-      Result<std::unique_ptr<replay::CassetteProviders>> opened =
-          replay::CassetteProviders::Open(cassette, &clock, (*db)->path());
+      if (options.record) {
+        std::string answers =
+            options.answers.empty() ? replay::AnswersPathFor(cassette) : options.answers;
+        Result<std::unique_ptr<replay::CannedHttpClient>> client =
+            replay::CannedHttpClient::Open(answers, &clock);
+        if (!client.ok()) {
+          result.failure = where + client.status().message();
+          return result;
+        }
+        canned = std::move(*client);
+      }
+      Result<std::unique_ptr<replay::CassetteProviders>> opened = replay::CassetteProviders::Open(
+          cassette, &clock, (*db)->path(),
+          canned ? CassetteMode::kRecord : CassetteMode::kReplay, canned.get());
       if (!opened.ok()) {
-        result.failure = path + ":" + std::to_string(transcript->cassette_line) + ": " +
-                         opened.status().message();
+        result.failure = where + opened.status().message();
         return result;
       }
       providers = std::move(*opened);
       bot.SetProviders(providers->bot_providers());
     }
     result.failure = replay::RunTranscript(*transcript, path, bot, clock);
+    const char* source = canned ? "the answers file" : "the cassette";
     if (providers && !providers->unmatched().empty()) {
-      result.failure = path + ": the cassette has no answer for a provider request: " +
+      result.failure = path + ": " + source + " has no answer for a provider request: " +
                        providers->unmatched() + "\n" + result.failure;
+    } else if (result.failure.empty() && canned && canned->Unused() > 0) {
+      result.failure = path + ": the answers file has " + std::to_string(canned->Unused()) +
+                       " answer(s) the conversation never asked for";
     } else if (result.failure.empty() && providers && providers->unused() > 0) {
       result.failure = path + ": the cassette has " + std::to_string(providers->unused()) +
                        " recorded exchange(s) the conversation never asked for";

@@ -13,6 +13,29 @@ namespace {
 
 constexpr std::string_view kStatuses[] = {"active", "done", "opted_out", "handoff", "expired"};
 
+// The checks of what the store holds for the contact: a matching item, or how many.
+struct StoreCheck {
+  std::string_view word;
+  Check::Kind kind;
+  const char* what;
+  bool counts;  // "<kind> <n>" rather than "<kind> <field>=<value> ..."
+};
+constexpr StoreCheck kStoreChecks[] = {
+    {"RECORD", Check::Kind::kRecord, "record", false},
+    {"RECORDS", Check::Kind::kRecords, "record", true},
+    {"DOCUMENT", Check::Kind::kDocument, "document", false},
+    {"DOCUMENTS", Check::Kind::kDocuments, "document", true},
+    {"REPORT", Check::Kind::kReport, "report", false},
+    {"REPORTS", Check::Kind::kReports, "report", true},
+};
+
+const StoreCheck* FindStoreCheck(std::string_view word) {
+  for (const StoreCheck& c : kStoreChecks) {
+    if (c.word == word) return &c;
+  }
+  return nullptr;
+}
+
 // The first word of a line and the trimmed rest.
 void SplitWord(std::string_view line, std::string_view* word, std::string_view* rest) {
   size_t end = line.find_first_of(" \t");
@@ -292,24 +315,28 @@ class Parser {
       }
       check.kind = Check::Kind::kStatus;
       check.expected = std::string(rest);
-    } else if (word == "RECORD") {
-      std::string_view kind, fields;
-      SplitWord(rest, &kind, &fields);
-      if (!IsIdentifier(kind)) return Error(number, "RECORD needs a record kind");
-      std::string error;
-      if (!ParseFields(fields, &check.fields, &error)) return Error(number, "RECORD: " + error);
-      check.kind = Check::Kind::kRecord;
+    } else if (const StoreCheck* store = FindStoreCheck(word)) {
+      std::string_view kind, tail;
+      SplitWord(rest, &kind, &tail);
       check.name = std::string(kind);
-    } else if (word == "RECORDS") {
-      std::string_view kind, count;
-      SplitWord(rest, &kind, &count);
-      if (!IsIdentifier(kind) || count.empty() || count.size() > 6 ||
-          count.find_first_not_of("0123456789") != std::string_view::npos) {
-        return Error(number, "RECORDS needs a record kind and a count");
+      if (!store->counts) {
+        if (!IsIdentifier(kind)) return Error(number, std::string(word) + " needs a " + store->what + " kind");
+        std::string error;
+        if (!ParseFields(tail, &check.fields, &error)) {
+          return Error(number, std::string(word) + ": " + error);
+        }
+      } else {
+        if (!IsIdentifier(kind) || tail.empty() || tail.size() > 6 ||
+            tail.find_first_not_of("0123456789") != std::string_view::npos) {
+          return Error(number, std::string(word) + " needs a " + store->what + " kind and a count");
+        }
+        check.count = std::stoi(std::string(tail));
       }
-      check.kind = Check::Kind::kRecords;
-      check.name = std::string(kind);
-      check.count = std::stoi(std::string(count));
+      check.kind = store->kind;
+    } else if (word == "CONTACT_NAME") {
+      if (rest.empty()) return Error(number, "CONTACT_NAME needs a name ('-' = none)");
+      check.kind = Check::Kind::kContactName;
+      check.expected = Unquote(rest);
     } else {
       if (block.kind == Block::Kind::kEnd) {
         return Error(number, "unknown #end check '" + std::string(word) + "'");

@@ -42,6 +42,11 @@ struct Check {
     kStatus,   // expected = session status name
     kRecord,   // name = record kind, fields
     kRecords,  // name = record kind, count = how many this contact has
+    kDocument,     // name = document kind, fields (read fields and slot, sha256, replaced ...)
+    kDocuments,    // name = document kind, count = how many, replaced ones included
+    kReport,       // name = report kind, fields (summary, key_id, opened)
+    kReports,      // name = report kind, count
+    kContactName,  // expected = the contact's name
   };
   Kind kind = Kind::kNoReply;
   std::string name;

@@ -9,6 +9,8 @@
 #include <regex>
 #include <sstream>
 
+#include "bot/credit.h"
+#include "replay/cassette_providers.h"
 #include "replay/wildcard.h"
 
 namespace bot::replay {
@@ -47,6 +49,12 @@ std::string Sha256OfBytes(const std::string& data) {
   }
   return hex;
 }
+
+// A record, document or report as a check sees it: its kind and named fields.
+struct Item {
+  std::string kind;
+  std::map<std::string, std::string> fields;
+};
 
 std::string FieldsText(const std::map<std::string, std::string>& fields) {
   std::string out;
@@ -210,8 +218,23 @@ class Replay {
     if (!contact.ok()) return Fail(check.line, "store: " + contact.status().ToString());
     if (!contact->has_value()) return Fail(check.line, "no contact " + address_ + " in the store");
     const int64_t contact_id = (*contact)->id;
-    if (check.kind == Check::Kind::kRecord || check.kind == Check::Kind::kRecords) {
-      return RecordCheck(check, contact_id);
+    switch (check.kind) {
+      case Check::Kind::kRecord:
+      case Check::Kind::kRecords:
+      case Check::Kind::kDocument:
+      case Check::Kind::kDocuments:
+      case Check::Kind::kReport:
+      case Check::Kind::kReports:
+        return StoreItemsCheck(check, **contact);
+      case Check::Kind::kContactName: {
+        const std::string& name = (*contact)->name;
+        std::string actual = name.empty() ? "-" : name;
+        bool ok = name.empty() ? check.expected == "-" : WildcardMatch(check.expected, name);
+        if (!ok) return Mismatch(check.line, "CONTACT_NAME", check.expected, actual);
+        return true;
+      }
+      default:
+        break;
     }
 
     Result<std::optional<Session>> session = bot_.store().LatestSession(contact_id);
@@ -245,32 +268,107 @@ class Replay {
     }
   }
 
-  bool RecordCheck(const Check& check, int64_t contact_id) {
-    Result<std::vector<StoredRecord>> records = bot_.store().ListRecords(contact_id);
-    if (!records.ok()) return Fail(check.line, "store: " + records.status().ToString());
-    if (check.kind == Check::Kind::kRecords) {
+  // What the store holds for the contact, of the kind of store item `check` is about, each as
+  // the fields a check may name.
+  Result<std::vector<Item>> Items(const Check& check, const Contact& contact) {
+    std::vector<Item> items;
+    switch (check.kind) {
+      case Check::Kind::kRecord:
+      case Check::Kind::kRecords: {
+        Result<std::vector<StoredRecord>> records = bot_.store().ListRecords(contact.id);
+        if (!records.ok()) return records.status();
+        for (const StoredRecord& r : *records) items.push_back({r.record.kind, r.record.fields});
+        break;
+      }
+      case Check::Kind::kDocument:
+      case Check::Kind::kDocuments: {
+        Result<std::vector<StoredDocument>> documents = bot_.store().ListDocuments(contact.id);
+        if (!documents.ok()) return documents.status();
+        for (const StoredDocument& stored : *documents) items.push_back(DocumentItem(stored));
+        break;
+      }
+      default: {
+        Result<std::vector<StoredReport>> reports = bot_.store().ListReports(contact.id);
+        if (!reports.ok()) return reports.status();
+        for (const StoredReport& stored : *reports) items.push_back(ReportItem(stored));
+        break;
+      }
+    }
+    return items;
+  }
+
+  static Item DocumentItem(const StoredDocument& stored) {
+    const Document& d = stored.document;
+    Item item{d.kind, d.fields};
+    item.fields["slot"] = d.slot;
+    item.fields["path"] = d.path;
+    item.fields["sha256"] = d.sha256;
+    item.fields["content_type"] = d.content_type;
+    item.fields["message_id"] = d.message_id;
+    item.fields["replaced"] = stored.replaced_at ? "yes" : "no";
+    return item;
+  }
+
+  // A report is checked through the replay's data key too: `opened` is the plaintext, so a
+  // transcript can see that what was sealed is the provider's answer.
+  static Item ReportItem(const StoredReport& stored) {
+    const SealedReport& r = stored.report;
+    Item item{r.kind, {{"summary", r.summary}, {"key_id", r.key_id}}};
+    Keyring keyring{{CassetteProviders::kDataKeyId, CassetteProviders::kDataKey}};
+    Result<std::string> opened = Open(keyring, r.blob);
+    item.fields["opened"] =
+        opened.ok() ? *opened : "(cannot open: " + opened.status().message() + ")";
+    return item;
+  }
+
+  bool StoreItemsCheck(const Check& check, const Contact& contact) {
+    bool counts = false;
+    const char* word = "REPORT";
+    const char* lower = "report";
+    switch (check.kind) {
+      case Check::Kind::kRecords:
+        counts = true;
+        [[fallthrough]];
+      case Check::Kind::kRecord:
+        word = "RECORD";
+        lower = "record";
+        break;
+      case Check::Kind::kDocuments:
+        counts = true;
+        [[fallthrough]];
+      case Check::Kind::kDocument:
+        word = "DOCUMENT";
+        lower = "document";
+        break;
+      default:
+        counts = check.kind == Check::Kind::kReports;
+        break;
+    }
+    Result<std::vector<Item>> items = Items(check, contact);
+    if (!items.ok()) return Fail(check.line, "store: " + items.status().ToString());
+    if (counts) {
       int count = 0;
-      for (const StoredRecord& stored : *records) count += stored.record.kind == check.name;
+      for (const Item& item : *items) count += item.kind == check.name;
       if (count == check.count) return true;
-      return Mismatch(check.line, "RECORDS " + check.name, std::to_string(check.count),
-                      std::to_string(count));
+      return Mismatch(check.line, std::string(word) + "S " + check.name,
+                      std::to_string(check.count), std::to_string(count));
     }
     std::string seen;
-    for (const StoredRecord& stored : *records) {
-      if (stored.record.kind != check.name) continue;
-      const auto& fields = stored.record.fields;
+    for (const Item& item : *items) {
+      if (item.kind != check.name) continue;
       bool all = true;
       for (const FieldExpectation& want : check.fields) {
-        auto it = fields.find(want.field);
-        all = all && it != fields.end() && WildcardMatch(want.pattern, it->second);
+        auto it = item.fields.find(want.field);
+        all = all && it != item.fields.end() && WildcardMatch(want.pattern, it->second);
       }
       if (all) return true;
-      seen += "\n" + check.name + " " + FieldsText(fields);
+      seen += "\n" + check.name + " " + FieldsText(item.fields);
     }
     std::map<std::string, std::string> wanted;
     for (const FieldExpectation& want : check.fields) wanted[want.field] = want.pattern;
-    return Mismatch(check.line, "RECORD: no matching record", check.name + " " + FieldsText(wanted),
-                    seen.empty() ? "(no " + check.name + " record)" : seen.substr(1));
+    return Mismatch(check.line, std::string(word) + ": no matching " + lower,
+                    check.name + " " + FieldsText(wanted),
+                    seen.empty() ? "(no " + check.name + " " + lower + ")" : seen.substr(1));
   }
 
   const Transcript& t_;

@@ -1,6 +1,8 @@
 // `botrunner replay <files or folders>...`: replays .convo.txt transcripts against the engine
 // and a temporary SQLite store; prints PASS/FAIL per transcript, the first mismatch of each
 // failure, and a summary. Exit code 1 when any failed or none was found.
+// `--record [--answers FILE]` records the transcripts' cassettes instead: the real providers'
+// requests are answered from canned answers and written down (docs/transcripts.md).
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <string>
@@ -18,6 +20,10 @@ struct ReplayArgs {
 };
 
 int RunReplay(const ReplayArgs& args) {
+  if (!args.options.answers.empty() && (!args.options.record || args.paths.size() != 1)) {
+    std::cerr << "botrunner replay: --answers needs --record and exactly one transcript\n";
+    return 2;
+  }
   std::vector<bot::ReplayResult> results = bot::ReplayPaths(args.paths, args.options);
   int passed = 0;
   int failed = 0;
@@ -54,6 +60,11 @@ void AddReplayCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--prompts", args->options.prompts_dir, "Folder of prompt locales")
       ->capture_default_str();
+  cmd->add_flag("--record", args->options.record,
+                "Record each transcript's CASSETTE from canned answers instead of replaying it");
+  cmd->add_option("--answers", args->options.answers,
+                  "With --record and one transcript: the answers file (default: beside the "
+                  "cassette, x.cassette.jsonl -> x.answers.jsonl)");
   cmd->callback([args, exit_code] { *exit_code = RunReplay(*args); });
 }
 
