@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "bot/providers.h"
 #include "bot/status.h"
@@ -26,5 +27,40 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, SqliteOp
 Result<std::unique_ptr<UsageLedger>> OpenSqliteUsageLedger(const std::string& path,
                                                            BudgetCaps caps,
                                                            SqliteOptions options = {});
+
+// What EraseContactData changed, in counts only (this is what the "erasure" audit event keeps).
+struct ErasureReport {
+  int64_t contacts = 0;        // contact rows anonymised (one per channel the address used)
+  int64_t messages = 0;        // texts, transcripts, raw webhooks and media links cleared
+  int64_t files_deleted = 0;   // media and document files removed from disk
+  int64_t documents = 0;       // document rows whose path, hash and fields were cleared
+  int64_t reports = 0;         // sealed reports deleted
+  int64_t sessions = 0;        // sessions whose slots and variables were cleared
+  int64_t records = 0;         // dialog records stripped to their anonymous fields
+  int64_t usage_records = 0;   // provider-call rows re-keyed to the anonymous address
+};
+
+// The record fields an erasure keeps: what counts and sums need, nothing that identifies a
+// person ("status", "amount", "term", "commission", "total", "bureau_score", "rating", the
+// record's own times ...). Every other field is dropped.
+bool IsAnonymousRecordField(std::string_view field);
+
+// Erases a contact's personal data from the database at `db_path` (the right to erasure, e.g.
+// LFPDPPP cancelación / GDPR art. 17), in one transaction, and audits it:
+//   - messages keep their rows, direction, times and status; text, transcript, raw webhook,
+//     inbound variables and media links become empty, and the media files are deleted;
+//   - document files are deleted and their path, hash and OCR fields cleared (kind and times
+//     stay); sealed reports are deleted; session slots and variables are cleared;
+//   - dialog records keep only IsAnonymousRecordField fields (so applications and reviews can
+//     still be counted by status); desk decisions lose their free-text reason;
+//   - the address becomes "erased:<first 16 hex digits of its SHA-256>" (in usage_records too)
+//     and the name is cleared; loans and their schedules stay (they name no one);
+//   - an audit event "erasure" records `actor` and the counts, with no personal data.
+// `channel` "" erases the address on every channel. NotFound when no contact has the address;
+// InvalidArgument for an empty actor. A file that exists but cannot be deleted fails the
+// erasure (nothing in the database changes; running it again finishes the job).
+Result<ErasureReport> EraseContactData(const std::string& db_path, const std::string& channel,
+                                       const std::string& address, const std::string& actor,
+                                       const Clock& clock, SqliteOptions options = {});
 
 }  // namespace bot
