@@ -13,6 +13,8 @@ int main(int argc, char** argv) {
   runner::AddParseCommand(app, &exit_code);
   runner::AddReplayCommand(app, &exit_code);
   runner::AddGraphCommand(app, &exit_code);
+  runner::AddCreditCommand(app, &exit_code);
+  runner::AddEraseCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

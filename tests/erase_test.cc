@@ -279,7 +279,8 @@ TEST_F(EraseTest, KeepsRowsTimesAndStatusesAndEmptiesTheRest) {
   EXPECT_EQ((*messages)[0].media[0].path, "");
   EXPECT_EQ((*messages)[0].media[0].url, "");
   EXPECT_EQ((*messages)[1].direction, "out");
-  EXPECT_EQ((*messages)[1].status, "pending");
+  EXPECT_EQ((*messages)[1].status + ":" + (*messages)[1].error_code, "failed:erased");
+  EXPECT_TRUE(store_->DueOutbound(kT0 + std::chrono::hours(1), 10)->empty());
   EXPECT_EQ((*messages)[1].text, "");
   EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE raw IS NOT NULL OR vars IS NOT NULL"), 0);
 
@@ -344,6 +345,18 @@ TEST_F(EraseTest, ADeskDecisionLosesItsReasonButKeepsTheLoan) {
   EXPECT_EQ(Query("SELECT total FROM loans"), 575000);
   EXPECT_EQ(Query("SELECT count(*) FROM loan_payments"), 1);
   EXPECT_EQ((*desk)->ListApplications("approved")->size(), 1u);
+}
+
+TEST_F(EraseTest, TheDeskCannotDecideForAnErasedApplicant) {
+  const int64_t application = Converse(kAna);
+  ASSERT_TRUE(EraseContactData(path_, kChannel, kAna.address, "dpo", clock_).ok());
+  auto desk = CreditDesk::Open(path_, &clock_);
+  ASSERT_TRUE(desk.ok());
+  auto approved = (*desk)->Approve(application, "mesa");
+  EXPECT_EQ(approved.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(approved.status().message().find("erased"), std::string::npos);
+  EXPECT_EQ((*desk)->Reject(application, "mesa", "x").code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE status = 'pending'"), 0);
 }
 
 TEST_F(EraseTest, AChannelLimitsTheErasureAndNoChannelErasesEveryOne) {

@@ -30,12 +30,13 @@ struct CreditDeskOptions {
   int64_t commission_rate_bp = 1500;
   // Sent on approval. {{name}}, {{amount}}, {{commission}}, {{total}} ("$5,750.00"), {{term}}
   // (days), {{due_date}} (the last payment, "lunes 7 de diciembre de 2026"), {{installments}}
-  // (the number of payments) and {{schedule}} (one line per payment) are filled in.
+  // (the number of payments) and {{schedule}} (one line per payment, "• jueves 15 de enero de
+  // 2026: $5,750.00") are filled in.
   std::string approved_text =
       "¡Felicidades, {{name}}! 🎉 Tu préstamo quedó APROBADO.\n"
       "💵 Te prestamos: {{amount}}\n"
       "💰 Total a pagar: {{total}}\n"
-      "📅 Fecha de pago: {{due_date}}\n"
+      "📅 Tus pagos:\n{{schedule}}\n"
       "En breve te depositamos. Si tienes dudas, escribe ASESOR.";
   // Sent on rejection. {{name}} and {{amount}} are filled in; the desk's reason is internal and
   // never sent to the applicant.
@@ -104,7 +105,8 @@ class CreditDesk {
   // Approves a pre-approved, undecided application: the loan, its schedule, the decision, the
   // confirmation in the outbox and an "application_approved" audit event, all or nothing.
   // NotFound for an unknown id; AlreadyExists when it was decided before; InvalidArgument when
-  // it is not pre-approved, `actor` is empty or its amount/term cannot be read.
+  // it is not pre-approved, the applicant's data was erased (EraseContactData), `actor` is
+  // empty or its amount/term cannot be read.
   virtual Result<Loan> Approve(int64_t record_id, const std::string& actor) = 0;
 
   // Rejects a pre-approved, undecided application: the decision with its reason, the refusal

@@ -49,6 +49,7 @@ bool IsAnonymousRecordField(std::string_view field);
 // LFPDPPP cancelación / GDPR art. 17), in one transaction, and audits it:
 //   - messages keep their rows, direction, times and status; text, transcript, raw webhook,
 //     inbound variables and media links become empty, and the media files are deleted;
+//     replies still pending in the outbox become "failed" with error code "erased";
 //   - document files are deleted and their path, hash and OCR fields cleared (kind and times
 //     stay); sealed reports are deleted; session slots and variables are cleared;
 //   - dialog records keep only IsAnonymousRecordField fields (so applications and reviews can

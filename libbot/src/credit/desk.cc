@@ -38,6 +38,9 @@ Status ReadApplication(const sqlite::Statement& row, Application* a) {
   return Internal("application " + std::to_string(a->record_id) + ": bad data JSON");
 }
 
+// EraseContactData's anonymous addresses: nobody left to write to.
+constexpr std::string_view kErasedPrefix = "erased:";
+
 // A template may only use the variables the desk fills in.
 Status CheckTemplate(const std::string& name, const std::string& text,
                      const std::set<std::string>& allowed) {
@@ -104,6 +107,9 @@ Result<Application> SqliteCreditDesk::LoadUndecided(int64_t record_id, const std
       return Status(StatusCode::kAlreadyExists, "application " + id + " was already " +
                                                     application.status + " by " +
                                                     application.decided_by);
+    }
+    if (application.address.starts_with(kErasedPrefix)) {
+      return InvalidArgument("application " + id + ": the applicant's data was erased");
     }
     if (application.status != "preapproved") {
       return InvalidArgument("application " + id + " is " +

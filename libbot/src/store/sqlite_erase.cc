@@ -81,6 +81,15 @@ Status EraseMessages(sqlite3* db, int64_t contact_id, std::set<std::string>* fil
     if (Status s = update.Run(); !s.ok()) return s;
   }
   if (rc != SQLITE_DONE) return sqlite::Error(db, rc, "erase: list media");
+  // A reply still waiting in the outbox can no longer be sent: its address is about to go.
+  if (Status s = RunForContact(db,
+                               "UPDATE messages SET status = 'failed', error_code = 'erased' "
+                               "WHERE contact_id = ?1 AND direction = 'out' AND "
+                               "status = 'pending'",
+                               contact_id, nullptr);
+      !s.ok()) {
+    return s;
+  }
   return RunForContact(db,
                        "UPDATE messages SET text = '', transcript = NULL, raw = NULL, "
                        "vars = NULL, error = NULL WHERE contact_id = ?1",

@@ -14,5 +14,7 @@ void AddReplayCommand(CLI::App& app, int* exit_code);  // replay_command.cc
 void AddGraphCommand(CLI::App& app, int* exit_code);   // graph_command.cc
 void AddServeCommand(CLI::App& app, int* exit_code);   // serve_command.cc
 void AddSignCommand(CLI::App& app, int* exit_code);    // sign_command.cc
+void AddCreditCommand(CLI::App& app, int* exit_code);  // credit_command.cc
+void AddEraseCommand(CLI::App& app, int* exit_code);   // erase_command.cc
 
 }  // namespace runner

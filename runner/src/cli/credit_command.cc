@@ -1,0 +1,147 @@
+// botrunner credit: the credit desk (bot/credit_desk.h) from the shell.
+//   botrunner credit list [--status preapproved] --db FILE
+//   botrunner credit approve <application-id> --db FILE [--actor NAME]
+//   botrunner credit reject <application-id> --reason TEXT --db FILE [--actor NAME]
+// The applicant's message goes to the outbox; a running server's outbox worker sends it.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "bot/credit.h"
+#include "bot/credit_desk.h"
+#include "cli/commands.h"
+
+namespace runner {
+
+namespace {
+
+struct CreditArgs {
+  std::string db_path;
+  std::string status;
+  int64_t record_id = 0;
+  std::string actor;
+  std::string reason;
+  std::string timezone = "America/Mexico_City";
+};
+
+// Who decides: --actor, else the login name, so the audit trail always names someone.
+std::string Actor(const CreditArgs& args) {
+  if (!args.actor.empty()) return args.actor;
+  if (const char* login = getlogin()) return login;
+  if (const char* user = std::getenv("USER")) return user;
+  return "";
+}
+
+std::unique_ptr<bot::CreditDesk> OpenDesk(const CreditArgs& args, const bot::Clock* clock) {
+  bot::CreditDeskOptions options;
+  options.timezone = args.timezone;
+  auto desk = bot::CreditDesk::Open(args.db_path, clock, options);
+  if (!desk.ok()) {
+    std::cerr << "botrunner credit: " << desk.status().ToString() << "\n";
+    return nullptr;
+  }
+  return std::move(*desk);
+}
+
+std::string Field(const bot::Application& a, const std::string& name) {
+  auto it = a.fields.find(name);
+  return it == a.fields.end() ? "-" : it->second;
+}
+
+int RunList(const CreditArgs& args) {
+  bot::SystemClock clock;
+  auto desk = OpenDesk(args, &clock);
+  if (desk == nullptr) return 2;
+  auto applications = desk->ListApplications(args.status);
+  if (!applications.ok()) {
+    std::cerr << "botrunner credit list: " << applications.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "id\tstatus\tamount\tterm\ttotal\tscore\trecorded_at\tcontact\tname\n";
+  for (const bot::Application& a : *applications) {
+    std::cout << a.record_id << "\t" << a.status << "\t" << Field(a, "amount") << "\t"
+              << Field(a, "term") << "\t" << Field(a, "total") << "\t"
+              << Field(a, "bureau_score") << "\t" << Field(a, "recorded_at") << "\t" << a.address
+              << "\t" << a.name << "\n";
+  }
+  return 0;
+}
+
+int RunDecision(const CreditArgs& args, bool approve) {
+  bot::SystemClock clock;
+  auto desk = OpenDesk(args, &clock);
+  if (desk == nullptr) return 2;
+  const std::string actor = Actor(args);
+  if (actor.empty()) {
+    std::cerr << "botrunner credit: say who decides with --actor NAME\n";
+    return 2;
+  }
+  if (!approve) {
+    bot::Status status = desk->Reject(args.record_id, actor, args.reason);
+    if (!status.ok()) {
+      std::cerr << "botrunner credit reject: " << status.ToString() << "\n";
+      return 1;
+    }
+    std::cout << "application " << args.record_id << " rejected by " << actor
+              << "; the applicant's message is in the outbox\n";
+    return 0;
+  }
+  auto loan = desk->Approve(args.record_id, actor);
+  if (!loan.ok()) {
+    std::cerr << "botrunner credit approve: " << loan.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "application " << args.record_id << " approved by " << actor << ": loan "
+            << loan->id << ", " << bot::FormatPesos(loan->amount) << " + "
+            << bot::FormatPesos(loan->commission) << " = " << bot::FormatPesos(loan->total)
+            << " over " << loan->term_days << " days\n";
+  for (const bot::LoanPayment& p : loan->payments) {
+    std::cout << "  " << p.number << ". " << bot::FormatDateEs(p.due_date, true) << ": "
+              << bot::FormatPesos(p.amount) << "\n";
+  }
+  std::cout << "the applicant's confirmation is in the outbox\n";
+  return 0;
+}
+
+void AddCommonOptions(CLI::App* cmd, CreditArgs* args) {
+  cmd->add_option("--db", args->db_path, "the store's SQLite file")->required();
+  cmd->add_option("--timezone", args->timezone,
+                  "IANA zone of the loan's calendar (default America/Mexico_City)");
+}
+
+}  // namespace
+
+void AddCreditCommand(CLI::App& app, int* exit_code) {
+  CLI::App* credit = app.add_subcommand("credit", "Decide loan applications (the credit desk)");
+  credit->require_subcommand(1);
+  auto args = std::make_shared<CreditArgs>();
+
+  CLI::App* list = credit->add_subcommand("list", "List applications, oldest first");
+  AddCommonOptions(list, args.get());
+  list->add_option("--status", args->status,
+                   "only this status: preapproved (waiting), approved, rejected, declined");
+  list->callback([exit_code, args] { *exit_code = RunList(*args); });
+
+  CLI::App* approve = credit->add_subcommand(
+      "approve", "Approve a pre-approved application: loan, schedule, confirmation");
+  AddCommonOptions(approve, args.get());
+  approve->add_option("application-id", args->record_id, "the application's record id")
+      ->required();
+  approve->add_option("--actor", args->actor, "who decides (default: the login name)");
+  approve->callback([exit_code, args] { *exit_code = RunDecision(*args, true); });
+
+  CLI::App* reject = credit->add_subcommand(
+      "reject", "Reject a pre-approved application and tell the applicant");
+  AddCommonOptions(reject, args.get());
+  reject->add_option("application-id", args->record_id, "the application's record id")
+      ->required();
+  reject->add_option("--reason", args->reason, "why (kept for the audit, not sent)")->required();
+  reject->add_option("--actor", args->actor, "who decides (default: the login name)");
+  reject->callback([exit_code, args] { *exit_code = RunDecision(*args, false); });
+}
+
+}  // namespace runner
