@@ -49,38 +49,53 @@ Status DeleteFile(const std::string& path, std::set<std::string>* deleted) {
   return Status::Ok();
 }
 
-// Messages: files deleted, media kept as type and size only, every text emptied.
-Status EraseMessages(sqlite3* db, int64_t contact_id, std::set<std::string>* files,
-                     ErasureReport* report) {
+// For each row (id, text) that `list_sql` (?1 = the contact id) returns, `rewrite(id, &text)`
+// changes the text and `update_sql` (?1 = id, ?2 = text) stores it; `rows` counts them.
+template <typename Rewrite>
+Status RewriteRows(sqlite3* db, const char* list_sql, const char* update_sql, int64_t contact_id,
+                   int64_t* rows, Rewrite rewrite) {
   Statement list, update;
-  if (Status s = list.Prepare(db, "SELECT id, media FROM messages WHERE contact_id = ?1 AND "
-                                  "media IS NOT NULL");
-      !s.ok()) {
-    return s;
-  }
-  if (Status s = update.Prepare(db, "UPDATE messages SET media = ?2 WHERE id = ?1"); !s.ok()) {
-    return s;
-  }
+  if (Status s = list.Prepare(db, list_sql); !s.ok()) return s;
+  if (Status s = update.Prepare(db, update_sql); !s.ok()) return s;
   list.Bind(1, contact_id);
   int rc;
   while ((rc = list.Step()) == SQLITE_ROW) {
-    std::vector<Media> media;
-    if (!MediaFromJson(list.Text(1, sqlite::kJsonPadding), &media)) {
-      return Internal("erase: message " + std::to_string(list.Int(0)) + ": bad media JSON");
-    }
-    for (Media& m : media) {
-      if (Status s = DeleteFile(m.path, files); !s.ok()) return s;
-      m.url.clear();  // the link to the provider's copy names the account and the message
-      m.path.clear();
-      m.sha256.clear();
-    }
-    const std::string json = MediaToJson(media);
+    const int64_t id = list.Int(0);
+    std::string text = list.Text(1, sqlite::kJsonPadding);
+    if (Status s = rewrite(id, &text); !s.ok()) return s;
     Scope scope(update);
-    update.Bind(1, list.Int(0));
-    update.Bind(2, json);
+    update.Bind(1, id);
+    update.Bind(2, text);
     if (Status s = update.Run(); !s.ok()) return s;
+    if (rows != nullptr) ++*rows;
   }
-  if (rc != SQLITE_DONE) return sqlite::Error(db, rc, "erase: list media");
+  if (rc != SQLITE_DONE) return sqlite::Error(db, rc, list_sql);
+  return Status::Ok();
+}
+
+// Messages: files deleted, media kept as type and size only, every text emptied.
+Status EraseMessages(sqlite3* db, int64_t contact_id, std::set<std::string>* files,
+                     ErasureReport* report) {
+  if (Status s = RewriteRows(
+          db, "SELECT id, media FROM messages WHERE contact_id = ?1 AND media IS NOT NULL",
+          "UPDATE messages SET media = ?2 WHERE id = ?1", contact_id, nullptr,
+          [&](int64_t id, std::string* json) {
+            std::vector<Media> media;
+            if (!MediaFromJson(*json, &media)) {
+              return Internal("erase: message " + std::to_string(id) + ": bad media JSON");
+            }
+            for (Media& m : media) {
+              if (Status s = DeleteFile(m.path, files); !s.ok()) return s;
+              m.url.clear();  // the link to the provider's copy names the account and message
+              m.path.clear();
+              m.sha256.clear();
+            }
+            *json = MediaToJson(media);
+            return Status::Ok();
+          });
+      !s.ok()) {
+    return s;
+  }
   // A reply still waiting in the outbox can no longer be sent: its address is about to go.
   if (Status s = RunForContact(db,
                                "UPDATE messages SET status = 'failed', error_code = 'erased' "
@@ -96,22 +111,18 @@ Status EraseMessages(sqlite3* db, int64_t contact_id, std::set<std::string>* fil
                        contact_id, &report->messages);
 }
 
+// Documents: files deleted, what identifies them cleared; sealed reports deleted.
 Status EraseDocuments(sqlite3* db, int64_t contact_id, std::set<std::string>* files,
                       ErasureReport* report) {
-  Statement list;
-  if (Status s = list.Prepare(db, "SELECT path FROM documents WHERE contact_id = ?1"); !s.ok()) {
-    return s;
-  }
-  list.Bind(1, contact_id);
-  int rc;
-  while ((rc = list.Step()) == SQLITE_ROW) {
-    if (Status s = DeleteFile(list.Text(0), files); !s.ok()) return s;
-  }
-  if (rc != SQLITE_DONE) return sqlite::Error(db, rc, "erase: list documents");
-  if (Status s = RunForContact(db,
-                               "UPDATE documents SET path = '', sha256 = '', fields = '{}', "
-                               "message_id = '' WHERE contact_id = ?1",
-                               contact_id, &report->documents);
+  if (Status s = RewriteRows(db, "SELECT id, path FROM documents WHERE contact_id = ?1",
+                             "UPDATE documents SET path = ?2, sha256 = '', fields = '{}', "
+                             "message_id = '' WHERE id = ?1",
+                             contact_id, &report->documents,
+                             [&](int64_t, std::string* path) {
+                               Status deleted = DeleteFile(*path, files);
+                               path->clear();
+                               return deleted;
+                             });
       !s.ok()) {
     return s;
   }
@@ -121,30 +132,21 @@ Status EraseDocuments(sqlite3* db, int64_t contact_id, std::set<std::string>* fi
 
 // Records keep their kind and anonymous fields; desk decisions lose their free-text reason.
 Status EraseRecords(sqlite3* db, int64_t contact_id, ErasureReport* report) {
-  Statement list, update;
-  if (Status s = list.Prepare(db, "SELECT id, data FROM records WHERE contact_id = ?1"); !s.ok()) {
+  if (Status s = RewriteRows(
+          db, "SELECT id, data FROM records WHERE contact_id = ?1",
+          "UPDATE records SET data = ?2 WHERE id = ?1", contact_id, &report->records,
+          [](int64_t id, std::string* json) {
+            VarMap fields;
+            if (*json != "{}" && !VarsFromJson(*json, &fields)) {
+              return Internal("erase: record " + std::to_string(id) + ": bad data JSON");
+            }
+            std::erase_if(fields, [](const auto& f) { return !IsAnonymousRecordField(f.first); });
+            *json = VarsToJson(fields);
+            return Status::Ok();
+          });
+      !s.ok()) {
     return s;
   }
-  if (Status s = update.Prepare(db, "UPDATE records SET data = ?2 WHERE id = ?1"); !s.ok()) {
-    return s;
-  }
-  list.Bind(1, contact_id);
-  int rc;
-  while ((rc = list.Step()) == SQLITE_ROW) {
-    VarMap fields;
-    const std::string data = list.Text(1, sqlite::kJsonPadding);
-    if (data != "{}" && !VarsFromJson(data, &fields)) {
-      return Internal("erase: record " + std::to_string(list.Int(0)) + ": bad data JSON");
-    }
-    std::erase_if(fields, [](const auto& field) { return !IsAnonymousRecordField(field.first); });
-    const std::string json = VarsToJson(fields);
-    Scope scope(update);
-    update.Bind(1, list.Int(0));
-    update.Bind(2, json);
-    if (Status s = update.Run(); !s.ok()) return s;
-    ++report->records;
-  }
-  if (rc != SQLITE_DONE) return sqlite::Error(db, rc, "erase: list records");
   return RunForContact(db,
                        "UPDATE application_decisions SET reason = '' WHERE record_id IN "
                        "(SELECT id FROM records WHERE contact_id = ?1)",
