@@ -295,6 +295,15 @@ TEST_F(EngineDocumentsTest, ABureauOutageTakesTheFailurePathAndKeepsNoReport) {
   EXPECT_TRUE(store_->ListReports(ContactId())->empty());
 }
 
+TEST_F(EngineDocumentsTest, TheNameLeavesOutMeLlamo) {
+  Send("Hola");
+  EXPECT_EQ(Send("Me llamo Juan Pérez"),
+            std::vector<std::string>{"Juan Pérez, ¿autorizas consultar tu historial en el buró "
+                                     "de crédito? (sí/no)"});
+  EXPECT_EQ(Latest().slots.at("name").text(), "Juan Pérez");
+  EXPECT_EQ((*store_->FindContact(kChannel, applicant_))->name, "Juan Pérez");
+}
+
 TEST_F(EngineDocumentsTest, ConsentRefusedStoresNoEvidence) {
   Send("Hola");
   Send("Juan");

@@ -116,6 +116,29 @@ TEST(ParseRating, UsesTheCallersRange) {
   ExpectParse("ParseRating 1-100", "treinta y dos", Int(32), ParseRating("treinta y dos", 1, 100));
 }
 
+TEST(IsChangeRequest, NeedsAChangeVerbAndOneOfTheWords) {
+  const std::vector<std::string> amount = {"monto", "cantidad"};
+  struct Case {
+    const char* text;
+    bool expect;
+  };
+  const Case cases[] = {
+      {"quiero cambiar el monto", true},
+      {"Mejor otra cantidad", true},
+      {"me equivoqué en el monto", true},
+      {"CAMBIAR MONTO", true},
+      {"los montos cambian?", false},  // no change verb of the list
+      {"el monto está bien", false},
+      {"quiero cambiar el plazo", false},
+      {"", false},
+      {"perdón es que la verdad no sé bien cómo decirlo pero creo que mejor quisiera poder "
+       "cambiar el monto que puse antes", false},  // too long to be a command
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(IsChangeRequest(c.text, amount), c.expect) << c.text;
+  }
+}
+
 TEST(ParseYesNo, UnderstandsClearAnswersAndRefusesHedges) {
   const std::vector<Case> cases = {
       {"sí", Bool(true)},
@@ -126,6 +149,12 @@ TEST(ParseYesNo, UnderstandsClearAnswersAndRefusesHedges) {
       {"claro que sí", Bool(true)},
       {"va", Bool(true)},
       {"dale", Bool(true)},
+      {"sí autorizo", Bool(true)},
+      {"Autorizo", Bool(true)},
+      {"ándale", Bool(true)},
+      {"me late", Bool(true)},
+      {"no autorizo", Bool(false)},
+      {"no acepto", Bool(false)},
       {"ok", Bool(true)},
       {"okey", Bool(true)},
       {"OK!", Bool(true)},

@@ -50,7 +50,7 @@ ParseResult ParseFreeText(std::string_view text);
 
 // "quiero cambiar el monto", "me equivoqué en el plazo", "mejor otra cantidad": a change verb
 // (cambiar, corregir, modificar, otro/otra, mejor, me equivoqué …) and one of `words` (normalised:
-// lower case, no accents; a plural matches too) in a short message (at most 12 words).
+// lower case, no accents; a plural matches too) in a short message (at most 20 words).
 bool IsChangeRequest(std::string_view text, const std::vector<std::string>& words);
 
 // The global intents, live in every state of every dialog.

@@ -128,7 +128,12 @@ ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx,
   }
   if (providers_.llm == nullptr || text.empty()) return results;
   if (!pending || !pending->slot->llm_fallback) return results;
-  if (ParseSlotAnswer(*pending->slot, text, now).ok) return results;  // the parser is sure
+  ParseResult parsed = ParseSlotAnswer(*pending->slot, text, now);
+  // The parser is sure, or it understood a value the slot does not allow ("25 mil" above the
+  // maximum): the LLM cannot help with either.
+  if (parsed.ok || parsed.reason == "out_of_range" || parsed.reason == "not_an_option") {
+    return results;
+  }
 
   const std::string* system = dialog.FindPrompt("llm_slot_system");
   LlmRequest request;

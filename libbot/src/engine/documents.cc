@@ -30,9 +30,9 @@ const std::vector<DocumentKind>& Kinds() {
       {"ine",
        {Field("full_name", "nombre completo tal como aparece (nombre y apellidos)",
               R"(NOMBRE\s+([A-ZÁÉÍÓÚÑ ]+?)\s+(?:DOMICILIO|CLAVE|SEXO))"),
-        Field("curp", "CURP de 18 caracteres", R"(\b([A-Z]{4}\d{6}[HMX][A-Z]{5}[A-Z0-9]\d)\b)"),
+        Field("curp", "CURP de 18 caracteres", R"(CURP\W*([A-Z0-9]{18})\b)"),
         Field("birth_date", "fecha de nacimiento DD/MM/AAAA",
-              R"((?:NACIMIENTO)\s*(\d{2}/\d{2}/\d{4}))"),
+              R"(NACIMIENTO\W*(\d{2}[/.-]\d{2}[/.-]\d{4}))"),
         Field("valid_until", "año de vigencia (el último año si dice 2019-2029)",
               R"(VIGENCIA\s*(?:\d{4}\s*-\s*)?(\d{4}))")},
        {"unreadable", "curp_invalid", "curp_mismatch", "expired", "name_mismatch"},
@@ -68,10 +68,21 @@ bool NameMatches(std::string_view contact_name, std::string_view card_name) {
                      [&](const std::string& w) { return on_card.count(w) > 0; });
 }
 
-std::string Upper(std::string_view text) {
+// A CURP as OCR read it: upper case, no spaces, and the usual confusions undone by position
+// (positions 5-10 are the birth date's digits, 1-4 and 12-16 letters): "PELJ9OO315..." ->
+// "PELJ900315...". The check digit still has to hold, so a repair never invents a valid CURP.
+std::string CleanCurp(std::string_view text) {
   std::string out;
   for (char c : text) {
     if (c != ' ' && c != '-') out += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  if (out.size() != 18) return out;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const bool digit = (i >= 4 && i <= 9) || i == 17;
+    const bool letter = i < 4 || (i >= 10 && i <= 15);
+    if (digit && out[i] == 'O') out[i] = '0';
+    if (digit && (out[i] == 'I' || out[i] == 'L')) out[i] = '1';
+    if (letter && out[i] == '0') out[i] = 'O';
   }
   return out;
 }
@@ -143,7 +154,7 @@ DocumentVerdict CheckDocument(const DocumentKind& kind, const DocumentReading& r
       verdict.reason = "unreadable";
       return verdict;
     }
-    std::string curp = Upper(verdict.fields["curp"]);
+    std::string curp = CleanCurp(verdict.fields["curp"]);
     CurpCheck check = ValidateCurp(curp, birth);
     if (!check.ok) {
       verdict.reason = check.reason == "birth_date_mismatch" ? "curp_mismatch" : "curp_invalid";

@@ -1,6 +1,7 @@
 // The dialog step: (dialog, contact, session, input) -> (new session, replies, effects).
 // Pure by contract: no I/O, no clock, no randomness. The order of the checks below is the
 // engine's documented behaviour (docs/dialogs.md, "What happens on each message").
+#include <cctype>
 #include <charconv>
 #include <ctime>
 #include <string>
@@ -19,6 +20,20 @@ namespace {
 // Deep enough for any sensible chain of ask-less states; stops a cycle a dialog author
 // managed to write (validation rejects stuck states, not every loop).
 constexpr int kMaxChainedStates = 32;
+
+// "Me llamo Ana López" -> "Ana López": the name without the phrase that introduces it.
+std::string NameFromAnswer(std::string text) {
+  static constexpr std::string_view kIntros[] = {"me llamo ", "mi nombre es ", "yo soy ", "soy "};
+  for (std::string_view intro : kIntros) {
+    if (text.size() <= intro.size()) continue;
+    bool match = true;
+    for (size_t i = 0; i < intro.size() && match; ++i) {
+      match = std::tolower(static_cast<unsigned char>(text[i])) == intro[i];
+    }
+    if (match) return text.substr(intro.size());
+  }
+  return text;
+}
 
 std::string IsoTime(TimePoint t) {
   std::time_t secs = std::chrono::system_clock::to_time_t(t);
@@ -125,7 +140,8 @@ void Turn::RunActions(Session& session, const Transition& transition) {
     } else if (action.name == "set_name") {
       auto it = session.slots.find(action.arg);
       if (it != session.slots.end() && !it->second.ToString().empty()) {
-        name_ = it->second.ToString();
+        name_ = NameFromAnswer(it->second.ToString());
+        it->second = Value::Text(name_);
         out_.contact_name = name_;
       }
     } else if (action.name == "consent") {

@@ -10,7 +10,7 @@
 namespace bot {
 namespace {
 
-constexpr size_t kMaxWords = 12;
+constexpr size_t kMaxWords = 20;
 
 constexpr std::string_view kChangeWords[] = {
     "cambiar", "cambio",   "cambia",    "cambie",    "cambiarlo", "cambiarla", "corregir",
