@@ -4,33 +4,23 @@
 // database the way an operator would.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bot/sqlite_store.h"
-#include "config/config.h"
-#include "server/server.h"
 #include "support/fake_llm_server.h"
 #include "support/fake_twilio.h"
-#include "support/webhook_client.h"
+#include "support/runner_harness.h"
 
 namespace runner {
 namespace {
 
 using bot::testing::FakeLlmServer;
 using bot::testing::FakeTwilio;
-using bot::testing::HttpReply;
-using bot::testing::TwimlMessages;
-using bot::testing::WebhookClient;
+using bot::testing::ReadWholeFile;
+using bot::testing::RunnerHarness;
 using namespace std::chrono_literals;
 
-constexpr const char* kBot = "whatsapp:+14155238886";
-constexpr const char* kBase = "https://bot.example.test";
 constexpr const char* kRosa = "whatsapp:+5215512345678";
 constexpr const char* kChat = "/v1/chat/completions";
 constexpr const char* kStt = "/v1/audio/transcriptions";
@@ -41,50 +31,15 @@ constexpr const char* kThanksFive = "¡Muchas gracias por su calificación de 5!
 constexpr const char* kRatingHelp = "Para calificar responda con un número del 1 al 5";
 constexpr const char* kVoiceUnavailable = "Disculpe, en este momento no pude escuchar su nota";
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 class RunnerProvidersTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("runner_providers_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override {
-    StopServer();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void StopServer() {
-    if (!server_) return;
-    server_->Stop();
-    thread_.join();
-    server_.reset();
-  }
-
   // The YAML an operator would write, with `providers` appended (indented by two spaces).
   std::string Yaml(const std::string& providers) const {
-    std::string yaml = "listen: {host: 127.0.0.1, port: 0}\n";
-    yaml += "public_base_url: " + std::string(kBase) + "\n";
-    yaml += "database: " + (dir_ / db_name_).string() + "\n";
-    yaml += "media_dir: " + (dir_ / "media").string() + "\n";
-    yaml += "dialogs: " + std::string(BOT_SOURCE_DIR) + "/dialogs\n";
-    yaml += "prompts: " + std::string(BOT_SOURCE_DIR) + "/prompts\n";
-    yaml += "reply_mode: twiml\n";
-    yaml += "accounts:\n  main: {sid: " + std::string(FakeTwilio::kAccountSid) +
-            ", auth_token: " + FakeTwilio::kAuthToken + ", api_origin: \"" + twilio_.origin() +
-            "\"}\n";
-    yaml += "numbers:\n  - to: \"" + std::string(kBot) + "\"\n    dialog: review_rating\n" +
-            "    vars: {doctor: la Dra. Andrade, review_link: \"https://g.page/r/A/review\"}\n";
+    std::string yaml =
+        h_.BaseYaml(twilio_, "review_rating",
+                    "{doctor: la Dra. Andrade, review_link: \"https://g.page/r/A/review\"}");
     if (!providers.empty()) yaml += "providers:\n" + providers;
     return yaml;
   }
@@ -94,11 +49,8 @@ class RunnerProvidersTest : public ::testing::Test {
                         int breaker_failures = 100) const {
     std::string base = "\"" + llm_.base_url() + "\"";
     return "  llm: {base_url: " + base + ", model: gpt-4o-mini, api_key_env: OPENAI_API_KEY, " +
-           "timeout_ms: " + std::to_string(llm_timeout_ms) +
-           "}\n"
-           "  stt: {base_url: " +
-           base +
-           ", model: whisper-1, api_key_env: OPENAI_API_KEY}\n"
+           "timeout_ms: " + std::to_string(llm_timeout_ms) + "}\n" + "  stt: {base_url: " + base +
+           ", model: whisper-1, api_key_env: OPENAI_API_KEY}\n" +
            "  prices:\n"
            "    gpt-4o-mini: {input_per_mtok: \"1.00\", output_per_mtok: \"2.00\"}\n"
            "    whisper-1: {input_per_mtok: 3, output_per_mtok: 3}\n"
@@ -111,60 +63,28 @@ class RunnerProvidersTest : public ::testing::Test {
       if (name == "OPENAI_API_KEY") return std::string(FakeLlmServer::kApiKey);
       return std::nullopt;
     };
-    bot::Result<RunnerConfig> config = ParseConfig(yaml, "test.yaml", env);
-    ASSERT_TRUE(config.ok()) << config.status().ToString();
-    ServerOptions options;
-    options.log_level = LogLevel::kError;
-    auto created = Server::Create(std::move(*config), options);
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    server_ = std::move(*created);
-    bot::Status started = server_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
-    client_ = std::make_unique<WebhookClient>(server_->port(), kBase, FakeTwilio::kAuthToken);
-    thread_ = std::thread([this] { server_->Run(); });
+    ASSERT_TRUE(h_.Start(yaml, env));
   }
+  void StopServer() { h_.Stop(); }
 
-  // Sends a text from `from` and returns the replies of the TwiML answer.
   std::vector<std::string> Say(const std::string& from, const std::string& text) {
-    HttpReply r = client_->Post("/twilio/inbound", client_->Text(kBot, from, text));
-    EXPECT_EQ(r.status, 200) << r.body;
-    return TwimlMessages(r.body);
+    return h_.Say(from, text);
   }
-
   std::vector<std::string> SendVoiceNote(const std::string& from, const std::string& bytes) {
-    std::string url = twilio_.AddMedia(bytes, "audio/ogg");
-    HttpReply r =
-        client_->Post("/twilio/inbound", client_->WithMedia(kBot, from, url, "audio/ogg"));
-    EXPECT_EQ(r.status, 200) << r.body;
-    return TwimlMessages(r.body);
+    return h_.SendMedia(twilio_, from, bytes, "audio/ogg");
   }
-
-  std::vector<bot::StoredMessage> Inbound(const std::string& from) {
-    std::vector<bot::StoredMessage> out;
-    auto contact = server_->store().FindContact(kBot, from);
-    if (!contact.ok() || !contact->has_value()) return out;
-    auto messages = server_->store().ListMessages((*contact)->id);
-    if (!messages.ok()) return out;
-    for (auto& m : *messages) {
-      if (m.direction == "in") out.push_back(std::move(m));
-    }
-    return out;
-  }
+  std::vector<bot::StoredMessage> Inbound(const std::string& from) { return h_.Inbound(from); }
 
   // The usage rows in the database, read through a second connection as a report would.
   std::vector<bot::UsageRecord> Usage() {
-    auto ledger = bot::OpenSqliteUsageLedger((dir_ / db_name_).string(), {});
+    auto ledger = bot::OpenSqliteUsageLedger(h_.database(), {});
     EXPECT_TRUE(ledger.ok()) << ledger.status().ToString();
     return ledger.ok() ? (*ledger)->Records() : std::vector<bot::UsageRecord>{};
   }
 
-  std::filesystem::path dir_;
-  std::string db_name_ = "bot.db";
   FakeTwilio twilio_;
   FakeLlmServer llm_;
-  std::unique_ptr<Server> server_;
-  std::unique_ptr<WebhookClient> client_;
-  std::thread thread_;
+  RunnerHarness h_{::testing::UnitTest::GetInstance()->current_test_info()->name()};
 };
 
 TEST_F(RunnerProvidersTest, AVoiceNoteIsDownloadedTranscribedAndAnswersTheRating) {
@@ -173,8 +93,9 @@ TEST_F(RunnerProvidersTest, AVoiceNoteIsDownloadedTranscribedAndAnswersTheRating
   ASSERT_EQ(hello.size(), 1u);
   EXPECT_TRUE(StartsWith(hello[0], kIntro)) << hello[0];
 
-  std::string ogg = ReadFile(std::string(BOT_SOURCE_DIR) +
-                             "/fixtures/transcripts/review_rating_providers/" + "nota_de_voz.ogg");
+  std::string ogg =
+      ReadWholeFile(std::string(BOT_SOURCE_DIR) + "/fixtures/transcripts/review_rating_providers/" +
+                    "nota_de_voz.ogg");
   ASSERT_FALSE(ogg.empty());
   llm_.Enqueue(kStt, bot::testing::TranscriptionReply("Le doy un cinco.", 21, 6));
   std::vector<std::string> replies = SendVoiceNote(kRosa, ogg);
@@ -188,7 +109,7 @@ TEST_F(RunnerProvidersTest, AVoiceNoteIsDownloadedTranscribedAndAnswersTheRating
   std::vector<bot::StoredMessage> inbound = Inbound(kRosa);
   ASSERT_EQ(inbound.size(), 2u);
   ASSERT_EQ(inbound[1].media.size(), 1u);
-  EXPECT_EQ(ReadFile(inbound[1].media[0].path), ogg);
+  EXPECT_EQ(ReadWholeFile(inbound[1].media[0].path), ogg);
   EXPECT_EQ(inbound[1].transcript, "Le doy un cinco.");
 
   std::vector<bot::UsageRecord> usage = Usage();
@@ -290,7 +211,7 @@ TEST_F(RunnerProvidersTest, AFailedTranscriptionAsksForTextAndTheNoteIsKept) {
   std::vector<bot::StoredMessage> inbound = Inbound(kRosa);
   ASSERT_EQ(inbound.size(), 2u);
   ASSERT_EQ(inbound[1].media.size(), 1u);
-  EXPECT_EQ(ReadFile(inbound[1].media[0].path), "OggS fake voice note");
+  EXPECT_EQ(ReadWholeFile(inbound[1].media[0].path), "OggS fake voice note");
   EXPECT_EQ(inbound[1].status, "processed");
   EXPECT_TRUE(StartsWith(Say(kRosa, "cinco").at(0), kThanksFive));
 }
@@ -326,7 +247,7 @@ TEST_F(RunnerProvidersTest, CallsThatNeverLeaveTheProcessStillGetAPoliteReply) {
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.name);
-    db_name_ = std::string(c.name) + ".db";  // a fresh server, breakers and ledger per case
+    h_.UseDatabase(std::string(c.name) + ".db");  // a fresh server, breakers and ledger per case
     Start(Yaml(Providers(c.providers_extra, 2000, c.breaker_failures)));
     size_t before = llm_.request_count(kChat);
     Say(kRosa, "Hola");
@@ -365,7 +286,7 @@ TEST_F(RunnerProvidersTest, WithoutASpeechProviderAVoiceNoteStillGetsAnAnswer) {
 TEST_F(RunnerProvidersTest, AProviderThatCannotBeBuiltStopsTheStartWithAClearError) {
   EnvLookup env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
   bot::Result<RunnerConfig> config = ParseConfig(
-      Yaml("  ocr: {kind: tesseract, language: zzz, datapath: " + dir_.string() + "}\n"),
+      Yaml("  ocr: {kind: tesseract, language: zzz, datapath: " + h_.dir().string() + "}\n"),
       "test.yaml", env);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   auto created =
