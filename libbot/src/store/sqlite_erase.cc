@@ -24,7 +24,7 @@ using sqlite::Statement;
 constexpr std::string_view kAnonymousFields[] = {
     "status",     "amount",       "term",        "commission", "total",
     "bureau_score", "bureau_error", "rating",     "due_date",   "started_at",
-    "recorded_at", "accepted_at", "prompt",      "text_sha256",
+    "recorded_at", "accepted_at", "prompt",      "text_sha256", "reason",
 };
 
 // Prepares and runs one statement with ?1 = the contact id; `changes` gets the rows changed.
