@@ -404,5 +404,28 @@ TEST(RunnerProvidersConfig, DataKeysComeFromBotDataKeys) {
   }
 }
 
+TEST(RunnerProvidersConfig, TheExampleConfigsProvidersBlockIsValidOnceUncommented) {
+  std::ifstream in(std::string(BOT_SOURCE_DIR) + "/runner/botrunner.example.yaml");
+  std::string yaml, line;
+  bool in_block = false;
+  int uncommented = 0;
+  while (std::getline(in, line)) {
+    in_block = in_block ? line.rfind("#", 0) == 0 : line == "# providers:";
+    if (in_block) {
+      line = line.substr(2);
+      ++uncommented;
+    }
+    yaml += line + "\n";
+  }
+  ASSERT_GT(uncommented, 5) << "the example lost its providers block";
+  bot::Result<RunnerConfig> c = ParseConfig(
+      yaml, "botrunner.example.yaml",
+      Env({{"OPENAI_API_KEY", "sk-1"}, {"BUREAU_API_KEY", "b-1"}, {"BOT_DATA_KEYS", "k1:" + kKey1}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_TRUE(c->providers.llm && c->providers.stt && c->providers.ocr && c->providers.bureau);
+  EXPECT_EQ(c->providers.prices.at("whisper-1").per_audio_minute, 6000);
+  EXPECT_TRUE(c->providers.data_keys.has_value());
+}
+
 }  // namespace
 }  // namespace runner
