@@ -29,10 +29,7 @@ std::string JsonField(const std::string& body, const std::string& field) {
 }
 
 Response Json(http::status status, std::string body) {
-  Response res{status, 11};
-  res.set(http::field::content_type, "application/json");
-  res.body() = std::move(body);
-  return res;
+  return TestHttpServer::Json(status, std::move(body));
 }
 
 }  // namespace

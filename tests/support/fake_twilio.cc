@@ -76,10 +76,7 @@ std::string MessageJson(const std::string& account_sid, const FakeTwilio::Messag
 }
 
 Response JsonResponse(http::status status, std::string body) {
-  Response res{status, 11};
-  res.set(http::field::content_type, "application/json; charset=utf-8");
-  res.body() = std::move(body);
-  return res;
+  return TestHttpServer::Json(status, std::move(body), "application/json; charset=utf-8");
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
 #include <utility>
 
 namespace bot::testing {
@@ -35,6 +36,15 @@ class TestHttpServer {
     bool hang = false;  // never answer: the client's timeout must fire (until Stop)
   };
   using Handler = std::function<Answer(const Request&)>;
+
+  // A response with a JSON body.
+  static Response Json(boost::beast::http::status status, std::string body,
+                       const char* content_type = "application/json") {
+    Response res{status, 11};
+    res.set(boost::beast::http::field::content_type, content_type);
+    res.body() = std::move(body);
+    return res;
+  }
 
   struct Options {
     size_t body_limit = 1 << 20;
