@@ -237,9 +237,10 @@ providers:
           deadline_ms: 25000, breaker_failures: 3, breaker_cooldown_ms: 10000}
   turn_deadline_s: 30
 )";
-  bot::Result<RunnerConfig> c = ParseConfig(
-      yaml, "bot.yaml",
-      Env({{"OPENROUTER_API_KEY", "sk-or-1"}, {"OPENAI_API_KEY", "sk-2"}, {"BUREAU_KEY", "b-3"}}));
+  bot::Result<RunnerConfig> c = ParseConfig(yaml, "bot.yaml",
+                                            Env({{"OPENROUTER_API_KEY", "sk-or-1\n"},
+                                                 {"OPENAI_API_KEY", "sk-2"},
+                                                 {"BUREAU_KEY", "b-3"}}));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   const ProvidersConfig& p = c->providers;
   ASSERT_TRUE(p.llm.has_value());
@@ -247,7 +248,7 @@ providers:
   EXPECT_EQ(p.llm->llm.provider, "openrouter");
   EXPECT_EQ(p.llm->llm.base_url, "https://openrouter.ai/api/v1");
   EXPECT_EQ(p.llm->llm.model, "openai/gpt-4o-mini");
-  EXPECT_EQ(p.llm->llm.api_key, "sk-or-1");
+  EXPECT_EQ(p.llm->llm.api_key, "sk-or-1") << "trimmed: `export K=$(cat file)` keeps the newline";
   EXPECT_EQ(p.llm->llm.timeout, std::chrono::milliseconds(12000));
   EXPECT_FALSE(p.llm->llm.strict_schema);
   EXPECT_EQ(p.llm->llm.extra_headers,

@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "bot/clock.h"
 #include "bot/sqlite_store.h"
+#include "server/providers.h"
 #include "support/fake_llm_server.h"
 #include "support/fake_twilio.h"
 #include "support/runner_harness.h"
@@ -294,6 +296,33 @@ TEST_F(RunnerProvidersTest, AProviderThatCannotBeBuiltStopsTheStartWithAClearErr
   ASSERT_FALSE(created.ok());
   EXPECT_NE(created.status().message().find("providers.ocr (tesseract)"), std::string::npos)
       << created.status().message();
+}
+
+TEST(RunnerProvidersDescribe, NamesWhatIsConfiguredButNeverAKeyOrCredential) {
+  RunnerHarness h("describe");
+  ProvidersConfig config;
+  config.llm.emplace();
+  config.llm->llm.provider = "openai";
+  config.llm->llm.base_url = "https://api.openai.com/v1";
+  config.llm->llm.model = "gpt-4o-mini";
+  config.llm->llm.api_key = "sk-live-secret";
+  config.bureau.emplace();
+  config.bureau->options.url = "https://user:pw-secret@buro.example.mx/v1/score?key=q-secret";
+  config.bureau->options.api_key = "bureau-secret";
+  bot::SystemClock clock;
+  auto providers = RunnerProviders::Create(config, h.database(), &clock);
+  ASSERT_TRUE(providers.ok()) << providers.status().ToString();
+  std::string line = (*providers)->Describe();
+  EXPECT_NE(line.find("llm openai/gpt-4o-mini at https://api.openai.com/v1"), std::string::npos)
+      << line;
+  EXPECT_NE(line.find("bureau at https://buro.example.mx/v1/score"), std::string::npos) << line;
+  EXPECT_EQ(line.find("secret"), std::string::npos) << line;
+  bot::BotProviders view = (*providers)->view();
+  EXPECT_NE(view.llm, nullptr);
+  EXPECT_NE(view.bureau, nullptr);
+  EXPECT_EQ(view.stt, nullptr);
+  EXPECT_EQ(view.ocr, nullptr);
+  EXPECT_EQ(view.data_keys, nullptr);
 }
 
 }  // namespace

@@ -122,6 +122,12 @@ Result<std::string> ConfigReader::SecretFromEnv(const YAML::Node& map, const cha
                            "(letters, digits, _), not the secret itself");
   }
   std::optional<std::string> value = env_(name);
+  if (value) {
+    // `export KEY=$(cat key.txt)` keeps a trailing newline, which would break the header.
+    size_t begin = value->find_first_not_of(" \t\r\n");
+    size_t end = value->find_last_not_of(" \t\r\n");
+    *value = begin == std::string::npos ? "" : value->substr(begin, end - begin + 1);
+  }
   if (!value || value->empty()) {
     return Error(node, where + ": environment variable " + name + " (" + key + ") is not set");
   }

@@ -5,6 +5,20 @@
 #include "bot/sqlite_store.h"
 
 namespace runner {
+namespace {
+
+// A URL for the log: without user:password@ and without the query, where a careless deployment
+// could have put a key.
+std::string LoggableUrl(const std::string& url) {
+  std::string out = url.substr(0, url.find('?'));
+  size_t host = out.find("://");
+  host = host == std::string::npos ? 0 : host + 3;
+  size_t at = out.find('@', host);
+  if (at != std::string::npos && at < out.find('/', host)) out.erase(host, at + 1 - host);
+  return out;
+}
+
+}  // namespace
 
 RunnerProviders::~RunnerProviders() = default;
 
@@ -32,7 +46,8 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
 
   std::string& d = p->description_;
   auto describe = [&d](const std::string& role, const bot::LlmConfig& c) {
-    d += (d.empty() ? "" : ", ") + role + " " + c.provider + "/" + c.model + " at " + c.base_url;
+    d += (d.empty() ? "" : ", ") + role + " " + c.provider + "/" + c.model + " at " +
+         LoggableUrl(c.base_url);
   };
   if (config.llm) {
     const bot::LlmConfig& c = config.llm->llm;
@@ -64,7 +79,8 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
       return bot::InvalidArgument("providers.bureau: " + bureau.status().message());
     }
     p->bureau_ = std::move(*bureau);
-    d += (d.empty() ? "" : ", ") + std::string("bureau at ") + config.bureau->options.url;
+    d += (d.empty() ? "" : ", ") + std::string("bureau at ") +
+         LoggableUrl(config.bureau->options.url);
   }
   return p;
 }
