@@ -4,6 +4,8 @@
 // config is YAML, as an operator writes it; the checks read the store and the database file.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,14 +47,17 @@ void ExpectReply(const std::vector<std::string>& replies, const std::string& pre
   EXPECT_TRUE(StartsWith(replies[0], prefix)) << replies[0];
 }
 
-class RunnerCreditTest : public ::testing::Test {
+// Run once with the replies in the webhook's TwiML answer, once sent through Twilio's REST API
+// (the bureau check's follow-up turn must reach the user either way).
+class RunnerCreditTest : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
+    rest_ = std::string(GetParam()) == "rest";
     // Tuesday 2026-03-10 10:15 in Mexico City: the INE is valid, the bill is 23 days old.
     clock_.Set(bot::FromUnixMillis(1773159300000));
     bureau_.SetScore(kCurp, 712);
     std::string yaml =
-        h_.BaseYaml(twilio_, "credit_application") +
+        h_.BaseYaml(twilio_, "credit_application", "{}", GetParam()) +
         "providers:\n"
         "  llm: {base_url: \"" +
         llm_.base_url() +
@@ -74,6 +79,32 @@ class RunnerCreditTest : public ::testing::Test {
     ASSERT_TRUE(h_.Start(yaml, env, &clock_));
   }
 
+  // Sends what `send` sends and returns the `expected` replies: from the TwiML answer, or in rest
+  // mode the messages the server then posted to the fake Twilio.
+  std::vector<std::string> Replies(const std::function<std::vector<std::string>()>& send,
+                                   size_t expected) {
+    if (!rest_) return send();
+    size_t before = twilio_.message_count();
+    EXPECT_TRUE(send().empty()) << "rest mode answers the webhook with no message";
+    EXPECT_TRUE(twilio_.WaitForMessages(before + expected, std::chrono::seconds(20)));
+    std::vector<std::string> out;
+    std::vector<FakeTwilio::Message> sent = twilio_.messages();
+    for (size_t i = before; i < sent.size(); ++i) {
+      EXPECT_EQ(sent[i].to, kAna);
+      out.push_back(sent[i].body);
+    }
+    return out;
+  }
+  std::vector<std::string> Say(const std::string& text, size_t expected = 1) {
+    return Replies([&] { return h_.Say(kAna, text); }, expected);
+  }
+  std::vector<std::string> Send(const std::string& bytes, const std::string& content_type,
+                                size_t expected, bot::FormParams* sent = nullptr) {
+    return Replies([&] { return h_.SendMedia(twilio_, kAna, bytes, content_type, sent); },
+                   expected);
+  }
+
+  bool rest_ = false;
   bot::testing::FakeClock clock_;
   FakeTwilio twilio_;
   FakeLlmServer llm_;     // the slot fallback: must not be needed in this conversation
@@ -82,20 +113,20 @@ class RunnerCreditTest : public ::testing::Test {
   RunnerHarness h_{"credit"};  // last: the server stops before the fakes go away
 };
 
-TEST_F(RunnerCreditTest, AFullApplicationEndsPreapprovedWithDocumentsAndASealedReport) {
-  ExpectReply(h_.Say(kAna, "Hola, vi su anuncio en Facebook, quiero un préstamo"),
+TEST_P(RunnerCreditTest, AFullApplicationEndsPreapprovedWithDocumentsAndASealedReport) {
+  ExpectReply(Say("Hola, vi su anuncio en Facebook, quiero un préstamo"),
               "¡Hola! 👋 Soy el asistente de Financiera Ejemplo.");
-  std::vector<std::string> consent = h_.Say(kAna, "Ana María López Hernández");
+  std::vector<std::string> consent = Say("Ana María López Hernández", 2);
   ASSERT_EQ(consent.size(), 2u);
   EXPECT_EQ(consent[0], "Mucho gusto, Ana María López Hernández. 😊");
   EXPECT_TRUE(StartsWith(consent[1], "Para revisar tu solicitud necesitamos tu autorización"));
-  ExpectReply(h_.Say(kAna, "Sí, acepto"), "¿Cuánto dinero necesitas?");
-  ExpectReply(h_.Say(kAna, "5 mil"), "¿En cuánto tiempo lo quieres pagar?");
-  std::vector<std::string> quote = h_.Say(kAna, "a la quincena");
+  ExpectReply(Say("Sí, acepto"), "¿Cuánto dinero necesitas?");
+  ExpectReply(Say("5 mil"), "¿En cuánto tiempo lo quieres pagar?");
+  std::vector<std::string> quote = Say("a la quincena");
   ASSERT_EQ(quote.size(), 1u);
   EXPECT_NE(quote[0].find("💰 Total a pagar: $5,750.00"), std::string::npos) << quote[0];
   EXPECT_NE(quote[0].find("📅 Fecha de pago: miércoles 25 de marzo"), std::string::npos);
-  ExpectReply(h_.Say(kAna, "Sí"), "Perfecto. Ahora mándame una foto del frente de tu INE");
+  ExpectReply(Say("Sí"), "Perfecto. Ahora mándame una foto del frente de tu INE");
 
   // The INE photo: downloaded from Twilio, read by the vision model, checked, kept.
   const std::string ine = Media("ine_ana.jpg");
@@ -107,8 +138,7 @@ TEST_F(RunnerCreditTest, AFullApplicationEndsPreapprovedWithDocumentsAndASealedR
                                                 {"birth_date", "12/05/1990"},
                                                 {"valid_until", "2029"}}));
   bot::FormParams ine_webhook;
-  ExpectReply(h_.SendMedia(twilio_, kAna, ine, "image/jpeg", &ine_webhook),
-              "¡Listo, ya tengo tu INE! ✅");
+  ExpectReply(Send(ine, "image/jpeg", 1, &ine_webhook), "¡Listo, ya tengo tu INE! ✅");
   ASSERT_EQ(vision_.request_count(kChat), 1u);
   EXPECT_NE(vision_.requests()[0].body.find("data:image/jpeg;base64,"), std::string::npos);
 
@@ -125,13 +155,16 @@ TEST_F(RunnerCreditTest, AFullApplicationEndsPreapprovedWithDocumentsAndASealedR
                              "TELMEX DOMICILIO CALLE ALAMO 123 FECHA 15/02/2026",
                              {{"address", "CALLE ALAMO 123, COL DEL VALLE, BENITO JUAREZ, CDMX"},
                               {"issue_date", "15/02/2026"}}));
-  std::vector<std::string> decision = h_.SendMedia(twilio_, kAna, bill, "application/pdf");
+  std::vector<std::string> decision = Send(bill, "application/pdf", 2);
   ASSERT_EQ(decision.size(), 2u) << (decision.empty() ? "" : decision[0]);
   EXPECT_TRUE(StartsWith(decision[0], "¡Gracias, Ana María López Hernández! Ya tengo tus"));
   EXPECT_TRUE(StartsWith(decision[1], "¡Buenas noticias, Ana María López Hernández! 🎉"));
   ASSERT_EQ(vision_.request_count(kChat), 2u);
   EXPECT_NE(vision_.requests()[1].body.find("\"type\":\"file\""), std::string::npos);
   EXPECT_TRUE(llm_.requests().empty()) << "every answer was clear to the parsers";
+  if (rest_) {
+    EXPECT_EQ(twilio_.message_count(), 10u) << "the duplicate sent nothing";
+  }
 
   ASSERT_EQ(bureau_.requests().size(), 1u);
   const std::string& asked = bureau_.requests()[0].body;
@@ -200,6 +233,8 @@ TEST_F(RunnerCreditTest, AFullApplicationEndsPreapprovedWithDocumentsAndASealedR
   EXPECT_NE(files.find("score=712"), std::string::npos) << "the check below reads the real files";
   EXPECT_EQ(files.find("F-000001"), std::string::npos) << "the raw report is in plaintext";
 }
+
+INSTANTIATE_TEST_SUITE_P(ReplyModes, RunnerCreditTest, ::testing::Values("twiml", "rest"));
 
 }  // namespace
 }  // namespace runner

@@ -58,17 +58,19 @@ class RunnerHarness {
   // Later starts use another database file (a fresh store, breakers and ledger).
   void UseDatabase(const std::string& name) { database_name_ = name; }
 
-  // Everything but `providers:`: TwiML replies, one number on `dialog` whose account is the
-  // fake Twilio (so inbound media is downloaded from it), the repository's dialogs and prompts.
+  // Everything but `providers:`: `reply_mode` (twiml or rest), one number on `dialog` whose
+  // account is the fake Twilio (so inbound media is downloaded from it and, in rest mode, the
+  // replies are sent to it), the repository's dialogs and prompts.
   std::string BaseYaml(const FakeTwilio& twilio, const std::string& dialog,
-                       const std::string& vars = "{}") const {
+                       const std::string& vars = "{}",
+                       const std::string& reply_mode = "twiml") const {
     std::string yaml = "listen: {host: 127.0.0.1, port: 0}\n";
     yaml += "public_base_url: " + std::string(kBase) + "\n";
     yaml += "database: " + database() + "\n";
     yaml += "media_dir: " + (dir_ / "media").string() + "\n";
     yaml += "dialogs: " + std::string(BOT_SOURCE_DIR) + "/dialogs\n";
     yaml += "prompts: " + std::string(BOT_SOURCE_DIR) + "/prompts\n";
-    yaml += "reply_mode: twiml\n";
+    yaml += "reply_mode: " + reply_mode + "\noutbox_poll_ms: 50\n";
     yaml += "accounts:\n  main: {sid: " + std::string(FakeTwilio::kAccountSid) +
             ", auth_token: " + FakeTwilio::kAuthToken + ", api_origin: \"" + twilio.origin() +
             "\"}\n";
