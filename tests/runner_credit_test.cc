@@ -167,7 +167,7 @@ TEST_P(RunnerCreditTest, AFullApplicationEndsPreapprovedWithDocumentsAndASealedR
   }
 
   ASSERT_EQ(bureau_.requests().size(), 1u);
-  const std::string& asked = bureau_.requests()[0].body;
+  const std::string asked = bureau_.requests()[0].body;
   EXPECT_NE(asked.find(std::string("\"curp\":\"") + kCurp + "\""), std::string::npos) << asked;
   EXPECT_NE(asked.find("\"birth_date\":\"1990-05-12\""), std::string::npos) << asked;
   EXPECT_NE(asked.find("CALLE ALAMO 123"), std::string::npos) << asked;

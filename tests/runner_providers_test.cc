@@ -135,7 +135,7 @@ TEST_F(RunnerProvidersTest, AnAnswerOnlyTheLlmUnderstandsIsMappedAndCosted) {
   EXPECT_TRUE(StartsWith(replies[0], kThanksFive)) << replies[0];
 
   ASSERT_EQ(llm_.request_count(kChat), 1u);
-  const std::string& body = llm_.requests().back().body;
+  const std::string body = llm_.requests().back().body;
   EXPECT_NE(body.find("pues la verdad excelente, nada que decir"), std::string::npos);
   EXPECT_NE(body.find("\"strict\":true"), std::string::npos) << body;
 
