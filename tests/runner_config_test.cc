@@ -366,6 +366,17 @@ TEST(RunnerProvidersConfig, ErrorsNameTheFileLineAndProblem) {
       {"  retry: {base_delay_ms: 5000, max_delay_ms: 100}\n", "'max_delay_ms' is below"},
       {"  turn_deadline_s: 0\n", "'turn_deadline_s'"},
       {"  tts: {model: m}\n", "bot.yaml:3: unknown key 'tts' in providers"},
+      {"  ocr: {kind: vision, api_key_env: K}\n", "providers.ocr needs 'model'"},
+      {"  ocr: {kind: vision, model: m}\n", "providers.ocr needs 'api_key_env'"},
+      {"  llm: {model: m, api_key_env: K, headers: [x]}\n",
+       "'providers.llm.headers' must be a mapping"},
+      {"  prices: [gpt-4o-mini]\n", "bot.yaml:3: 'providers.prices' must be a mapping"},
+      {"  bureau: {url: \"https://b.mx/s\", api_key_env: K, timeout_ms: abc}\n",
+       "'timeout_ms' must be an integer"},
+      {"  bureau: {url: \"https://b.mx/s\", api_key_env: K, key: x}\n",
+       "unknown key 'key' in providers.bureau (secrets are never written in the file"},
+      {"  budgets: {usd_per_conversation: \"-0.5\"}\n", "'usd_per_conversation' must be"},
+      {"  retry: {deadline_ms: 0}\n", "'deadline_ms' must be an integer"},
   };
   for (const Case& c : kCases) {
     bot::Result<RunnerConfig> parsed =
@@ -419,9 +430,10 @@ TEST(RunnerProvidersConfig, TheExampleConfigsProvidersBlockIsValidOnceUncommente
     yaml += line + "\n";
   }
   ASSERT_GT(uncommented, 5) << "the example lost its providers block";
-  bot::Result<RunnerConfig> c = ParseConfig(
-      yaml, "botrunner.example.yaml",
-      Env({{"OPENAI_API_KEY", "sk-1"}, {"BUREAU_API_KEY", "b-1"}, {"BOT_DATA_KEYS", "k1:" + kKey1}}));
+  bot::Result<RunnerConfig> c = ParseConfig(yaml, "botrunner.example.yaml",
+                                            Env({{"OPENAI_API_KEY", "sk-1"},
+                                                 {"BUREAU_API_KEY", "b-1"},
+                                                 {"BOT_DATA_KEYS", "k1:" + kKey1}}));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->providers.llm && c->providers.stt && c->providers.ocr && c->providers.bureau);
   EXPECT_EQ(c->providers.prices.at("whisper-1").per_audio_minute, 6000);
