@@ -51,7 +51,8 @@ class RunnerProvidersTest : public ::testing::Test {
                         int breaker_failures = 100) const {
     std::string base = "\"" + llm_.base_url() + "\"";
     return "  llm: {base_url: " + base + ", model: gpt-4o-mini, api_key_env: OPENAI_API_KEY, " +
-           "timeout_ms: " + std::to_string(llm_timeout_ms) + "}\n" + "  stt: {base_url: " + base +
+           "timeout_ms: " + std::to_string(llm_timeout_ms) +
+           ", headers: {X-Title: Clinica Andrade}}\n" + "  stt: {base_url: " + base +
            ", model: whisper-1, api_key_env: OPENAI_API_KEY}\n" +
            "  prices:\n"
            "    gpt-4o-mini: {input_per_mtok: \"1.00\", output_per_mtok: \"2.00\"}\n"
@@ -135,7 +136,12 @@ TEST_F(RunnerProvidersTest, AnAnswerOnlyTheLlmUnderstandsIsMappedAndCosted) {
   EXPECT_TRUE(StartsWith(replies[0], kThanksFive)) << replies[0];
 
   ASSERT_EQ(llm_.request_count(kChat), 1u);
-  const std::string body = llm_.requests().back().body;
+  const FakeLlmServer::Received request = llm_.requests().back();
+  const std::string& body = request.body;
+  EXPECT_EQ(bot::FindHeader(request.headers, "X-Title"), "Clinica Andrade");
+  EXPECT_EQ(bot::FindHeader(request.headers, "Authorization"),
+            std::string("Bearer ") + FakeLlmServer::kApiKey)
+      << "the key came from OPENAI_API_KEY";
   EXPECT_NE(body.find("pues la verdad excelente, nada que decir"), std::string::npos);
   EXPECT_NE(body.find("\"strict\":true"), std::string::npos) << body;
 
