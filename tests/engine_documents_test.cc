@@ -200,6 +200,8 @@ TEST_F(EngineDocumentsTest, AnIneIsRefusedWithItsSpecificReason) {
       {"name", {{"full_name", "MARIA GOMEZ RUIZ"}}, 0.95, "El nombre de la INE no es Juan Pérez."},
       {"blurry", {}, 0.3, "No se lee bien tu INE."},
       {"missing field", {{"curp", ""}}, 0.95, "No se lee bien tu INE."},
+      {"digits for a date", {{"valid_until", "20292029202920292029202920292029"}}, 0.95,
+       "No se lee bien tu INE."},
   };
   int applicant = 0;
   for (const IneCase& c : cases) {

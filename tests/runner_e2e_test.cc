@@ -2,14 +2,9 @@
 // real HTTP, the SQLite store, and the fake Twilio REST API for the replies sent in rest mode.
 #include <gtest/gtest.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,72 +17,20 @@
 #include "config/config.h"
 #include "server/server.h"
 #include "support/fake_twilio.h"
+#include "support/webhook_client.h"
 
 namespace runner {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
 using bot::testing::FakeTwilio;
 using namespace std::chrono_literals;
 
 constexpr const char* kBot = "whatsapp:+14155238886";
 constexpr const char* kBase = "https://bot.example.test";  // behind a TLS-terminating proxy
 
-struct Reply {
-  int status = 0;
-  std::string body;
-  std::string content_type;
-};
-
-// One HTTP/1.1 exchange on a fresh connection.
-Reply Exchange(int port, http::verb method, const std::string& target, const std::string& body,
-               const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-  Reply reply;
-  asio::io_context ioc;
-  asio::ip::tcp::socket socket(ioc);
-  beast::error_code ec;
-  socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)}, ec);
-  if (ec) return reply;
-  http::request<http::string_body> req{method, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  if (method == http::verb::post) {
-    req.set(http::field::content_type, "application/x-www-form-urlencoded");
-  }
-  for (const auto& [name, value] : headers) req.set(name, value);
-  req.body() = body;
-  req.prepare_payload();
-  http::write(socket, req, ec);
-  if (ec) return reply;
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res, ec);
-  if (ec) return reply;  // status 0: no (complete) answer
-  reply.status = res.result_int();
-  reply.body = res.body();
-  reply.content_type = std::string(res[http::field::content_type]);
-  return reply;
-}
-
-// The texts of the <Message>s of a TwiML answer, XML-unescaped.
-std::vector<std::string> Messages(const std::string& twiml) {
-  std::vector<std::string> out;
-  static const std::regex kMessage("<Message>([\\s\\S]*?)</Message>");
-  for (auto it = std::sregex_iterator(twiml.begin(), twiml.end(), kMessage);
-       it != std::sregex_iterator(); ++it) {
-    std::string text = (*it)[1];
-    for (auto [from, to] : std::vector<std::pair<std::string, std::string>>{
-             {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}}) {
-      for (size_t p = text.find(from); p != std::string::npos; p = text.find(from, p + 1)) {
-        text.replace(p, from.size(), to);
-      }
-    }
-    out.push_back(text);
-  }
-  return out;
-}
-
+using Reply = bot::testing::HttpReply;
+using bot::testing::HttpExchange;
+using bot::testing::TwimlMessages;
 bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 // Polls `condition` (the server works on other threads) for up to 10 s.
@@ -169,7 +112,7 @@ class RunnerE2eTest : public ::testing::Test {
   Reply PostSigned(const std::string& path, const bot::FormParams& params,
                    const std::string& token = FakeTwilio::kAuthToken) {
     std::string signature = bot::ComputeTwilioSignature(token, std::string(kBase) + path, params);
-    return Exchange(port_, http::verb::post, path, bot::FormEncode(params),
+    return HttpExchange(port_, "POST", path, bot::FormEncode(params),
                     {{"X-Twilio-Signature", signature}});
   }
 
@@ -212,16 +155,16 @@ TEST_F(RunnerE2eTest, TwimlModeRunsTheReviewRatingConversationInline) {
   Reply hello = Say(user, "Hola");
   ASSERT_EQ(hello.status, 200);
   EXPECT_NE(hello.content_type.find("text/xml"), std::string::npos);
-  ASSERT_EQ(Messages(hello.body).size(), 1u);
-  EXPECT_TRUE(StartsWith(Messages(hello.body)[0], "¡Hola! Soy el asistente")) << hello.body;
+  ASSERT_EQ(TwimlMessages(hello.body).size(), 1u);
+  EXPECT_TRUE(StartsWith(TwimlMessages(hello.body)[0], "¡Hola! Soy el asistente")) << hello.body;
 
   Reply rating = Say(user, "dos");
-  ASSERT_EQ(Messages(rating.body).size(), 1u);
-  EXPECT_TRUE(StartsWith(Messages(rating.body)[0], "Lamentamos")) << rating.body;
+  ASSERT_EQ(TwimlMessages(rating.body).size(), 1u);
+  EXPECT_TRUE(StartsWith(TwimlMessages(rating.body)[0], "Lamentamos")) << rating.body;
 
   Reply feedback = Say(user, "Esperé <1 hora> & nadie me atendió");
-  ASSERT_EQ(Messages(feedback.body).size(), 1u);
-  EXPECT_TRUE(StartsWith(Messages(feedback.body)[0], "Gracias por sus comentarios"));
+  ASSERT_EQ(TwimlMessages(feedback.body).size(), 1u);
+  EXPECT_TRUE(StartsWith(TwimlMessages(feedback.body)[0], "Gracias por sus comentarios"));
 
   EXPECT_EQ(twilio_.message_requests(), 0u) << "twiml mode never uses the REST API";
   std::vector<bot::StoredMessage> stored = StoredMessages(user);
@@ -236,12 +179,12 @@ TEST_F(RunnerE2eTest, RestModeAcknowledgesEmptyAndSendsThroughTheApi) {
   const std::string user = "whatsapp:+593987654322";
   Reply hello = Say(user, "Hola");
   ASSERT_EQ(hello.status, 200);
-  EXPECT_TRUE(Messages(hello.body).empty()) << hello.body;
+  EXPECT_TRUE(TwimlMessages(hello.body).empty()) << hello.body;
   EXPECT_NE(hello.body.find("<Response></Response>"), std::string::npos);
   ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
 
   Reply rating = Say(user, "5");
-  EXPECT_TRUE(Messages(rating.body).empty());
+  EXPECT_TRUE(TwimlMessages(rating.body).empty());
   ASSERT_TRUE(twilio_.WaitForMessages(2, 10s));
 
   std::vector<FakeTwilio::Message> sent = twilio_.messages();
@@ -267,9 +210,9 @@ TEST_F(RunnerE2eTest, DuplicateDeliveryIsAnsweredOnceInBothModes) {
     Reply again = PostSigned("/twilio/inbound", params);
     ASSERT_EQ(first.status, 200);
     ASSERT_EQ(again.status, 200);
-    EXPECT_TRUE(Messages(again.body).empty()) << again.body;
+    EXPECT_TRUE(TwimlMessages(again.body).empty()) << again.body;
     if (mode == ReplyChannel::kTwiml) {
-      EXPECT_EQ(Messages(first.body).size(), 1u);
+      EXPECT_EQ(TwimlMessages(first.body).size(), 1u);
     } else {
       // The next turn's reply proves the duplicate's turn (if any) would have been sent first.
       Say(user, "4");
@@ -311,8 +254,8 @@ TEST_F(RunnerE2eTest, ManySendersAtOnceEachGetTheirOwnConversation) {
     users.emplace_back([this, u, &correct] {
       std::string user = "whatsapp:+5939200000" + std::to_string(10 + u);
       bool happy = u % 2 == 0;
-      std::vector<std::string> a = Messages(Say(user, "Hola").body);
-      std::vector<std::string> b = Messages(Say(user, happy ? "5" : "1").body);
+      std::vector<std::string> a = TwimlMessages(Say(user, "Hola").body);
+      std::vector<std::string> b = TwimlMessages(Say(user, happy ? "5" : "1").body);
       bool ok = a.size() == 1 && StartsWith(a[0], "¡Hola María!") && b.size() == 1 &&
                 StartsWith(b[0], happy ? "¡Muchas gracias por su calificación de 5" : "Lamentamos");
       if (ok) ++correct;
@@ -351,9 +294,9 @@ TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {
                                      params)}}},
   };
   for (const Case& c : kCases) {
-    Reply reply = Exchange(port_, http::verb::post, "/twilio/inbound", c.body, c.headers);
+    Reply reply = HttpExchange(port_, "POST", "/twilio/inbound", c.body, c.headers);
     EXPECT_EQ(reply.status, 403) << c.what;
-    EXPECT_TRUE(Messages(reply.body).empty()) << c.what;
+    EXPECT_TRUE(TwimlMessages(reply.body).empty()) << c.what;
   }
   auto contact = server_->store().FindContact(kBot, user);
   ASSERT_TRUE(contact.ok());
@@ -361,7 +304,7 @@ TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {
   EXPECT_EQ(server_->metrics().signature_failures(), std::size(kCases));
   EXPECT_EQ(server_->metrics().turns(), 0u);
   // The genuine one still works.
-  EXPECT_EQ(Exchange(port_, http::verb::post, "/twilio/inbound", bot::FormEncode(params),
+  EXPECT_EQ(HttpExchange(port_, "POST", "/twilio/inbound", bot::FormEncode(params),
                      {{"X-Twilio-Signature", good}})
                 .status,
             200);
@@ -370,24 +313,24 @@ TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {
 TEST_F(RunnerE2eTest, OversizedMalformedAndMisroutedRequestsAreRefused) {
   ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
   struct Case {
-    http::verb method;
+    const char* method;
     std::string target;
     std::string body;
     int status;
   };
   const Case kCases[] = {
-      {http::verb::post, "/twilio/inbound", "Body=" + std::string(100 * 1024, 'a'), 413},
-      {http::verb::post, "/twilio/inbound", "Body=%G1&From=x", 400},
-      {http::verb::post, "/twilio/status", "MessageSid=%", 400},
-      {http::verb::get, "/twilio/inbound", "", 405},
-      {http::verb::post, "/healthz", "", 405},
-      {http::verb::get, "/nope", "", 404},
-      {http::verb::get, "/healthz", "", 200},
+      {"POST", "/twilio/inbound", "Body=" + std::string(100 * 1024, 'a'), 413},
+      {"POST", "/twilio/inbound", "Body=%G1&From=x", 400},
+      {"POST", "/twilio/status", "MessageSid=%", 400},
+      {"GET", "/twilio/inbound", "", 405},
+      {"POST", "/healthz", "", 405},
+      {"GET", "/nope", "", 404},
+      {"GET", "/healthz", "", 200},
   };
   for (const Case& c : kCases) {
-    EXPECT_EQ(Exchange(port_, c.method, c.target, c.body).status, c.status) << c.target;
+    EXPECT_EQ(HttpExchange(port_, c.method, c.target, c.body).status, c.status) << c.target;
   }
-  Reply metrics = Exchange(port_, http::verb::get, "/metrics", "");
+  Reply metrics = HttpExchange(port_, "GET", "/metrics", "");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("botrunner_http_requests_total{route=\"inbound\",status=\"413\"} 1"),
             std::string::npos)

@@ -101,19 +101,18 @@ ExtractionSchema DocumentSchema(const DocumentKind& kind) {
 }
 
 year_month_day ParseDocumentDate(std::string_view text, bool end_of_period, year_month_day today) {
-  std::string digits;
+  // The runs of digits, each capped: OCR may read a long number where a date should be.
+  constexpr int kCap = 100000;
   std::vector<int> numbers;
+  bool in_number = false;
   bool words = false;  // "1 de octubre de 2025" is ParseDate's, not a month/year
   for (char c : text) {
     words = words || std::isalpha(static_cast<unsigned char>(c));
-    if (c >= '0' && c <= '9') {
-      digits += c;
-    } else if (!digits.empty()) {
-      numbers.push_back(std::stoi(digits));
-      digits.clear();
-    }
+    const bool digit = c >= '0' && c <= '9';
+    if (digit && !in_number) numbers.push_back(0);
+    if (digit) numbers.back() = std::min(kCap, numbers.back() * 10 + (c - '0'));
+    in_number = digit;
   }
-  if (!digits.empty()) numbers.push_back(std::stoi(digits));
   using namespace std::chrono;
   // A bare year or a "2019-2029" range: the last year, through December 31 (or January 1).
   if (!words && !numbers.empty() && std::all_of(numbers.begin(), numbers.end(),
@@ -121,7 +120,8 @@ year_month_day ParseDocumentDate(std::string_view text, bool end_of_period, year
     return end_of_period ? year{numbers.back()} / December / 31 : year{numbers.back()} / 1 / 1;
   }
   // "12/2029": a month.
-  if (!words && numbers.size() == 2 && numbers[0] >= 1 && numbers[0] <= 12 && numbers[1] >= 1900) {
+  if (!words && numbers.size() == 2 && numbers[0] >= 1 && numbers[0] <= 12 && numbers[1] >= 1900 &&
+      numbers[1] <= 2200) {
     std::chrono::year_month_day_last month_end =
         year{numbers[1]} / month{static_cast<unsigned>(numbers[0])} / last;
     return end_of_period ? year_month_day{month_end}
@@ -129,8 +129,9 @@ year_month_day ParseDocumentDate(std::string_view text, bool end_of_period, year
   }
   ParseResult parsed = ParseDate(text, today);
   if (!parsed.ok) return year_month_day{};
-  const std::string& iso = parsed.value.text();  // YYYY-MM-DD
-  return year{std::stoi(iso.substr(0, 4))} / month{static_cast<unsigned>(std::stoi(iso.substr(5, 2)))} /
+  const std::string& iso = parsed.value.text();  // YYYY-MM-DD, always well formed
+  return year{std::stoi(iso.substr(0, 4))} /
+         month{static_cast<unsigned>(std::stoi(iso.substr(5, 2)))} /
          day{static_cast<unsigned>(std::stoi(iso.substr(8, 2)))};
 }
 

@@ -21,6 +21,15 @@ namespace {
 // managed to write (validation rejects stuck states, not every loop).
 constexpr int kMaxChainedStates = 32;
 
+// The dialog's way back that `text` asks for ("quiero cambiar el monto"), if any.
+const ChangeRequest* FindChange(const Dialog& dialog, std::string_view text) {
+  if (text.empty()) return nullptr;
+  for (const ChangeRequest& change : dialog.changes) {
+    if (IsChangeRequest(text, change.words)) return &change;
+  }
+  return nullptr;
+}
+
 // "Me llamo Ana López" -> "Ana López": the name without the phrase that introduces it.
 std::string NameFromAnswer(std::string text) {
   static constexpr std::string_view kIntros[] = {"me llamo ", "mi nombre es ", "yo soy ", "soy "};
@@ -307,15 +316,12 @@ void Turn::Advance(Session& session, const State& state) {
 
 // "quiero cambiar el monto": back to the state that asks for it.
 bool Turn::Change(Session& session) {
-  if (text_.empty()) return false;
-  for (const ChangeRequest& change : dialog_.changes) {
-    if (!IsChangeRequest(text_, change.words)) continue;
-    for (const std::string& slot : change.clear) session.slots.erase(slot);
-    Audit("change", session.state + " -> " + change.to);
-    Enter(session, change.to);
-    return true;
-  }
-  return false;
+  const ChangeRequest* change = FindChange(dialog_, text_);
+  if (change == nullptr) return false;
+  for (const std::string& slot : change->clear) session.slots.erase(slot);
+  Audit("change", session.state + " -> " + change->to);
+  Enter(session, change->to);
+  return true;
 }
 
 // The result of the check the session's state waits for. A session that moved on (a human
@@ -475,9 +481,7 @@ std::optional<PendingAnswer> FindPendingAnswer(const Dialog& dialog, const Conta
                                                const std::optional<Session>& current,
                                                std::string_view text, TimePoint now) {
   if (!current || contact.opted_out || DetectIntent(text) != Intent::kNone) return std::nullopt;
-  for (const ChangeRequest& change : dialog.changes) {
-    if (IsChangeRequest(text, change.words)) return std::nullopt;
-  }
+  if (FindChange(dialog, text) != nullptr) return std::nullopt;
   if (EffectiveStatus(*current, dialog, now) != SessionStatus::kActive) return std::nullopt;
   if (current->dialog_id != dialog.id) return std::nullopt;
   const State* state = dialog.FindState(current->state);

@@ -1,7 +1,5 @@
 #include "replay/transcript_run.h"
 
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +8,7 @@
 #include <sstream>
 
 #include "bot/credit.h"
+#include "bot/twilio.h"  // Sha256Hex
 #include "replay/cassette_providers.h"
 #include "replay/wildcard.h"
 
@@ -35,19 +34,6 @@ std::string Join(const std::vector<std::string>& lines) {
     out += lines[i];
   }
   return out;
-}
-
-std::string Sha256OfBytes(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  std::string hex;
-  char byte[3];
-  for (unsigned int i = 0; i < size; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", digest[i]);
-    hex += byte;
-  }
-  return hex;
 }
 
 // A record, document or report as a check sees it: its kind and named fields.
@@ -166,7 +152,7 @@ class Replay {
     media.content_type = spec.content_type;
     media.path = path.string();
     media.size = static_cast<int64_t>(bytes.str().size());
-    media.sha256 = Sha256OfBytes(bytes.str());
+    media.sha256 = Sha256Hex(bytes.str());
     return media;
   }
 
