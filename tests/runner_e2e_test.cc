@@ -1,6 +1,7 @@
 // botrunner end to end: the real server on 127.0.0.1 (port 0, in-process), signed webhooks over
 // real HTTP, the SQLite store, and the fake Twilio REST API for the replies sent in rest mode.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -264,6 +265,76 @@ TEST_F(RunnerE2eTest, ManySendersAtOnceEachGetTheirOwnConversation) {
   for (std::thread& t : users) t.join();
   EXPECT_EQ(correct.load(), kUsers);
   EXPECT_EQ(server_->metrics().turns(), 2u * kUsers);
+}
+
+// The count `sql` returns (with ?1 = `address`), read by a connection of the test's own: it sees
+// only committed rows, as another process or the server after a crash would.
+int64_t CommittedCount(const std::filesystem::path& db_path, const std::string& sql,
+                       const std::string& address) {
+  sqlite3* db = nullptr;
+  int64_t count = -1;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      sqlite3_bind_text(stmt, 1, address.c_str(), -1, SQLITE_TRANSIENT);
+      if (sqlite3_step(stmt) == SQLITE_ROW) count = sqlite3_column_int64(stmt, 0);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return count;
+}
+
+// Group commit must not answer early: the moment a webhook is answered, what it acknowledges is
+// committed. TwiML: the processed message and its reply. REST: the accepted message. Checked
+// from another connection for many senders at once (so the turns share groups), in both modes,
+// and with group_commit off.
+TEST_F(RunnerE2eTest, AWebhookIsAnsweredOnlyOnceWhatItAcknowledgesIsCommitted) {
+  const std::string kInbound =
+      "SELECT count(*) FROM messages m JOIN contacts c ON c.id = m.contact_id "
+      "WHERE c.address = ?1 AND m.direction = 'in'";
+  const std::string kProcessedAndReplied =
+      "SELECT (SELECT count(*) FROM messages m JOIN contacts c ON c.id = m.contact_id "
+      "WHERE c.address = ?1 AND m.direction = 'in' AND m.status = 'processed') * 100 + "
+      "(SELECT count(*) FROM messages m JOIN contacts c ON c.id = m.contact_id "
+      "WHERE c.address = ?1 AND m.direction = 'out')";
+  struct Case {
+    ReplyChannel mode;
+    bool group_commit;
+  };
+  int round = 0;
+  for (Case c : {Case{ReplyChannel::kTwiml, true}, Case{ReplyChannel::kRest, true},
+                 Case{ReplyChannel::kTwiml, false}}) {
+    SCOPED_TRACE(::testing::Message() << "rest=" << (c.mode == ReplyChannel::kRest)
+                                      << " group_commit=" << c.group_commit);
+    RunnerConfig config = Config(c.mode);
+    config.group_commit = c.group_commit;
+    ASSERT_NO_FATAL_FAILURE(StartServer(config));
+    constexpr int kUsers = 16;
+    std::atomic<int> committed{0};
+    std::vector<std::thread> users;
+    for (int u = 0; u < kUsers; ++u) {
+      users.emplace_back([&, u] {
+        std::string user = "whatsapp:+5939300" + std::to_string(round) + std::to_string(1000 + u);
+        bool ok = true;
+        for (int turn = 1; turn <= 2; ++turn) {
+          Reply reply = Say(user, turn == 1 ? "Hola" : "5");
+          ok = ok && reply.status == 200;
+          if (c.mode == ReplyChannel::kRest) {
+            ok = ok && CommittedCount(dir_ / "bot.db", kInbound, user) == turn;
+          } else {
+            ok = ok && CommittedCount(dir_ / "bot.db", kProcessedAndReplied, user) == 101 * turn;
+          }
+        }
+        if (ok) ++committed;
+      });
+    }
+    for (std::thread& t : users) t.join();
+    EXPECT_EQ(committed.load(), kUsers);
+    StopServer();
+    ++round;
+  }
 }
 
 TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {

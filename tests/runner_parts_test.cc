@@ -88,6 +88,60 @@ TEST(WorkQueue, DrainRunsJobsSubmittedByJobs) {
   EXPECT_EQ(queue.pending(), 0u);
 }
 
+// Group commit's flush point: when_idle runs once a burst of jobs is done, not after each one.
+TEST(WorkQueue, WhenIdleRunsAfterABurstNotAfterEveryJob) {
+  std::atomic<int> idles{0};
+  std::atomic<int> ran{0};
+  std::mutex gate;
+  std::unique_lock<std::mutex> hold(gate);  // keeps the first job busy while the burst queues up
+  WorkQueue queue(1, [&] { ++idles; });
+  queue.Submit("first", [&] { std::lock_guard<std::mutex> wait(gate); ++ran; });
+  for (int i = 0; i < 20; ++i) queue.Submit("k" + std::to_string(i), [&] { ++ran; });
+  hold.unlock();
+  queue.Drain();
+  EXPECT_EQ(ran.load(), 21);
+  EXPECT_EQ(idles.load(), 1);  // 21 jobs, one idle moment (at the end)
+}
+
+TEST(WorkQueue, WhenIdleRunsAtLeastEveryMaxJobsUnderContinuousLoad) {
+  std::atomic<int> idles{0};
+  std::mutex gate;
+  std::unique_lock<std::mutex> hold(gate);
+  WorkQueue queue(1, [&] { ++idles; });
+  queue.Submit("first", [&] { std::lock_guard<std::mutex> wait(gate); });
+  const int jobs = 3 * WorkQueue::kMaxJobsBetweenIdle;
+  for (int i = 0; i < jobs; ++i) queue.Submit("k" + std::to_string(i), [] {});
+  hold.unlock();
+  queue.Drain();
+  EXPECT_GE(idles.load(), 3);
+}
+
+// A job still running (a slow provider call) does not hold back the idle point of the others:
+// the timer runs when_idle soon after the queue ran dry.
+TEST(WorkQueue, ALongJobDoesNotDelayWhenIdleForTheOthers) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int idles = 0;
+  bool release = false;
+  WorkQueue queue(2, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    ++idles;
+    cv.notify_all();
+  });
+  queue.Submit("slow", [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, 10s, [&] { return release; });
+  });
+  queue.Submit("quick", [] {});
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, 10s, [&] { return idles >= 1; }));
+    release = true;
+    cv.notify_all();
+  }
+  queue.Drain();
+}
+
 TEST(TokenBucket, AllowsTheBurstThenTheRate) {
   using Clock = TokenBucket::Clock;
   Clock::time_point t0 = Clock::now();

@@ -49,6 +49,18 @@ struct SqliteFactory {
   }
 };
 
+// The same contract holds with group commit: a connection reads its own uncommitted writes.
+struct GroupedSqliteFactory {
+  static constexpr const char* kName = "SqliteGrouped";
+  TempDir dir;
+  std::unique_ptr<Store> Make() {
+    auto store = OpenSqliteStore(dir.File("bot.db"),
+                                 {.group_commit = true, .background_checkpoint = true});
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+};
+
 struct MemoryFactory {
   static constexpr const char* kName = "Memory";
   std::unique_ptr<Store> Make() { return testing::NewMemoryStore(); }
@@ -147,7 +159,7 @@ struct FactoryNames {
     return T::kName;
   }
 };
-using Factories = ::testing::Types<SqliteFactory, MemoryFactory>;
+using Factories = ::testing::Types<SqliteFactory, GroupedSqliteFactory, MemoryFactory>;
 TYPED_TEST_SUITE(StoreContract, Factories, FactoryNames);
 
 TYPED_TEST(StoreContract, AcceptInboundCreatesTheContactWithProfileNameAndTime) {
@@ -855,6 +867,89 @@ TEST_F(SqliteStoreTest, AFailedCommitRollsBackRowsWrittenBeforeTheFailure) {
             1);
   // And the connection is usable afterwards.
   EXPECT_TRUE(store->AcceptInbound(Inbound("SM2", "otra")).ok());
+}
+
+// Group commit: writes are invisible to other connections (and would be lost in a crash) until
+// Flush(); WhenDurable callers are told then, in order, and not before.
+TEST_F(SqliteStoreTest, GroupedWritesBecomeDurableTogetherAtFlush) {
+  auto store = Open({.group_commit = true});
+  std::vector<std::string> told;
+  store->WhenDurable([&](const Status& s) { told.push_back("idle:" + s.ToString()); });
+  ASSERT_EQ(told.size(), 1u);  // nothing was waiting: at once
+  ConverseOnce(*store, "SM1");
+  store->WhenDurable([&](const Status& s) { told.push_back("first:" + s.ToString()); });
+  ASSERT_TRUE(store->AcceptInbound(Inbound("SM2", "otra")).ok());
+  store->WhenDurable([&](const Status& s) { told.push_back("second:" + s.ToString()); });
+  EXPECT_EQ(told.size(), 1u);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), 0);  // another connection sees nothing yet
+  // The store itself reads its own writes.
+  EXPECT_TRUE(store->AcceptInbound(Inbound("SM1", "Hola"))->duplicate);
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(told, (std::vector<std::string>{"idle:ok", "first:ok", "second:ok"}));
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), 3);  // 2 inbound + 1 reply
+  ASSERT_TRUE(store->Flush().ok());                      // nothing open: a no-op
+}
+
+TEST_F(SqliteStoreTest, AFailedCallInAGroupRollsBackOnlyItsOwnRows) {
+  auto store = Open({.group_commit = true});
+  ConverseOnce(*store, "SM1");
+  const int64_t message_id = 1;
+  TurnCommit again;  // the same message committed twice: refused, its rows rolled back
+  again.inbound_id = message_id;
+  again.contact = *store->FindContact(kChannel, kUser)->operator->();
+  again.contact.name = "Cambiado";
+  again.session = NewSession("otra");
+  again.replies = {"uno", "dos"};
+  again.now = At(2);
+  EXPECT_EQ(store->CommitTurn(again).status().code(), StatusCode::kAlreadyExists);
+  ASSERT_TRUE(store->AcceptInbound(Inbound("SM2", "sigue")).ok());
+  ASSERT_TRUE(store->Flush().ok());
+  EXPECT_EQ(Query("SELECT count(*) FROM sessions"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE direction = 'out'"), 1);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE direction = 'in'"), 2);
+  EXPECT_EQ(Query("SELECT count(*) FROM contacts WHERE name = 'Ana'"), 1);
+}
+
+TEST_F(SqliteStoreTest, DueOutboundCommitsTheGroupBeforeReadingSoNoReplyLeavesUncommitted) {
+  auto store = Open({.group_commit = true});
+  bool told = false;
+  ConverseOnce(*store, "SM1");
+  store->WhenDurable([&](const Status& s) { told = s.ok(); });
+  auto due = store->DueOutbound(At(10), 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_TRUE(told);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE status = 'pending'"), 1);
+}
+
+TEST_F(SqliteStoreTest, ClosingAGroupedStoreCommitsWhatItHolds) {
+  bool told = false;
+  {
+    auto store = Open({.group_commit = true});
+    ConverseOnce(*store, "SM1");
+    store->WhenDurable([&](const Status& s) { told = s.ok(); });
+  }
+  EXPECT_TRUE(told);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), 2);
+}
+
+// The background checkpointer replaces SQLite's automatic checkpoints: the WAL must still be
+// copied back into the database file (it grows) while the store stays open.
+TEST_F(SqliteStoreTest, WithTheBackgroundCheckpointerTheWalStillReachesTheDatabase) {
+  auto store = Open({.group_commit = true, .background_checkpoint = true});
+  const auto empty_size = std::filesystem::file_size(path_);
+  const std::string text(3000, 'x');  // about a page per message
+  for (int i = 0; i < 1500; ++i) {
+    ASSERT_TRUE(store->AcceptInbound(Inbound("SM" + std::to_string(i), text)).ok());
+    if (i % 50 == 49) ASSERT_TRUE(store->Flush().ok());
+  }
+  ASSERT_TRUE(store->Flush().ok());
+  // The checkpoint runs on its own thread: wait for it (bounded), not for a fixed time.
+  for (int i = 0; i < 500 && std::filesystem::file_size(path_) < empty_size + 1'000'000; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GT(std::filesystem::file_size(path_), empty_size + 1'000'000);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), 1500);
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerVersionIsRefused) {

@@ -98,6 +98,9 @@ class Bot {
   // Runs the provider calls a message needs before its step: transcribe a voice note, ask
   // the LLM when the pending slot's parser is unsure. Failures are reported, never thrown.
   ProviderResults CallProviders(const Dialog& dialog, const TurnContext& ctx, TimePoint now);
+  // Before a provider call (seconds, maybe): commits the store's open group (Store::Flush), so
+  // no other request's acknowledgement and no other process's write waits for the provider.
+  void FlushBeforeProviderCall();
   // OCR of the message's photo or PDF for a document slot; fills results->document.
   void ReadDocument(const SlotSpec& slot, const TurnContext& ctx, TimePoint deadline,
                     ProviderResults* results);

@@ -16,6 +16,17 @@ struct SqliteOptions {
   // or "full" (fsync every commit).
   std::string synchronous = "normal";
   int busy_timeout_ms = 5000;
+  // Group commit (Store::Flush, Store::WhenDurable): writes stay in one open transaction until
+  // someone calls Flush(), so a server that answers many requests at once pays for one commit.
+  // Off by default: a caller that does not flush would hold the write lock forever. botrunner
+  // turns it on and flushes whenever its work queue runs dry.
+  bool group_commit = false;
+  // WAL checkpoints on a background thread with its own connection (store/sqlite_checkpointer.h)
+  // instead of inside the commit that fills the WAL: no request waits for the database file's
+  // fsync. botrunner turns it on; off, SQLite checkpoints automatically as usual.
+  bool background_checkpoint = false;
+  // SQLite's page cache for the store's connection, in KiB (PRAGMA cache_size = -N).
+  int cache_kib = 2000;
 };
 
 // Opens (creating if needed) the database at `path` and migrates it to the latest schema.

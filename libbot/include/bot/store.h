@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -187,6 +188,15 @@ class Store {
 
   // Is the store reachable (for /healthz)?
   virtual Status Ping() = 0;
+
+  // Group commit. A store may keep the writes of several calls in one open transaction and make
+  // them durable together (SqliteOptions::group_commit); by default every call is durable when
+  // it returns. Flush() makes everything written so far durable. WhenDurable(then) runs `then`
+  // with the outcome once everything written before the call is durable: at once when nothing
+  // waits, else on the thread of the Flush() that commits it. An error means those writes are
+  // gone (nothing was half-written): answer so that the sender retries.
+  virtual Status Flush() { return Status::Ok(); }
+  virtual void WhenDurable(std::function<void(const Status&)> then) { then(Status::Ok()); }
 };
 
 }  // namespace bot

@@ -110,6 +110,7 @@ ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx,
         results.provider_failed = true;
         break;
       }
+      FlushBeforeProviderCall();
       Result<SttReply> reply = providers_.stt->Transcribe(request);
       if (reply.ok()) {
         results.transcript = reply->text;
@@ -152,6 +153,7 @@ ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx,
   value.description = AnswerShape(pending->slot->type);
   value.nullable = true;
   request.schema = ExtractionSchema{"slot_" + pending->slot->name, {value}};
+  FlushBeforeProviderCall();
   Result<LlmReply> reply = providers_.llm->Complete(request);
   if (!reply.ok()) {
     results.provider_failed = true;
@@ -160,6 +162,12 @@ ProviderResults Bot::CallProviders(const Dialog& dialog, const TurnContext& ctx,
   auto it = reply->fields.find("value");
   if (it != reply->fields.end() && !it->second.is_null) results.slot_answer = it->second.text;
   return results;
+}
+
+void Bot::FlushBeforeProviderCall() {
+  // A failed commit is reported to the writes' own waiters (Store::WhenDurable); this turn's
+  // writes come later and are not affected.
+  static_cast<void>(store_->Flush());
 }
 
 void Bot::ReadDocument(const SlotSpec& slot, const TurnContext& ctx, TimePoint deadline,
@@ -181,6 +189,7 @@ void Bot::ReadDocument(const SlotSpec& slot, const TurnContext& ctx, TimePoint d
       results->provider_failed = true;
       return;
     }
+    FlushBeforeProviderCall();
     Result<OcrReply> reply = providers_.ocr->Read(request);
     if (!reply.ok()) {
       results->provider_failed = true;
@@ -295,6 +304,7 @@ Result<TurnResult> Bot::Commit(const Dialog& dialog, Contact contact,
   // The turn entered a state with a check: run it now that the turn is safe, and feed its
   // result back as a turn of its own. A crash in between leaves the session waiting in that
   // state; the user's next message runs the check again.
+  FlushBeforeProviderCall();
   engine::CheckOutcome outcome = engine::RunCheck(out.check, dialog, *result.session, providers_);
   TurnInput follow;
   follow.kind = TurnInput::Kind::kCheckResult;

@@ -9,25 +9,38 @@ using sqlite::Transaction;
 
 Result<std::vector<OutboundMessage>> SqliteStore::DueOutbound(TimePoint now, int limit) {
   if (limit <= 0) return std::vector<OutboundMessage>();  // SQLite reads LIMIT -1 as "all"
-  std::lock_guard lock(mu_);
-  Scope due(due_outbound_);
-  due->Bind(1, now);
-  due->Bind(2, static_cast<int64_t>(limit));
-  return sqlite::CollectRows<OutboundMessage>(*due, "due outbound",
-                                              [](const sqlite::Statement& row, OutboundMessage* m) {
-                                                m->id = row.Int(0);
-                                                m->contact_id = row.Int(1);
-                                                m->channel = row.Text(2);
-                                                m->to = row.Text(3);
-                                                m->text = row.Text(4);
-                                                m->status = row.Text(5);
-                                                m->provider_id = row.Text(6);
-                                                m->error_code = row.Text(7);
-                                                m->attempts = static_cast<int>(row.Int(8));
-                                                m->created_at = row.Time(9);
-                                                m->next_attempt_at = row.Time(10);
-                                                return Status::Ok();
-                                              });
+  // A reply may only leave once its turn is durable: an open group is committed first, under the
+  // same lock, so every row read here is committed. Its waiters are told after the read.
+  std::vector<Waiter> ready;
+  Status committed = Status::Ok();
+  Result<std::vector<OutboundMessage>> due = std::vector<OutboundMessage>();
+  {
+    std::lock_guard lock(mu_);
+    committed = CommitGroupLocked(&ready);
+    if (committed.ok()) {
+      Scope query(due_outbound_);
+      query->Bind(1, now);
+      query->Bind(2, static_cast<int64_t>(limit));
+      due = sqlite::CollectRows<OutboundMessage>(
+          *query, "due outbound", [](const sqlite::Statement& row, OutboundMessage* m) {
+            m->id = row.Int(0);
+            m->contact_id = row.Int(1);
+            m->channel = row.Text(2);
+            m->to = row.Text(3);
+            m->text = row.Text(4);
+            m->status = row.Text(5);
+            m->provider_id = row.Text(6);
+            m->error_code = row.Text(7);
+            m->attempts = static_cast<int>(row.Int(8));
+            m->created_at = row.Time(9);
+            m->next_attempt_at = row.Time(10);
+            return Status::Ok();
+          });
+    }
+  }
+  Notify(ready, committed);
+  if (!committed.ok()) return committed;
+  return due;
 }
 
 // Runs `stmt`, an UPDATE of the outbound message ?1 = id whose other parameters `bind` sets.

@@ -54,32 +54,80 @@ std::string Statement::Blob(int column) const {
                      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
-Status TransactionStatements::Prepare(sqlite3* db) {
+Status TransactionStatements::Prepare(sqlite3* connection) {
+  db = connection;
   if (Status s = begin.Prepare(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
   if (Status s = begin_read.Prepare(db, "BEGIN"); !s.ok()) return s;
   if (Status s = commit.Prepare(db, "COMMIT"); !s.ok()) return s;
+  if (Status s = savepoint.Prepare(db, "SAVEPOINT op"); !s.ok()) return s;
+  if (Status s = release.Prepare(db, "RELEASE op"); !s.ok()) return s;
+  if (Status s = rollback_to.Prepare(db, "ROLLBACK TO op"); !s.ok()) return s;
   return rollback.Prepare(db, "ROLLBACK");
 }
 
-Transaction::~Transaction() {
-  if (!open_) return;
-  // A failed statement inside the transaction may already have rolled it back; ROLLBACK then
-  // fails harmlessly, so its result is ignored.
-  Scope rollback(stmts_.rollback);
-  rollback->Step();
-}
-
-Status Transaction::Start(Statement& stmt) {
-  Scope begin(stmt);
-  if (Status s = begin->Run(); !s.ok()) return s;
-  open_ = true;
+Status TransactionStatements::CommitGroup() {
+  const bool was_open = group_open;
+  group_open = false;
+  if (was_open && sqlite3_get_autocommit(db) != 0) group_lost = true;
+  if (group_lost) {
+    group_lost = false;
+    return Unavailable("the store rolled back a group of writes (see the log for the cause)");
+  }
+  if (!was_open) return Status::Ok();
+  Scope done(commit);
+  if (Status s = done->Run(); !s.ok()) {
+    Scope undo(rollback);
+    undo->Step();
+    return s;
+  }
   return Status::Ok();
 }
 
+Transaction::~Transaction() {
+  // A failed statement inside the transaction may already have rolled it back; ROLLBACK then
+  // fails harmlessly, so its result is ignored.
+  if (open_ == Kind::kTransaction) {
+    Scope rollback(stmts_.rollback);
+    rollback->Step();
+  } else if (open_ == Kind::kSavepoint) {
+    Scope rollback(stmts_.rollback_to);
+    rollback->Step();
+    Scope release(stmts_.release);
+    release->Step();
+  }
+}
+
+Status Transaction::Start(Statement& stmt, Kind kind) {
+  Scope begin(stmt);
+  if (Status s = begin->Run(); !s.ok()) return s;
+  open_ = kind;
+  return Status::Ok();
+}
+
+Status Transaction::Begin() {
+  if (!stmts_.grouped) return Start(stmts_.begin, Kind::kTransaction);
+  if (stmts_.group_open && sqlite3_get_autocommit(stmts_.db) != 0) {
+    stmts_.group_open = false;  // SQLite rolled it back: CommitGroup reports the loss
+    stmts_.group_lost = true;
+  }
+  if (!stmts_.group_open) {
+    Scope begin(stmts_.begin);
+    if (Status s = begin->Run(); !s.ok()) return s;
+    stmts_.group_open = true;
+  }
+  return Start(stmts_.savepoint, Kind::kSavepoint);
+}
+
+Status Transaction::BeginRead() {
+  if (stmts_.grouped && stmts_.group_open) return Status::Ok();
+  return Start(stmts_.begin_read, Kind::kTransaction);
+}
+
 Status Transaction::Commit() {
-  Scope commit(stmts_.commit);
-  if (Status s = commit->Run(); !s.ok()) return s;
-  open_ = false;
+  if (open_ == Kind::kNone) return Status::Ok();
+  Scope done(open_ == Kind::kSavepoint ? stmts_.release : stmts_.commit);
+  if (Status s = done->Run(); !s.ok()) return s;
+  open_ = Kind::kNone;
   return Status::Ok();
 }
 

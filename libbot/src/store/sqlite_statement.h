@@ -106,12 +106,27 @@ class Scope {
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back by the destructor unless Commit() succeeded.
 // The statements are prepared once by the owner and passed in.
+//
+// Group commit (`grouped`, SqliteOptions::group_commit): the first write Begin() opens a write
+// transaction that stays open after Commit(). Every Transaction inside it is a savepoint, so a
+// failed one rolls back only its own rows, and the owner commits the whole group at once
+// (CommitGroup). Nothing in the group is durable before that.
 struct TransactionStatements {
   Statement begin;
   Statement begin_read;
   Statement commit;
   Statement rollback;
+  Statement savepoint;
+  Statement release;
+  Statement rollback_to;
+  sqlite3* db = nullptr;
+  bool grouped = false;
+  bool group_open = false;   // a group's write transaction is open
+  bool group_lost = false;   // SQLite rolled an open group back (I/O error, disk full ...)
   Status Prepare(sqlite3* db);
+  // Commits the open group. An error (or a group SQLite had already rolled back) means every
+  // write since the last CommitGroup is gone. Ok when nothing was open.
+  Status CommitGroup();
 };
 
 class Transaction {
@@ -122,16 +137,18 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
 
   // A write transaction: takes the write lock now, so it never fails half-way on a busy lock.
-  Status Begin() { return Start(stmts_.begin); }
-  // A read transaction: several SELECTs see one snapshot and take the file locks once.
-  Status BeginRead() { return Start(stmts_.begin_read); }
+  Status Begin();
+  // A read transaction: several SELECTs see one snapshot and take the file locks once. Inside an
+  // open group the reads already share the group's snapshot, so nothing is started.
+  Status BeginRead();
   Status Commit();
 
  private:
-  Status Start(Statement& begin);
+  enum class Kind { kNone, kTransaction, kSavepoint };
+  Status Start(Statement& begin, Kind kind);
 
   TransactionStatements& stmts_;
-  bool open_ = false;
+  Kind open_ = Kind::kNone;
 };
 
 }  // namespace bot::sqlite

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/migrations.h"
+#include "store/sqlite_checkpointer.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
 #include "store/sqlite_writes.h"
@@ -29,7 +30,8 @@ Status ApplyPragmas(sqlite3* db, const SqliteOptions& options) {
   return sqlite::Exec(db,
                       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; "
                       "PRAGMA synchronous = " +
-                          options.synchronous + ";");
+                          options.synchronous +
+                          "; PRAGMA cache_size = -" + std::to_string(options.cache_kib) + ";");
 }
 
 Status OpenMigrated(const std::string& path, const SqliteOptions& options, sqlite3** db) {
@@ -56,12 +58,54 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   std::unique_ptr<SqliteStore> store(new SqliteStore(db));
   if (!opened.ok()) return opened;
   if (Status s = store->PrepareAll(); !s.ok()) return s;
+  store->tx_.grouped = options.group_commit;
+  if (options.background_checkpoint) {
+    auto checkpointer = sqlite::Checkpointer::Start(path, db, 1000);
+    if (!checkpointer.ok()) return checkpointer.status();
+    store->checkpointer_ = std::move(*checkpointer);
+  }
   return std::unique_ptr<Store>(std::move(store));
 }
 
 SqliteStore::~SqliteStore() {
+  // Whatever a group still holds is committed and its waiters told; a failure has no one
+  // left to report to, and those writes were never acknowledged.
+  static_cast<void>(Flush());
+  checkpointer_.reset();
   // close_v2 defers the close until the member statements are finalized after this body.
   sqlite3_close_v2(db_);
+}
+
+Status SqliteStore::CommitGroupLocked(std::vector<Waiter>* ready) {
+  const Status outcome = tx_.CommitGroup();
+  ready->swap(waiters_);
+  return outcome;
+}
+
+void SqliteStore::Notify(std::vector<Waiter>& waiters, const Status& outcome) {
+  for (Waiter& then : waiters) then(outcome);
+}
+
+Status SqliteStore::Flush() {
+  std::vector<Waiter> ready;
+  Status outcome = Status::Ok();
+  {
+    std::lock_guard lock(mu_);
+    outcome = CommitGroupLocked(&ready);
+  }
+  Notify(ready, outcome);
+  return outcome;
+}
+
+void SqliteStore::WhenDurable(std::function<void(const Status&)> then) {
+  {
+    std::lock_guard lock(mu_);
+    if (tx_.group_open || tx_.group_lost) {
+      waiters_.push_back(std::move(then));
+      return;
+    }
+  }
+  then(Status::Ok());
 }
 
 Status SqliteStore::Run(sqlite::Statement& stmt, const char* what) {

@@ -8,9 +8,11 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "bot/sqlite_store.h"
 #include "bot/store.h"
+#include "store/sqlite_checkpointer.h"
 #include "store/sqlite_statement.h"
 
 namespace bot {
@@ -48,6 +50,8 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredDocument>> ListDocuments(int64_t contact_id) override;
   Result<std::vector<StoredReport>> ListReports(int64_t contact_id) override;
   Status Ping() override;
+  Status Flush() override;
+  void WhenDurable(std::function<void(const Status&)> then) override;
 
  private:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -73,8 +77,16 @@ class SqliteStore final : public Store {
   // Documents and sealed reports of a turn (sqlite_documents.cc).
   Status WriteDocuments(const TurnCommit& turn, int64_t session_id);
 
+  // Commits the open group (locked); the callers waiting for it move to `*ready`, to be told
+  // the outcome once the lock is released.
+  using Waiter = std::function<void(const Status&)>;
+  Status CommitGroupLocked(std::vector<Waiter>* ready);
+  static void Notify(std::vector<Waiter>& waiters, const Status& outcome);
+
   std::mutex mu_;
   sqlite3* const db_;  // Guarded by mu_, as is every statement below.
+  std::vector<Waiter> waiters_;  // WhenDurable callers of the open group
+  std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // SqliteOptions::background_checkpoint
 
   sqlite::TransactionStatements tx_;
   // The turn path.

@@ -250,6 +250,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     config.body_limit = static_cast<size_t>(limit);
     CONFIG_ASSIGN_OR_RETURN(config.sqlite_synchronous,
                             r.String(root, "sqlite_synchronous", config.sqlite_synchronous));
+    CONFIG_ASSIGN_OR_RETURN(config.group_commit,
+                            r.Bool(root, "group_commit", config.group_commit));
 
     CONFIG_RETURN_IF_ERROR(ReadAccounts(r, root["accounts"], &config));
     CONFIG_RETURN_IF_ERROR(ReadNumbers(r, root["numbers"], &config));

@@ -69,6 +69,7 @@ struct RunnerConfig {
   std::chrono::milliseconds retry_base{500};  // first retry within this (full jitter), doubling
   std::chrono::milliseconds retry_cap{60000};
   std::string sqlite_synchronous = "normal";
+  bool group_commit = true;  // one commit for the turns that run together (docs/runner.md)
   ProvidersConfig providers;  // `providers:`; nothing configured by default
 
   const NumberConfig* FindNumber(const std::string& to) const;

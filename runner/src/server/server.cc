@@ -47,6 +47,8 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   std::filesystem::create_directories(c.media_dir, ec);
   bot::SqliteOptions sqlite;
   sqlite.synchronous = c.sqlite_synchronous;
+  sqlite.group_commit = c.group_commit;
+  sqlite.background_checkpoint = true;
   bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
@@ -83,7 +85,10 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   server->outbox_ = std::make_unique<OutboxWorker>(server->store_.get(), server->clock_,
                                                    &server->metrics_, &server->log_,
                                                    std::move(routes), outbox);
-  server->queue_ = std::make_unique<WorkQueue>(c.workers);
+  // Group commit: the turns that ran since the queue was last idle are committed together, and
+  // only then answered (Store::WhenDurable).
+  server->queue_ = std::make_unique<WorkQueue>(
+      c.workers, [store = server->store_.get()] { static_cast<void>(store->Flush()); });
   server->handler_ = std::make_unique<WebhookHandler>(
       &server->config_, &server->ioc_, server->bot_.get(), server->queue_.get(),
       server->outbox_.get(), &server->metrics_, &server->log_);
@@ -119,7 +124,7 @@ bot::Status Server::Recover() {
       metrics_.CountTurnError();
     }
   }
-  return bot::Status::Ok();
+  return store_->Flush();
 }
 
 bot::Status Server::Start() {

@@ -202,8 +202,9 @@ void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfi
     answer(InboundAnswer{500, ""});
     return;
   }
-  // Durable now: in rest mode Twilio gets its answer before the turn runs.
-  if (rest) answer(InboundAnswer{200, empty_twiml_});
+  // Twilio's answer waits until the message is durable (group commit: until the store's next
+  // Flush). In rest mode that is the whole answer, so it does not wait for the turn.
+  if (rest) AnswerWhenDurable(answer, empty_twiml_);
 
   bot::Result<bot::TurnResult> turn = bot_->Process(
       accepted->message_id, rest ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline);
@@ -214,16 +215,34 @@ void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfi
     return;
   }
   if (turn->duplicate) {
+    // The first delivery may still be in the open group: acknowledge once it is durable.
     metrics_->CountDuplicate();
-    if (!rest) answer(InboundAnswer{200, empty_twiml_});
+    if (!rest) AnswerWhenDurable(answer, empty_twiml_);
     return;
   }
   metrics_->CountTurn(std::chrono::steady_clock::now() - started);
   if (rest) {
-    if (!turn->outbound_ids.empty() && outbox_ != nullptr) outbox_->Wake();
+    if (!turn->outbound_ids.empty() && outbox_ != nullptr) {
+      bot_->store().WhenDurable([outbox = outbox_](const bot::Status&) { outbox->Wake(); });
+    }
   } else {
-    answer(InboundAnswer{200, bot::RenderTwiml(turn->replies)});
+    AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
   }
+}
+
+void WebhookHandler::AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer,
+                                       std::string twiml) {
+  bot_->store().WhenDurable(
+      [this, answer, twiml = std::move(twiml)](const bot::Status& durable) mutable {
+        if (durable.ok()) {
+          answer(InboundAnswer{200, std::move(twiml)});
+          return;
+        }
+        // Nothing of this request was kept: a 500 makes Twilio deliver it again.
+        log_->Error("inbound: the store lost a group of writes: {}", durable.ToString());
+        metrics_->CountTurnError();
+        answer(InboundAnswer{500, ""});
+      });
 }
 
 asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
@@ -245,8 +264,13 @@ asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
   bot::Status stored = co_await AwaitWork<bot::Status>(
       *ioc_, [this, &callback](std::function<void(bot::Status)> resume) {
         queue_->Post([this, cb = *callback, resume = std::move(resume)] {
-          resume(bot_->store().UpdateDeliveryStatus(cb.message_sid, cb.message_status,
-                                                    cb.error_code));
+          bot::Status updated = bot_->store().UpdateDeliveryStatus(
+              cb.message_sid, cb.message_status, cb.error_code);
+          if (!updated.ok()) {
+            resume(updated);
+            return;
+          }
+          bot_->store().WhenDurable([resume](const bot::Status& durable) { resume(durable); });
         });
       });
   if (!stored.ok()) {

@@ -52,6 +52,9 @@ class WebhookHandler final : public HttpHandler {
   // Runs on a worker: media, Accept, Process; calls `answer` once.
   void RunInbound(bot::InboundMessage& message, const AccountConfig* account,
                   const std::function<void(InboundAnswer)>& answer);
+  // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
+  // if the store lost it (Store::WhenDurable).
+  void AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer, std::string twiml);
 
   const RunnerConfig* config_;
   asio::io_context* ioc_;

@@ -4,8 +4,10 @@
 
 namespace runner {
 
-WorkQueue::WorkQueue(int threads) {
+WorkQueue::WorkQueue(int threads, std::function<void()> when_idle)
+    : when_idle_(std::move(when_idle)) {
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  if (when_idle_ && threads > 1) idle_timer_ = std::thread([this] { RunIdleTimer(); });
 }
 
 WorkQueue::~WorkQueue() { Drain(); }
@@ -50,10 +52,12 @@ void WorkQueue::Run() {
     ready_.pop_front();
     std::function<void()> job = std::move(lane->jobs.front());
     lane->jobs.pop_front();
+    ++running_;
     lock.unlock();
     job();
     job = nullptr;  // destroy captures outside the lock too
     lock.lock();
+    --running_;
     --pending_;
     if (lane->posted) {
       delete lane;  // a Post() lane
@@ -62,7 +66,35 @@ void WorkQueue::Run() {
     } else {
       ready_.push_back(lane);  // to the back: other conversations get their turn first
     }
+    if (when_idle_) {
+      const bool idle = ready_.empty() && running_ == 0;
+      if (idle || ++jobs_since_idle_ >= kMaxJobsBetweenIdle) {
+        jobs_since_idle_ = 0;
+        idle_owed_ = false;
+        lock.unlock();
+        when_idle_();
+        lock.lock();
+      } else if (ready_.empty() && !idle_owed_) {
+        idle_owed_ = true;  // the others may run long: the timer makes sure
+        idle_cv_.notify_one();
+      }
+    }
     if (stopping_ && pending_ == 0) cv_.notify_all();
+  }
+}
+
+void WorkQueue::RunIdleTimer() {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    idle_cv_.wait(lock, [this] { return idle_owed_ || closed_; });
+    if (closed_) return;
+    idle_cv_.wait_for(lock, kIdleDelay, [this] { return closed_; });
+    if (!idle_owed_) continue;  // a worker saw the queue idle meanwhile
+    idle_owed_ = false;
+    jobs_since_idle_ = 0;
+    lock.unlock();
+    when_idle_();
+    lock.lock();
   }
 }
 
@@ -75,8 +107,12 @@ void WorkQueue::Drain() {
   }
   cv_.notify_all();
   for (std::thread& t : threads) t.join();
-  std::lock_guard<std::mutex> lock(mu_);
-  closed_ = true;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    closed_ = true;
+  }
+  idle_cv_.notify_all();
+  if (idle_timer_.joinable()) idle_timer_.join();
 }
 
 size_t WorkQueue::pending() const {

@@ -3,6 +3,7 @@
 // submission order; jobs under different keys run in parallel. Thread-safe.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -17,7 +18,13 @@ namespace runner {
 
 class WorkQueue {
  public:
-  explicit WorkQueue(int threads);
+  // `when_idle`, if set, runs after a job once the queue is idle: on the worker that finished
+  // the last running job when nothing is ready; kIdleDelay after a job when nothing is ready but
+  // other jobs still run (they may be waiting for a provider); and at least once every
+  // kMaxJobsBetweenIdle jobs under continuous load. Group commit: it flushes the store.
+  explicit WorkQueue(int threads, std::function<void()> when_idle = {});
+  static constexpr int kMaxJobsBetweenIdle = 64;
+  static constexpr std::chrono::microseconds kIdleDelay{1000};
   ~WorkQueue();  // Drain()s
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
@@ -41,6 +48,7 @@ class WorkQueue {
     bool scheduled = false;  // in ready_ or being run
   };
   void Run();
+  void RunIdleTimer();
   void Enqueue(Lane& lane, std::function<void()> job);  // mu_ held
 
   mutable std::mutex mu_;
@@ -50,6 +58,12 @@ class WorkQueue {
   size_t pending_ = 0;                           // Guarded by mu_
   bool stopping_ = false;                        // Guarded by mu_
   bool closed_ = false;                          // Guarded by mu_; the threads are gone
+  const std::function<void()> when_idle_;
+  int jobs_since_idle_ = 0;                      // Guarded by mu_
+  int running_ = 0;                              // Guarded by mu_
+  bool idle_owed_ = false;                       // Guarded by mu_; for the idle timer
+  std::condition_variable idle_cv_;
+  std::thread idle_timer_;
   std::vector<std::thread> threads_;
 };
 

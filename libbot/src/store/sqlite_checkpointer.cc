@@ -1,0 +1,67 @@
+#include "store/sqlite_checkpointer.h"
+
+#include "store/sqlite_statement.h"
+
+namespace bot::sqlite {
+
+Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path,
+                                                          sqlite3* writer, int pages) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    Status error = Unavailable("open " + path + " for checkpoints: " + sqlite3_errstr(rc));
+    sqlite3_close_v2(db);
+    return error;
+  }
+  // A connection learns that the file is in WAL mode when it first reads it; until then a
+  // checkpoint does nothing at all.
+  if (Status s = Exec(db, "SELECT count(*) FROM sqlite_schema"); !s.ok()) {
+    sqlite3_close_v2(db);
+    return s;
+  }
+  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(db, writer, pages));
+  checkpointer->thread_ = std::thread([c = checkpointer.get()] { c->Run(); });
+  sqlite3_wal_hook(writer, &Checkpointer::OnCommit, checkpointer.get());
+  return checkpointer;
+}
+
+Checkpointer::~Checkpointer() {
+  sqlite3_wal_autocheckpoint(writer_, 1000);  // replaces our hook with SQLite's own
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+  sqlite3_close_v2(db_);
+}
+
+int Checkpointer::OnCommit(void* self, sqlite3* /*writer*/, const char* /*schema*/,
+                           int wal_pages) {
+  auto* c = static_cast<Checkpointer*>(self);
+  if (wal_pages < c->pages_) return SQLITE_OK;
+  {
+    std::lock_guard lock(c->mu_);
+    if (c->due_) return SQLITE_OK;
+    c->due_ = true;
+  }
+  c->cv_.notify_one();
+  return SQLITE_OK;
+}
+
+void Checkpointer::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    cv_.wait(lock, [this] { return due_ || stopping_; });
+    if (stopping_) return;
+    lock.unlock();
+    // PASSIVE copies what no reader still needs and never waits for a lock. What it cannot copy
+    // now (or an error such as a busy database) is retried at the next wake-up.
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+    due_ = false;
+  }
+}
+
+}  // namespace bot::sqlite

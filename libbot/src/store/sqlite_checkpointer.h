@@ -1,0 +1,45 @@
+// WAL checkpoints on a thread of their own. By default SQLite checkpoints inside the commit that
+// pushes the WAL past 1000 pages: that commit copies the pages back into the database file and
+// fsyncs it while the store's lock is held, and every request waits. The checkpointer takes
+// that work off the commit path: the writer's WAL hook only wakes it, and it runs PASSIVE
+// checkpoints on its own connection, which never block the writer.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "bot/status.h"
+
+namespace bot::sqlite {
+
+class Checkpointer {
+ public:
+  // Opens its own connection to `path` and installs itself as `writer`'s WAL hook (replacing
+  // SQLite's automatic checkpoints). A checkpoint starts once the WAL holds `pages` pages.
+  static Result<std::unique_ptr<Checkpointer>> Start(const std::string& path, sqlite3* writer,
+                                                     int pages);
+  ~Checkpointer();  // stops the thread, then restores automatic checkpoints on the writer
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+ private:
+  Checkpointer(sqlite3* db, sqlite3* writer, int pages) : db_(db), writer_(writer), pages_(pages) {}
+  static int OnCommit(void* self, sqlite3* writer, const char* schema, int wal_pages);
+  void Run();
+
+  sqlite3* const db_;      // the checkpointer's own connection
+  sqlite3* const writer_;  // the store's connection, whose hook this is
+  const int pages_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false;      // Guarded by mu_
+  bool stopping_ = false;  // Guarded by mu_
+  std::thread thread_;
+};
+
+}  // namespace bot::sqlite
