@@ -76,6 +76,7 @@ TEST(RunnerConfig, FillsDefaultsForAMinimalFile) {
   EXPECT_EQ(c->rate_per_sender, 80);
   EXPECT_FALSE(c->insecure_skip_signature);
   EXPECT_TRUE(c->group_commit);
+  EXPECT_EQ(c->sqlite_cache_kib, 8192);
   ASSERT_EQ(c->numbers.size(), 1u);
   EXPECT_EQ(c->numbers[0].account, "main") << "the only account is the default";
   EXPECT_EQ(c->FindAccount("main")->auth_token, "s3cret");
@@ -101,6 +102,7 @@ reply_mode: rest
 rate_per_sender: 10
 insecure_skip_signature: false
 group_commit: false
+sqlite_cache_kib: 4096
 accounts:
   a: {sid: AC1, auth_token: t1, api_origin: "http://127.0.0.1:4010/"}
   b: {sid: AC2, auth_token: t2}
@@ -121,6 +123,7 @@ numbers:
   EXPECT_EQ(c->reply_mode, ReplyChannel::kRest);
   EXPECT_EQ(c->rate_per_sender, 10);
   EXPECT_FALSE(c->group_commit);
+  EXPECT_EQ(c->sqlite_cache_kib, 4096);
   EXPECT_EQ(c->FindAccount("a")->api_origin, "http://127.0.0.1:4010");
   const NumberConfig* one = c->FindNumber("whatsapp:+1");
   ASSERT_NE(one, nullptr);

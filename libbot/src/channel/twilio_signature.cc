@@ -2,9 +2,11 @@
 // validateRequest, so every official test vector holds.
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,13 +86,82 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// The signed text after the URL: parameters sorted by name, then by value, exact duplicates
+// dropped (python's sorted(set(values)) per sorted key, node's dedupe-then-sort of array
+// values), each as name + value.
+std::string SignedParams(const FormParams& params) {
+  std::vector<const FormParams::value_type*> sorted;
+  sorted.reserve(params.size());
+  size_t size = 0;
+  for (const auto& param : params) {
+    sorted.push_back(&param);
+    size += param.first.size() + param.second.size();
+  }
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return *a < *b; });
+  sorted.erase(std::unique(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return *a == *b; }),
+               sorted.end());
+  std::string out;
+  out.reserve(size);
+  for (const auto* param : sorted) {
+    out += param->first;
+    out += param->second;
+  }
+  return out;
+}
+
+struct MacCtxFree {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+using MacCtx = std::unique_ptr<EVP_MAC_CTX, MacCtxFree>;
+
+// An HMAC-SHA1 context keyed with `key`, ready for data. Keying fetches the algorithms, which
+// costs more than the MAC of a webhook: each thread keys a context once per auth token and
+// copies it for every signature.
+MacCtx KeyedHmacSha1(std::string_view key) {
+  thread_local std::map<std::string, MacCtx, std::less<>> keyed;
+  auto it = keyed.find(key);
+  if (it == keyed.end()) {
+    static EVP_MAC* const hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    MacCtx ctx(EVP_MAC_CTX_new(hmac));
+    char digest[] = "SHA1";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    if (!ctx || EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                             key.size(), params) != 1) {
+      return nullptr;
+    }
+    if (keyed.size() >= 64) keyed.clear();  // bounded: tokens are few, but never grow forever
+    it = keyed.emplace(std::string(key), std::move(ctx)).first;
+  }
+  return MacCtx(EVP_MAC_CTX_dup(it->second.get()));
+}
+
+// base64(HMAC-SHA1(auth_token, url + signed_params)); "" if OpenSSL fails.
+std::string Sign(std::string_view auth_token, std::string_view url,
+                 std::string_view signed_params) {
+  MacCtx ctx = KeyedHmacSha1(auth_token);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  size_t mac_size = 0;
+  if (!ctx ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(url.data()), url.size()) !=
+          1 ||
+      EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(signed_params.data()),
+                     signed_params.size()) != 1 ||
+      EVP_MAC_final(ctx.get(), mac, &mac_size, sizeof mac) != 1) {
+    return std::string();
+  }
+  return Base64(mac, mac_size);
+}
+
 bool MatchesAnyVariant(std::string_view auth_token, std::string_view url, const FormParams& params,
                        std::string_view header) {
   if (auth_token.empty() || header.empty()) return false;
+  const std::string signed_params = SignedParams(params);
   bool valid = false;
   // Check every variant so the time taken does not depend on which one matched.
   for (const std::string& variant : UrlVariants(url)) {
-    valid |= ConstantTimeEquals(ComputeTwilioSignature(auth_token, variant, params), header);
+    const std::string expected = Sign(auth_token, variant, signed_params);
+    valid |= !expected.empty() && ConstantTimeEquals(expected, header);
   }
   return valid;
 }
@@ -114,21 +185,7 @@ std::string Sha256Hex(std::string_view data) {
 std::string ComputeTwilioSignature(std::string_view auth_token, std::string_view url,
                                    const FormParams& params) {
   UrlParts parts = SplitUrl(url);
-  std::string data = JoinUrl(parts, parts.port);
-  // Sorted by name, then by value, with exact duplicates dropped: the same as python's
-  // sorted(set(values)) per sorted key, and node's dedupe-then-sort of array values.
-  FormParams sorted = params;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  for (const auto& [name, value] : sorted) {
-    data += name;
-    data += value;
-  }
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_size = 0;
-  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &mac_size);
-  return Base64(mac, mac_size);
+  return Sign(auth_token, JoinUrl(parts, parts.port), SignedParams(params));
 }
 
 bool ValidateTwilioSignature(std::string_view auth_token, std::string_view url,

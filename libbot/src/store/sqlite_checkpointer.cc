@@ -37,14 +37,25 @@ Checkpointer::~Checkpointer() {
   sqlite3_close_v2(db_);
 }
 
-int Checkpointer::OnCommit(void* self, sqlite3* /*writer*/, const char* /*schema*/,
+int Checkpointer::OnCommit(void* self, sqlite3* writer, const char* /*schema*/,
                            int wal_pages) {
   auto* c = static_cast<Checkpointer*>(self);
-  if (wal_pages < c->pages_) return SQLITE_OK;
+  bool inline_checkpoint = false;
   {
     std::lock_guard lock(c->mu_);
-    if (c->due_) return SQLITE_OK;
-    c->due_ = true;
+    if (wal_pages < c->copied_) c->copied_ = 0;  // the WAL started over
+    const int uncopied = wal_pages - c->copied_;
+    inline_checkpoint = wal_pages >= kWriterTakesOver * c->pages_;
+    if (!inline_checkpoint) {
+      if (c->due_ || uncopied < c->pages_) return SQLITE_OK;
+      c->due_ = true;
+    }
+  }
+  if (inline_checkpoint) {
+    // On the writer's thread, inside the store's lock: nothing else writes meanwhile, so this
+    // copies every frame and the writer's next transaction starts the WAL over.
+    sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
   }
   c->cv_.notify_one();
   return SQLITE_OK;
@@ -58,8 +69,11 @@ void Checkpointer::Run() {
     lock.unlock();
     // PASSIVE copies what no reader still needs and never waits for a lock. What it cannot copy
     // now (or an error such as a busy database) is retried at the next wake-up.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    int copied = 0;
+    const int rc =
+        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
     lock.lock();
+    if (rc == SQLITE_OK && copied > 0) copied_ = copied;
     due_ = false;
   }
 }

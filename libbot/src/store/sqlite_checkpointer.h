@@ -3,6 +3,14 @@
 // fsyncs it while the store's lock is held, and every request waits. The checkpointer takes
 // that work off the commit path: the writer's WAL hook only wakes it, and it runs PASSIVE
 // checkpoints on its own connection, which never block the writer.
+//
+// A passive checkpoint that runs while the writer keeps appending cannot let the WAL start over
+// (the writer restarts it only when every frame was copied), so under steady load the WAL only
+// grows. Two rules keep that bounded: a checkpoint starts when the WAL holds `pages` frames
+// more than the last one copied (not on every commit past the mark, which would fsync per
+// commit); and past kWriterTakesOver × `pages` the writer checkpoints inline what is left, as
+// SQLite would by default, so its next transaction starts the WAL over. Under light load the
+// background checkpoints catch up and the WAL starts over by itself.
 #pragma once
 
 #include <sqlite3.h>
@@ -21,6 +29,7 @@ class Checkpointer {
  public:
   // Opens its own connection to `path` and installs itself as `writer`'s WAL hook (replacing
   // SQLite's automatic checkpoints). A checkpoint starts once the WAL holds `pages` pages.
+  static constexpr int kWriterTakesOver = 16;
   static Result<std::unique_ptr<Checkpointer>> Start(const std::string& path, sqlite3* writer,
                                                      int pages);
   ~Checkpointer();  // stops the thread, then restores automatic checkpoints on the writer
@@ -38,6 +47,7 @@ class Checkpointer {
   std::mutex mu_;
   std::condition_variable cv_;
   bool due_ = false;      // Guarded by mu_
+  int copied_ = 0;        // Guarded by mu_; WAL frames the last checkpoint copied
   bool stopping_ = false;  // Guarded by mu_
   std::thread thread_;
 };

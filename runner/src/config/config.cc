@@ -250,6 +250,9 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     config.body_limit = static_cast<size_t>(limit);
     CONFIG_ASSIGN_OR_RETURN(config.sqlite_synchronous,
                             r.String(root, "sqlite_synchronous", config.sqlite_synchronous));
+    CONFIG_ASSIGN_OR_RETURN(config.sqlite_cache_kib,
+                            r.Integer(root, "sqlite_cache_kib", config.sqlite_cache_kib, 100,
+                                      4 * 1024 * 1024));
     CONFIG_ASSIGN_OR_RETURN(config.group_commit,
                             r.Bool(root, "group_commit", config.group_commit));
 

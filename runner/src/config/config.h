@@ -69,6 +69,7 @@ struct RunnerConfig {
   std::chrono::milliseconds retry_base{500};  // first retry within this (full jitter), doubling
   std::chrono::milliseconds retry_cap{60000};
   std::string sqlite_synchronous = "normal";
+  int sqlite_cache_kib = 8192;  // SQLite's page cache (the default 2 MB rereads index pages)
   bool group_commit = true;  // one commit for the turns that run together (docs/runner.md)
   ProvidersConfig providers;  // `providers:`; nothing configured by default
 

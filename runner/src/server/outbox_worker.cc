@@ -72,9 +72,12 @@ void OutboxWorker::DispatchLoop() {
     std::set<std::string> throttled;  // bot numbers out of tokens this round
     bool dispatched = false;
     for (bot::OutboundMessage& m : *due) {
-      if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
       std::string recipient = m.channel + '\n' + m.to;
-      if (busy_recipients_.contains(recipient)) continue;
+      if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id) ||
+          busy_recipients_.contains(recipient)) {
+        deferred_recipients_.insert(std::move(recipient));
+        continue;
+      }
       if (auto held = held_.find(recipient); held != held_.end()) {
         if (held->second > now) continue;
         held_.erase(held);
@@ -112,8 +115,17 @@ void OutboxWorker::SenderLoop() {
     finished_since_poll_.insert(job.message.id);
     busy_recipients_.erase(job.recipient);
     if (hold) held_[job.recipient] = *hold;
-    woken_ = true;  // the recipient's next part may be due
-    dispatch_cv_.notify_one();
+    if (deferred_recipients_.erase(job.recipient) > 0 || hold) {
+      woken_ = true;  // the recipient's next part is due (or its retry needs scheduling)
+      dispatch_cv_.notify_one();
+    }
+    if (in_flight_.empty()) {
+      // The last send in flight: make its outcome durable now rather than at the next poll
+      // or turn (group commit), so a restart does not send it again.
+      lock.unlock();
+      static_cast<void>(store_->Flush());
+      lock.lock();
+    }
   }
 }
 

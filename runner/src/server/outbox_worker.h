@@ -98,6 +98,10 @@ class OutboxWorker {
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
   std::unordered_set<int64_t> finished_since_poll_;   // Guarded by mu_
   std::unordered_set<std::string> busy_recipients_;   // Guarded by mu_
+  // Recipients with a due message the last poll skipped because another was in flight: when
+  // that one finishes, the dispatcher polls again (and only then: a poll commits the store's
+  // group, so polling after every send would cost a commit per message).
+  std::unordered_set<std::string> deferred_recipients_;  // Guarded by mu_
   std::unordered_map<std::string, bot::TimePoint> held_;  // Guarded by mu_; retry hold-backs
   std::map<std::string, TokenBucket> buckets_;        // dispatcher thread only
   std::thread dispatcher_;
