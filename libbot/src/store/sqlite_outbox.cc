@@ -48,12 +48,17 @@ template <typename BindRest>
 Status SqliteStore::UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what,
                                    BindRest bind) {
   std::lock_guard lock(mu_);
-  Scope update(stmt);
-  update->Bind(1, id);
-  bind(*update);
-  if (Status s = Run(*update, what); !s.ok()) return s;
+  // A transaction (not autocommit) so that, with group commit, the update joins the group.
+  Transaction tx(tx_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  {
+    Scope update(stmt);
+    update->Bind(1, id);
+    bind(*update);
+    if (Status s = Run(*update, what); !s.ok()) return s;
+  }
   if (sqlite3_changes(db_) == 0) return NotFound("outbound message " + std::to_string(id));
-  return Status::Ok();
+  return tx.Commit();
 }
 
 Status SqliteStore::MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) {
@@ -124,14 +129,18 @@ Result<int64_t> SqliteStore::OutboxDepth() {
 
 Status SqliteStore::ReleaseHandoff(int64_t contact_id, TimePoint now) {
   std::lock_guard lock(mu_);
-  Scope release(release_handoff_);
-  release->Bind(1, contact_id);
-  release->Bind(2, now);
-  if (Status s = Run(*release, "release handoff"); !s.ok()) return s;
+  Transaction tx(tx_);  // joins the group, with group commit
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  {
+    Scope release(release_handoff_);
+    release->Bind(1, contact_id);
+    release->Bind(2, now);
+    if (Status s = Run(*release, "release handoff"); !s.ok()) return s;
+  }
   if (sqlite3_changes(db_) == 0) {
     return NotFound("no session in handoff for contact " + std::to_string(contact_id));
   }
-  return Status::Ok();
+  return tx.Commit();
 }
 
 }  // namespace bot
