@@ -941,7 +941,9 @@ TEST_F(SqliteStoreTest, WithTheBackgroundCheckpointerTheWalStillReachesTheDataba
   const std::string text(3000, 'x');  // about a page per message
   for (int i = 0; i < 1500; ++i) {
     ASSERT_TRUE(store->AcceptInbound(Inbound("SM" + std::to_string(i), text)).ok());
-    if (i % 50 == 49) ASSERT_TRUE(store->Flush().ok());
+    if (i % 50 == 49) {
+      ASSERT_TRUE(store->Flush().ok());
+    }
   }
   ASSERT_TRUE(store->Flush().ok());
   // The checkpoint runs on its own thread: wait for it (bounded), not for a fixed time.
