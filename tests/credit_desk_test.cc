@@ -5,13 +5,13 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <thread>
 
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
+#include "support/temp_dir.h"
 
 namespace bot {
 namespace {
@@ -46,9 +46,6 @@ CreditDeskOptions RateOptions(int64_t rate_bp) {
 class CreditDeskTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "credit_desk_XXXXXX";
-    dir_ = mkdtemp(pattern.data());
-    path_ = dir_ + "/bot.db";
     auto store = OpenSqliteStore(path_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
@@ -58,7 +55,6 @@ class CreditDeskTest : public ::testing::Test {
   void TearDown() override {
     desk_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   std::unique_ptr<CreditDesk> OpenDesk(CreditDeskOptions options = {}) {
@@ -140,8 +136,8 @@ class CreditDeskTest : public ::testing::Test {
   const std::string ana_ = "whatsapp:+5215512345678";
   const std::string luis_ = "whatsapp:+5213398765432";
   testing::FakeClock clock_{kNoon};
-  std::string dir_;
-  std::string path_;
+  testing::TempDir dir_{"credit_desk"};
+  std::string path_ = dir_.File("bot.db");
   int sid_ = 0;
   std::unique_ptr<Store> store_;
   std::unique_ptr<CreditDesk> desk_;
@@ -416,7 +412,7 @@ TEST_F(CreditDeskTest, OpenRefusesBadOptions) {
   CreditDeskOptions unclosed;
   unclosed.rejected_text = "Hola {{name";
   EXPECT_FALSE(CreditDesk::Open(path_, &clock, unclosed).ok());
-  EXPECT_FALSE(CreditDesk::Open(dir_ + "/missing/bot.db", &clock).ok());
+  EXPECT_FALSE(CreditDesk::Open(dir_.File("missing/bot.db"), &clock).ok());
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 // anonymous counts the business reports on are the same before and after.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "bot/twilio.h"
+#include "support/temp_dir.h"
 
 namespace bot {
 namespace {
@@ -38,9 +38,6 @@ const Person kLuis = {"whatsapp:+5213398765432", "Luis Ángel Ramírez Soto",
 class EraseTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = ::testing::TempDir() + "erase_test_XXXXXX";
-    dir_ = mkdtemp(pattern.data());
-    path_ = dir_ + "/bot.db";
     auto store = OpenSqliteStore(path_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
@@ -52,11 +49,10 @@ class EraseTest : public ::testing::Test {
     CloseDb();
     ledger_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   std::string WriteFile(const std::string& name, const std::string& content) {
-    const std::string path = dir_ + "/" + name;
+    const std::string path = dir_.File(name);
     std::ofstream(path, std::ios::binary) << content;
     return path;
   }
@@ -187,8 +183,8 @@ class EraseTest : public ::testing::Test {
            " contacts";
   }
 
-  std::string dir_;
-  std::string path_;
+  testing::TempDir dir_{"erase_test"};
+  std::string path_ = dir_.File("bot.db");
   sqlite3* db_ = nullptr;
   std::unique_ptr<Store> store_;
   std::unique_ptr<UsageLedger> ledger_;
@@ -210,7 +206,7 @@ TEST_F(EraseTest, LeavesNoPersonalDataInAnyTableAndKeepsTheOtherApplicant) {
   for (const std::string& needle : {kLuis.name, kLuis.curp, kLuis.street, kLuis.address}) {
     EXPECT_FALSE(CellsContaining(needle).empty()) << needle;
   }
-  EXPECT_TRUE(std::filesystem::exists(dir_ + "/RASL8886_ine.jpg"));
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("RASL8886_ine.jpg")));
 }
 
 TEST_F(EraseTest, TheFileItselfNoLongerHoldsTheDeletedBytes) {
@@ -241,9 +237,9 @@ TEST_F(EraseTest, AnonymousCountsAreTheSameAfterwards) {
 TEST_F(EraseTest, KeepsRowsTimesAndStatusesAndEmptiesTheRest) {
   const int64_t application = Converse(kAna);
   const int64_t contact = (*store_->FindContact(kChannel, kAna.address))->id;
-  const std::vector<std::string> files = {dir_ + "/LOHA8886_ine.jpg",
-                                          dir_ + "/LOHA8886_ine_old.jpg",
-                                          dir_ + "/LOHA8886_voice.ogg"};
+  const std::vector<std::string> files = {dir_.File("LOHA8886_ine.jpg"),
+                                          dir_.File("LOHA8886_ine_old.jpg"),
+                                          dir_.File("LOHA8886_voice.ogg")};
   for (const std::string& file : files) ASSERT_TRUE(std::filesystem::exists(file)) << file;
 
   auto report = EraseContactData(path_, "", kAna.address, "dpo@financiera.mx", clock_);

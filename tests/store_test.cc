@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <filesystem>
 #include <set>
@@ -15,6 +14,7 @@
 #include "bot/sqlite_store.h"
 #include "store/migrations.h"
 #include "bot/testing/memory_store.h"
+#include "support/temp_dir.h"
 
 namespace bot {
 namespace {
@@ -25,19 +25,7 @@ const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
 
 TimePoint At(int seconds) { return kT0 + std::chrono::seconds(seconds); }
 
-// A fresh directory under the test temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = ::testing::TempDir() + "store_test_XXXXXX";
-    path_ = mkdtemp(pattern.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;
 
 struct SqliteFactory {
   static constexpr const char* kName = "Sqlite";

@@ -22,8 +22,9 @@ struct SqliteOptions {
   // turns it on and flushes whenever its work queue runs dry.
   bool group_commit = false;
   // WAL checkpoints on a background thread with its own connection (store/sqlite_checkpointer.h)
-  // instead of inside the commit that fills the WAL: no request waits for the database file's
-  // fsync. botrunner turns it on; off, SQLite checkpoints automatically as usual.
+  // instead of inside the commit that fills the WAL, so commits do not wait for the database
+  // file's fsync (except past 16000 WAL frames, when the writer takes over). botrunner turns it
+  // on; off, SQLite checkpoints automatically as usual.
   bool background_checkpoint = false;
   // SQLite's page cache for the store's connection, in KiB (PRAGMA cache_size = -N).
   int cache_kib = 2000;

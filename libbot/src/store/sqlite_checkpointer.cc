@@ -53,7 +53,9 @@ int Checkpointer::OnCommit(void* self, sqlite3* writer, const char* /*schema*/,
   }
   if (inline_checkpoint) {
     // On the writer's thread, inside the store's lock: nothing else writes meanwhile, so this
-    // copies every frame and the writer's next transaction starts the WAL over.
+    // copies every frame and the writer's next transaction starts the WAL over. (If the
+    // background checkpoint holds the checkpoint lock right now it returns SQLITE_BUSY at once,
+    // and the next commit tries again.)
     sqlite3_wal_checkpoint_v2(writer, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     return SQLITE_OK;
   }

@@ -27,9 +27,11 @@ namespace bot::sqlite {
 
 class Checkpointer {
  public:
-  // Opens its own connection to `path` and installs itself as `writer`'s WAL hook (replacing
-  // SQLite's automatic checkpoints). A checkpoint starts once the WAL holds `pages` pages.
   static constexpr int kWriterTakesOver = 16;
+
+  // Opens its own connection to `path` and installs itself as `writer`'s WAL hook (replacing
+  // SQLite's automatic checkpoints). A checkpoint starts each time the WAL holds `pages` frames
+  // more than the last checkpoint copied.
   static Result<std::unique_ptr<Checkpointer>> Start(const std::string& path, sqlite3* writer,
                                                      int pages);
   ~Checkpointer();  // stops the thread, then restores automatic checkpoints on the writer
