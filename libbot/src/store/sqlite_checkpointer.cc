@@ -1,5 +1,7 @@
 #include "store/sqlite_checkpointer.h"
 
+#include <utility>
+
 #include "store/sqlite_statement.h"
 
 namespace bot::sqlite {
@@ -44,8 +46,13 @@ int Checkpointer::OnCommit(void* self, sqlite3* writer, const char* /*schema*/,
   {
     std::lock_guard lock(c->mu_);
     if (wal_pages < c->copied_) c->copied_ = 0;  // the WAL started over
+    c->wal_frames_ = wal_pages;
     const int uncopied = wal_pages - c->copied_;
-    inline_checkpoint = wal_pages >= kWriterTakesOver * c->pages_;
+    // Only the writer can start the WAL over, at its next transaction, and only if every frame
+    // was copied. Once a background checkpoint has copied all but a few frames, the writer
+    // copies the rest itself (a short copy, but two fsyncs), once per background checkpoint.
+    const bool catch_up = std::exchange(c->catch_up_ready_, false) && uncopied <= kCatchUpFrames;
+    inline_checkpoint = catch_up || wal_pages >= kWriterTakesOver * c->pages_;
     if (!inline_checkpoint) {
       if (c->due_ || uncopied < c->pages_) return SQLITE_OK;
       c->due_ = true;
@@ -71,11 +78,19 @@ void Checkpointer::Run() {
     lock.unlock();
     // PASSIVE copies what no reader still needs and never waits for a lock. What it cannot copy
     // now (or an error such as a busy database) is retried at the next wake-up.
-    int copied = 0;
-    const int rc =
-        sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
+    // A pass takes milliseconds, and the writer goes on appending meanwhile: passes follow each
+    // other until what is left is small, so that the writer's catch-up (OnCommit) is short.
+    int copied = 0, log = 0, rc = SQLITE_OK;
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      lock.lock();
+      if (rc == SQLITE_OK && copied > 0) copied_ = copied;
+      const int left = wal_frames_ - copied_;
+      lock.unlock();
+      if (rc != SQLITE_OK || left <= kCatchUpFrames / 4) break;
+    }
     lock.lock();
-    if (rc == SQLITE_OK && copied > 0) copied_ = copied;
+    catch_up_ready_ = rc == SQLITE_OK && wal_frames_ - copied_ <= kCatchUpFrames;
     due_ = false;
   }
 }

@@ -4,13 +4,15 @@
 // that work off the commit path: the writer's WAL hook only wakes it, and it runs PASSIVE
 // checkpoints on its own connection, which never block the writer.
 //
-// A passive checkpoint that runs while the writer keeps appending cannot let the WAL start over
-// (the writer restarts it only when every frame was copied), so under steady load the WAL only
-// grows. Two rules keep that bounded: a checkpoint starts when the WAL holds `pages` frames
-// more than the last one copied (not on every commit past the mark, which would fsync per
-// commit); and past kWriterTakesOver × `pages` the writer checkpoints inline what is left, as
-// SQLite would by default, so its next transaction starts the WAL over. Under light load the
-// background checkpoints catch up and the WAL starts over by itself.
+// A passive checkpoint that runs while the writer keeps appending cannot let the WAL start over:
+// only the writer can, at its next transaction, and only when every frame was copied. So a
+// checkpoint starts when the WAL holds `pages` frames more than the last one copied (not on every
+// commit past the mark, which would fsync per commit), and runs passes until at most
+// kCatchUpFrames / 4 frames are left; at its next commit the writer copies what is left itself
+// (if at most kCatchUpFrames: a short copy, though with two fsyncs), and its next transaction
+// starts the WAL over. Under steady load the WAL so stays near `pages` frames and is rewritten in
+// place rather than grown. If that fails (a reader on another connection holds old frames),
+// past kWriterTakesOver × `pages` the writer checkpoints inline, as SQLite would by default.
 #pragma once
 
 #include <sqlite3.h>
@@ -28,6 +30,8 @@ namespace bot::sqlite {
 class Checkpointer {
  public:
   static constexpr int kWriterTakesOver = 16;
+  static constexpr int kCatchUpFrames = 256;
+  static constexpr int kMaxPasses = 4;
 
   // Opens its own connection to `path` and installs itself as `writer`'s WAL hook (replacing
   // SQLite's automatic checkpoints). A checkpoint starts each time the WAL holds `pages` frames
@@ -50,6 +54,8 @@ class Checkpointer {
   std::condition_variable cv_;
   bool due_ = false;      // Guarded by mu_
   int copied_ = 0;        // Guarded by mu_; WAL frames the last checkpoint copied
+  int wal_frames_ = 0;    // Guarded by mu_; WAL frames at the writer's last commit
+  bool catch_up_ready_ = false;  // Guarded by mu_; the last checkpoint left kCatchUpFrames or fewer
   bool stopping_ = false;  // Guarded by mu_
   std::thread thread_;
 };
