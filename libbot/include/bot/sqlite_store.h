@@ -23,9 +23,13 @@ struct SqliteOptions {
   bool group_commit = false;
   // WAL checkpoints on a background thread with its own connection (store/sqlite_checkpointer.h)
   // instead of inside the commit that fills the WAL, so commits do not wait for the database
-  // file's fsync (except past 16000 WAL frames, when the writer takes over). botrunner turns it
-  // on; off, SQLite checkpoints automatically as usual.
+  // file's fsync (except a short catch-up after each checkpoint, and past 16000 WAL frames, when
+  // the writer takes over). botrunner turns it on; off, SQLite checkpoints automatically.
   bool background_checkpoint = false;
+  // Runs that thread in the CPU's idle time only (Linux SCHED_IDLE), so that a checkpoint never
+  // delays a request on a busy core; if the core never idles, the WAL grows until the writer
+  // takes over. botrunner turns it on.
+  bool checkpoint_at_idle_priority = false;
   // SQLite's page cache for the store's connection, in KiB (PRAGMA cache_size = -N).
   int cache_kib = 2000;
 };

@@ -191,6 +191,15 @@ CREATE TABLE loan_payments (
   PRIMARY KEY (loan_id, number)
 );
 )sql",
+    // 6: inbound de-duplication per contact. Keyed by (channel, MessageSid), every new message
+    // landed on a random leaf of the index and each commit wrote one more page per message;
+    // keyed by contact, a conversation's messages share a leaf, near the end for new contacts.
+    // A Twilio retry repeats the same From, so it is still found.
+    R"sql(
+DROP INDEX messages_inbound_provider_id;
+CREATE UNIQUE INDEX messages_inbound_provider_id ON messages (contact_id, provider_id)
+  WHERE direction = 'in' AND provider_id IS NOT NULL;
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

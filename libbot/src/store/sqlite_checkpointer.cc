@@ -1,5 +1,8 @@
 #include "store/sqlite_checkpointer.h"
 
+#include <pthread.h>
+#include <sched.h>
+
 #include <utility>
 
 #include "store/sqlite_statement.h"
@@ -7,7 +10,8 @@
 namespace bot::sqlite {
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path,
-                                                          sqlite3* writer, int pages) {
+                                                          sqlite3* writer, int pages,
+                                                          bool idle_priority) {
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                                  nullptr);
@@ -23,7 +27,8 @@ Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& pat
     return s;
   }
   std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(db, writer, pages));
-  checkpointer->thread_ = std::thread([c = checkpointer.get()] { c->Run(); });
+  checkpointer->thread_ =
+      std::thread([c = checkpointer.get(), idle_priority] { c->Run(idle_priority); });
   sqlite3_wal_hook(writer, &Checkpointer::OnCommit, checkpointer.get());
   return checkpointer;
 }
@@ -70,12 +75,35 @@ int Checkpointer::OnCommit(void* self, sqlite3* writer, const char* /*schema*/,
   return SQLITE_OK;
 }
 
-void Checkpointer::Run() {
+namespace {
+
+// Lowering or restoring a thread's own priority needs no privilege; if refused, the thread just
+// keeps the priority it has.
+void RunAtIdlePriority(bool idle) {
+#ifdef __linux__
+  const sched_param param{};
+  static_cast<void>(pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &param));
+#else
+  static_cast<void>(idle);
+#endif
+}
+
+}  // namespace
+
+void Checkpointer::Run(bool idle_priority) {
+  bool idle = false;
   std::unique_lock lock(mu_);
   for (;;) {
     cv_.wait(lock, [this] { return due_ || stopping_; });
     if (stopping_) return;
+    // In idle time only, unless the checkpoints fall behind: then at normal priority, before
+    // the WAL reaches the writer's takeover mark and a request waits for the whole copy.
+    const bool behind = wal_frames_ - copied_ > 2 * pages_;
     lock.unlock();
+    if (idle_priority && idle != !behind) {
+      idle = !behind;
+      RunAtIdlePriority(idle);
+    }
     // PASSIVE copies what no reader still needs and never waits for a lock. What it cannot copy
     // now (or an error such as a busy database) is retried at the next wake-up.
     // A pass takes milliseconds, and the writer goes on appending meanwhile: passes follow each

@@ -29,15 +29,19 @@ namespace bot::sqlite {
 
 class Checkpointer {
  public:
-  static constexpr int kWriterTakesOver = 16;
+  // A checkpoint per 4000 new frames (16 MiB): fewer, larger checkpoints copy a page the turns
+  // keep rewriting (the ends of the tables and indexes) once instead of many times.
+  static constexpr int kEveryFrames = 4000;
+  static constexpr int kWriterTakesOver = 4;
   static constexpr int kCatchUpFrames = 256;
   static constexpr int kMaxPasses = 4;
 
   // Opens its own connection to `path` and installs itself as `writer`'s WAL hook (replacing
   // SQLite's automatic checkpoints). A checkpoint starts each time the WAL holds `pages` frames
   // more than the last checkpoint copied.
+  // `idle_priority`: the thread runs only when the CPU is otherwise idle (SqliteOptions).
   static Result<std::unique_ptr<Checkpointer>> Start(const std::string& path, sqlite3* writer,
-                                                     int pages);
+                                                     int pages, bool idle_priority);
   ~Checkpointer();  // stops the thread, then restores automatic checkpoints on the writer
   Checkpointer(const Checkpointer&) = delete;
   Checkpointer& operator=(const Checkpointer&) = delete;
@@ -45,7 +49,7 @@ class Checkpointer {
  private:
   Checkpointer(sqlite3* db, sqlite3* writer, int pages) : db_(db), writer_(writer), pages_(pages) {}
   static int OnCommit(void* self, sqlite3* writer, const char* schema, int wal_pages);
-  void Run();
+  void Run(bool idle_priority);
 
   sqlite3* const db_;      // the checkpointer's own connection
   sqlite3* const writer_;  // the store's connection, whose hook this is

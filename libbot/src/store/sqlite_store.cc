@@ -62,7 +62,8 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   if (Status s = store->PrepareAll(); !s.ok()) return s;
   store->tx_.grouped = options.group_commit;
   if (options.background_checkpoint) {
-    auto checkpointer = sqlite::Checkpointer::Start(path, db, 1000);
+    auto checkpointer = sqlite::Checkpointer::Start(path, db, sqlite::Checkpointer::kEveryFrames,
+                                                    options.checkpoint_at_idle_priority);
     if (!checkpointer.ok()) return checkpointer.status();
     store->checkpointer_ = std::move(*checkpointer);
   }
@@ -123,7 +124,7 @@ Status SqliteStore::PrepareAll() {
       "(CASE WHEN ?3 THEN coalesce(?4, opted_out_at, ?5) ELSE NULL END)";
   const std::pair<sqlite::Statement*, std::string> statements[] = {
       {&find_inbound_,
-       "SELECT id FROM messages WHERE channel = ?1 AND provider_id = ?2 AND direction = 'in'"},
+       "SELECT id FROM messages WHERE contact_id = ?1 AND provider_id = ?2 AND direction = 'in'"},
       // A profile name, when the channel sends one, fills a name not known yet; it never
       // overwrites one (the user may have told the dialog their real name, set_name). No
       // RETURNING clause here or below: it costs an ephemeral table per call, more than a

@@ -16,9 +16,21 @@ Result<Accepted> SqliteStore::AcceptInbound(const InboundMessage& message) {
   std::lock_guard lock(mu_);
   Transaction tx(tx_);
   if (Status s = tx.Begin(); !s.ok()) return s;
-  if (!message.provider_id.empty()) {
-    Scope find(find_inbound_);
+  // A known contact: is this a MessageSid already stored (a retried delivery)?
+  const auto find_contact = [&]() -> Result<int64_t> {
+    Scope find(contact_id_);
     find->Bind(1, message.channel);
+    find->Bind(2, message.from);
+    const int rc = find->Step();
+    if (rc == SQLITE_ROW) return find->Int(0);
+    if (rc == SQLITE_DONE) return int64_t{0};
+    return StepError(rc, "contact id");
+  };
+  Result<int64_t> contact_id = find_contact();
+  if (!contact_id.ok()) return contact_id.status();
+  if (*contact_id != 0 && !message.provider_id.empty()) {
+    Scope find(find_inbound_);
+    find->Bind(1, *contact_id);
     find->Bind(2, message.provider_id);
     const int rc = find->Step();
     if (rc == SQLITE_ROW) return Accepted{find->Int(0), true};  // rolls back: nothing changed
@@ -32,18 +44,14 @@ Result<Accepted> SqliteStore::AcceptInbound(const InboundMessage& message) {
     upsert->Bind(4, message.received_at);
     if (Status s = Run(*upsert, "upsert contact"); !s.ok()) return s;
   }
-  int64_t contact_id = 0;
-  {
-    Scope find(contact_id_);
-    find->Bind(1, message.channel);
-    find->Bind(2, message.from);
-    const int rc = find->Step();
-    if (rc != SQLITE_ROW) return StepError(rc, "contact id");
-    contact_id = find->Int(0);
+  if (*contact_id == 0) {
+    contact_id = find_contact();
+    if (!contact_id.ok()) return contact_id.status();
+    if (*contact_id == 0) return Internal("contact id: the contact just stored is missing");
   }
   {
     Scope insert(insert_inbound_);
-    insert->Bind(1, contact_id);
+    insert->Bind(1, *contact_id);
     insert->Bind(2, message.channel);
     insert->Bind(3, message.text);
     insert->BindOrNull(4, media);

@@ -49,6 +49,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   sqlite.synchronous = c.sqlite_synchronous;
   sqlite.group_commit = c.group_commit;
   sqlite.background_checkpoint = true;
+  sqlite.checkpoint_at_idle_priority = true;
   sqlite.cache_kib = c.sqlite_cache_kib;
   bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
   if (!store.ok()) return store.status();
