@@ -13,6 +13,7 @@
 
 #include "bot/sqlite_store.h"
 #include "store/migrations.h"
+#include "store/sqlite_wal_vfs.h"
 #include "bot/testing/memory_store.h"
 #include "support/temp_dir.h"
 
@@ -998,6 +999,41 @@ TEST_F(SqliteStoreTest, AGroupLargerThanTheWalBufferReachesOtherConnectionsWhole
   // Reopened, the WAL is read back from the file alone.
   auto reopened = Open();
   EXPECT_EQ(Query("SELECT count(*) FROM messages"), 2002);
+}
+
+// The VFS holds a transaction's frames until its commit frame. A transaction that spilled frames
+// and then rolled back never commits: those frames must be dropped, not written later over
+// frames another connection has committed since.
+TEST_F(SqliteStoreTest, FramesOfARolledBackTransactionNeverOverwriteAnotherConnectionsCommit) {
+  Open();  // creates and migrates the file
+  sqlite3* ours = nullptr;
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &ours, SQLITE_OPEN_READWRITE,
+                            sqlite::WalBatchingVfs()),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &other), SQLITE_OK);
+  const auto exec = [](sqlite3* db, const std::string& sql) {
+    char* error = nullptr;
+    const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    EXPECT_EQ(rc, SQLITE_OK) << sql << ": " << (error ? error : "");
+    sqlite3_free(error);
+  };
+  exec(ours, "PRAGMA cache_size = 20; CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)");
+  // A transaction far larger than the page cache: it spills frames to the WAL, then rolls back.
+  // (On an empty WAL, so that the rollback reloads pages from the database file alone.)
+  exec(ours, "PRAGMA wal_checkpoint(TRUNCATE)");
+  exec(ours, "BEGIN");
+  for (int i = 0; i < 200; ++i) {
+    exec(ours, "INSERT INTO t (v) VALUES (printf('%.3000c', 'a'))");
+  }
+  exec(ours, "ROLLBACK");
+  exec(other, "INSERT INTO t (v) VALUES ('theirs')");  // commits frames after the WAL's end
+  exec(ours, "INSERT INTO t (v) VALUES ('ours')");
+  sqlite3_close(ours);
+  sqlite3_close(other);
+  EXPECT_EQ(Query("SELECT count(*) FROM t WHERE v IN ('theirs', 'ours')"), 2);
+  EXPECT_EQ(Query("SELECT count(*) FROM t"), 2);
+  EXPECT_EQ(Query("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
 }
 
 // Under steady writes a background checkpoint never finds the WAL idle, so without help the WAL

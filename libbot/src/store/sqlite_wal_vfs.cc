@@ -18,29 +18,46 @@ constexpr std::size_t kMaxPending = 4 << 20;
 // own writes are one page).
 constexpr std::size_t kMaxWrite = 96 << 10;
 
-// The WAL file as this VFS sees it; the default VFS's own file object follows it in the memory
-// SQLite allocated (szOsFile covers both).
-struct WalFile {
+// Every file this VFS wraps: the default VFS's own file object follows it in the memory SQLite
+// allocated (szOsFile covers both).
+struct ShimFile {
   sqlite3_file base;
   sqlite3_file* real;
+};
+
+struct DbFile;
+
+// The WAL, whose appended frames wait in `pending` until their commit frame.
+struct WalFile {
+  ShimFile shim;
+  DbFile* db;               // the database file of the same connection; nullptr: no batching
   std::string* pending;     // appended frames not written yet; owned, freed in Close
   sqlite3_int64 pending_at;  // the file offset of pending's first byte
   bool next_completes_commit;  // the last write was a commit frame's header
 };
 
-constexpr std::size_t kWalFileSize = (sizeof(WalFile) + 7) & ~std::size_t{7};
+// The main database file, wrapped only to see its connection's WAL write lock released.
+struct DbFile {
+  ShimFile shim;
+  WalFile* wal;  // the connection's WAL while it is open
+};
+
+constexpr std::size_t kHeaderSize =
+    (std::max(sizeof(WalFile), sizeof(DbFile)) + 7) & ~std::size_t{7};
 
 sqlite3_vfs* Default(sqlite3_vfs* vfs) { return static_cast<sqlite3_vfs*>(vfs->pAppData); }
+sqlite3_file* Real(sqlite3_file* file) { return reinterpret_cast<ShimFile*>(file)->real; }
 WalFile* Wal(sqlite3_file* file) { return reinterpret_cast<WalFile*>(file); }
-sqlite3_file* Real(sqlite3_file* file) { return Wal(file)->real; }
+DbFile* Db(sqlite3_file* file) { return reinterpret_cast<DbFile*>(file); }
 
 int WritePending(WalFile* f) {
   const std::string& pending = *f->pending;
+  sqlite3_file* real = f->shim.real;
   int rc = SQLITE_OK;
   for (std::size_t done = 0; done < pending.size() && rc == SQLITE_OK; done += kMaxWrite) {
     const std::size_t n = std::min(kMaxWrite, pending.size() - done);
-    rc = f->real->pMethods->xWrite(f->real, pending.data() + done, static_cast<int>(n),
-                                   f->pending_at + static_cast<sqlite3_int64>(done));
+    rc = real->pMethods->xWrite(real, pending.data() + done, static_cast<int>(n),
+                                f->pending_at + static_cast<sqlite3_int64>(done));
   }
   f->pending->clear();
   return rc;
@@ -54,12 +71,16 @@ bool IsCommitFrameHeader(const void* data, int amount, sqlite3_int64 offset) {
   return (b[4] | b[5] | b[6] | b[7]) != 0;
 }
 
-int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+// --- the WAL's methods
+
+int WalWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   WalFile* f = Wal(file);
+  if (f->db == nullptr) return Real(file)->pMethods->xWrite(Real(file), data, amount, offset);
   std::string& pending = *f->pending;
   if (!pending.empty() &&
       offset != f->pending_at + static_cast<sqlite3_int64>(pending.size())) {
-    // Not an append (a rewritten frame, a new WAL header): keep the writes in their order.
+    // Not an append (a rewritten frame of this transaction, a new WAL header): keep the writes
+    // in their order.
     if (const int rc = WritePending(f); rc != SQLITE_OK) return rc;
   }
   if (pending.empty()) f->pending_at = offset;
@@ -72,93 +93,156 @@ int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset
   return SQLITE_OK;
 }
 
-int Close(sqlite3_file* file) {
+int WalClose(sqlite3_file* file) {
   WalFile* f = Wal(file);
-  const int written = WritePending(f);
+  const int written = f->pending != nullptr ? WritePending(f) : SQLITE_OK;
   delete f->pending;
   f->pending = nullptr;
-  const int closed = f->real->pMethods->xClose(f->real);
+  if (f->db != nullptr) f->db->wal = nullptr;
+  const int closed = Real(file)->pMethods->xClose(Real(file));
   return written != SQLITE_OK ? written : closed;
 }
 
-int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+int WalRead(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
   if (const int rc = WritePending(Wal(file)); rc != SQLITE_OK) return rc;
   return Real(file)->pMethods->xRead(Real(file), out, amount, offset);
 }
 
-int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+int WalTruncate(sqlite3_file* file, sqlite3_int64 size) {
   if (const int rc = WritePending(Wal(file)); rc != SQLITE_OK) return rc;
   return Real(file)->pMethods->xTruncate(Real(file), size);
 }
 
-int Sync(sqlite3_file* file, int flags) {
+int WalSync(sqlite3_file* file, int flags) {
   if (const int rc = WritePending(Wal(file)); rc != SQLITE_OK) return rc;
   return Real(file)->pMethods->xSync(Real(file), flags);
 }
 
-int FileSize(sqlite3_file* file, sqlite3_int64* size) {
+int WalFileSize(sqlite3_file* file, sqlite3_int64* size) {
   if (const int rc = WritePending(Wal(file)); rc != SQLITE_OK) return rc;
   return Real(file)->pMethods->xFileSize(Real(file), size);
 }
 
-int Lock(sqlite3_file* file, int level) {
-  return Real(file)->pMethods->xLock(Real(file), level);
-}
-
-int Unlock(sqlite3_file* file, int level) {
-  return Real(file)->pMethods->xUnlock(Real(file), level);
-}
-
-int CheckReservedLock(sqlite3_file* file, int* out) {
-  return Real(file)->pMethods->xCheckReservedLock(Real(file), out);
-}
-
-int FileControl(sqlite3_file* file, int op, void* arg) {
+int WalFileControl(sqlite3_file* file, int op, void* arg) {
   if (const int rc = WritePending(Wal(file)); rc != SQLITE_OK) return rc;
   return Real(file)->pMethods->xFileControl(Real(file), op, arg);
 }
 
-int SectorSize(sqlite3_file* file) { return Real(file)->pMethods->xSectorSize(Real(file)); }
+// --- methods both files forward as they are
 
+int Close(sqlite3_file* file) {
+  DbFile* d = Db(file);
+  if (d->wal != nullptr) d->wal->db = nullptr;
+  return Real(file)->pMethods->xClose(Real(file));
+}
+int Read(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+  return Real(file)->pMethods->xRead(Real(file), out, amount, offset);
+}
+int Write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  return Real(file)->pMethods->xWrite(Real(file), data, amount, offset);
+}
+int Truncate(sqlite3_file* file, sqlite3_int64 size) {
+  return Real(file)->pMethods->xTruncate(Real(file), size);
+}
+int Sync(sqlite3_file* file, int flags) { return Real(file)->pMethods->xSync(Real(file), flags); }
+int FileSize(sqlite3_file* file, sqlite3_int64* size) {
+  return Real(file)->pMethods->xFileSize(Real(file), size);
+}
+int Lock(sqlite3_file* file, int level) { return Real(file)->pMethods->xLock(Real(file), level); }
+int Unlock(sqlite3_file* file, int level) {
+  return Real(file)->pMethods->xUnlock(Real(file), level);
+}
+int CheckReservedLock(sqlite3_file* file, int* out) {
+  return Real(file)->pMethods->xCheckReservedLock(Real(file), out);
+}
+int FileControl(sqlite3_file* file, int op, void* arg) {
+  return Real(file)->pMethods->xFileControl(Real(file), op, arg);
+}
+int SectorSize(sqlite3_file* file) { return Real(file)->pMethods->xSectorSize(Real(file)); }
 int DeviceCharacteristics(sqlite3_file* file) {
   return Real(file)->pMethods->xDeviceCharacteristics(Real(file));
 }
-
-// SQLite never maps shared memory or pages through the WAL file's handle (only through the
-// database file's, which this VFS does not wrap); these say so rather than forward.
-int ShmMap(sqlite3_file*, int, int, int, void volatile**) { return SQLITE_IOERR_SHMMAP; }
-int ShmLock(sqlite3_file*, int, int, int) { return SQLITE_IOERR_SHMLOCK; }
-void ShmBarrier(sqlite3_file*) {}
-int ShmUnmap(sqlite3_file*, int) { return SQLITE_OK; }
-int Fetch(sqlite3_file*, sqlite3_int64, int, void** out) {
-  *out = nullptr;  // "read it instead"
-  return SQLITE_OK;
+int ShmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
+  return Real(file)->pMethods->xShmMap(Real(file), region, size, extend, out);
 }
-int Unfetch(sqlite3_file*, sqlite3_int64, void*) { return SQLITE_OK; }
+void ShmBarrier(sqlite3_file* file) { Real(file)->pMethods->xShmBarrier(Real(file)); }
+int ShmUnmap(sqlite3_file* file, int delete_flag) {
+  return Real(file)->pMethods->xShmUnmap(Real(file), delete_flag);
+}
+int Fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+  return Real(file)->pMethods->xFetch(Real(file), offset, amount, out);
+}
+int Unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
+  return Real(file)->pMethods->xUnfetch(Real(file), offset, page);
+}
+
+// The database file's shared-memory locks: slot 0 is the WAL's write lock. When the connection
+// releases it, a commit has already written its frames (WalWrite), so whatever is still pending
+// belongs to a transaction that rolled back after spilling pages: it is dropped, before another
+// connection can append frames where it would have gone.
+int DbShmLock(sqlite3_file* file, int offset, int n, int flags) {
+  WalFile* wal = Db(file)->wal;
+  if (wal != nullptr && offset == 0 && (flags & SQLITE_SHM_UNLOCK) != 0 &&
+      (flags & SQLITE_SHM_EXCLUSIVE) != 0) {
+    wal->pending->clear();
+    wal->next_completes_commit = false;
+  }
+  return Real(file)->pMethods->xShmLock(Real(file), offset, n, flags);
+}
+
+// SQLite never uses the WAL's handle for shared memory (only the database file's).
+int WalShmLock(sqlite3_file*, int, int, int) { return SQLITE_IOERR_SHMLOCK; }
 
 constexpr sqlite3_io_methods kWalMethods = {
-    3,           Close,      Read,     Write,    Truncate,   Sync,
-    FileSize,    Lock,       Unlock,   CheckReservedLock,    FileControl,
-    SectorSize,  DeviceCharacteristics, ShmMap,  ShmLock,    ShmBarrier,
-    ShmUnmap,    Fetch,      Unfetch,
+    3,          WalClose,   WalRead,     WalWrite,          WalTruncate, WalSync,
+    WalFileSize, Lock,      Unlock,      CheckReservedLock, WalFileControl,
+    SectorSize, DeviceCharacteristics,   ShmMap,            WalShmLock,  ShmBarrier,
+    ShmUnmap,   Fetch,      Unfetch,
+};
+
+constexpr sqlite3_io_methods kDbMethods = {
+    3,          Close,      Read,        Write,             Truncate,    Sync,
+    FileSize,   Lock,       Unlock,      CheckReservedLock, FileControl,
+    SectorSize, DeviceCharacteristics,   ShmMap,            DbShmLock,   ShmBarrier,
+    ShmUnmap,   Fetch,      Unfetch,
 };
 
 int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags,
          int* out_flags) {
   sqlite3_vfs* real_vfs = Default(vfs);
-  // Every other file is the default VFS's own object, in the same memory.
-  if ((flags & SQLITE_OPEN_WAL) == 0) return real_vfs->xOpen(real_vfs, name, file, flags, out_flags);
-  WalFile* f = Wal(file);
-  f->base.pMethods = nullptr;
-  f->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kWalFileSize);
-  f->pending = nullptr;
-  f->pending_at = 0;
-  f->next_completes_commit = false;
-  const int rc = real_vfs->xOpen(real_vfs, name, f->real, flags, out_flags);
+  const bool db = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+  const bool wal = (flags & SQLITE_OPEN_WAL) != 0;
+  // Every other file (journals, temporary files) is the default VFS's own object, in the same
+  // memory.
+  if (!db && !wal) return real_vfs->xOpen(real_vfs, name, file, flags, out_flags);
+  ShimFile* shim = reinterpret_cast<ShimFile*>(file);
+  shim->base.pMethods = nullptr;
+  shim->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kHeaderSize);
+  if (db) {
+    Db(file)->wal = nullptr;
+  } else {
+    WalFile* f = Wal(file);
+    f->db = nullptr;
+    f->pending = nullptr;
+    f->pending_at = 0;
+    f->next_completes_commit = false;
+  }
+  const int rc = real_vfs->xOpen(real_vfs, name, shim->real, flags, out_flags);
   // SQLite calls xClose whenever pMethods is set, even if the open failed.
-  if (f->real->pMethods == nullptr) return rc;
+  if (shim->real->pMethods == nullptr) return rc;
+  if (db) {
+    shim->base.pMethods = &kDbMethods;
+    return rc;
+  }
+  WalFile* f = Wal(file);
   f->pending = new std::string;
-  f->base.pMethods = &kWalMethods;
+  // Batching needs to see the write lock released, on the database file this VFS opened.
+  sqlite3_file* db_file = sqlite3_database_file_object(name);
+  if (db_file != nullptr && db_file->pMethods == &kDbMethods) {
+    f->db = Db(db_file);
+    f->db->wal = f;
+  }
+  shim->base.pMethods = &kWalMethods;
   return rc;
 }
 
@@ -200,7 +284,7 @@ sqlite3_vfs* Register() {
   sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
   static sqlite3_vfs vfs = {
       2,  // up to xCurrentTimeInt64; the system-call overrides are only for SQLite's own tests
-      static_cast<int>(kWalFileSize) + real->szOsFile,
+      static_cast<int>(kHeaderSize) + real->szOsFile,
       real->mxPathname,
       nullptr,
       "bot-wal-batching",

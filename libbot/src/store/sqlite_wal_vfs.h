@@ -7,10 +7,13 @@
 // frame it wrote is in the file, exactly as without this VFS; readers on other connections and
 // processes, which only read frames an earlier commit published, see no difference.
 //
-// Everything else passes straight through to the default VFS: the database file and its shared
-// memory are opened by the default VFS itself, and before anything reads, syncs, truncates or
-// closes the WAL, or writes it somewhere else than right after the pending frames, the pending
-// frames are written.
+// Before anything reads, syncs, truncates or closes the WAL, or writes it somewhere else than
+// right after the pending frames (a frame rewritten within the transaction), the pending frames
+// are written. A transaction that spilled frames and then rolled back leaves frames that must
+// never be written: the database file is wrapped to see the connection release the WAL's write
+// lock, and whatever is still pending then is dropped (a commit has written its frames already).
+// Everything else passes straight through to the default VFS; journals and temporary files are
+// the default VFS's own.
 #pragma once
 
 namespace bot::sqlite {
