@@ -79,7 +79,7 @@ namespace {
 
 // Lowering or restoring a thread's own priority needs no privilege; if refused, the thread just
 // keeps the priority it has.
-void RunAtIdlePriority(bool idle) {
+void SetIdlePriority(bool idle) {
 #ifdef __linux__
   const sched_param param{};
   static_cast<void>(pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &param));
@@ -98,19 +98,19 @@ void Checkpointer::Run(bool idle_priority) {
     if (stopping_) return;
     // In idle time only, unless the checkpoints fall behind: then at normal priority, before
     // the WAL reaches the writer's takeover mark and a request waits for the whole copy.
-    const bool behind = wal_frames_ - copied_ > 2 * pages_;
+    const bool want_idle = idle_priority && wal_frames_ - copied_ <= 2 * pages_;
     lock.unlock();
-    if (idle_priority && idle != !behind) {
-      idle = !behind;
-      RunAtIdlePriority(idle);
+    if (want_idle != idle) {
+      idle = want_idle;
+      SetIdlePriority(idle);
     }
     // PASSIVE copies what no reader still needs and never waits for a lock. What it cannot copy
     // now (or an error such as a busy database) is retried at the next wake-up.
     // A pass takes milliseconds, and the writer goes on appending meanwhile: passes follow each
     // other until what is left is small, so that the writer's catch-up (OnCommit) is short.
-    int copied = 0, log = 0, rc = SQLITE_OK;
+    int copied = 0, rc = SQLITE_OK;
     for (int pass = 0; pass < kMaxPasses; ++pass) {
-      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+      rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, &copied);
       lock.lock();
       if (rc == SQLITE_OK && copied > 0) copied_ = copied;
       const int left = wal_frames_ - copied_;
