@@ -1,5 +1,5 @@
-// botrunner's building blocks: the per-conversation work queue, the token bucket and the
-// Prometheus metrics text.
+// botrunner's building blocks: the per-conversation work queue, the token bucket, the outbox
+// worker and the Prometheus metrics text.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,7 +11,12 @@
 #include <thread>
 #include <vector>
 
+#include "bot/clock.h"
+#include "bot/store.h"
+#include "bot/testing/fake_sender.h"
+#include "bot/testing/memory_store.h"
 #include "server/metrics.h"
+#include "server/outbox_worker.h"
 #include "server/token_bucket.h"
 #include "server/work_queue.h"
 
@@ -159,6 +164,152 @@ TEST(TokenBucket, AllowsTheBurstThenTheRate) {
   int taken = 0;
   while (bucket.TryTake(later)) ++taken;
   EXPECT_EQ(taken, 3);
+}
+
+// An outbox worker over the in-memory store and a fake sender. The poll interval is an hour:
+// after the first poll at Start(), only what a test hands over (or wakes) is sent.
+class OutboxWorkerTest : public ::testing::Test {
+ protected:
+  static constexpr const char* kBot = "whatsapp:+14155238886";
+
+  OutboxWorkerTest() : store_(bot::testing::NewMemoryStore()), log_(LogLevel::kError) {}
+
+  void Start() {
+    OutboxRoute route;
+    route.sender = &sender_;
+    route.account_sid = "AC1";
+    outbox_ = std::make_unique<OutboxWorker>(store_.get(), &clock_, &metrics_, &log_,
+                                             std::map<std::string, OutboxRoute>{{kBot, route}},
+                                             OutboxOptions{.rate_per_sender = 1000, .poll = 1h});
+    outbox_->Start();
+  }
+
+  // A turn answering `user` with `replies`, handed over to the outbox as botrunner does.
+  void Turn(const std::string& user, const std::vector<std::string>& replies) {
+    outbox_->TurnStarted(kBot, user);
+    std::vector<bot::OutboundMessage> committed = Commit(user, replies);
+    outbox_->TurnEnded(kBot, user, std::move(committed), clock_.Now());
+  }
+
+  // A message from `user` and a turn answering it with `replies`, committed to the outbox.
+  std::vector<bot::OutboundMessage> Commit(const std::string& user,
+                                           const std::vector<std::string>& replies) {
+    bot::InboundMessage in;
+    in.channel = kBot;
+    in.from = user;
+    in.provider_id = "SM-" + user + "-" + std::to_string(++inbound_);
+    in.text = "Hola";
+    in.dialog_id = "review_rating";
+    in.received_at = clock_.Now();
+    bot::Result<bot::Accepted> accepted = store_->AcceptInbound(in);
+    EXPECT_TRUE(accepted.ok());
+    bot::TurnCommit turn;
+    turn.inbound_id = accepted->message_id;
+    turn.contact = **store_->FindContact(kBot, user);
+    turn.replies = replies;
+    turn.now = clock_.Now();
+    bot::Result<bot::CommittedTurn> committed = store_->CommitTurn(turn);
+    EXPECT_TRUE(committed.ok());
+    std::vector<bot::OutboundMessage> out;
+    for (size_t i = 0; i < replies.size(); ++i) {
+      bot::OutboundMessage& m = out.emplace_back();
+      m.id = committed->outbound_ids[i];
+      m.channel = kBot;
+      m.to = user;
+      m.text = replies[i];
+    }
+    return out;
+  }
+
+  std::vector<std::string> TextsSentTo(const std::string& user) const {
+    std::vector<std::string> texts;
+    for (const bot::SendRequest& r : sender_.requests()) {
+      if (r.to == user) texts.push_back(r.text);
+    }
+    return texts;
+  }
+
+  std::unique_ptr<bot::Store> store_;
+  bot::SystemClock clock_;
+  Metrics metrics_;
+  Logger log_;
+  bot::testing::FakeSender sender_;
+  std::unique_ptr<OutboxWorker> outbox_;
+  int inbound_ = 0;
+};
+
+TEST_F(OutboxWorkerTest, ATurnsRepliesLeaveWhenHandedOverWithoutWaitingForAPoll) {
+  Start();
+  const std::string ana = "whatsapp:+593987000001";
+  Turn(ana, {"uno", "dos", "tres"});
+  // The first part leaves at once; the later parts wait for it, then are found by a poll.
+  ASSERT_TRUE(sender_.WaitForSent(3, 5s));
+  EXPECT_EQ(TextsSentTo(ana), (std::vector<std::string>{"uno", "dos", "tres"}));
+  // Each is recorded as sent just after the sender answers.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (*store_->OutboxDepth() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(*store_->OutboxDepth(), 0);
+}
+
+TEST_F(OutboxWorkerTest, ACommittedReplyNotHandedOverWaitsForAPoll) {
+  const std::string ana = "whatsapp:+593987000001";
+  const std::string bea = "whatsapp:+593987000002";
+  Commit(bea, {"antes"});
+  Start();
+  ASSERT_TRUE(sender_.WaitForSent(1, 5s));  // the poll at Start() is over
+  Commit(ana, {"uno"});
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(sender_.request_count(), 1u);  // the next poll is an hour away
+  outbox_->Wake();
+  ASSERT_TRUE(sender_.WaitForSent(2, 5s));
+  EXPECT_EQ(TextsSentTo(ana), std::vector<std::string>{"uno"});
+}
+
+// A poll that runs while a turn is committed but not yet handed over sees the turn's replies as
+// pending rows. It must leave them to the handover, or they would be sent twice.
+TEST_F(OutboxWorkerTest, APollDuringATurnLeavesItsRepliesToTheHandover) {
+  Start();
+  const std::string ana = "whatsapp:+593987000001";
+  const std::string bea = "whatsapp:+593987000002";
+  outbox_->TurnStarted(kBot, ana);
+  std::vector<bot::OutboundMessage> replies = Commit(ana, {"uno"});
+  Commit(bea, {"otra"});  // not handed over: only a poll sends it
+  outbox_->Wake();
+  ASSERT_TRUE(sender_.WaitForSent(1, 5s));  // a poll ran after both commits
+  EXPECT_TRUE(TextsSentTo(ana).empty());
+  outbox_->TurnEnded(kBot, ana, std::move(replies), clock_.Now());
+  ASSERT_TRUE(sender_.WaitForSent(2, 5s));
+  outbox_->Wake();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(TextsSentTo(ana), std::vector<std::string>{"uno"});
+  EXPECT_EQ(sender_.request_count(), 2u);
+}
+
+TEST_F(OutboxWorkerTest, RepliesHandedOverWhilePollsRunAreEachSentOnceInOrder) {
+  Start();
+  std::atomic<bool> done{false};
+  std::thread poller([&] {
+    while (!done) {
+      outbox_->Wake();
+      std::this_thread::sleep_for(50us);
+    }
+  });
+  constexpr int kUsers = 200;
+  for (int i = 0; i < kUsers; ++i) {
+    const std::string user = "whatsapp:+5939870" + std::to_string(10000 + i);
+    Turn(user, {"a " + user, "b " + user});
+  }
+  EXPECT_TRUE(sender_.WaitForSent(2 * kUsers, 10s));
+  std::this_thread::sleep_for(100ms);
+  done = true;
+  poller.join();
+  EXPECT_EQ(sender_.request_count(), 2u * kUsers);
+  for (int i = 0; i < kUsers; ++i) {
+    const std::string user = "whatsapp:+5939870" + std::to_string(10000 + i);
+    EXPECT_EQ(TextsSentTo(user), (std::vector<std::string>{"a " + user, "b " + user}));
+  }
 }
 
 TEST(Metrics, RendersPrometheusText) {

@@ -29,10 +29,45 @@ void OutboxWorker::Start() {
   }
 }
 
+void OutboxWorker::TurnStarted(const std::string& channel, const std::string& to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  in_turn_.insert(channel + '\n' + to);
+}
+
+void OutboxWorker::TurnEnded(const std::string& channel, const std::string& to,
+                             std::vector<bot::OutboundMessage> replies,
+                             bot::TimePoint last_inbound_at) {
+  std::string recipient = channel + '\n' + to;
+  bool skipped = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_turn_.erase(recipient);
+    for (const bot::OutboundMessage& m : replies) handed_over_.insert(m.id);
+    skipped = deferred_recipients_.contains(recipient);  // a poll skipped its messages
+    if (skipped) poll_now_ = true;
+  }
+  if (skipped) dispatch_cv_.notify_one();
+  if (replies.empty()) return;
+  store_->WhenDurable([this, replies = std::move(replies), recipient = std::move(recipient),
+                       last_inbound_at](const bot::Status& durable) mutable {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (bot::OutboundMessage& m : replies) {
+        if (!durable.ok() || stopping_) {
+          handed_over_.erase(m.id);  // never stored, or left pending for the next start
+          continue;
+        }
+        durable_.push_back(Job{std::move(m), recipient, last_inbound_at});
+      }
+    }
+    dispatch_cv_.notify_one();
+  });
+}
+
 void OutboxWorker::Wake() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    woken_ = true;
+    poll_now_ = true;
   }
   dispatch_cv_.notify_one();
 }
@@ -54,51 +89,89 @@ void OutboxWorker::DispatchLoop() {
   auto next_poll = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    dispatch_cv_.wait_until(lock, next_poll, [this] { return woken_ || stopping_; });
+    dispatch_cv_.wait_until(lock, next_poll,
+                            [this] { return poll_now_ || !durable_.empty() || stopping_; });
     if (stopping_) break;
-    woken_ = false;
-    finished_since_poll_.clear();
-    lock.unlock();
-    bot::TimePoint now = clock_->Now();
-    bot::Result<std::vector<bot::OutboundMessage>> due = store_->DueOutbound(now, options_.batch);
-    auto steady_now = std::chrono::steady_clock::now();
-    next_poll = steady_now + options_.poll;
-    if (!due.ok()) {
-      log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
-      lock.lock();
-      continue;
-    }
-    lock.lock();
     std::set<std::string> throttled;  // bot numbers out of tokens this round
     bool dispatched = false;
-    for (bot::OutboundMessage& m : *due) {
-      std::string recipient = m.channel + '\n' + m.to;
-      if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id) ||
-          busy_recipients_.contains(recipient)) {
-        deferred_recipients_.insert(std::move(recipient));
-        continue;
+    // A turn's replies first: they need no store read.
+    std::deque<Job> durable = std::move(durable_);
+    durable_.clear();
+    bot::TimePoint now = clock_->Now();
+    auto steady_now = std::chrono::steady_clock::now();
+    for (Job& job : durable) {
+      handed_over_.erase(job.message.id);  // queued now, or else left to a poll
+      if (Dispatch(job, now, steady_now, throttled, next_poll)) {
+        dispatched = true;
+      } else if (!busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
+        poll_now_ = true;  // it waits behind a message only a poll finds: poll now
       }
-      if (auto held = held_.find(recipient); held != held_.end()) {
-        if (held->second > now) continue;
-        held_.erase(held);
+    }
+    if (poll_now_ || steady_now >= next_poll) {
+      poll_now_ = false;
+      finished_since_poll_.clear();
+      // This poll reads, in order, the messages of every recipient now free: Dispatch defers the
+      // ones that must wait again.
+      std::erase_if(deferred_recipients_, [this](const std::string& recipient) {
+        return !busy_recipients_.contains(recipient) && !in_turn_.contains(recipient);
+      });
+      lock.unlock();
+      now = clock_->Now();
+      bot::Result<std::vector<bot::OutboundMessage>> due = store_->DueOutbound(now, options_.batch);
+      steady_now = std::chrono::steady_clock::now();
+      next_poll = steady_now + options_.poll;
+      lock.lock();
+      if (!due.ok()) {
+        log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
+      } else {
+        for (bot::OutboundMessage& m : *due) {
+          if (in_flight_.contains(m.id) || handed_over_.contains(m.id) ||
+              finished_since_poll_.contains(m.id)) {
+            continue;
+          }
+          std::string recipient = m.channel + '\n' + m.to;
+          Job job{std::move(m), std::move(recipient), std::nullopt};
+          dispatched |= Dispatch(job, now, steady_now, throttled, next_poll);
+        }
+        if (due->size() >= static_cast<size_t>(options_.batch)) poll_now_ = true;  // more waiting
       }
-      if (throttled.contains(m.channel)) continue;
-      auto bucket = buckets_.try_emplace(m.channel, options_.rate_per_sender,
-                                         std::max(1.0, options_.rate_per_sender)).first;
-      if (!bucket->second.TryTake(steady_now)) {
-        // Every later message of this number waits too, so no part overtakes an earlier one.
-        throttled.insert(m.channel);
-        next_poll = std::min(next_poll, bucket->second.NextToken(steady_now));
-        continue;
-      }
-      in_flight_.insert(m.id);
-      busy_recipients_.insert(recipient);
-      jobs_.push_back(Job{std::move(m), std::move(recipient)});
-      dispatched = true;
     }
     if (dispatched) send_cv_.notify_all();
-    if (due->size() >= static_cast<size_t>(options_.batch)) woken_ = true;  // more waiting
   }
+}
+
+bool OutboxWorker::Dispatch(Job& job, bot::TimePoint now,
+                            std::chrono::steady_clock::time_point steady_now,
+                            std::set<std::string>& throttled,
+                            std::chrono::steady_clock::time_point& next_poll) {
+  // A message that must wait is left in the store, and its recipient marked: every later
+  // message of the recipient waits too (even one handed over), until a poll reads them in order.
+  const auto wait = [&] {
+    deferred_recipients_.insert(job.recipient);
+    return false;
+  };
+  if (busy_recipients_.contains(job.recipient) || in_turn_.contains(job.recipient) ||
+      deferred_recipients_.contains(job.recipient)) {
+    return wait();  // polled again when the message in flight or the turn is done
+  }
+  if (auto held = held_.find(job.recipient); held != held_.end()) {
+    if (held->second > now) return wait();  // a retry: the poll after its time sends it first
+    held_.erase(held);
+  }
+  const std::string& number = job.message.channel;
+  if (throttled.contains(number)) return wait();
+  auto bucket = buckets_.try_emplace(number, options_.rate_per_sender,
+                                     std::max(1.0, options_.rate_per_sender)).first;
+  if (!bucket->second.TryTake(steady_now)) {
+    // Every later message of this number waits too, so no part overtakes an earlier one.
+    throttled.insert(number);
+    next_poll = std::min(next_poll, bucket->second.NextToken(steady_now));
+    return wait();
+  }
+  in_flight_.insert(job.message.id);
+  busy_recipients_.insert(job.recipient);
+  jobs_.push_back(std::move(job));
+  return true;
 }
 
 void OutboxWorker::SenderLoop() {
@@ -109,14 +182,14 @@ void OutboxWorker::SenderLoop() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
-    std::optional<bot::TimePoint> hold = SendOne(job.message);
+    std::optional<bot::TimePoint> hold = SendOne(job);
     lock.lock();
     in_flight_.erase(job.message.id);
     finished_since_poll_.insert(job.message.id);
     busy_recipients_.erase(job.recipient);
     if (hold) held_[job.recipient] = *hold;
-    if (deferred_recipients_.erase(job.recipient) > 0 || hold) {
-      woken_ = true;  // the recipient's next part is due (or its retry needs scheduling)
+    if (deferred_recipients_.contains(job.recipient) || hold) {
+      poll_now_ = true;  // the recipient's next part is due (or its retry needs scheduling)
       dispatch_cv_.notify_one();
     }
     if (in_flight_.empty()) {
@@ -138,7 +211,8 @@ std::chrono::milliseconds OutboxWorker::RetryDelay(int attempts, const bot::Send
   return delay;
 }
 
-std::optional<bot::TimePoint> OutboxWorker::SendOne(const bot::OutboundMessage& m) {
+std::optional<bot::TimePoint> OutboxWorker::SendOne(const Job& job) {
+  const bot::OutboundMessage& m = job.message;
   auto route = routes_.find(m.channel);
   if (route == routes_.end() || route->second.sender == nullptr) {
     metrics_->CountSend(SendOutcomeKind::kNotSendable);
@@ -156,13 +230,16 @@ std::optional<bot::TimePoint> OutboxWorker::SendOne(const bot::OutboundMessage& 
 
   // WhatsApp's customer-service window: free text only within 24 h of the user's last message.
   bot::TimePoint now = clock_->Now();
-  bot::Result<std::optional<bot::Contact>> contact = store_->FindContact(m.channel, m.to);
-  if (!contact.ok()) {
-    log_->Error("outbox: {}", contact.status().ToString());
-    return now + options_.backoff_base;  // the store is struggling: try again shortly
+  std::optional<bot::TimePoint> last_inbound_at = job.last_inbound_at;
+  if (!last_inbound_at) {
+    bot::Result<std::optional<bot::Contact>> contact = store_->FindContact(m.channel, m.to);
+    if (!contact.ok()) {
+      log_->Error("outbox: {}", contact.status().ToString());
+      return now + options_.backoff_base;  // the store is struggling: try again shortly
+    }
+    if (contact->has_value()) last_inbound_at = (*contact)->last_inbound_at;
   }
-  bool in_window = contact->has_value() && (*contact)->last_inbound_at &&
-                   now - *(*contact)->last_inbound_at <= options_.window;
+  bool in_window = last_inbound_at && now - *last_inbound_at <= options_.window;
   if (in_window) {
     request.text = m.text;
   } else if (route->second.template_message) {

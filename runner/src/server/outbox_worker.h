@@ -1,9 +1,12 @@
 // The outbox worker: sends the replies turns committed to the store's outbox.
 //
-// A dispatcher thread polls Store::DueOutbound (woken at once by Wake() after a turn commits,
-// otherwise every `poll`) and hands messages to `sender_threads` threads that call the number's
-// ChannelSender and record the outcome: sent, retry later (exponential backoff with full
-// jitter, or the peer's Retry-After), or failed with the provider's code. A recipient has at
+// The replies of a live turn are handed over (TurnStarted, TurnEnded) and leave as soon as the
+// store says they are durable, without reading the store again. Everything else (a restart's backlog,
+// retries, the later parts of a reply) is found by polling Store::DueOutbound: every `poll`, and
+// at once after Wake() or when a recipient's earlier message is done. A dispatcher thread hands
+// the messages to `sender_threads` threads that call the number's ChannelSender and record the
+// outcome: sent, retry later (exponential backoff with full jitter, or the peer's
+// Retry-After), or failed with the provider's code. A recipient has at
 // most one message in flight and a retrying message holds back the later ones, so the parts of
 // a reply arrive in order. Each bot number is limited to `rate_per_sender` messages per second.
 // The 24-hour window: a contact whose last inbound message is older than 24 h gets the number's
@@ -64,6 +67,14 @@ class OutboxWorker {
   ~OutboxWorker();  // Stop()s
 
   void Start();
+  // A turn answering `to` through the bot number `channel` is about to run. Until TurnEnded, no
+  // poll sends that recipient's messages, so the turn's replies are the handover's alone.
+  void TurnStarted(const std::string& channel, const std::string& to);
+  // The turn is over. `replies`: the outbox rows it committed (maybe still in the store's open
+  // group; none if it failed), answering a message received at `last_inbound_at`. They are sent
+  // once durable, never if the group fails.
+  void TurnEnded(const std::string& channel, const std::string& to,
+                 std::vector<bot::OutboundMessage> replies, bot::TimePoint last_inbound_at);
   // Something was committed to the outbox: poll now.
   void Wake();
   // Stops dispatching; sends in progress finish and are recorded. Idempotent.
@@ -73,13 +84,21 @@ class OutboxWorker {
   struct Job {
     bot::OutboundMessage message;
     std::string recipient;  // channel + '\n' + to
+    // Set for a turn's replies (TurnEnded): the 24-hour window needs no store read.
+    std::optional<bot::TimePoint> last_inbound_at;
   };
 
   void DispatchLoop();
+  // Queues `job` for a sender, unless its recipient is busy, in a turn or held back, or its
+  // number out of tokens: then the job is dropped and found again by a later poll. Returns true
+  // if queued.
+  bool Dispatch(Job& job, bot::TimePoint now, std::chrono::steady_clock::time_point steady_now,
+                std::set<std::string>& throttled,
+                std::chrono::steady_clock::time_point& next_poll);
   void SenderLoop();
   // Sends one message and records the outcome in the store. Returns the time before which the
   // recipient's later messages must wait (a retry), if any.
-  std::optional<bot::TimePoint> SendOne(const bot::OutboundMessage& message);
+  std::optional<bot::TimePoint> SendOne(const Job& job);
   std::chrono::milliseconds RetryDelay(int attempts, const bot::SendOutcome& outcome);
 
   bot::Store* store_;
@@ -92,9 +111,12 @@ class OutboxWorker {
   std::mutex mu_;
   std::condition_variable dispatch_cv_;
   std::condition_variable send_cv_;
-  bool woken_ = false;                                // Guarded by mu_
+  bool poll_now_ = false;                             // Guarded by mu_
   bool stopping_ = false;                             // Guarded by mu_
-  std::deque<Job> jobs_;                              // Guarded by mu_
+  std::unordered_set<std::string> in_turn_;           // Guarded by mu_; recipients in a turn
+  std::unordered_set<int64_t> handed_over_;           // Guarded by mu_; by TurnEnded, not queued
+  std::deque<Job> durable_;                           // Guarded by mu_; handed over and durable
+  std::deque<Job> jobs_;                              // Guarded by mu_; queued for a sender
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
   std::unordered_set<int64_t> finished_since_poll_;   // Guarded by mu_
   std::unordered_set<std::string> busy_recipients_;   // Guarded by mu_

@@ -206,8 +206,14 @@ void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfi
   // Flush). In rest mode that is the whole answer, so it does not wait for the turn.
   if (rest) AnswerWhenDurable(answer, empty_twiml_);
 
+  // In rest mode the outbox is told of the turn, so that its replies leave as soon as they are
+  // durable, without the outbox reading them back (OutboxWorker::TurnEnded).
+  const bool hand_over = rest && outbox_ != nullptr;
+  if (hand_over) outbox_->TurnStarted(message.channel, message.from);
   bot::Result<bot::TurnResult> turn = bot_->Process(
       accepted->message_id, rest ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline);
+  if (hand_over) outbox_->TurnEnded(message.channel, message.from, Replies(message, turn),
+                                    message.received_at);
   if (!turn.ok()) {
     log_->Error("inbound {}: turn failed: {}", message.provider_id, turn.status().ToString());
     metrics_->CountTurnError();
@@ -221,13 +227,23 @@ void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfi
     return;
   }
   metrics_->CountTurn(std::chrono::steady_clock::now() - started);
-  if (rest) {
-    if (!turn->outbound_ids.empty() && outbox_ != nullptr) {
-      bot_->store().WhenDurable([outbox = outbox_](const bot::Status&) { outbox->Wake(); });
-    }
-  } else {
-    AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
+  if (!rest) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
+}
+
+std::vector<bot::OutboundMessage> WebhookHandler::Replies(const bot::InboundMessage& message,
+                                                          const bot::Result<bot::TurnResult>& turn) {
+  std::vector<bot::OutboundMessage> replies;
+  if (!turn.ok() || turn->duplicate) return replies;
+  for (size_t i = 0; i < turn->outbound_ids.size() && i < turn->replies.size(); ++i) {
+    bot::OutboundMessage& reply = replies.emplace_back();
+    reply.id = turn->outbound_ids[i];
+    reply.channel = message.channel;
+    reply.to = message.from;
+    reply.text = turn->replies[i];
+    reply.status = "pending";
+    reply.created_at = reply.next_attempt_at = message.received_at;
   }
+  return replies;
 }
 
 void WebhookHandler::AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer,

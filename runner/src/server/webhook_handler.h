@@ -50,6 +50,9 @@ class WebhookHandler final : public HttpHandler {
   bool SignatureValid(const Request& request, const bot::FormParams& form,
                       const AccountConfig* account) const;
   // Runs on a worker: media, Accept, Process; calls `answer` once.
+  // The outbox rows of `turn`, which answered `message` (none if it failed or was a duplicate).
+  static std::vector<bot::OutboundMessage> Replies(const bot::InboundMessage& message,
+                                                   const bot::Result<bot::TurnResult>& turn);
   void RunInbound(bot::InboundMessage& message, const AccountConfig* account,
                   const std::function<void(InboundAnswer)>& answer);
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
