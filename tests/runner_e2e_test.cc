@@ -567,6 +567,30 @@ TEST_F(RunnerE2eTest, InboundMediaIsDownloadedAndStoredWithTheMessage) {
   EXPECT_EQ(std::filesystem::path(media.path).parent_path(), dir_ / "media");
 }
 
+TEST_F(RunnerE2eTest, ARetriedDeliveryWithMediaIsNotDownloadedAgain) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
+  const std::string user = "whatsapp:+593912121213";
+  std::string url = twilio_.AddMedia(std::string(4096, 'x'), "image/jpeg",
+                                     {.redirect = false});
+  bot::FormParams params = Params(user, "", NextSid());
+  for (auto& [k, v] : params) {
+    if (k == "NumMedia") v = "1";
+  }
+  params.emplace_back("MediaUrl0", url);
+  params.emplace_back("MediaContentType0", "image/jpeg");
+  ASSERT_EQ(PostSigned("/twilio/inbound", params).status, 200);
+  Reply retry = PostSigned("/twilio/inbound", params);  // Twilio delivers it again
+  ASSERT_EQ(retry.status, 200);
+  EXPECT_EQ(retry.body.find("<Message>"), std::string::npos);  // and it is not answered again
+  const std::string path = url.substr(url.find("/2010-04-01/"));
+  size_t downloads = 0;
+  for (const bot::testing::FakeTwilio::Request& r : twilio_.requests()) {
+    if (r.method == "GET" && r.target == path) ++downloads;
+  }
+  EXPECT_EQ(downloads, 1u);
+  EXPECT_EQ(StoredMessages(user).size(), 2u);  // the message and its one reply
+}
+
 TEST_F(RunnerE2eTest, ShutdownFinishesAcceptedTurnsBeforeClosingTheStore) {
   ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
   const std::vector<std::string> users = {"whatsapp:+593990000001", "whatsapp:+593990000002",

@@ -3,6 +3,7 @@
 // the turn in twiml mode).
 #include "server/webhook_handler.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
@@ -181,8 +182,9 @@ void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfi
                                 const std::function<void(InboundAnswer)>& answer) {
   auto started = std::chrono::steady_clock::now();
   bool rest = config_->reply_mode == ReplyChannel::kRest;
-  if (account != nullptr && !message.media.empty()) {
-    // Downloaded before Accept so the stored message (which the turn reads) has the files.
+  if (account != nullptr && !message.media.empty() && !AlreadyAccepted(message)) {
+    // Downloaded before Accept so the stored message (which the turn reads) has the files. A
+    // retried delivery is not downloaded again: Accept reports it as a duplicate.
     for (bot::Media& media : message.media) {
       bot::Result<bot::Media> got = bot::DownloadMedia(media.url, media.content_type,
                                                        ToTwilio(*account), bot::MediaLimits{},
@@ -228,6 +230,18 @@ void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfi
   }
   metrics_->CountTurn(std::chrono::steady_clock::now() - started);
   if (!rest) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
+}
+
+bool WebhookHandler::AlreadyAccepted(const bot::InboundMessage& message) {
+  bot::Result<std::optional<bot::Contact>> contact =
+      bot_->store().FindContact(message.channel, message.from);
+  if (!contact.ok() || !contact->has_value()) return false;
+  bot::Result<std::vector<bot::StoredMessage>> messages =
+      bot_->store().ListMessages((*contact)->id);
+  if (!messages.ok()) return false;  // then Accept decides, after a download
+  return std::any_of(messages->begin(), messages->end(), [&](const bot::StoredMessage& m) {
+    return m.direction == "in" && m.provider_id == message.provider_id;
+  });
 }
 
 std::vector<bot::OutboundMessage> WebhookHandler::Replies(const bot::InboundMessage& message,

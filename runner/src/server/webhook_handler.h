@@ -50,6 +50,8 @@ class WebhookHandler final : public HttpHandler {
   bool SignatureValid(const Request& request, const bot::FormParams& form,
                       const AccountConfig* account) const;
   // Runs on a worker: media, Accept, Process; calls `answer` once.
+  // Whether a message with this MessageSid from this sender is stored already (a retry).
+  bool AlreadyAccepted(const bot::InboundMessage& message);
   // The outbox rows of `turn`, which answered `message` (none if it failed or was a duplicate).
   static std::vector<bot::OutboundMessage> Replies(const bot::InboundMessage& message,
                                                    const bot::Result<bot::TurnResult>& turn);
