@@ -166,6 +166,95 @@ TEST(TokenBucket, AllowsTheBurstThenTheRate) {
   EXPECT_EQ(taken, 3);
 }
 
+// The in-memory store, except that WhenDurable's callbacks wait until the test releases them,
+// in any order and with any outcome, as when groups are committed on several threads.
+class HeldDurabilityStore final : public bot::Store {
+ public:
+  explicit HeldDurabilityStore(std::unique_ptr<bot::Store> inner) : inner_(std::move(inner)) {}
+
+  void WhenDurable(std::function<void(const bot::Status&)> then) override {
+    std::lock_guard lock(mu_);
+    held_.push_back(std::move(then));
+  }
+  // Runs the `i`th callback registered (from 0).
+  void Release(size_t i, const bot::Status& outcome) {
+    std::function<void(const bot::Status&)> then;
+    {
+      std::lock_guard lock(mu_);
+      then = std::move(held_.at(i));
+    }
+    then(outcome);
+  }
+
+  bot::Result<bot::Accepted> AcceptInbound(const bot::InboundMessage& m) override {
+    return inner_->AcceptInbound(m);
+  }
+  bot::Result<bot::TurnContext> LoadTurn(int64_t id) override { return inner_->LoadTurn(id); }
+  bot::Result<bot::Contact> GetOrCreateContact(const std::string& channel,
+                                               const std::string& address) override {
+    return inner_->GetOrCreateContact(channel, address);
+  }
+  bot::Result<std::optional<bot::Session>> LatestSession(int64_t contact_id) override {
+    return inner_->LatestSession(contact_id);
+  }
+  bot::Result<bot::CommittedTurn> CommitTurn(const bot::TurnCommit& turn) override {
+    return inner_->CommitTurn(turn);
+  }
+  bot::Result<std::vector<int64_t>> UnprocessedInbound() override {
+    return inner_->UnprocessedInbound();
+  }
+  bot::Result<std::vector<bot::OutboundMessage>> DueOutbound(bot::TimePoint now,
+                                                             int limit) override {
+    return inner_->DueOutbound(now, limit);
+  }
+  bot::Status MarkOutboundSent(int64_t id, const std::string& provider_id,
+                               bot::TimePoint now) override {
+    return inner_->MarkOutboundSent(id, provider_id, now);
+  }
+  bot::Status MarkOutboundRetry(int64_t id, bot::TimePoint next,
+                                const std::string& error) override {
+    return inner_->MarkOutboundRetry(id, next, error);
+  }
+  bot::Status MarkOutboundFailed(int64_t id, const std::string& status,
+                                 const std::string& error_code,
+                                 const std::string& error) override {
+    return inner_->MarkOutboundFailed(id, status, error_code, error);
+  }
+  bot::Status UpdateDeliveryStatus(const std::string& provider_id, const std::string& status,
+                                   const std::string& error_code) override {
+    return inner_->UpdateDeliveryStatus(provider_id, status, error_code);
+  }
+  bot::Result<int64_t> OutboxDepth() override { return inner_->OutboxDepth(); }
+  bot::Status ReleaseHandoff(int64_t contact_id, bot::TimePoint now) override {
+    return inner_->ReleaseHandoff(contact_id, now);
+  }
+  bot::Result<std::optional<bot::Contact>> FindContact(const std::string& channel,
+                                                       const std::string& address) override {
+    return inner_->FindContact(channel, address);
+  }
+  bot::Result<std::vector<bot::StoredRecord>> ListRecords(int64_t id) override {
+    return inner_->ListRecords(id);
+  }
+  bot::Result<std::vector<bot::StoredAudit>> ListAudit(int64_t id) override {
+    return inner_->ListAudit(id);
+  }
+  bot::Result<std::vector<bot::StoredMessage>> ListMessages(int64_t id) override {
+    return inner_->ListMessages(id);
+  }
+  bot::Result<std::vector<bot::StoredDocument>> ListDocuments(int64_t id) override {
+    return inner_->ListDocuments(id);
+  }
+  bot::Result<std::vector<bot::StoredReport>> ListReports(int64_t id) override {
+    return inner_->ListReports(id);
+  }
+  bot::Status Ping() override { return inner_->Ping(); }
+
+ private:
+  std::unique_ptr<bot::Store> inner_;
+  std::mutex mu_;
+  std::vector<std::function<void(const bot::Status&)>> held_;  // Guarded by mu_
+};
+
 // An outbox worker over the in-memory store and a fake sender. The poll interval is an hour:
 // after the first poll at Start(), only what a test hands over (or wakes) is sent.
 class OutboxWorkerTest : public ::testing::Test {
@@ -174,13 +263,24 @@ class OutboxWorkerTest : public ::testing::Test {
 
   OutboxWorkerTest() : store_(bot::testing::NewMemoryStore()), log_(LogLevel::kError) {}
 
+  // Durability reported only when the test says (before Start()).
+  HeldDurabilityStore& HoldDurability() {
+    auto held = std::make_unique<HeldDurabilityStore>(std::move(store_));
+    HeldDurabilityStore& ref = *held;
+    store_ = std::move(held);
+    return ref;
+  }
+
   void Start() {
     OutboxRoute route;
     route.sender = &sender_;
     route.account_sid = "AC1";
+    OutboxOptions options;
+    options.rate_per_sender = 1000;
+    options.poll = 1h;
     outbox_ = std::make_unique<OutboxWorker>(store_.get(), &clock_, &metrics_, &log_,
                                              std::map<std::string, OutboxRoute>{{kBot, route}},
-                                             OutboxOptions{.rate_per_sender = 1000, .poll = 1h});
+                                             options);
     outbox_->Start();
   }
 
@@ -285,6 +385,35 @@ TEST_F(OutboxWorkerTest, APollDuringATurnLeavesItsRepliesToTheHandover) {
   std::this_thread::sleep_for(200ms);
   EXPECT_EQ(TextsSentTo(ana), std::vector<std::string>{"uno"});
   EXPECT_EQ(sender_.request_count(), 2u);
+}
+
+// Each group's durability is reported on the thread that committed it, so two turns' reports
+// may arrive in the wrong order: the replies still leave in the order of the turns.
+TEST_F(OutboxWorkerTest, RepliesLeaveInTurnOrderWhenDurabilityIsReportedOutOfOrder) {
+  HeldDurabilityStore& store = HoldDurability();
+  Start();
+  const std::string ana = "whatsapp:+593987000001";
+  Turn(ana, {"uno"});
+  Turn(ana, {"dos", "tres"});
+  store.Release(1, bot::Status::Ok());  // the second turn's report first
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(sender_.request_count(), 0u);
+  store.Release(0, bot::Status::Ok());
+  ASSERT_TRUE(sender_.WaitForSent(3, 5s));
+  EXPECT_EQ(TextsSentTo(ana), (std::vector<std::string>{"uno", "dos", "tres"}));
+}
+
+TEST_F(OutboxWorkerTest, RepliesOfAGroupThatFailedAreNotSent) {
+  HeldDurabilityStore& store = HoldDurability();
+  // The in-memory store keeps the rows a real one would roll back: a poll would send them. So
+  // the test waits for the poll at Start() to be over, and no other poll is due for an hour.
+  Commit("whatsapp:+593987000002", {"antes"});
+  Start();
+  ASSERT_TRUE(sender_.WaitForSent(1, 5s));
+  Turn("whatsapp:+593987000001", {"uno"});
+  store.Release(0, bot::Unavailable("disk I/O error"));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(sender_.request_count(), 1u);
 }
 
 TEST_F(OutboxWorkerTest, RepliesHandedOverWhilePollsRunAreEachSentOnceInOrder) {

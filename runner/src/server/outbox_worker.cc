@@ -42,7 +42,7 @@ void OutboxWorker::TurnEnded(const std::string& channel, const std::string& to,
   {
     std::lock_guard<std::mutex> lock(mu_);
     in_turn_.erase(recipient);
-    for (const bot::OutboundMessage& m : replies) handed_over_.insert(m.id);
+    for (const bot::OutboundMessage& m : replies) handed_over_[recipient].insert(m.id);
     skipped = deferred_recipients_.contains(recipient);  // a poll skipped its messages
     if (skipped) poll_now_ = true;
   }
@@ -54,7 +54,7 @@ void OutboxWorker::TurnEnded(const std::string& channel, const std::string& to,
       std::lock_guard<std::mutex> lock(mu_);
       for (bot::OutboundMessage& m : replies) {
         if (!durable.ok() || stopping_) {
-          handed_over_.erase(m.id);  // never stored, or left pending for the next start
+          TakeHandedOver(recipient, m.id);  // never stored, or left pending for the next start
           continue;
         }
         durable_.push_back(Job{std::move(m), recipient, last_inbound_at});
@@ -100,8 +100,11 @@ void OutboxWorker::DispatchLoop() {
     bot::TimePoint now = clock_->Now();
     auto steady_now = std::chrono::steady_clock::now();
     for (Job& job : durable) {
-      handed_over_.erase(job.message.id);  // queued now, or else left to a poll
-      if (Dispatch(job, now, steady_now, throttled, next_poll)) {
+      // Queued now, or else left to a poll; and left to a poll if an older message of the
+      // recipient is still handed over (its callback is late), so that the older leaves first.
+      if (TakeHandedOver(job.recipient, job.message.id)) {
+        deferred_recipients_.insert(job.recipient);
+      } else if (Dispatch(job, now, steady_now, throttled, next_poll)) {
         dispatched = true;
       } else if (!busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
         poll_now_ = true;  // it waits behind a message only a poll finds: poll now
@@ -125,11 +128,13 @@ void OutboxWorker::DispatchLoop() {
         log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
       } else {
         for (bot::OutboundMessage& m : *due) {
-          if (in_flight_.contains(m.id) || handed_over_.contains(m.id) ||
-              finished_since_poll_.contains(m.id)) {
+          if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
+          std::string recipient = m.channel + '\n' + m.to;
+          if (auto handed = handed_over_.find(recipient);
+              handed != handed_over_.end() && handed->second.contains(m.id)) {
+            deferred_recipients_.insert(recipient);  // the handover sends it; the later ones wait
             continue;
           }
-          std::string recipient = m.channel + '\n' + m.to;
           Job job{std::move(m), std::move(recipient), std::nullopt};
           dispatched |= Dispatch(job, now, steady_now, throttled, next_poll);
         }
@@ -138,6 +143,15 @@ void OutboxWorker::DispatchLoop() {
     }
     if (dispatched) send_cv_.notify_all();
   }
+}
+
+bool OutboxWorker::TakeHandedOver(const std::string& recipient, int64_t id) {
+  auto handed = handed_over_.find(recipient);
+  if (handed == handed_over_.end()) return false;
+  handed->second.erase(id);
+  const bool older_left = !handed->second.empty() && *handed->second.begin() < id;
+  if (handed->second.empty()) handed_over_.erase(handed);
+  return older_left;
 }
 
 bool OutboxWorker::Dispatch(Job& job, bot::TimePoint now,

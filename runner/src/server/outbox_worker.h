@@ -89,6 +89,9 @@ class OutboxWorker {
   };
 
   void DispatchLoop();
+  // Forgets the handed-over `id`; returns true if an older message of `recipient` is still
+  // handed over.
+  bool TakeHandedOver(const std::string& recipient, int64_t id);
   // Queues `job` for a sender, unless its recipient is busy, in a turn or held back, or its
   // number out of tokens: then the job is dropped and found again by a later poll. Returns true
   // if queued.
@@ -114,7 +117,10 @@ class OutboxWorker {
   bool poll_now_ = false;                             // Guarded by mu_
   bool stopping_ = false;                             // Guarded by mu_
   std::unordered_set<std::string> in_turn_;           // Guarded by mu_; recipients in a turn
-  std::unordered_set<int64_t> handed_over_;           // Guarded by mu_; by TurnEnded, not queued
+  // Ids handed over by TurnEnded and not yet taken by the dispatcher, per recipient. Their
+  // durability is reported by callbacks that may run out of order (each on the thread that
+  // committed its group): a message waits while an older one of its recipient is here.
+  std::unordered_map<std::string, std::set<int64_t>> handed_over_;  // Guarded by mu_
   std::deque<Job> durable_;                           // Guarded by mu_; handed over and durable
   std::deque<Job> jobs_;                              // Guarded by mu_; queued for a sender
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
