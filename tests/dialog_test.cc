@@ -370,6 +370,27 @@ TEST(DialogGraph, DrawsDotWithDashedExhaustedEdgesAndMarkedEndStates) {
   EXPECT_FALSE(RenderDialogGraph(d, "svg").ok());
 }
 
+// A change request ("quiero cambiar el monto") works from every live state: drawn once, from a
+// pseudo-state.
+TEST(DialogGraph, DrawsChangeRequestsFromAnyLiveState) {
+  Result<Dialog> dialog = LoadDialogFile(kDialogs + "/credit_application.yaml", kPrompts);
+  ASSERT_TRUE(dialog.ok()) << dialog.status().ToString();
+  Result<std::string> mermaid = RenderDialogGraph(*dialog, "mermaid");
+  ASSERT_TRUE(mermaid.ok());
+  ExpectContainsAll(*mermaid,
+                    {"    state \"any live state\" as any_live_state\n",
+                     "any_live_state --> ask_amount : change monto|cantidad|dinero|prestamo / "
+                     "clear amount, confirm_quote\n",
+                     "any_live_state --> ask_ine : change ine|credencial|identificacion / clear "
+                     "ine\n"});
+  Result<std::string> dot = RenderDialogGraph(*dialog, "dot");
+  ASSERT_TRUE(dot.ok());
+  ExpectContainsAll(*dot, {"\"[any live state]\" [shape=plaintext];\n",
+                           "\"[any live state]\" -> \"ask_term\" [label=\"change "
+                           "plazo|dias|tiempo|fecha / clear term, confirm_quote\", "
+                           "style=dotted];\n"});
+}
+
 // Runs `botrunner graph ...` in-process and returns its exit code; output goes to *out, *err.
 int RunGraphCommand(std::vector<std::string> args, std::string* out, std::string* err) {
   CLI::App app;

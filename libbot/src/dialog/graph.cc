@@ -9,13 +9,22 @@ namespace bot {
 
 namespace {
 
-// "" as `from` is the initial pseudo-state; "" as `to` the final one (the conversation ends).
+// "" as `from` is the initial pseudo-state; "" as `to` the final one (the conversation ends);
+// kAnyState as `from` stands for every live state (a change request, "quiero cambiar el monto").
+constexpr const char* kAnyState = "*";
+
 struct Edge {
   std::string from;
   std::string to;
   std::string label;
   bool exhausted = false;  // drawn dashed: the way out after too many failed answers
 };
+
+std::string JoinWords(const std::vector<std::string>& words, const char* separator) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : separator) + w;
+  return out;
+}
 
 std::string Join(const std::vector<Action>& actions) {
   std::string out;
@@ -48,6 +57,11 @@ std::vector<Edge> Edges(const Dialog& dialog) {
     }
     if (state.end) edges.push_back({state.name, "", ""});
   }
+  for (const ChangeRequest& change : dialog.changes) {
+    std::string label = "change " + JoinWords(change.words, "|");
+    if (!change.clear.empty()) label += " / clear " + JoinWords(change.clear, ", ");
+    edges.push_back({kAnyState, change.to, label});
+  }
   return edges;
 }
 
@@ -73,8 +87,12 @@ std::string Mermaid(const Dialog& dialog) {
     std::string note = StateNote(state);
     if (!note.empty()) out += "    " + state.name + " : " + MermaidText(note) + "\n";
   }
+  if (!dialog.changes.empty()) out += "    state \"any live state\" as any_live_state\n";
   for (const Edge& e : Edges(dialog)) {
-    out += "    " + (e.from.empty() ? "[*]" : e.from) + " --> " + (e.to.empty() ? "[*]" : e.to);
+    const std::string from = e.from.empty()         ? "[*]"
+                             : e.from == kAnyState ? "any_live_state"
+                                                   : e.from;
+    out += "    " + from + " --> " + (e.to.empty() ? "[*]" : e.to);
     // Mermaid state diagrams cannot dash an edge, so the exhausted ones say so in the label.
     std::string label = e.exhausted ? "⚠ " + e.label : e.label;
     if (!label.empty()) out += " : " + MermaidText(label);
@@ -119,12 +137,18 @@ std::string Dot(const Dialog& dialog) {
     if (state.end) out += ", peripheries=2";
     out += "];\n";
   }
+  if (!dialog.changes.empty()) {
+    out += "  \"[any live state]\" [shape=plaintext];\n";
+  }
   for (const Edge& e : Edges(dialog)) {
-    out += "  " + DotQuote(e.from.empty() ? "[start]" : e.from) + " -> " +
-           DotQuote(e.to.empty() ? "[end]" : e.to);
+    const std::string from = e.from.empty()         ? "[start]"
+                             : e.from == kAnyState ? "[any live state]"
+                                                   : e.from;
+    out += "  " + DotQuote(from) + " -> " + DotQuote(e.to.empty() ? "[end]" : e.to);
     std::vector<std::string> attrs;
     if (!e.label.empty()) attrs.push_back("label=" + DotQuote(e.label));
     if (e.exhausted) attrs.push_back("style=dashed");
+    if (e.from == kAnyState) attrs.push_back("style=dotted");
     for (size_t i = 0; i < attrs.size(); ++i) out += (i == 0 ? " [" : ", ") + attrs[i];
     out += attrs.empty() ? ";\n" : "];\n";
   }
