@@ -271,13 +271,14 @@ class OutboxWorkerTest : public ::testing::Test {
     return ref;
   }
 
-  void Start() {
+  void Start(int batch = 256) {
     OutboxRoute route;
     route.sender = &sender_;
     route.account_sid = "AC1";
     OutboxOptions options;
     options.rate_per_sender = 1000;
     options.poll = 1h;
+    options.batch = batch;
     outbox_ = std::make_unique<OutboxWorker>(store_.get(), &clock_, &metrics_, &log_,
                                              std::map<std::string, OutboxRoute>{{kBot, route}},
                                              options);
@@ -401,6 +402,20 @@ TEST_F(OutboxWorkerTest, RepliesLeaveInTurnOrderWhenDurabilityIsReportedOutOfOrd
   store.Release(0, bot::Status::Ok());
   ASSERT_TRUE(sender_.WaitForSent(3, 5s));
   EXPECT_EQ(TextsSentTo(ana), (std::vector<std::string>{"uno", "dos", "tres"}));
+}
+
+// A restart's backlog larger than one poll reads: a new reply to one of its recipients still
+// leaves after that recipient's older messages.
+TEST_F(OutboxWorkerTest, ANewReplyWaitsBehindABacklogLargerThanOnePoll) {
+  const std::string ana = "whatsapp:+593987000001";
+  const std::string bea = "whatsapp:+593987000002";
+  Commit(bea, {"b1", "b2"});
+  Commit(ana, {"a1", "a2", "a3", "a4"});
+  Start(/*batch=*/2);
+  Turn(ana, {"a5"});
+  ASSERT_TRUE(sender_.WaitForSent(7, 5s));
+  EXPECT_EQ(TextsSentTo(ana), (std::vector<std::string>{"a1", "a2", "a3", "a4", "a5"}));
+  EXPECT_EQ(TextsSentTo(bea), (std::vector<std::string>{"b1", "b2"}));
 }
 
 TEST_F(OutboxWorkerTest, RepliesOfAGroupThatFailedAreNotSent) {

@@ -23,6 +23,12 @@ OutboxWorker::OutboxWorker(bot::Store* store, const bot::Clock* clock, Metrics* 
 OutboxWorker::~OutboxWorker() { Stop(); }
 
 void OutboxWorker::Start() {
+  {
+    // The backlog of a restart is read before any turn can hand its replies over, so that
+    // none overtakes an older message of its recipient.
+    std::unique_lock<std::mutex> lock(mu_);
+    Poll(lock);
+  }
   dispatcher_ = std::thread([this] { DispatchLoop(); });
   for (int i = 0; i < options_.sender_threads; ++i) {
     senders_.emplace_back([this] { SenderLoop(); });
@@ -48,19 +54,35 @@ void OutboxWorker::TurnEnded(const std::string& channel, const std::string& to,
   }
   if (skipped) dispatch_cv_.notify_one();
   if (replies.empty()) return;
+  // Runs on the thread that made the turn durable: the replies go straight to the senders.
   store_->WhenDurable([this, replies = std::move(replies), recipient = std::move(recipient),
                        last_inbound_at](const bot::Status& durable) mutable {
+    bool dispatched = false;
+    bool poll = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      const bot::TimePoint now = clock_->Now();
+      const auto steady_now = std::chrono::steady_clock::now();
+      std::set<std::string> throttled;
       for (bot::OutboundMessage& m : replies) {
-        if (!durable.ok() || stopping_) {
-          TakeHandedOver(recipient, m.id);  // never stored, or left pending for the next start
+        const bool older_left = TakeHandedOver(recipient, m.id);
+        if (!durable.ok() || stopping_) continue;  // never stored, or left for the next start
+        if (older_left || backlog_unread_) {
+          // An older message goes first: its report is late (and brings a poll), or it is not
+          // read yet (and polls follow each other until it is). This one waits for a poll.
+          deferred_recipients_.insert(recipient);
           continue;
         }
-        durable_.push_back(Job{std::move(m), recipient, last_inbound_at});
+        Job job{std::move(m), recipient, last_inbound_at};
+        if (Dispatch(job, now, steady_now, throttled)) {
+          dispatched = true;
+        } else if (!busy_recipients_.contains(recipient) && !in_turn_.contains(recipient)) {
+          poll = poll_now_ = true;  // it waits behind a message only a poll finds: poll now
+        }
       }
     }
-    dispatch_cv_.notify_one();
+    if (dispatched) send_cv_.notify_one();  // a turn's parts go one at a time anyway
+    if (poll) dispatch_cv_.notify_one();
   });
 }
 
@@ -86,63 +108,55 @@ void OutboxWorker::Stop() {
 }
 
 void OutboxWorker::DispatchLoop() {
-  auto next_poll = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    dispatch_cv_.wait_until(lock, next_poll,
-                            [this] { return poll_now_ || !durable_.empty() || stopping_; });
+    dispatch_cv_.wait_until(lock, next_poll_, [this] { return poll_now_ || stopping_; });
     if (stopping_) break;
-    std::set<std::string> throttled;  // bot numbers out of tokens this round
-    bool dispatched = false;
-    // A turn's replies first: they need no store read.
-    std::deque<Job> durable = std::move(durable_);
-    durable_.clear();
-    bot::TimePoint now = clock_->Now();
-    auto steady_now = std::chrono::steady_clock::now();
-    for (Job& job : durable) {
-      // Queued now, or else left to a poll; and left to a poll if an older message of the
-      // recipient is still handed over (its callback is late), so that the older leaves first.
-      if (TakeHandedOver(job.recipient, job.message.id)) {
-        deferred_recipients_.insert(job.recipient);
-      } else if (Dispatch(job, now, steady_now, throttled, next_poll)) {
-        dispatched = true;
-      } else if (!busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
-        poll_now_ = true;  // it waits behind a message only a poll finds: poll now
-      }
-    }
-    if (poll_now_ || steady_now >= next_poll) {
-      poll_now_ = false;
-      finished_since_poll_.clear();
-      // This poll reads, in order, the messages of every recipient now free: Dispatch defers the
-      // ones that must wait again.
-      std::erase_if(deferred_recipients_, [this](const std::string& recipient) {
-        return !busy_recipients_.contains(recipient) && !in_turn_.contains(recipient);
-      });
-      lock.unlock();
-      now = clock_->Now();
-      bot::Result<std::vector<bot::OutboundMessage>> due = store_->DueOutbound(now, options_.batch);
-      steady_now = std::chrono::steady_clock::now();
-      next_poll = steady_now + options_.poll;
-      lock.lock();
-      if (!due.ok()) {
-        log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
-      } else {
-        for (bot::OutboundMessage& m : *due) {
-          if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
-          std::string recipient = m.channel + '\n' + m.to;
-          if (auto handed = handed_over_.find(recipient);
-              handed != handed_over_.end() && handed->second.contains(m.id)) {
-            deferred_recipients_.insert(recipient);  // the handover sends it; the later ones wait
-            continue;
-          }
-          Job job{std::move(m), std::move(recipient), std::nullopt};
-          dispatched |= Dispatch(job, now, steady_now, throttled, next_poll);
-        }
-        if (due->size() >= static_cast<size_t>(options_.batch)) poll_now_ = true;  // more waiting
-      }
-    }
-    if (dispatched) send_cv_.notify_all();
+    if (!poll_now_ && std::chrono::steady_clock::now() < next_poll_) continue;  // woken early
+    Poll(lock);
   }
+}
+
+void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
+  poll_now_ = false;
+  finished_since_poll_.clear();
+  // This poll reads, in order, the messages of every recipient now free. They stay marked while
+  // it reads, so that a turn's reply made durable meanwhile does not overtake them.
+  std::vector<std::string> polled;
+  for (const std::string& recipient : deferred_recipients_) {
+    if (!busy_recipients_.contains(recipient) && !in_turn_.contains(recipient)) {
+      polled.push_back(recipient);
+    }
+  }
+  lock.unlock();
+  const bot::TimePoint now = clock_->Now();
+  bot::Result<std::vector<bot::OutboundMessage>> due = store_->DueOutbound(now, options_.batch);
+  const auto steady_now = std::chrono::steady_clock::now();
+  lock.lock();
+  next_poll_ = steady_now + options_.poll;
+  if (!due.ok()) {
+    log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
+    return;
+  }
+  for (const std::string& recipient : polled) deferred_recipients_.erase(recipient);
+  // More are waiting than one poll reads, of any recipient: until a poll reads them all, the
+  // replies of turns wait for polls too, so that none overtakes an older message.
+  backlog_unread_ = due->size() >= static_cast<size_t>(options_.batch);
+  if (backlog_unread_) poll_now_ = true;
+  std::set<std::string> throttled;  // bot numbers out of tokens this round
+  bool dispatched = false;
+  for (bot::OutboundMessage& m : *due) {
+    if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
+    std::string recipient = m.channel + '\n' + m.to;
+    if (auto handed = handed_over_.find(recipient);
+        handed != handed_over_.end() && handed->second.contains(m.id)) {
+      deferred_recipients_.insert(recipient);  // the handover sends it; the later ones wait
+      continue;
+    }
+    Job job{std::move(m), std::move(recipient), std::nullopt};
+    dispatched |= Dispatch(job, now, steady_now, throttled);
+  }
+  if (dispatched) send_cv_.notify_all();
 }
 
 bool OutboxWorker::TakeHandedOver(const std::string& recipient, int64_t id) {
@@ -156,8 +170,7 @@ bool OutboxWorker::TakeHandedOver(const std::string& recipient, int64_t id) {
 
 bool OutboxWorker::Dispatch(Job& job, bot::TimePoint now,
                             std::chrono::steady_clock::time_point steady_now,
-                            std::set<std::string>& throttled,
-                            std::chrono::steady_clock::time_point& next_poll) {
+                            std::set<std::string>& throttled) {
   // A message that must wait is left in the store, and its recipient marked: every later
   // message of the recipient waits too (even one handed over), until a poll reads them in order.
   const auto wait = [&] {
@@ -179,7 +192,7 @@ bool OutboxWorker::Dispatch(Job& job, bot::TimePoint now,
   if (!bucket->second.TryTake(steady_now)) {
     // Every later message of this number waits too, so no part overtakes an earlier one.
     throttled.insert(number);
-    next_poll = std::min(next_poll, bucket->second.NextToken(steady_now));
+    next_poll_ = std::min(next_poll_, bucket->second.NextToken(steady_now));
     return wait();
   }
   in_flight_.insert(job.message.id);

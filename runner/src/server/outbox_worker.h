@@ -89,6 +89,9 @@ class OutboxWorker {
   };
 
   void DispatchLoop();
+  // Reads the due messages and queues those that may leave now. Called with `lock` (of mu_)
+  // held; releases it while reading.
+  void Poll(std::unique_lock<std::mutex>& lock);
   // Forgets the handed-over `id`; returns true if an older message of `recipient` is still
   // handed over.
   bool TakeHandedOver(const std::string& recipient, int64_t id);
@@ -96,8 +99,7 @@ class OutboxWorker {
   // number out of tokens: then the job is dropped and found again by a later poll. Returns true
   // if queued.
   bool Dispatch(Job& job, bot::TimePoint now, std::chrono::steady_clock::time_point steady_now,
-                std::set<std::string>& throttled,
-                std::chrono::steady_clock::time_point& next_poll);
+                std::set<std::string>& throttled);
   void SenderLoop();
   // Sends one message and records the outcome in the store. Returns the time before which the
   // recipient's later messages must wait (a retry), if any.
@@ -115,13 +117,14 @@ class OutboxWorker {
   std::condition_variable dispatch_cv_;
   std::condition_variable send_cv_;
   bool poll_now_ = false;                             // Guarded by mu_
+  std::chrono::steady_clock::time_point next_poll_;   // Guarded by mu_
+  bool backlog_unread_ = false;  // Guarded by mu_; the last poll read a full batch
   bool stopping_ = false;                             // Guarded by mu_
   std::unordered_set<std::string> in_turn_;           // Guarded by mu_; recipients in a turn
   // Ids handed over by TurnEnded and not yet taken by the dispatcher, per recipient. Their
   // durability is reported by callbacks that may run out of order (each on the thread that
   // committed its group): a message waits while an older one of its recipient is here.
   std::unordered_map<std::string, std::set<int64_t>> handed_over_;  // Guarded by mu_
-  std::deque<Job> durable_;                           // Guarded by mu_; handed over and durable
   std::deque<Job> jobs_;                              // Guarded by mu_; queued for a sender
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
   std::unordered_set<int64_t> finished_since_poll_;   // Guarded by mu_
