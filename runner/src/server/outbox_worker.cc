@@ -54,35 +54,19 @@ void OutboxWorker::TurnEnded(const std::string& channel, const std::string& to,
   }
   if (skipped) dispatch_cv_.notify_one();
   if (replies.empty()) return;
-  // Runs on the thread that made the turn durable: the replies go straight to the senders.
   store_->WhenDurable([this, replies = std::move(replies), recipient = std::move(recipient),
                        last_inbound_at](const bot::Status& durable) mutable {
-    bool dispatched = false;
-    bool poll = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      const bot::TimePoint now = clock_->Now();
-      const auto steady_now = std::chrono::steady_clock::now();
-      std::set<std::string> throttled;
       for (bot::OutboundMessage& m : replies) {
-        const bool older_left = TakeHandedOver(recipient, m.id);
-        if (!durable.ok() || stopping_) continue;  // never stored, or left for the next start
-        if (older_left || backlog_unread_) {
-          // An older message goes first: its report is late (and brings a poll), or it is not
-          // read yet (and polls follow each other until it is). This one waits for a poll.
-          deferred_recipients_.insert(recipient);
-          continue;
-        }
-        Job job{std::move(m), recipient, last_inbound_at};
-        if (Dispatch(job, now, steady_now, throttled)) {
-          dispatched = true;
-        } else if (!busy_recipients_.contains(recipient) && !in_turn_.contains(recipient)) {
-          poll = poll_now_ = true;  // it waits behind a message only a poll finds: poll now
+        if (durable.ok() && !stopping_) {
+          durable_.push_back(Job{std::move(m), recipient, last_inbound_at});
+        } else {
+          TakeHandedOver(recipient, m.id);  // never stored, or left pending for the next start
         }
       }
     }
-    if (dispatched) send_cv_.notify_one();  // a turn's parts go one at a time anyway
-    if (poll) dispatch_cv_.notify_one();
+    dispatch_cv_.notify_one();
   });
 }
 
@@ -110,24 +94,42 @@ void OutboxWorker::Stop() {
 void OutboxWorker::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    dispatch_cv_.wait_until(lock, next_poll_, [this] { return poll_now_ || stopping_; });
+    dispatch_cv_.wait_until(lock, next_poll_,
+                            [this] { return poll_now_ || !durable_.empty() || stopping_; });
     if (stopping_) break;
-    if (!poll_now_ && std::chrono::steady_clock::now() < next_poll_) continue;  // woken early
-    Poll(lock);
+    if (!durable_.empty()) SendDurable();
+    if (poll_now_ || std::chrono::steady_clock::now() >= next_poll_) Poll(lock);
   }
+}
+
+void OutboxWorker::SendDurable() {
+  const bot::TimePoint now = clock_->Now();
+  const auto steady_now = std::chrono::steady_clock::now();
+  std::set<std::string> throttled;
+  bool dispatched = false;
+  for (Job& job : durable_) {
+    // An older message goes first: its report is late (and brings a poll), or the backlog is not
+    // read yet (and polls follow each other until it is). This one waits for a poll.
+    if (TakeHandedOver(job.recipient, job.message.id) || backlog_unread_) {
+      deferred_recipients_.insert(job.recipient);
+    } else if (Dispatch(job, now, steady_now, throttled)) {
+      dispatched = true;
+    } else if (!busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
+      poll_now_ = true;  // it waits behind a message only a poll finds: poll now
+    }
+  }
+  durable_.clear();
+  if (dispatched) send_cv_.notify_all();
 }
 
 void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
   poll_now_ = false;
   finished_since_poll_.clear();
-  // This poll reads, in order, the messages of every recipient now free. They stay marked while
-  // it reads, so that a turn's reply made durable meanwhile does not overtake them.
-  std::vector<std::string> polled;
-  for (const std::string& recipient : deferred_recipients_) {
-    if (!busy_recipients_.contains(recipient) && !in_turn_.contains(recipient)) {
-      polled.push_back(recipient);
-    }
-  }
+  // This poll reads, in order, the messages of every recipient now free: Dispatch marks again
+  // the ones that must wait.
+  std::erase_if(deferred_recipients_, [this](const std::string& recipient) {
+    return !busy_recipients_.contains(recipient) && !in_turn_.contains(recipient);
+  });
   lock.unlock();
   const bot::TimePoint now = clock_->Now();
   bot::Result<std::vector<bot::OutboundMessage>> due = store_->DueOutbound(now, options_.batch);
@@ -138,7 +140,6 @@ void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
     log_->Error("outbox: cannot read due messages: {}", due.status().ToString());
     return;
   }
-  for (const std::string& recipient : polled) deferred_recipients_.erase(recipient);
   // More are waiting than one poll reads, of any recipient: until a poll reads them all, the
   // replies of turns wait for polls too, so that none overtakes an older message.
   backlog_unread_ = due->size() >= static_cast<size_t>(options_.batch);

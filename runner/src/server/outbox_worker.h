@@ -1,16 +1,19 @@
 // The outbox worker: sends the replies turns committed to the store's outbox.
 //
 // The replies of a live turn are handed over (TurnStarted, TurnEnded) and leave as soon as the
-// store says they are durable, without reading the store again. Everything else (a restart's backlog,
-// retries, the later parts of a reply) is found by polling Store::DueOutbound: every `poll`, and
-// at once after Wake() or when a recipient's earlier message is done. A dispatcher thread hands
-// the messages to `sender_threads` threads that call the number's ChannelSender and record the
-// outcome: sent, retry later (exponential backoff with full jitter, or the peer's
-// Retry-After), or failed with the provider's code. A recipient has at
-// most one message in flight and a retrying message holds back the later ones, so the parts of
-// a reply arrive in order. Each bot number is limited to `rate_per_sender` messages per second.
-// The 24-hour window: a contact whose last inbound message is older than 24 h gets the number's
-// template, or the message is marked not_sendable.
+// store says they are durable, without reading the store again. Everything else (a restart's
+// backlog, retries, the later parts of a reply) is found by polling Store::DueOutbound: at
+// Start(), every `poll`, and at once after Wake() or when a recipient's earlier message is done.
+// A dispatcher thread hands the messages to `sender_threads` threads that call the number's
+// ChannelSender and record the outcome: sent, retry later (exponential backoff with full
+// jitter, or the peer's Retry-After), or failed with the provider's code.
+//
+// Order: a recipient has at most one message in flight, and a message that must wait (behind
+// one in flight, a retry, a turn in progress or the rate limit) is left in the store with its
+// recipient marked; the recipient's later messages, handed over or not, then wait for a poll,
+// which reads them in order. Each bot number is limited to `rate_per_sender` messages per
+// second. The 24-hour window: a contact whose last inbound message is older than 24 h gets the
+// number's template, or the message is marked not_sendable.
 //
 // Thread-safe. Stop() lets the sends in progress finish and record their outcome.
 #pragma once
@@ -89,6 +92,8 @@ class OutboxWorker {
   };
 
   void DispatchLoop();
+  // Queues the replies of turns reported durable (durable_), each unless it must wait.
+  void SendDurable();
   // Reads the due messages and queues those that may leave now. Called with `lock` (of mu_)
   // held; releases it while reading.
   void Poll(std::unique_lock<std::mutex>& lock);
@@ -125,6 +130,7 @@ class OutboxWorker {
   // durability is reported by callbacks that may run out of order (each on the thread that
   // committed its group): a message waits while an older one of its recipient is here.
   std::unordered_map<std::string, std::set<int64_t>> handed_over_;  // Guarded by mu_
+  std::deque<Job> durable_;                           // Guarded by mu_; handed over, durable
   std::deque<Job> jobs_;                              // Guarded by mu_; queued for a sender
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
   std::unordered_set<int64_t> finished_since_poll_;   // Guarded by mu_
