@@ -106,20 +106,20 @@ void OutboxWorker::SendDurable() {
   const bot::TimePoint now = clock_->Now();
   const auto steady_now = std::chrono::steady_clock::now();
   std::set<std::string> throttled;
-  bool dispatched = false;
+  size_t dispatched = 0;
   for (Job& job : durable_) {
     // An older message goes first: its report is late (and brings a poll), or the backlog is not
     // read yet (and polls follow each other until it is). This one waits for a poll.
     if (TakeHandedOver(job.recipient, job.message.id) || backlog_unread_) {
       deferred_recipients_.insert(job.recipient);
     } else if (Dispatch(job, now, steady_now, throttled)) {
-      dispatched = true;
+      ++dispatched;
     } else if (!busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
       poll_now_ = true;  // it waits behind a message only a poll finds: poll now
     }
   }
   durable_.clear();
-  if (dispatched) send_cv_.notify_all();
+  WakeSenders(dispatched);
 }
 
 void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
@@ -145,7 +145,7 @@ void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
   backlog_unread_ = due->size() >= static_cast<size_t>(options_.batch);
   if (backlog_unread_) poll_now_ = true;
   std::set<std::string> throttled;  // bot numbers out of tokens this round
-  bool dispatched = false;
+  size_t dispatched = 0;
   for (bot::OutboundMessage& m : *due) {
     if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
     std::string recipient = m.channel + '\n' + m.to;
@@ -155,9 +155,19 @@ void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
       continue;
     }
     Job job{std::move(m), std::move(recipient), std::nullopt};
-    dispatched |= Dispatch(job, now, steady_now, throttled);
+    if (Dispatch(job, now, steady_now, throttled)) ++dispatched;
   }
-  if (dispatched) send_cv_.notify_all();
+  WakeSenders(dispatched);
+}
+
+void OutboxWorker::WakeSenders(size_t jobs) {
+  // One sender per job: waking them all for one job would put the others back to sleep at once,
+  // a wasted context switch each.
+  if (jobs >= static_cast<size_t>(options_.sender_threads)) {
+    send_cv_.notify_all();
+    return;
+  }
+  for (size_t i = 0; i < jobs; ++i) send_cv_.notify_one();
 }
 
 bool OutboxWorker::TakeHandedOver(const std::string& recipient, int64_t id) {

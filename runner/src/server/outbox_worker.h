@@ -105,6 +105,8 @@ class OutboxWorker {
   // if queued.
   bool Dispatch(Job& job, bot::TimePoint now, std::chrono::steady_clock::time_point steady_now,
                 std::set<std::string>& throttled);
+  // Wakes a sender for each of `jobs` new jobs. Called with mu_ held.
+  void WakeSenders(size_t jobs);
   void SenderLoop();
   // Sends one message and records the outcome in the store. Returns the time before which the
   // recipient's later messages must wait (a retry), if any.
