@@ -1,5 +1,7 @@
 // RenderDialogGraph: a dialog as a Mermaid stateDiagram-v2 or a Graphviz digraph, from one list
 // of edges so both formats always show the same machine.
+#include <fmt/format.h>
+
 #include <string>
 #include <vector>
 
@@ -19,12 +21,6 @@ struct Edge {
   std::string label;
   bool exhausted = false;  // drawn dashed: the way out after too many failed answers
 };
-
-std::string JoinWords(const std::vector<std::string>& words, const char* separator) {
-  std::string out;
-  for (const std::string& w : words) out += (out.empty() ? "" : separator) + w;
-  return out;
-}
 
 std::string Join(const std::vector<Action>& actions) {
   std::string out;
@@ -58,8 +54,8 @@ std::vector<Edge> Edges(const Dialog& dialog) {
     if (state.end) edges.push_back({state.name, "", ""});
   }
   for (const ChangeRequest& change : dialog.changes) {
-    std::string label = "change " + JoinWords(change.words, "|");
-    if (!change.clear.empty()) label += " / clear " + JoinWords(change.clear, ", ");
+    std::string label = fmt::format("change {}", fmt::join(change.words, "|"));
+    if (!change.clear.empty()) label += fmt::format(" / clear {}", fmt::join(change.clear, ", "));
     edges.push_back({kAnyState, change.to, label});
   }
   return edges;

@@ -49,12 +49,12 @@ class WebhookHandler final : public HttpHandler {
   // token (the account of the `To` number, else the one whose sid is `AccountSid`).
   bool SignatureValid(const Request& request, const bot::FormParams& form,
                       const AccountConfig* account) const;
-  // Runs on a worker: media, Accept, Process; calls `answer` once.
   // Whether a message with this MessageSid from this sender is stored already (a retry).
   bool AlreadyAccepted(const bot::InboundMessage& message);
   // The outbox rows of `turn`, which answered `message` (none if it failed or was a duplicate).
   static std::vector<bot::OutboundMessage> Replies(const bot::InboundMessage& message,
                                                    const bot::Result<bot::TurnResult>& turn);
+  // Runs on a worker: media, Accept, Process; calls `answer` once.
   void RunInbound(bot::InboundMessage& message, const AccountConfig* account,
                   const std::function<void(InboundAnswer)>& answer);
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
