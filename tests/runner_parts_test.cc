@@ -15,10 +15,12 @@
 #include "bot/store.h"
 #include "bot/testing/fake_sender.h"
 #include "bot/testing/memory_store.h"
+#include "bot/twilio.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
 #include "server/token_bucket.h"
 #include "server/work_queue.h"
+#include "support/fake_twilio.h"
 
 namespace runner {
 namespace {
@@ -271,14 +273,15 @@ class OutboxWorkerTest : public ::testing::Test {
     return ref;
   }
 
-  void Start(int batch = 256) {
+  void Start(int batch = 256, int concurrent_sends = 32) {
     OutboxRoute route;
-    route.sender = &sender_;
-    route.account_sid = "AC1";
+    route.sender = route_sender_;
+    route.account_sid = route_sender_ == &sender_ ? "AC1" : bot::testing::FakeTwilio::kAccountSid;
     OutboxOptions options;
     options.rate_per_sender = 1000;
     options.poll = 1h;
     options.batch = batch;
+    options.concurrent_sends = concurrent_sends;
     outbox_ = std::make_unique<OutboxWorker>(store_.get(), &clock_, &metrics_, &log_,
                                              std::map<std::string, OutboxRoute>{{kBot, route}},
                                              options);
@@ -335,8 +338,36 @@ class OutboxWorkerTest : public ::testing::Test {
   Metrics metrics_;
   Logger log_;
   bot::testing::FakeSender sender_;
+  bot::ChannelSender* route_sender_ = &sender_;  // what the bot number sends through
   std::unique_ptr<OutboxWorker> outbox_;
   int inbound_ = 0;
+};
+
+// The outbox over the real Twilio sender and the fake Twilio API.
+class OutboxOverTwilioTest : public OutboxWorkerTest {
+ protected:
+  OutboxOverTwilioTest() : twilio_sender_(bot::NewTwilioSender(twilio_.account())) {
+    route_sender_ = twilio_sender_.get();
+  }
+  ~OutboxOverTwilioTest() override { outbox_.reset(); }  // before the sender it sends through
+
+  // One reply committed for each of `n` users, left for the first poll.
+  void CommitOneReplyEach(int n) {
+    for (int i = 0; i < n; ++i) {
+      Commit("whatsapp:+5939870" + std::to_string(20000 + i), {"hola"});
+    }
+  }
+
+  void ExpectOutboxEmpties() {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (*store_->OutboxDepth() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(*store_->OutboxDepth(), 0);
+  }
+
+  bot::testing::FakeTwilio twilio_;
+  std::unique_ptr<bot::ChannelSender> twilio_sender_;
 };
 
 TEST_F(OutboxWorkerTest, ATurnsRepliesLeaveWhenHandedOverWithoutWaitingForAPoll) {
@@ -454,6 +485,29 @@ TEST_F(OutboxWorkerTest, RepliesHandedOverWhilePollsRunAreEachSentOnceInOrder) {
     const std::string user = "whatsapp:+5939870" + std::to_string(10000 + i);
     EXPECT_EQ(TextsSentTo(user), (std::vector<std::string>{"a " + user, "b " + user}));
   }
+}
+
+TEST_F(OutboxOverTwilioTest, ASlowApiHasAsManySendsInFlightAsConcurrentSendsAllows) {
+  // The fake answers none until 16 wait at once: four sender threads would have kept it
+  // waiting until its limit, then been answered four at a time.
+  twilio_.HoldMessagesUntilWaiting(16, 20s);
+  CommitOneReplyEach(16);
+  Start(256, 16);
+  ASSERT_TRUE(twilio_.WaitForMessages(16, 30s));
+  EXPECT_EQ(twilio_.most_waiting(), 16u);
+  EXPECT_EQ(twilio_.message_requests(), 16u);  // each sent once, none retried
+  ExpectOutboxEmpties();
+}
+
+TEST_F(OutboxOverTwilioTest, NoMoreThanConcurrentSendsAreInFlight) {
+  // Held until 5 wait at once, which must never happen: the fake gives up after its limit.
+  twilio_.HoldMessagesUntilWaiting(5, 300ms);
+  CommitOneReplyEach(12);
+  Start(256, 4);
+  ASSERT_TRUE(twilio_.WaitForMessages(12, 30s));
+  EXPECT_EQ(twilio_.most_waiting(), 4u);
+  EXPECT_EQ(twilio_.message_requests(), 12u);
+  ExpectOutboxEmpties();
 }
 
 TEST(Metrics, RendersPrometheusText) {

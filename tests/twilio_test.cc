@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -335,7 +337,7 @@ TEST(TwilioSender, PostsTheMessageAndReportsTheSid) {
   FakeTwilio twilio;
   auto sender = NewTwilioSender(twilio.account());
   SendOutcome outcome =
-      sender->Send(TextTo("whatsapp:+5491100000000", "¡Gracias, María! 👋 & adiós"));
+      sender->SendAndWait(TextTo("whatsapp:+5491100000000", "¡Gracias, María! 👋 & adiós"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kSent) << outcome.error;
   EXPECT_EQ(outcome.http_status, 201);
   EXPECT_EQ(outcome.status, "queued");
@@ -358,7 +360,7 @@ TEST(TwilioSender, SendsATemplateWithoutABody) {
   request.content_sid = "HX00000000000000000000000000000001";
   request.content_variables = R"({"1":"María"})";
   request.status_callback.clear();
-  SendOutcome outcome = sender->Send(request);
+  SendOutcome outcome = sender->SendAndWait(request);
   ASSERT_EQ(outcome.kind, SendOutcome::Kind::kSent) << outcome.error;
   FakeTwilio::Message m = twilio.messages().at(0);
   EXPECT_EQ(m.content_sid, "HX00000000000000000000000000000001");
@@ -373,7 +375,7 @@ TEST(TwilioSender, ReusesOneConnectionForSequentialSends) {
   FakeTwilio twilio;
   auto sender = NewTwilioSender(twilio.account());
   for (int i = 0; i < 5; ++i) {
-    EXPECT_EQ(sender->Send(TextTo("whatsapp:+5491100000000", "n" + std::to_string(i))).kind,
+    EXPECT_EQ(sender->SendAndWait(TextTo("whatsapp:+5491100000000", "n" + std::to_string(i))).kind,
               SendOutcome::Kind::kSent);
   }
   EXPECT_EQ(twilio.message_count(), 5u);
@@ -388,7 +390,7 @@ TEST(TwilioSender, IsSafeToShareBetweenThreads) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        SendOutcome o = sender->Send(TextTo("whatsapp:+549110000000" + std::to_string(t), "hola"));
+        SendOutcome o = sender->SendAndWait(TextTo("whatsapp:+549110000000" + std::to_string(t), "hola"));
         if (o.kind == SendOutcome::Kind::kSent) ++sent;
       }
     });
@@ -401,18 +403,44 @@ TEST(TwilioSender, IsSafeToShareBetweenThreads) {
   EXPECT_EQ(sids.size(), 40u);
 }
 
+TEST(TwilioSender, KeepsManySendsInFlightAtOnce) {
+  // The fake answers none until 16 wait at once: a sender that sends one at a time (or one per
+  // thread of a small pool) would leave it waiting until the limit.
+  FakeTwilio twilio;
+  twilio.HoldMessagesUntilWaiting(16, std::chrono::seconds(20));
+  auto sender = NewTwilioSender(twilio.account());
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<SendOutcome> outcomes;
+  for (int i = 0; i < 16; ++i) {
+    sender->Send(TextTo("whatsapp:+5491100000" + std::to_string(100 + i), "hola"),
+                 [&](SendOutcome outcome) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   outcomes.push_back(std::move(outcome));
+                   cv.notify_all();
+                 });
+  }
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30), [&] { return outcomes.size() == 16; }));
+  for (const SendOutcome& outcome : outcomes) {
+    EXPECT_EQ(outcome.kind, SendOutcome::Kind::kSent) << outcome.error;
+  }
+  EXPECT_EQ(twilio.most_waiting(), 16u);
+  EXPECT_EQ(twilio.message_count(), 16u);
+}
+
 TEST(TwilioSender, RetriesAfterTooManyRequestsHonouringRetryAfter) {
   FakeTwilio twilio;
   twilio.FailNextWithTooManyRequests(1, 7);
   auto sender = NewTwilioSender(twilio.account());
-  SendOutcome first = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  SendOutcome first = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(first.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(first.http_status, 429);
   EXPECT_EQ(first.error_code, "20429");
   ASSERT_TRUE(first.retry_after.has_value());
   EXPECT_EQ(*first.retry_after, std::chrono::seconds(7));
   EXPECT_EQ(twilio.message_count(), 0u);
-  SendOutcome second = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  SendOutcome second = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(second.kind, SendOutcome::Kind::kSent);
   EXPECT_EQ(twilio.message_requests(), 2u);
 }
@@ -423,7 +451,7 @@ TEST(TwilioSender, RetriesServerErrorsWithoutRetryAfter) {
   twilio.FailNext(1, {503, 0, "", -1});  // no JSON body at all
   auto sender = NewTwilioSender(twilio.account());
   for (int status : {500, 503}) {
-    SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+    SendOutcome outcome = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
     EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
     EXPECT_EQ(outcome.http_status, status);
     EXPECT_FALSE(outcome.retry_after.has_value());
@@ -444,7 +472,7 @@ TEST(TwilioSender, StopsOnPermanentErrorsWithTwilioCode) {
   auto sender = NewTwilioSender(twilio.account());
   for (const Case& c : kCases) {
     twilio.FailNextWithError(1, c.code, c.message);
-    SendOutcome outcome = sender->Send(TextTo("whatsapp:+54", "hola"));
+    SendOutcome outcome = sender->SendAndWait(TextTo("whatsapp:+54", "hola"));
     EXPECT_EQ(outcome.kind, SendOutcome::Kind::kPermanent) << c.code;
     EXPECT_EQ(outcome.http_status, 400);
     EXPECT_EQ(outcome.error_code, std::to_string(c.code));
@@ -456,7 +484,7 @@ TEST(TwilioSender, TreatsRateLimitCodesAsRetryableEvenOn400) {
   FakeTwilio twilio;
   twilio.FailNextWithError(1, 63018, "Rate limit exceeded for Channel Sender");
   auto sender = NewTwilioSender(twilio.account());
-  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  SendOutcome outcome = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(outcome.error_code, "63018");
 }
@@ -464,13 +492,13 @@ TEST(TwilioSender, TreatsRateLimitCodesAsRetryableEvenOn400) {
 TEST(TwilioSender, ReportsTheFakesParameterChecksAsPermanent) {
   FakeTwilio twilio;
   auto sender = NewTwilioSender(twilio.account());
-  SendOutcome no_to = sender->Send(TextTo("", "hola"));
+  SendOutcome no_to = sender->SendAndWait(TextTo("", "hola"));
   EXPECT_EQ(no_to.kind, SendOutcome::Kind::kPermanent);
   EXPECT_EQ(no_to.error_code, "21604");
-  SendOutcome no_body = sender->Send(TextTo("whatsapp:+5491100000000", ""));
+  SendOutcome no_body = sender->SendAndWait(TextTo("whatsapp:+5491100000000", ""));
   EXPECT_EQ(no_body.kind, SendOutcome::Kind::kPermanent);
   EXPECT_EQ(no_body.error_code, "21602");
-  SendOutcome too_long = sender->Send(TextTo("whatsapp:+5491100000000", std::string(1601, 'a')));
+  SendOutcome too_long = sender->SendAndWait(TextTo("whatsapp:+5491100000000", std::string(1601, 'a')));
   EXPECT_EQ(too_long.error_code, "21617");
   EXPECT_EQ(twilio.message_count(), 0u);
 }
@@ -480,7 +508,7 @@ TEST(TwilioSender, WrongTokenIsAPermanent401) {
   TwilioAccount account = twilio.account();
   account.auth_token = "ffffffffffffffffffffffffffffffff";
   auto sender = NewTwilioSender(account);
-  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+  SendOutcome outcome = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kPermanent);
   EXPECT_EQ(outcome.http_status, 401);
   EXPECT_EQ(outcome.error_code, "20003");
@@ -492,7 +520,7 @@ TEST(TwilioSender, RefusesAMessageForAnotherAccount) {
   auto sender = NewTwilioSender(twilio.account());
   SendRequest request = TextTo("whatsapp:+5491100000000", "hola");
   request.account = "AC99999999999999999999999999999999";
-  EXPECT_EQ(sender->Send(request).kind, SendOutcome::Kind::kPermanent);
+  EXPECT_EQ(sender->SendAndWait(request).kind, SendOutcome::Kind::kPermanent);
   EXPECT_EQ(twilio.requests().size(), 0u);
 }
 
@@ -503,8 +531,8 @@ TEST(TwilioSender, RetriesWhenNothingListens) {
     account = closed.account();
   }  // the port is closed now
   auto sender =
-      NewTwilioSender(account, {std::chrono::milliseconds(2000), std::chrono::milliseconds(5000)});
-  SendOutcome outcome = sender->Send(TextTo("whatsapp:+5491100000000", "hola"));
+      NewTwilioSender(account, {std::chrono::milliseconds(5000)});
+  SendOutcome outcome = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(outcome.http_status, 0);
   EXPECT_FALSE(outcome.error.empty());
@@ -525,14 +553,14 @@ TEST(FakeSender, AnswersFromItsScriptThenSucceeds) {
   SendRequest request;
   request.to = "whatsapp:+5491100000000";
   request.text = "hola";
-  SendOutcome retry = sender.Send(request);
+  SendOutcome retry = sender.SendAndWait(request);
   EXPECT_EQ(retry.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(retry.retry_after, std::chrono::milliseconds(2000));
-  SendOutcome permanent = sender.Send(request);
+  SendOutcome permanent = sender.SendAndWait(request);
   EXPECT_EQ(permanent.kind, SendOutcome::Kind::kPermanent);
   EXPECT_EQ(permanent.error_code, "21610");
-  SendOutcome sent1 = sender.Send(request);
-  SendOutcome sent2 = sender.Send(request);
+  SendOutcome sent1 = sender.SendAndWait(request);
+  SendOutcome sent2 = sender.SendAndWait(request);
   EXPECT_EQ(sent1.kind, SendOutcome::Kind::kSent);
   EXPECT_NE(sent1.provider_id, sent2.provider_id);
   EXPECT_EQ(sent1.provider_id.size(), 34u);

@@ -4,8 +4,8 @@
 
 namespace bot::testing {
 
-SendOutcome FakeSender::Send(const SendRequest& request) {
-  std::lock_guard<std::mutex> lock(mu_);
+void FakeSender::Send(SendRequest request, Callback done) {
+  std::unique_lock<std::mutex> lock(mu_);
   requests_.push_back(request);
   SendOutcome outcome;
   if (!script_.empty()) {
@@ -20,10 +20,11 @@ SendOutcome FakeSender::Send(const SendRequest& request) {
     outcome.http_status = 201;
   }
   if (outcome.kind == SendOutcome::Kind::kSent) {
-    sent_.push_back(request);
+    sent_.push_back(std::move(request));
     cv_.notify_all();
   }
-  return outcome;
+  lock.unlock();
+  done(std::move(outcome));
 }
 
 void FakeSender::Script(SendOutcome outcome) {

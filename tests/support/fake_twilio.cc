@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <boost/beast/http.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -101,6 +102,10 @@ struct FakeTwilio::Impl {
   std::deque<Failure> failures;        // Guarded by mu
   std::map<std::string, Media> media;  // by ME sid; guarded by mu
   uint64_t next_id = 1;                // Guarded by mu
+  size_t hold_until = 0;               // Guarded by mu; 0 = answer at once
+  std::chrono::steady_clock::time_point hold_deadline;  // Guarded by mu
+  size_t waiting = 0;                  // Guarded by mu; held requests not yet answered
+  size_t most_waiting = 0;             // Guarded by mu
   std::unique_ptr<TestHttpServer> server;  // last: stopped first, before the state it uses
 
   TestHttpServer::Answer Serve(const RequestMessage& req);
@@ -113,6 +118,19 @@ TestHttpServer::Answer FakeTwilio::Impl::Serve(const RequestMessage& req) {
   TestHttpServer::Answer answer;
   answer.response = Handle(req);
   std::lock_guard<std::mutex> lock(mu);
+  if (hold_until > 0 && req.method() == http::verb::post &&
+      req.target().ends_with("/Messages.json")) {
+    most_waiting = std::max(most_waiting, ++waiting);
+    answer.ready = [this] {
+      std::lock_guard<std::mutex> lock(mu);
+      if (waiting >= hold_until || std::chrono::steady_clock::now() >= hold_deadline) {
+        hold_until = 0;  // released: the ones still waiting and later ones are answered
+      }
+      if (hold_until > 0) return false;
+      --waiting;
+      return true;
+    };
+  }
   requests.push_back({std::string(req.method_string()), std::string(req.target()),
                       std::string(req[http::field::host]),
                       std::string(req[http::field::authorization]),
@@ -265,6 +283,17 @@ size_t FakeTwilio::connections() const { return impl_->server->connections(); }
 void FakeTwilio::FailNext(int n, const Failure& failure) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (int i = 0; i < n; ++i) impl_->failures.push_back(failure);
+}
+
+void FakeTwilio::HoldMessagesUntilWaiting(size_t n, std::chrono::milliseconds limit) {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->hold_until = n;
+  impl_->hold_deadline = std::chrono::steady_clock::now() + limit;
+}
+
+size_t FakeTwilio::most_waiting() const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->most_waiting;
 }
 
 void FakeTwilio::FailNextWithTooManyRequests(int n, int retry_after_seconds) {

@@ -16,7 +16,7 @@
 // Usage:
 //   bot::testing::FakeTwilio twilio;                 // listening once constructed
 //   auto sender = bot::NewTwilioSender(twilio.account());
-//   ... sender->Send(...) ...
+//   ... sender->SendAndWait(...) ...
 //   ASSERT_TRUE(twilio.WaitForMessages(1, std::chrono::seconds(10)));
 //   EXPECT_EQ(twilio.messages()[0].body, "Hola");
 //
@@ -99,6 +99,13 @@ class FakeTwilio {
   // A 400 with Twilio's error JSON, e.g. (1, 21211, "The 'To' number is not a valid phone
   // number.").
   void FailNextWithError(int n, int code, const std::string& message, int http_status = 400);
+
+  // Holds the answers to the next Messages.json requests until `n` of them wait at once, or
+  // until `limit` from now; then answers them all, and later requests at once. Shows whether a
+  // client keeps several sends in flight (most_waiting()).
+  void HoldMessagesUntilWaiting(size_t n, std::chrono::milliseconds limit);
+  // The most Messages.json requests that waited for an answer at once while held.
+  size_t most_waiting() const;
 
   // Stores media and returns its Twilio-style URL on this server's API host
   // (http://127.0.0.1:port/2010-04-01/Accounts/{sid}/Messages/MM.../Media/ME...).

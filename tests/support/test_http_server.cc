@@ -54,6 +54,10 @@ asio::awaitable<void> TestHttpServer::Impl::Serve(std::shared_ptr<beast::tcp_str
         asio::steady_timer timer(ioc, answer.delay);
         co_await timer.async_wait(asio::use_awaitable);
       }
+      while (answer.ready && !answer.ready()) {
+        asio::steady_timer timer(ioc, std::chrono::milliseconds(1));
+        co_await timer.async_wait(asio::use_awaitable);
+      }
       Response& res = answer.response;
       res.version(11);
       res.keep_alive(req.keep_alive());

@@ -34,6 +34,9 @@ class TestHttpServer {
     Response response{boost::beast::http::status::ok, 11};
     std::chrono::milliseconds delay{0};  // wait this long before answering
     bool hang = false;  // never answer: the client's timeout must fire (until Stop)
+    // When set, the answer waits until it returns true (asked on the server's thread every
+    // millisecond, after `delay`); other connections are served meanwhile.
+    std::function<bool()> ready;
   };
   using Handler = std::function<Answer(const Request&)>;
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -32,12 +33,19 @@ struct SendOutcome {
   std::optional<std::chrono::milliseconds> retry_after;
 };
 
-// Sends one message. Implementations are thread-safe; calls block until the provider answers
-// or the implementation's timeout passes.
+// Sends messages. Implementations are thread-safe.
 class ChannelSender {
  public:
+  using Callback = std::function<void(SendOutcome)>;
   virtual ~ChannelSender() = default;
-  virtual SendOutcome Send(const SendRequest& request) = 0;
+
+  // Starts sending `request`; `done` runs exactly once with the outcome, possibly on another
+  // thread, possibly before Send returns. It must not block for long: it may run on the thread
+  // that carries every send in flight.
+  virtual void Send(SendRequest request, Callback done) = 0;
+
+  // Sends and waits for the outcome (until the implementation's timeout).
+  SendOutcome SendAndWait(SendRequest request);
 };
 
 }  // namespace bot

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "bot/channel.h"
+#include "bot/http.h"
 #include "bot/session.h"
 #include "bot/status.h"
 
@@ -74,20 +75,25 @@ struct TwilioAccount {
 };
 
 struct TwilioSenderOptions {
-  std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds total_timeout{15000};  // whole request, connect included
-  std::string user_agent = "libbot/0.1";
+  std::chrono::milliseconds timeout{15000};  // each request, connect included
 };
 
 // A ChannelSender that POSTs to {api_origin}/2010-04-01/Accounts/{sid}/Messages.json with Basic
-// auth. Outcomes: 2xx → kSent (provider_id = the message sid, status = Twilio's status); 429, 5xx,
-// a network error or a timeout → kRetry (retry_after from a Retry-After header); any other 4xx →
-// kPermanent with Twilio's error `code` and `message`, unless the code is a rate limit
-// (IsRetryableTwilioError). A request whose `account` is set and differs from the sender's
-// AccountSid is kPermanent without any network call. Connections are kept alive and reused.
+// auth through `http` (not owned; it must outlive the sender). With NewCurlHttpClient() one
+// thread carries every send in flight over kept-alive connections, so a slow API costs waiting
+// sockets, not threads. Outcomes: 2xx → kSent (provider_id = the message sid, status = Twilio's
+// status); 429, 5xx, a network error or a timeout → kRetry (retry_after from a Retry-After
+// header); any other 4xx → kPermanent with Twilio's error `code` and `message`, unless the code
+// is a rate limit (IsRetryableTwilioError). A request whose `account` is set and differs from
+// the sender's AccountSid is kPermanent without any network call. `done` runs on the client's
+// transfer thread (before Send returns for a refused request).
 // Note: a timeout after the request was written is reported as kRetry although Twilio may have
 // accepted the message; that window cannot be closed from the client side.
 // Thread-safe.
+std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account, HttpClient* http,
+                                               TwilioSenderOptions options = {});
+// The same over a client of its own (NewCurlHttpClient() with up to 32 connections), for a
+// program with one account.
 std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account,
                                                TwilioSenderOptions options = {});
 

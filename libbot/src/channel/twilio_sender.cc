@@ -1,29 +1,19 @@
-// The Twilio REST sender: POST /2010-04-01/Accounts/{sid}/Messages.json over kept-alive
-// connections, with Twilio's answers mapped to sent / retry / permanent.
+// The Twilio REST sender: POST /2010-04-01/Accounts/{sid}/Messages.json through an HttpClient,
+// with Twilio's answers mapped to sent / retry / permanent.
 #include <simdjson.h>
 
-#include <charconv>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
+#include <utility>
 
 #include "bot/twilio.h"
-#include "channel/twilio_curl.h"
+#include "util/base64.h"
 
 namespace bot {
 namespace {
 
-using twilio_internal::CurlGlobal;
-using twilio_internal::HeaderList;
-
-// At most this many idle handles (each holding its open connection) are kept for reuse.
-constexpr size_t kMaxIdleHandles = 16;
-
-size_t AppendToString(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
+// Connections a sender with a client of its own keeps to the API: its sends in flight at once.
+constexpr long kOwnClientConnections = 32;
 
 // The fields of a Twilio Message or error JSON the sender reports.
 struct TwilioAnswer {
@@ -64,64 +54,36 @@ TwilioAnswer ParseAnswer(const std::string& body) {
 
 class TwilioSender final : public ChannelSender {
  public:
-  TwilioSender(TwilioAccount account, TwilioSenderOptions options)
-      : account_(std::move(account)),
-        options_(std::move(options)),
+  TwilioSender(TwilioAccount account, HttpClient* http, TwilioSenderOptions options,
+               std::unique_ptr<HttpClient> owned_http = nullptr)
+      : owned_http_(std::move(owned_http)),
+        http_(http),
+        account_(std::move(account)),
+        options_(options),
         url_(account_.api_origin + "/2010-04-01/Accounts/" + account_.account_sid +
-             "/Messages.json") {}
+             "/Messages.json"),
+        authorization_("Basic " + Base64(account_.account_sid + ":" + account_.auth_token)) {}
 
-  ~TwilioSender() override {
-    for (CURL* curl : idle_) curl_easy_cleanup(curl);
-  }
-
-  SendOutcome Send(const SendRequest& request) override {
-    SendOutcome outcome;
+  void Send(SendRequest request, Callback done) override {
     if (!request.account.empty() && request.account != account_.account_sid) {
+      SendOutcome outcome;
       outcome.kind = SendOutcome::Kind::kPermanent;
       outcome.error = "message for account " + request.account + " given to the sender of " +
                       account_.account_sid;
-      return outcome;
+      done(std::move(outcome));
+      return;
     }
-    CURL* curl = Acquire();
-    if (curl == nullptr) {
-      outcome.kind = SendOutcome::Kind::kRetry;
-      outcome.error = "curl_easy_init failed";
-      return outcome;
-    }
-    std::string form = FormEncode(BuildParams(request));
-    std::string body;
-    char error_buffer[CURL_ERROR_SIZE];
-    HeaderList headers;
-    headers.Add("Accept: application/json");
-    headers.Add("Content-Type: application/x-www-form-urlencoded");
-    twilio_internal::SetCommonOptions(curl, options_.connect_timeout.count(),
-                                      options_.total_timeout.count(), error_buffer);
-    curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(curl, CURLOPT_USERNAME, account_.account_sid.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, account_.auth_token.c_str());
-    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(form.size()));
-    curl_easy_setopt(curl, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, AppendToString);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-
-    CURLcode code = curl_easy_perform(curl);
-    if (code != CURLE_OK) {
-      outcome.kind = SendOutcome::Kind::kRetry;
-      outcome.error = std::string(curl_easy_strerror(code)) +
-                      (error_buffer[0] != '\0' ? std::string(": ") + error_buffer : "");
-      Release(curl);
-      return outcome;
-    }
-    long http_status = 0;
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
-    outcome.http_status = static_cast<int>(http_status);
-    outcome.retry_after = RetryAfter(curl);
-    Release(curl);
-    Classify(ParseAnswer(body), &outcome);
-    return outcome;
+    HttpRequest http;
+    http.method = "POST";
+    http.url = url_;
+    http.headers = {{"Authorization", authorization_},
+                    {"Accept", "application/json"},
+                    {"Content-Type", "application/x-www-form-urlencoded"}};
+    http.body = FormEncode(BuildParams(request));
+    http.timeout = options_.timeout;
+    http_->Send(std::move(http), [done = std::move(done)](Result<HttpResponse> response) {
+      done(Outcome(response));
+    });
   }
 
  private:
@@ -144,19 +106,23 @@ class TwilioSender final : public ChannelSender {
     return params;
   }
 
-  static std::optional<std::chrono::milliseconds> RetryAfter(CURL* curl) {
-    curl_header* header = nullptr;
-    if (curl_easy_header(curl, "Retry-After", 0, CURLH_HEADER, -1, &header) != CURLHE_OK) {
-      return std::nullopt;
+  static SendOutcome Outcome(const Result<HttpResponse>& response) {
+    SendOutcome outcome;
+    if (!response.ok()) {
+      // A URL that cannot work will not start working; anything else (connect, TLS, reset,
+      // timeout) may.
+      outcome.kind = response.status().code() == StatusCode::kInvalidArgument
+                         ? SendOutcome::Kind::kPermanent
+                         : SendOutcome::Kind::kRetry;
+      outcome.error = response.status().message();
+      return outcome;
     }
-    std::string_view value(header->value);
-    long long seconds = 0;
-    auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), seconds);
-    // The HTTP-date form is not used by Twilio; the caller's backoff covers it.
-    if (error != std::errc() || end != value.data() + value.size() || seconds < 0) {
-      return std::nullopt;
-    }
-    return std::chrono::milliseconds(seconds * 1000);
+    outcome.http_status = response->status;
+    // Twilio sends Retry-After in seconds; an HTTP date is read against the system clock.
+    std::chrono::milliseconds wait = RetryAfter(*response, std::chrono::system_clock::now());
+    if (wait.count() >= 0) outcome.retry_after = wait;
+    Classify(ParseAnswer(response->body), &outcome);
+    return outcome;
   }
 
   static void Classify(const TwilioAnswer& answer, SendOutcome* outcome) {
@@ -178,41 +144,28 @@ class TwilioSender final : public ChannelSender {
     if (outcome->error.empty()) outcome->error = "HTTP " + std::to_string(http);
   }
 
-  CURL* Acquire() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!idle_.empty()) {
-        CURL* curl = idle_.back();
-        idle_.pop_back();
-        return curl;
-      }
-    }
-    return curl_easy_init();
-  }
-
-  // curl_easy_reset keeps the handle's live connection, so the next request reuses it.
-  void Release(CURL* curl) {
-    curl_easy_reset(curl);
-    std::lock_guard<std::mutex> lock(mu_);
-    if (idle_.size() < kMaxIdleHandles) {
-      idle_.push_back(curl);
-      return;
-    }
-    curl_easy_cleanup(curl);
-  }
-
-  CurlGlobal curl_global_;  // first member: initialised before and released after the handles
+  const std::unique_ptr<HttpClient> owned_http_;  // set when the sender has a client of its own
+  HttpClient* const http_;
   const TwilioAccount account_;
   const TwilioSenderOptions options_;
   const std::string url_;
-  std::mutex mu_;
-  std::vector<CURL*> idle_;  // Guarded by mu_
+  const std::string authorization_;  // secret: carries the auth token
 };
 
 }  // namespace
 
-std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account, TwilioSenderOptions options) {
-  return std::make_unique<TwilioSender>(std::move(account), std::move(options));
+std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account, HttpClient* http,
+                                               TwilioSenderOptions options) {
+  return std::make_unique<TwilioSender>(std::move(account), http, options);
+}
+
+std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account,
+                                               TwilioSenderOptions options) {
+  CurlHttpOptions http_options;
+  http_options.max_connections_per_host = kOwnClientConnections;
+  std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);
+  HttpClient* client = http.get();
+  return std::make_unique<TwilioSender>(std::move(account), client, options, std::move(http));
 }
 
 }  // namespace bot

@@ -12,17 +12,10 @@
 #include <vector>
 
 #include "bot/twilio.h"
+#include "util/base64.h"
 
 namespace bot {
 namespace {
-
-std::string Base64(const unsigned char* data, size_t size) {
-  std::string out(4 * ((size + 2) / 3), '\0');
-  int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
-  out.resize(n);
-  return out;
-}
 
 // A URL split into the parts the port variants rewrite.
 struct UrlParts {
@@ -150,7 +143,7 @@ std::string Sign(std::string_view auth_token, std::string_view url,
       EVP_MAC_final(ctx.get(), mac, &mac_size, sizeof mac) != 1) {
     return std::string();
   }
-  return Base64(mac, mac_size);
+  return Base64(std::string_view(reinterpret_cast<const char*>(mac), mac_size));
 }
 
 bool MatchesAnyVariant(std::string_view auth_token, std::string_view url, const FormParams& params,

@@ -1,6 +1,5 @@
 #include "providers/call.h"
 
-#include <openssl/evp.h>
 #include <simdjson.h>
 
 #include <utility>
@@ -82,15 +81,6 @@ std::string ProviderErrorMessage(std::string_view body) {
     return std::string(message);
   }
   return std::string(body.substr(0, 200));
-}
-
-std::string Base64(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(bytes.data()),
-                          static_cast<int>(bytes.size()));
-  out.resize(n);
-  return out;
 }
 
 std::string JoinUrl(const std::string& base_url, const std::string& path) {

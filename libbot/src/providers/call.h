@@ -35,9 +35,6 @@ class Call {
 // The "message" of an OpenAI-style or Anthropic-style error body, or a prefix of the body.
 std::string ProviderErrorMessage(std::string_view body);
 
-// Standard base64 with padding.
-std::string Base64(std::string_view bytes);
-
 // base_url without a trailing slash, plus `path` ("/chat/completions").
 std::string JoinUrl(const std::string& base_url, const std::string& path);
 

@@ -7,6 +7,7 @@
 #include "providers/call.h"
 #include "providers/openai_chat.h"
 #include "providers/schema.h"
+#include "util/base64.h"
 #include "util/json.h"
 
 namespace bot {

@@ -62,7 +62,7 @@ struct RunnerConfig {
   double rate_per_sender = 80;  // messages per second per bot number
   bool insecure_skip_signature = false;
   int workers = 2;         // threads running turns
-  int sender_threads = 4;  // concurrent REST sends
+  int concurrent_sends = 32;  // REST sends in flight at once
   std::chrono::milliseconds read_timeout{15000};
   size_t body_limit = 64 * 1024;
   std::chrono::milliseconds outbox_poll{1000};

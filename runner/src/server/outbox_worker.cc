@@ -30,9 +30,6 @@ void OutboxWorker::Start() {
     Poll(lock);
   }
   dispatcher_ = std::thread([this] { DispatchLoop(); });
-  for (int i = 0; i < options_.sender_threads; ++i) {
-    senders_.emplace_back([this] { SenderLoop(); });
-  }
 }
 
 void OutboxWorker::TurnStarted(const std::string& channel, const std::string& to) {
@@ -81,24 +78,32 @@ void OutboxWorker::Wake() {
 void OutboxWorker::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopping_ && !dispatcher_.joinable() && senders_.empty()) return;
     stopping_ = true;
   }
   dispatch_cv_.notify_all();
-  send_cv_.notify_all();
   if (dispatcher_.joinable()) dispatcher_.join();
-  for (std::thread& t : senders_) t.join();
-  senders_.clear();
 }
 
 void OutboxWorker::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mu_);
+  const auto slot_free = [this] {
+    return !jobs_.empty() && sending_ < options_.concurrent_sends;
+  };
   while (!stopping_) {
-    dispatch_cv_.wait_until(lock, next_poll_,
-                            [this] { return poll_now_ || !durable_.empty() || stopping_; });
+    dispatch_cv_.wait_until(lock, next_poll_, [&] {
+      return poll_now_ || !durable_.empty() || !finished_.empty() || slot_free() || stopping_;
+    });
     if (stopping_) break;
+    if (!finished_.empty()) RecordFinished(lock);
     if (!durable_.empty()) SendDurable();
     if (poll_now_ || std::chrono::steady_clock::now() >= next_poll_) Poll(lock);
+    StartSends(lock);
+  }
+  // Queued jobs stay pending in the store for the next start; the sends in flight finish and
+  // are recorded.
+  while (sending_ > 0) {
+    dispatch_cv_.wait(lock, [this] { return !finished_.empty(); });
+    RecordFinished(lock);
   }
 }
 
@@ -106,20 +111,17 @@ void OutboxWorker::SendDurable() {
   const bot::TimePoint now = clock_->Now();
   const auto steady_now = std::chrono::steady_clock::now();
   std::set<std::string> throttled;
-  size_t dispatched = 0;
   for (Job& job : durable_) {
     // An older message goes first: its report is late (and brings a poll), or the backlog is not
     // read yet (and polls follow each other until it is). This one waits for a poll.
     if (TakeHandedOver(job.recipient, job.message.id) || backlog_unread_) {
       deferred_recipients_.insert(job.recipient);
-    } else if (Dispatch(job, now, steady_now, throttled)) {
-      ++dispatched;
-    } else if (!busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
+    } else if (!Dispatch(job, now, steady_now, throttled) &&
+               !busy_recipients_.contains(job.recipient) && !in_turn_.contains(job.recipient)) {
       poll_now_ = true;  // it waits behind a message only a poll finds: poll now
     }
   }
   durable_.clear();
-  WakeSenders(dispatched);
 }
 
 void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
@@ -145,7 +147,6 @@ void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
   backlog_unread_ = due->size() >= static_cast<size_t>(options_.batch);
   if (backlog_unread_) poll_now_ = true;
   std::set<std::string> throttled;  // bot numbers out of tokens this round
-  size_t dispatched = 0;
   for (bot::OutboundMessage& m : *due) {
     if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
     std::string recipient = m.channel + '\n' + m.to;
@@ -155,19 +156,8 @@ void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
       continue;
     }
     Job job{std::move(m), std::move(recipient), std::nullopt};
-    if (Dispatch(job, now, steady_now, throttled)) ++dispatched;
+    Dispatch(job, now, steady_now, throttled);
   }
-  WakeSenders(dispatched);
-}
-
-void OutboxWorker::WakeSenders(size_t jobs) {
-  // One sender per job: waking them all for one job would put the others back to sleep at once,
-  // a wasted context switch each.
-  if (jobs >= static_cast<size_t>(options_.sender_threads)) {
-    send_cv_.notify_all();
-    return;
-  }
-  for (size_t i = 0; i < jobs; ++i) send_cv_.notify_one();
 }
 
 bool OutboxWorker::TakeHandedOver(const std::string& recipient, int64_t id) {
@@ -212,32 +202,45 @@ bool OutboxWorker::Dispatch(Job& job, bot::TimePoint now,
   return true;
 }
 
-void OutboxWorker::SenderLoop() {
-  std::unique_lock<std::mutex> lock(mu_);
-  for (;;) {
-    send_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
-    if (stopping_) return;  // queued jobs stay pending in the store for the next start
+void OutboxWorker::StartSends(std::unique_lock<std::mutex>& lock) {
+  while (!jobs_.empty() && sending_ < options_.concurrent_sends) {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
+    ++sending_;
     lock.unlock();
-    std::optional<bot::TimePoint> hold = SendOne(job);
+    std::optional<bot::TimePoint> hold;
+    const bool started = Begin(job, &hold);
     lock.lock();
-    in_flight_.erase(job.message.id);
-    finished_since_poll_.insert(job.message.id);
-    busy_recipients_.erase(job.recipient);
-    if (hold) held_[job.recipient] = *hold;
-    if (deferred_recipients_.contains(job.recipient) || hold) {
-      poll_now_ = true;  // the recipient's next part is due (or its retry needs scheduling)
-      dispatch_cv_.notify_one();
-    }
-    if (in_flight_.empty()) {
-      // The last send in flight: make its outcome durable now rather than at the next poll
-      // or turn (group commit), so a restart does not send it again.
-      lock.unlock();
-      static_cast<void>(store_->Flush());
-      lock.lock();
-    }
+    if (!started) Done(job, hold);
   }
+}
+
+void OutboxWorker::RecordFinished(std::unique_lock<std::mutex>& lock) {
+  std::deque<std::pair<Job, bot::SendOutcome>> finished;
+  finished.swap(finished_);
+  lock.unlock();
+  std::vector<std::optional<bot::TimePoint>> holds;
+  holds.reserve(finished.size());
+  for (const auto& [job, outcome] : finished) holds.push_back(Record(job, outcome));
+  lock.lock();
+  for (size_t i = 0; i < finished.size(); ++i) Done(finished[i].first, holds[i]);
+  if (in_flight_.empty()) {
+    // The last send in flight: make its outcome durable now rather than at the next poll or
+    // turn (group commit), so a restart does not send it again.
+    lock.unlock();
+    static_cast<void>(store_->Flush());
+    lock.lock();
+  }
+}
+
+void OutboxWorker::Done(const Job& job, std::optional<bot::TimePoint> hold) {
+  --sending_;
+  in_flight_.erase(job.message.id);
+  finished_since_poll_.insert(job.message.id);
+  busy_recipients_.erase(job.recipient);
+  if (hold) held_[job.recipient] = *hold;
+  // The recipient's next part is due (or its retry needs scheduling).
+  if (deferred_recipients_.contains(job.recipient) || hold) poll_now_ = true;
 }
 
 std::chrono::milliseconds OutboxWorker::RetryDelay(int attempts, const bot::SendOutcome& outcome) {
@@ -249,7 +252,7 @@ std::chrono::milliseconds OutboxWorker::RetryDelay(int attempts, const bot::Send
   return delay;
 }
 
-std::optional<bot::TimePoint> OutboxWorker::SendOne(const Job& job) {
+bool OutboxWorker::Begin(const Job& job, std::optional<bot::TimePoint>* hold) {
   const bot::OutboundMessage& m = job.message;
   auto route = routes_.find(m.channel);
   if (route == routes_.end() || route->second.sender == nullptr) {
@@ -258,7 +261,7 @@ std::optional<bot::TimePoint> OutboxWorker::SendOne(const Job& job) {
     bot::Status s = store_->MarkOutboundFailed(m.id, "not_sendable", "",
                                                "no REST account configured for " + m.channel);
     if (!s.ok()) log_->Error("outbox: {}", s.ToString());
-    return std::nullopt;
+    return false;
   }
   bot::SendRequest request;
   request.account = route->second.account_sid;
@@ -267,13 +270,14 @@ std::optional<bot::TimePoint> OutboxWorker::SendOne(const Job& job) {
   request.status_callback = options_.status_callback;
 
   // WhatsApp's customer-service window: free text only within 24 h of the user's last message.
-  bot::TimePoint now = clock_->Now();
+  const bot::TimePoint now = clock_->Now();
   std::optional<bot::TimePoint> last_inbound_at = job.last_inbound_at;
   if (!last_inbound_at) {
     bot::Result<std::optional<bot::Contact>> contact = store_->FindContact(m.channel, m.to);
     if (!contact.ok()) {
       log_->Error("outbox: {}", contact.status().ToString());
-      return now + options_.backoff_base;  // the store is struggling: try again shortly
+      *hold = now + options_.backoff_base;  // the store is struggling: try again shortly
+      return false;
     }
     if (contact->has_value()) last_inbound_at = (*contact)->last_inbound_at;
   }
@@ -289,15 +293,28 @@ std::optional<bot::TimePoint> OutboxWorker::SendOne(const Job& job) {
     bot::Status s = store_->MarkOutboundFailed(
         m.id, "not_sendable", "", "outside the 24 h window and no template configured");
     if (!s.ok()) log_->Error("outbox: {}", s.ToString());
-    return std::nullopt;
+    return false;
   }
 
-  bot::SendOutcome outcome = route->second.sender->Send(request);
-  now = clock_->Now();
+  // The outcome is recorded by the dispatcher: the sender's thread carries every send in flight
+  // and must not wait on the store.
+  route->second.sender->Send(std::move(request), [this, job](bot::SendOutcome outcome) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finished_.emplace_back(job, std::move(outcome));
+    }
+    dispatch_cv_.notify_one();
+  });
+  return true;
+}
+
+std::optional<bot::TimePoint> OutboxWorker::Record(const Job& job,
+                                                   const bot::SendOutcome& outcome) {
+  const bot::OutboundMessage& m = job.message;
+  const bot::TimePoint now = clock_->Now();
   bot::Status s;
   std::optional<bot::TimePoint> hold;
-  switch (outcome.kind) {
-    case bot::SendOutcome::Kind::kSent:
+  switch (outcome.kind) {    case bot::SendOutcome::Kind::kSent:
       metrics_->CountSend(SendOutcomeKind::kSent);
       s = store_->MarkOutboundSent(m.id, outcome.provider_id, now);
       break;

@@ -4,9 +4,10 @@
 // store says they are durable, without reading the store again. Everything else (a restart's
 // backlog, retries, the later parts of a reply) is found by polling Store::DueOutbound: at
 // Start(), every `poll`, and at once after Wake() or when a recipient's earlier message is done.
-// A dispatcher thread hands the messages to `sender_threads` threads that call the number's
-// ChannelSender and record the outcome: sent, retry later (exponential backoff with full
-// jitter, or the peer's Retry-After), or failed with the provider's code.
+// A dispatcher thread starts up to `concurrent_sends` sends at once through the number's
+// ChannelSender (asynchronous: a slow API holds sockets, not threads) and records each outcome:
+// sent, retry later (exponential backoff with full jitter, or the peer's Retry-After), or failed
+// with the provider's code. The dispatcher is the only thread that writes the outcomes.
 //
 // Order: a recipient has at most one message in flight, and a message that must wait (behind
 // one in flight, a retry, a turn in progress or the rate limit) is left in the store with its
@@ -15,7 +16,7 @@
 // second. The 24-hour window: a contact whose last inbound message is older than 24 h gets the
 // number's template, or the message is marked not_sendable.
 //
-// Thread-safe. Stop() lets the sends in progress finish and record their outcome.
+// Thread-safe. Stop() waits for the sends in progress and records their outcome.
 #pragma once
 
 #include <chrono>
@@ -26,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <utility>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -51,7 +53,7 @@ struct OutboxRoute {
 
 struct OutboxOptions {
   double rate_per_sender = 80;
-  int sender_threads = 4;
+  int concurrent_sends = 32;  // sends in flight at once, over all numbers
   std::chrono::milliseconds poll{1000};
   std::string status_callback;  // public URL of the status webhook; "" = none
   std::chrono::milliseconds backoff_base{500};
@@ -100,17 +102,26 @@ class OutboxWorker {
   // Forgets the handed-over `id`; returns true if an older message of `recipient` is still
   // handed over.
   bool TakeHandedOver(const std::string& recipient, int64_t id);
-  // Queues `job` for a sender, unless its recipient is busy, in a turn or held back, or its
+  // Queues `job` for sending, unless its recipient is busy, in a turn or held back, or its
   // number out of tokens: then the job is dropped and found again by a later poll. Returns true
   // if queued.
   bool Dispatch(Job& job, bot::TimePoint now, std::chrono::steady_clock::time_point steady_now,
                 std::set<std::string>& throttled);
-  // Wakes a sender for each of `jobs` new jobs. Called with mu_ held.
-  void WakeSenders(size_t jobs);
-  void SenderLoop();
-  // Sends one message and records the outcome in the store. Returns the time before which the
-  // recipient's later messages must wait (a retry), if any.
-  std::optional<bot::TimePoint> SendOne(const Job& job);
+  // Starts queued jobs while fewer than concurrent_sends are in flight. Called with `lock`
+  // held; releases it around each start.
+  void StartSends(std::unique_lock<std::mutex>& lock);
+  // Starts sending `job`, whose outcome arrives in finished_; or, when it cannot leave (no
+  // route, outside the 24-hour window without a template, the store failing), records that at
+  // once, sets `hold` (see Record) and returns false.
+  bool Begin(const Job& job, std::optional<bot::TimePoint>* hold);
+  // Records the outcomes in finished_ and frees their recipients. Called with `lock` held;
+  // releases it while writing to the store.
+  void RecordFinished(std::unique_lock<std::mutex>& lock);
+  // Records one send's outcome in the store. Returns the time before which the recipient's
+  // later messages must wait (a retry), if any.
+  std::optional<bot::TimePoint> Record(const Job& job, const bot::SendOutcome& outcome);
+  // The job's send is over and recorded: frees its recipient. Called with mu_ held.
+  void Done(const Job& job, std::optional<bot::TimePoint> hold);
   std::chrono::milliseconds RetryDelay(int attempts, const bot::SendOutcome& outcome);
 
   bot::Store* store_;
@@ -122,7 +133,6 @@ class OutboxWorker {
 
   std::mutex mu_;
   std::condition_variable dispatch_cv_;
-  std::condition_variable send_cv_;
   bool poll_now_ = false;                             // Guarded by mu_
   std::chrono::steady_clock::time_point next_poll_;   // Guarded by mu_
   bool backlog_unread_ = false;  // Guarded by mu_; the last poll read a full batch
@@ -133,7 +143,10 @@ class OutboxWorker {
   // committed its group): a message waits while an older one of its recipient is here.
   std::unordered_map<std::string, std::set<int64_t>> handed_over_;  // Guarded by mu_
   std::deque<Job> durable_;                           // Guarded by mu_; handed over, durable
-  std::deque<Job> jobs_;                              // Guarded by mu_; queued for a sender
+  std::deque<Job> jobs_;                              // Guarded by mu_; waiting for a send slot
+  int sending_ = 0;                                   // Guarded by mu_; started, not recorded
+  // Sends whose outcome arrived (on the sender's thread) and is not recorded yet.
+  std::deque<std::pair<Job, bot::SendOutcome>> finished_;  // Guarded by mu_
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending
   std::unordered_set<int64_t> finished_since_poll_;   // Guarded by mu_
   std::unordered_set<std::string> busy_recipients_;   // Guarded by mu_
@@ -144,7 +157,6 @@ class OutboxWorker {
   std::unordered_map<std::string, bot::TimePoint> held_;  // Guarded by mu_; retry hold-backs
   std::map<std::string, TokenBucket> buckets_;        // dispatcher thread only
   std::thread dispatcher_;
-  std::vector<std::thread> senders_;
 };
 
 }  // namespace runner

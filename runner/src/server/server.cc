@@ -65,9 +65,14 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   server->bot_->SetProviders(server->providers_->view());
 
   std::map<std::string, OutboxRoute> routes;
+  // One client carries the sends of every account: one thread, many connections kept alive.
+  bot::CurlHttpOptions twilio_http;
+  twilio_http.max_connections_per_host = c.concurrent_sends;
+  server->twilio_http_ = bot::NewCurlHttpClient(twilio_http);
   for (const auto& [name, account] : c.accounts) {
-    server->senders_[name] = bot::NewTwilioSender(
-        bot::TwilioAccount{account.sid, account.auth_token, account.api_origin});
+    server->senders_[name] =
+        bot::NewTwilioSender(bot::TwilioAccount{account.sid, account.auth_token, account.api_origin},
+                             server->twilio_http_.get());
   }
   for (const NumberConfig& number : c.numbers) {
     if (number.account.empty()) continue;
@@ -79,7 +84,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   }
   OutboxOptions outbox;
   outbox.rate_per_sender = c.rate_per_sender;
-  outbox.sender_threads = c.sender_threads;
+  outbox.concurrent_sends = c.concurrent_sends;
   outbox.poll = c.outbox_poll;
   outbox.status_callback = c.public_base_url + c.status_path;
   outbox.backoff_base = c.retry_base;

@@ -16,6 +16,7 @@
 #include "bot/bot.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
+#include "bot/http.h"
 #include "bot/store.h"
 #include "config/config.h"
 #include "server/http_server.h"
@@ -67,6 +68,7 @@ class Server {
   std::unique_ptr<bot::Store> store_;
   std::unique_ptr<RunnerProviders> providers_;  // before bot_: the Bot points into it
   std::unique_ptr<bot::Bot> bot_;
+  std::unique_ptr<bot::HttpClient> twilio_http_;  // before senders_: they send through it
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<WorkQueue> queue_;

@@ -17,9 +17,10 @@ namespace bot::testing {
 
 class FakeSender final : public ChannelSender {
  public:
-  // Records the request and returns the next scripted outcome; once the script is used up,
-  // kSent with provider_id "SM" + 32 hex digits (1, 2, 3 ...) and status "queued".
-  SendOutcome Send(const SendRequest& request) override;
+  // Records the request and answers the next scripted outcome, on the calling thread before
+  // returning; once the script is used up, kSent with provider_id "SM" + 32 hex digits (1, 2,
+  // 3 ...) and status "queued".
+  void Send(SendRequest request, Callback done) override;
 
   // Appends an outcome to the script.
   void Script(SendOutcome outcome);
