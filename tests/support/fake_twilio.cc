@@ -116,21 +116,25 @@ struct FakeTwilio::Impl {
 
 TestHttpServer::Answer FakeTwilio::Impl::Serve(const RequestMessage& req) {
   TestHttpServer::Answer answer;
+  {
+    // Counted before the message is recorded: whoever sees the message sees it counted.
+    std::lock_guard<std::mutex> lock(mu);
+    if (hold_until > 0 && req.method() == http::verb::post &&
+        req.target().ends_with("/Messages.json")) {
+      most_waiting = std::max(most_waiting, ++waiting);
+      answer.ready = [this] {
+        std::lock_guard<std::mutex> lock(mu);
+        if (waiting >= hold_until || std::chrono::steady_clock::now() >= hold_deadline) {
+          hold_until = 0;  // released: the ones still waiting and later ones are answered
+        }
+        if (hold_until > 0) return false;
+        --waiting;
+        return true;
+      };
+    }
+  }
   answer.response = Handle(req);
   std::lock_guard<std::mutex> lock(mu);
-  if (hold_until > 0 && req.method() == http::verb::post &&
-      req.target().ends_with("/Messages.json")) {
-    most_waiting = std::max(most_waiting, ++waiting);
-    answer.ready = [this] {
-      std::lock_guard<std::mutex> lock(mu);
-      if (waiting >= hold_until || std::chrono::steady_clock::now() >= hold_deadline) {
-        hold_until = 0;  // released: the ones still waiting and later ones are answered
-      }
-      if (hold_until > 0) return false;
-      --waiting;
-      return true;
-    };
-  }
   requests.push_back({std::string(req.method_string()), std::string(req.target()),
                       std::string(req[http::field::host]),
                       std::string(req[http::field::authorization]),
