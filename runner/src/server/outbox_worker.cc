@@ -62,8 +62,8 @@ void OutboxWorker::TurnEnded(const std::string& channel, const std::string& to,
           TakeHandedOver(recipient, m.id);  // never stored, or left pending for the next start
         }
       }
+      dispatch_cv_.notify_one();  // under the lock, as in Begin
     }
-    dispatch_cv_.notify_one();
   });
 }
 
@@ -299,10 +299,10 @@ bool OutboxWorker::Begin(const Job& job, std::optional<bot::TimePoint>* hold) {
   // The outcome is recorded by the dispatcher: the sender's thread carries every send in flight
   // and must not wait on the store.
   route->second.sender->Send(std::move(request), [this, job](bot::SendOutcome outcome) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      finished_.emplace_back(job, std::move(outcome));
-    }
+    std::lock_guard<std::mutex> lock(mu_);
+    finished_.emplace_back(job, std::move(outcome));
+    // Under the lock: once the dispatcher has recorded the last send, Stop() may return and
+    // the worker be destroyed, and this thread must no longer touch it.
     dispatch_cv_.notify_one();
   });
   return true;
