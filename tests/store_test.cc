@@ -957,7 +957,7 @@ TEST_F(SqliteStoreTest, WithTheBackgroundCheckpointerTheWalStillReachesTheDataba
   auto store = Open({.group_commit = true, .background_checkpoint = true});
   const auto empty_size = std::filesystem::file_size(path_);
   const std::string text(3000, 'x');  // about a page per message
-  for (int i = 0; i < sqlite::Checkpointer::kEveryFrames; ++i) {  // past the checkpoint interval
+  for (int i = 0; i < 3000; ++i) {  // past the checkpoint interval, 4000 frames
     ASSERT_TRUE(store->AcceptInbound(Inbound("SM" + std::to_string(i), text)).ok());
     if (i % 50 == 49) {
       ASSERT_TRUE(store->Flush().ok());
@@ -969,7 +969,7 @@ TEST_F(SqliteStoreTest, WithTheBackgroundCheckpointerTheWalStillReachesTheDataba
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_GT(std::filesystem::file_size(path_), empty_size + 1'000'000);
-  EXPECT_EQ(Query("SELECT count(*) FROM messages"), sqlite::Checkpointer::kEveryFrames);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), 3000);
 }
 
 // The store's VFS writes a transaction's WAL frames in one piece when its commit frame is
@@ -1041,7 +1041,7 @@ TEST_F(SqliteStoreTest, FramesOfARolledBackTransactionNeverOverwriteAnotherConne
 
 // Under steady writes a background checkpoint never finds the WAL idle: the writer appends while
 // it copies, and only the writer can start the WAL over, once every frame is copied. Without help
-// the WAL would start over only at the writer's takeover mark (4 checkpoint intervals). So after a
+// the WAL would start over only at the writer's takeover mark (16000 frames, 64 MiB). So after a
 // background checkpoint that left few frames, the writer's next commit copies them itself, and
 // its next transaction starts the WAL over.
 //
@@ -1086,7 +1086,7 @@ TEST_F(SqliteStoreTest, AfterABackgroundCheckpointTheWriterCopiesWhatIsLeftAndTh
   ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(reader);
 
-  // No background checkpoint is due for another interval; the writer copies the frames left,
+  // No background checkpoint is due for another 4000 frames; the writer copies the frames left,
   // and the WAL starts over (its frame count falls back to a few).
   const std::uint32_t before = wal_frames();
   for (int i = 0; i < 100 && wal_frames() >= before; ++i) {

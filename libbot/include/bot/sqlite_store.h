@@ -23,8 +23,8 @@ struct SqliteOptions {
   bool group_commit = false;
   // WAL checkpoints on a background thread with its own connection (store/sqlite_checkpointer.h)
   // instead of inside the commit that fills the WAL, so commits do not wait for the database
-  // file's fsync (except a short catch-up after each checkpoint, every 16000 WAL frames, and past
-  // 64000, when the writer takes over). botrunner turns it on; off, SQLite checkpoints automatically.
+  // file's fsync (except a short catch-up after each checkpoint, and past 16000 WAL frames, when
+  // the writer takes over). botrunner turns it on; off, SQLite checkpoints automatically.
   bool background_checkpoint = false;
   // Runs that thread in the CPU's idle time only (Linux SCHED_IDLE), so that a checkpoint never
   // delays a request on a busy core; if the core never idles, the WAL grows until the writer

@@ -29,11 +29,9 @@ namespace bot::sqlite {
 
 class Checkpointer {
  public:
-  // A checkpoint per 16000 new frames (64 MiB). Fewer, larger checkpoints copy a page the turns
-  // keep rewriting (the ends of the tables and indexes) once instead of many times, and each one
-  // ends with the writer's catch-up, two fsyncs during which every request waits: under steady
-  // load a quarter as many stalls as at 4000 frames (docs/performance.md, session 6).
-  static constexpr int kEveryFrames = 16000;
+  // A checkpoint per 4000 new frames (16 MiB): fewer, larger checkpoints copy a page the turns
+  // keep rewriting (the ends of the tables and indexes) once instead of many times.
+  static constexpr int kEveryFrames = 4000;
   static constexpr int kWriterTakesOver = 4;
   static constexpr int kCatchUpFrames = 256;
   static constexpr int kMaxPasses = 4;
