@@ -390,7 +390,8 @@ TEST(TwilioSender, IsSafeToShareBetweenThreads) {
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 10; ++i) {
-        SendOutcome o = sender->SendAndWait(TextTo("whatsapp:+549110000000" + std::to_string(t), "hola"));
+        SendOutcome o =
+            sender->SendAndWait(TextTo("whatsapp:+549110000000" + std::to_string(t), "hola"));
         if (o.kind == SendOutcome::Kind::kSent) ++sent;
       }
     });
@@ -498,7 +499,8 @@ TEST(TwilioSender, ReportsTheFakesParameterChecksAsPermanent) {
   SendOutcome no_body = sender->SendAndWait(TextTo("whatsapp:+5491100000000", ""));
   EXPECT_EQ(no_body.kind, SendOutcome::Kind::kPermanent);
   EXPECT_EQ(no_body.error_code, "21602");
-  SendOutcome too_long = sender->SendAndWait(TextTo("whatsapp:+5491100000000", std::string(1601, 'a')));
+  SendOutcome too_long =
+      sender->SendAndWait(TextTo("whatsapp:+5491100000000", std::string(1601, 'a')));
   EXPECT_EQ(too_long.error_code, "21617");
   EXPECT_EQ(twilio.message_count(), 0u);
 }
@@ -530,8 +532,7 @@ TEST(TwilioSender, RetriesWhenNothingListens) {
     FakeTwilio closed;
     account = closed.account();
   }  // the port is closed now
-  auto sender =
-      NewTwilioSender(account, {std::chrono::milliseconds(5000)});
+  auto sender = NewTwilioSender(account, {std::chrono::milliseconds(5000)});
   SendOutcome outcome = sender->SendAndWait(TextTo("whatsapp:+5491100000000", "hola"));
   EXPECT_EQ(outcome.kind, SendOutcome::Kind::kRetry);
   EXPECT_EQ(outcome.http_status, 0);

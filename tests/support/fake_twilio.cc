@@ -2,8 +2,8 @@
 
 #include <openssl/evp.h>
 
-#include <boost/beast/http.hpp>
 #include <algorithm>
+#include <boost/beast/http.hpp>
 #include <condition_variable>
 #include <cstdio>
 #include <deque>
@@ -104,8 +104,8 @@ struct FakeTwilio::Impl {
   uint64_t next_id = 1;                // Guarded by mu
   size_t hold_until = 0;               // Guarded by mu; 0 = answer at once
   std::chrono::steady_clock::time_point hold_deadline;  // Guarded by mu
-  size_t waiting = 0;                  // Guarded by mu; held requests not yet answered
-  size_t most_waiting = 0;             // Guarded by mu
+  size_t waiting = 0;                      // Guarded by mu; held requests not yet answered
+  size_t most_waiting = 0;                 // Guarded by mu
   std::unique_ptr<TestHttpServer> server;  // last: stopped first, before the state it uses
 
   TestHttpServer::Answer Serve(const RequestMessage& req);

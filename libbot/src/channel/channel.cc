@@ -9,7 +9,8 @@ namespace bot {
 SendOutcome ChannelSender::SendAndWait(SendRequest request) {
   auto promise = std::make_shared<std::promise<SendOutcome>>();
   std::future<SendOutcome> future = promise->get_future();
-  Send(std::move(request), [promise](SendOutcome outcome) { promise->set_value(std::move(outcome)); });
+  Send(std::move(request),
+       [promise](SendOutcome outcome) { promise->set_value(std::move(outcome)); });
   return future.get();
 }
 

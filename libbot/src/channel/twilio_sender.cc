@@ -159,8 +159,7 @@ std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account, HttpClient
   return std::make_unique<TwilioSender>(std::move(account), http, options);
 }
 
-std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account,
-                                               TwilioSenderOptions options) {
+std::unique_ptr<ChannelSender> NewTwilioSender(TwilioAccount account, TwilioSenderOptions options) {
   CurlHttpOptions http_options;
   http_options.max_connections_per_host = kOwnClientConnections;
   std::unique_ptr<HttpClient> http = NewCurlHttpClient(http_options);

@@ -228,9 +228,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_ASSIGN_OR_RETURN(config.insecure_skip_signature,
                             r.Bool(root, "insecure_skip_signature", false));
     CONFIG_ASSIGN_OR_RETURN(config.workers, r.Integer(root, "workers", config.workers, 1, 64));
-    CONFIG_ASSIGN_OR_RETURN(
-        config.concurrent_sends,
-        r.Integer(root, "concurrent_sends", config.concurrent_sends, 1, 1024));
+    CONFIG_ASSIGN_OR_RETURN(config.concurrent_sends,
+                            r.Integer(root, "concurrent_sends", config.concurrent_sends, 1, 1024));
     long long ms = 0;
     CONFIG_ASSIGN_OR_RETURN(
         ms, r.Integer(root, "read_timeout_ms", config.read_timeout.count(), 100, 600000));

@@ -86,9 +86,7 @@ void OutboxWorker::Stop() {
 
 void OutboxWorker::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mu_);
-  const auto slot_free = [this] {
-    return !jobs_.empty() && sending_ < options_.concurrent_sends;
-  };
+  const auto slot_free = [this] { return !jobs_.empty() && sending_ < options_.concurrent_sends; };
   while (!stopping_) {
     dispatch_cv_.wait_until(lock, next_poll_, [&] {
       return poll_now_ || !durable_.empty() || !finished_.empty() || slot_free() || stopping_;
@@ -314,7 +312,8 @@ std::optional<bot::TimePoint> OutboxWorker::Record(const Job& job,
   const bot::TimePoint now = clock_->Now();
   bot::Status s;
   std::optional<bot::TimePoint> hold;
-  switch (outcome.kind) {    case bot::SendOutcome::Kind::kSent:
+  switch (outcome.kind) {
+    case bot::SendOutcome::Kind::kSent:
       metrics_->CountSend(SendOutcomeKind::kSent);
       s = store_->MarkOutboundSent(m.id, outcome.provider_id, now);
       break;

@@ -27,11 +27,11 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <utility>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "bot/channel.h"

@@ -70,9 +70,9 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   twilio_http.max_connections_per_host = c.concurrent_sends;
   server->twilio_http_ = bot::NewCurlHttpClient(twilio_http);
   for (const auto& [name, account] : c.accounts) {
-    server->senders_[name] =
-        bot::NewTwilioSender(bot::TwilioAccount{account.sid, account.auth_token, account.api_origin},
-                             server->twilio_http_.get());
+    server->senders_[name] = bot::NewTwilioSender(
+        bot::TwilioAccount{account.sid, account.auth_token, account.api_origin},
+        server->twilio_http_.get());
   }
   for (const NumberConfig& number : c.numbers) {
     if (number.account.empty()) continue;
