@@ -510,6 +510,23 @@ TEST_F(OutboxOverTwilioTest, NoMoreThanConcurrentSendsAreInFlight) {
   ExpectOutboxEmpties();
 }
 
+TEST_F(OutboxOverTwilioTest, StopWaitsForTheSendInFlightAndRecordsIt) {
+  // The API holds the answer (it waits for a second request that never comes, then answers):
+  // Stop() must not return before that answer is recorded, or the message would stay pending
+  // and be sent again after a restart.
+  twilio_.HoldMessagesUntilWaiting(2, 500ms);
+  CommitOneReplyEach(1);
+  Start();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (twilio_.message_requests() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(twilio_.message_requests(), 1u);
+  outbox_->Stop();
+  EXPECT_EQ(*store_->OutboxDepth(), 0);  // recorded as sent
+  EXPECT_EQ(twilio_.message_count(), 1u);
+}
+
 TEST(Metrics, RendersPrometheusText) {
   Metrics m;
   m.CountRequest(Route::kInbound, 200);
