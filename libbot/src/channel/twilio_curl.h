@@ -1,4 +1,4 @@
-// libcurl plumbing shared by the Twilio sender and the media download.
+// libcurl plumbing for the media download.
 #pragma once
 
 #include <curl/curl.h>
@@ -16,20 +16,6 @@ class CurlGlobal {
   ~CurlGlobal() { curl_global_cleanup(); }
   CurlGlobal(const CurlGlobal&) = delete;
   CurlGlobal& operator=(const CurlGlobal&) = delete;
-};
-
-// Owns a curl_slist of request headers.
-class HeaderList {
- public:
-  HeaderList() = default;
-  ~HeaderList() { curl_slist_free_all(list_); }
-  HeaderList(const HeaderList&) = delete;
-  HeaderList& operator=(const HeaderList&) = delete;
-  void Add(const char* header) { list_ = curl_slist_append(list_, header); }
-  curl_slist* get() const { return list_; }
-
- private:
-  curl_slist* list_ = nullptr;
 };
 
 // scheme://host:port of a URL with the default port filled in and the host lowercased, or ""
