@@ -325,6 +325,15 @@ class OutboxWorkerTest : public ::testing::Test {
     return out;
   }
 
+  // Waits (bounded) until every outbox message is recorded as sent or failed.
+  void ExpectOutboxEmpties() {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (*store_->OutboxDepth() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+    EXPECT_EQ(*store_->OutboxDepth(), 0);
+  }
+
   std::vector<std::string> TextsSentTo(const std::string& user) const {
     std::vector<std::string> texts;
     for (const bot::SendRequest& r : sender_.requests()) {
@@ -358,14 +367,6 @@ class OutboxOverTwilioTest : public OutboxWorkerTest {
     }
   }
 
-  void ExpectOutboxEmpties() {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (*store_->OutboxDepth() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(1ms);
-    }
-    EXPECT_EQ(*store_->OutboxDepth(), 0);
-  }
-
   bot::testing::FakeTwilio twilio_;
   std::unique_ptr<bot::ChannelSender> twilio_sender_;
 };
@@ -378,11 +379,7 @@ TEST_F(OutboxWorkerTest, ATurnsRepliesLeaveWhenHandedOverWithoutWaitingForAPoll)
   ASSERT_TRUE(sender_.WaitForSent(3, 5s));
   EXPECT_EQ(TextsSentTo(ana), (std::vector<std::string>{"uno", "dos", "tres"}));
   // Each is recorded as sent just after the sender answers.
-  const auto deadline = std::chrono::steady_clock::now() + 5s;
-  while (*store_->OutboxDepth() > 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
-  EXPECT_EQ(*store_->OutboxDepth(), 0);
+  ExpectOutboxEmpties();
 }
 
 TEST_F(OutboxWorkerTest, ACommittedReplyNotHandedOverWaitsForAPoll) {
@@ -517,10 +514,7 @@ TEST_F(OutboxOverTwilioTest, StopWaitsForTheSendInFlightAndRecordsIt) {
   twilio_.HoldMessagesUntilWaiting(2, 500ms);
   CommitOneReplyEach(1);
   Start();
-  const auto deadline = std::chrono::steady_clock::now() + 10s;
-  while (twilio_.message_requests() == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));  // received; its answer is held
   ASSERT_EQ(twilio_.message_requests(), 1u);
   outbox_->Stop();
   EXPECT_EQ(*store_->OutboxDepth(), 0);  // recorded as sent

@@ -409,10 +409,10 @@ TEST(TwilioSender, KeepsManySendsInFlightAtOnce) {
   // thread of a small pool) would leave it waiting until the limit.
   FakeTwilio twilio;
   twilio.HoldMessagesUntilWaiting(16, std::chrono::seconds(20));
-  auto sender = NewTwilioSender(twilio.account());
   std::mutex mu;
   std::condition_variable cv;
   std::vector<SendOutcome> outcomes;
+  auto sender = NewTwilioSender(twilio.account());  // after what its callbacks use: gone first
   for (int i = 0; i < 16; ++i) {
     sender->Send(TextTo("whatsapp:+5491100000" + std::to_string(100 + i), "hola"),
                  [&](SendOutcome outcome) {

@@ -86,10 +86,9 @@ void OutboxWorker::Stop() {
 
 void OutboxWorker::DispatchLoop() {
   std::unique_lock<std::mutex> lock(mu_);
-  const auto slot_free = [this] { return !jobs_.empty() && sending_ < options_.concurrent_sends; };
   while (!stopping_) {
     dispatch_cv_.wait_until(lock, next_poll_, [&] {
-      return poll_now_ || !durable_.empty() || !finished_.empty() || slot_free() || stopping_;
+      return poll_now_ || !durable_.empty() || !finished_.empty() || CanStartSend() || stopping_;
     });
     if (stopping_) break;
     if (!finished_.empty()) RecordFinished(lock);
@@ -99,7 +98,7 @@ void OutboxWorker::DispatchLoop() {
   }
   // Queued jobs stay pending in the store for the next start; the sends in flight finish and
   // are recorded.
-  while (sending_ > 0) {
+  while (Sending() > 0) {
     dispatch_cv_.wait(lock, [this] { return !finished_.empty(); });
     RecordFinished(lock);
   }
@@ -201,10 +200,9 @@ bool OutboxWorker::Dispatch(Job& job, bot::TimePoint now,
 }
 
 void OutboxWorker::StartSends(std::unique_lock<std::mutex>& lock) {
-  while (!jobs_.empty() && sending_ < options_.concurrent_sends) {
+  while (CanStartSend()) {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
-    ++sending_;
     lock.unlock();
     std::optional<bot::TimePoint> hold;
     const bool started = Begin(job, &hold);
@@ -232,7 +230,6 @@ void OutboxWorker::RecordFinished(std::unique_lock<std::mutex>& lock) {
 }
 
 void OutboxWorker::Done(const Job& job, std::optional<bot::TimePoint> hold) {
-  --sending_;
   in_flight_.erase(job.message.id);
   finished_since_poll_.insert(job.message.id);
   busy_recipients_.erase(job.recipient);

@@ -107,6 +107,13 @@ class OutboxWorker {
   // if queued.
   bool Dispatch(Job& job, bot::TimePoint now, std::chrono::steady_clock::time_point steady_now,
                 std::set<std::string>& throttled);
+  // Sends started and not yet recorded: the ids in flight that are no longer queued. Called
+  // with mu_ held.
+  size_t Sending() const { return in_flight_.size() - jobs_.size(); }
+  // A job is queued and fewer than concurrent_sends are sending. Called with mu_ held.
+  bool CanStartSend() const {
+    return !jobs_.empty() && Sending() < static_cast<size_t>(options_.concurrent_sends);
+  }
   // Starts queued jobs while fewer than concurrent_sends are in flight. Called with `lock`
   // held; releases it around each start.
   void StartSends(std::unique_lock<std::mutex>& lock);
@@ -144,7 +151,6 @@ class OutboxWorker {
   std::unordered_map<std::string, std::set<int64_t>> handed_over_;  // Guarded by mu_
   std::deque<Job> durable_;                           // Guarded by mu_; handed over, durable
   std::deque<Job> jobs_;                              // Guarded by mu_; waiting for a send slot
-  int sending_ = 0;                                   // Guarded by mu_; started, not recorded
   // Sends whose outcome arrived (on the sender's thread) and is not recorded yet.
   std::deque<std::pair<Job, bot::SendOutcome>> finished_;  // Guarded by mu_
   std::unordered_set<int64_t> in_flight_;             // Guarded by mu_; ids queued or sending

@@ -66,9 +66,12 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
 
   std::map<std::string, OutboxRoute> routes;
   // One client carries the sends of every account: one thread, many connections kept alive.
-  bot::CurlHttpOptions twilio_http;
-  twilio_http.max_connections_per_host = c.concurrent_sends;
-  server->twilio_http_ = bot::NewCurlHttpClient(twilio_http);
+  // Without accounts (TwiML replies only) nothing is sent and no client is started.
+  if (!c.accounts.empty()) {
+    bot::CurlHttpOptions twilio_http;
+    twilio_http.max_connections_per_host = c.concurrent_sends;
+    server->twilio_http_ = bot::NewCurlHttpClient(twilio_http);
+  }
   for (const auto& [name, account] : c.accounts) {
     server->senders_[name] = bot::NewTwilioSender(
         bot::TwilioAccount{account.sid, account.auth_token, account.api_origin},
