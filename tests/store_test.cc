@@ -1041,60 +1041,109 @@ TEST_F(SqliteStoreTest, FramesOfARolledBackTransactionNeverOverwriteAnotherConne
 
 // Under steady writes a background checkpoint never finds the WAL idle: the writer appends while
 // it copies, and only the writer can start the WAL over, once every frame is copied. Without help
-// the WAL would start over only at the writer's takeover mark (16000 frames, 64 MiB). So after a
-// background checkpoint that left few frames, the writer's next commit copies them itself, and
-// its next transaction starts the WAL over.
+// the WAL would start over only at the writer's takeover mark (32000 frames, 128 MiB). So past
+// the start-over mark (16000 frames), after a background checkpoint that left few frames, the
+// writer's next commit copies them itself, and its next transaction starts the WAL over. Below
+// the mark it does not: each start-over makes a commit wait for three fsyncs, milliseconds
+// during which no turn commits.
 //
 // Which frames a checkpoint leaves is made certain here, not left to the speed of two threads: a
 // reader on another connection holds a snapshot, which no checkpoint copies past. The WAL index
 // (the -shm file, sqlite.org/walformat.html) tells the frames the WAL holds and those copied.
-TEST_F(SqliteStoreTest, AfterABackgroundCheckpointTheWriterCopiesWhatIsLeftAndTheWalStartsOver) {
-  auto store = Open({.group_commit = true, .background_checkpoint = true});
-  const auto wal_index_word = [this](std::size_t offset) {
+class SqliteWalTest : public SqliteStoreTest {
+ protected:
+  std::uint32_t WalIndexWord(std::size_t offset) const {
     std::ifstream shm(path_ + "-shm", std::ios::binary);
     std::uint32_t word = 0;  // native byte order
     shm.seekg(static_cast<std::streamoff>(offset));
     shm.read(reinterpret_cast<char*>(&word), sizeof word);
     return word;
-  };
-  const auto wal_frames = [&] { return wal_index_word(16); };   // mxFrame
-  const auto copied_frames = [&] { return wal_index_word(96); };  // nBackfill
-  const std::string text(3000, 'z');
-  int sent = 0;
-  const auto commit_one = [&] {
-    ASSERT_TRUE(store->AcceptInbound(Inbound("SM" + std::to_string(sent++), text)).ok());
-    ASSERT_TRUE(store->Flush().ok());
-  };
-  constexpr std::uint32_t kEvery = sqlite::Checkpointer::kEveryFrames;
-  while (wal_frames() < kEvery - 100) commit_one();
-
-  sqlite3* reader = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(path_.c_str(), &reader, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM messages", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  const std::uint32_t snapshot = wal_frames();
-  while (wal_frames() < kEvery) commit_one();  // this commit starts a background checkpoint
-  ASSERT_LE(wal_frames() - snapshot, std::uint32_t{sqlite::Checkpointer::kCatchUpFrames});
-
-  // The background checkpoint copies up to the reader's snapshot, and no further.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (copied_frames() < snapshot && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ASSERT_EQ(copied_frames(), snapshot);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its last passes end
-  ASSERT_EQ(sqlite3_exec(reader, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(reader);
+  std::uint32_t WalFrames() const { return WalIndexWord(16); }     // mxFrame
+  std::uint32_t CopiedFrames() const { return WalIndexWord(96); }  // nBackfill
+
+  // One message of about a page, committed.
+  void CommitOne(Store& store) {
+    ASSERT_TRUE(
+        store.AcceptInbound(Inbound("SM" + std::to_string(sent_++), std::string(3000, 'z'))).ok());
+    ASSERT_TRUE(store.Flush().ok());
+  }
+
+  // A read transaction on a connection of its own: no checkpoint copies past its snapshot, and
+  // the WAL cannot start over while it lasts.
+  class Reader {
+   public:
+    explicit Reader(const std::string& path) {
+      EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+      EXPECT_EQ(
+          sqlite3_exec(db_, "BEGIN; SELECT count(*) FROM messages", nullptr, nullptr, nullptr),
+          SQLITE_OK);
+    }
+    ~Reader() { End(); }
+    void End() {
+      if (db_ == nullptr) return;
+      EXPECT_EQ(sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
+      sqlite3_close(db_);
+      db_ = nullptr;
+    }
+
+   private:
+    sqlite3* db_ = nullptr;
+  };
+
+  // Fills the WAL to `frames` frames, then lets one background checkpoint copy all but the last
+  // hundred or so. Returns the frames copied, once that checkpoint is over.
+  std::uint32_t FillLeavingAFewUncopied(Store& store, std::uint32_t frames) {
+    CommitOne(store);
+    Reader early(path_);  // while the WAL fills, checkpoints copy nothing
+    while (WalFrames() < frames - 100) CommitOne(store);
+    Reader late(path_);
+    const std::uint32_t snapshot = WalFrames();
+    while (WalFrames() < frames) CommitOne(store);
+    early.End();
+    CommitOne(store);  // starts a background checkpoint, which copies up to `late`'s snapshot
+    EXPECT_LE(WalFrames() - snapshot, std::uint32_t{sqlite::Checkpointer::kCatchUpFrames});
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (CopiedFrames() < snapshot && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(CopiedFrames(), snapshot);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its last passes end
+    return snapshot;
+  }
+
+  static constexpr std::uint32_t kEvery = sqlite::Checkpointer::kEveryFrames;
+  static constexpr std::uint32_t kStartOverMark = sqlite::Checkpointer::kStartsOverAt * kEvery;
+  int sent_ = 0;
+};
+
+TEST_F(SqliteWalTest, PastItsMarkTheWriterCopiesWhatACheckpointLeftAndTheWalStartsOver) {
+  auto store = Open({.group_commit = true, .background_checkpoint = true});
+  const std::uint32_t copied = FillLeavingAFewUncopied(*store, kStartOverMark);
+  ASSERT_FALSE(HasFailure());
 
   // No background checkpoint is due for another 4000 frames; the writer copies the frames left,
   // and the WAL starts over (its frame count falls back to a few).
-  const std::uint32_t before = wal_frames();
-  for (int i = 0; i < 100 && wal_frames() >= before; ++i) {
-    commit_one();
+  const std::uint32_t before = WalFrames();
+  for (int i = 0; i < 100 && WalFrames() >= before; ++i) {
+    CommitOne(*store);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  EXPECT_LT(wal_frames(), snapshot);
-  EXPECT_EQ(Query("SELECT count(*) FROM messages"), sent);
+  EXPECT_LT(WalFrames(), copied);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), sent_);
+}
+
+TEST_F(SqliteWalTest, BelowItsMarkTheWalGoesOnGrowing) {
+  auto store = Open({.group_commit = true, .background_checkpoint = true});
+  FillLeavingAFewUncopied(*store, kEvery);
+  ASSERT_FALSE(HasFailure());
+  for (int i = 0; i < 20; ++i) {
+    const std::uint32_t before = WalFrames();
+    CommitOne(*store);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_GT(WalFrames(), before) << "the WAL started over at commit " << i;
+  }
+  EXPECT_EQ(Query("SELECT count(*) FROM messages"), sent_);
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerVersionIsRefused) {

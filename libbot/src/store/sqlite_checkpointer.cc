@@ -54,9 +54,11 @@ int Checkpointer::OnCommit(void* self, sqlite3* writer, const char* /*schema*/,
     c->wal_frames_ = wal_pages;
     const int uncopied = wal_pages - c->copied_;
     // Only the writer can start the WAL over, at its next transaction, and only if every frame
-    // was copied. Once a background checkpoint has copied all but a few frames, the writer
-    // copies the rest itself (a short copy, but two fsyncs), once per background checkpoint.
-    const bool catch_up = std::exchange(c->catch_up_ready_, false) && uncopied <= kCatchUpFrames;
+    // was copied. Once the WAL is past its start-over mark and a background checkpoint has
+    // copied all but a few frames, the writer copies the rest itself (a short copy, but two
+    // fsyncs).
+    const bool catch_up = std::exchange(c->catch_up_ready_, false) && uncopied <= kCatchUpFrames &&
+                          wal_pages >= kStartsOverAt * c->pages_;
     inline_checkpoint = catch_up || wal_pages >= kWriterTakesOver * c->pages_;
     if (!inline_checkpoint) {
       if (c->due_ || uncopied < c->pages_) return SQLITE_OK;
@@ -86,6 +88,18 @@ void SetIdlePriority(bool idle) {
 #else
   static_cast<void>(idle);
 #endif
+}
+
+// fdatasync through SQLite's own file objects (the connection is this thread's alone). Best
+// effort: a failure leaves the work to the writer's catch-up, which reports its own errors.
+void SyncDatabaseAndWal(sqlite3* db) {
+  for (const int op : {SQLITE_FCNTL_FILE_POINTER, SQLITE_FCNTL_JOURNAL_POINTER}) {
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(db, "main", op, &file) == SQLITE_OK && file != nullptr &&
+        file->pMethods != nullptr) {
+      static_cast<void>(file->pMethods->xSync(file, SQLITE_SYNC_NORMAL));
+    }
+  }
 }
 
 }  // namespace
@@ -118,7 +132,15 @@ void Checkpointer::Run(bool idle_priority) {
       if (rc != SQLITE_OK || left <= kCatchUpFrames / 4) break;
     }
     lock.lock();
-    catch_up_ready_ = rc == SQLITE_OK && wal_frames_ - copied_ <= kCatchUpFrames;
+    const bool ready = rc == SQLITE_OK && wal_frames_ - copied_ <= kCatchUpFrames;
+    const bool starts_over = ready && wal_frames_ >= kStartsOverAt * pages_;
+    lock.unlock();
+    // The writer's catch-up syncs the database file, then the WAL. Synced here first, out of the
+    // writer's way, they leave it only what was written since: its few frames, not the
+    // thousands of pages these checkpoints copied (the kernel would otherwise still hold them).
+    if (starts_over) SyncDatabaseAndWal(db_);
+    lock.lock();
+    catch_up_ready_ = ready;
     due_ = false;
   }
 }

@@ -8,11 +8,15 @@
 // only the writer can, at its next transaction, and only when every frame was copied. So a
 // checkpoint starts when the WAL holds `pages` frames more than the last one copied (not on every
 // commit past the mark, which would fsync per commit), and runs passes until at most
-// kCatchUpFrames / 4 frames are left; at its next commit the writer copies what is left itself
-// (if at most kCatchUpFrames: a short copy, though with two fsyncs), and its next transaction
-// starts the WAL over. Under steady load the WAL so stays near `pages` frames and is rewritten in
-// place rather than grown. If that fails (a reader on another connection holds old frames),
-// past kWriterTakesOver × `pages` the writer checkpoints inline, as SQLite would by default.
+// kCatchUpFrames / 4 frames are left. Once the WAL holds kStartsOverAt × `pages` frames, the
+// checkpoint also fsyncs the database file and the WAL, and at its next commit the writer copies
+// what is left itself (if at most kCatchUpFrames: a short copy, and two short fsyncs), and its
+// next transaction starts the WAL over (a third fsync, of the WAL's new header). The writer's
+// commit waits for those fsyncs, a few milliseconds in which no turn commits: under steady load
+// that happens once per kStartsOverAt × `pages` frames, and the WAL is rewritten in place at
+// about that size rather than grown. If that fails (a reader on another connection holds old
+// frames), past kWriterTakesOver × `pages` the writer checkpoints inline, as SQLite would by
+// default.
 #pragma once
 
 #include <sqlite3.h>
@@ -32,7 +36,10 @@ class Checkpointer {
   // A checkpoint per 4000 new frames (16 MiB): fewer, larger checkpoints copy a page the turns
   // keep rewriting (the ends of the tables and indexes) once instead of many times.
   static constexpr int kEveryFrames = 4000;
-  static constexpr int kWriterTakesOver = 4;
+  // The WAL starts over once it holds 4 × `pages` frames (16000, 64 MiB), not at each
+  // checkpoint: starting over costs the writer three fsyncs, so it is made rare.
+  static constexpr int kStartsOverAt = 4;
+  static constexpr int kWriterTakesOver = 8;
   static constexpr int kCatchUpFrames = 256;
   static constexpr int kMaxPasses = 4;
 
