@@ -188,9 +188,9 @@ void Checkpointer::Run(bool idle_priority) {
     const bool ready = rc == SQLITE_OK && wal_frames_ - copied_ <= kCatchUpFrames;
     const bool starts_over = ready && wal_frames_ >= kStartsOverAt * pages_;
     lock.unlock();
-    // The writer's catch-up syncs the database file, then the WAL. Synced here first, out of the
-    // writer's way, they leave it only what was written since: its few frames, not the
-    // thousands of pages these checkpoints copied (the kernel would otherwise still hold them).
+    // The writer's catch-up syncs the WAL, then the database file. Synced here first, out of the
+    // writer's way, they leave it only what was written since: a few frames, not the thousands
+    // of pages these checkpoints copied (the kernel would otherwise still hold them dirty).
     if (starts_over) SyncDatabaseAndWal(db_);
     lock.lock();
     catch_up_ready_ = ready;
