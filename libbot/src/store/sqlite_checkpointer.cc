@@ -49,8 +49,9 @@ int YieldingOpen(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int fla
 // Registered on first use (SQLite's VFS list is process-wide). Thread-safe.
 const char* YieldingVfs() {
   static const char* const name = [] {
-    static sqlite3_vfs vfs = *sqlite3_vfs_find(nullptr);
-    vfs.pAppData = sqlite3_vfs_find(nullptr);
+    sqlite3_vfs* real = sqlite3_vfs_find(nullptr);
+    static sqlite3_vfs vfs = *real;
+    vfs.pAppData = real;
     vfs.pNext = nullptr;
     vfs.zName = "bot-checkpointer";
     vfs.xOpen = YieldingOpen;
@@ -58,6 +59,29 @@ const char* YieldingVfs() {
     return vfs.zName;
   }();
   return name;
+}
+
+// Lowering or restoring a thread's own priority needs no privilege; if refused, the thread just
+// keeps the priority it has.
+void SetIdlePriority(bool idle) {
+#ifdef __linux__
+  const sched_param param{};
+  static_cast<void>(pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &param));
+#else
+  static_cast<void>(idle);
+#endif
+}
+
+// fdatasync through SQLite's own file objects (the connection is this thread's alone). Best
+// effort: a failure leaves the work to the writer's catch-up, which reports its own errors.
+void SyncDatabaseAndWal(sqlite3* db) {
+  for (const int op : {SQLITE_FCNTL_FILE_POINTER, SQLITE_FCNTL_JOURNAL_POINTER}) {
+    sqlite3_file* file = nullptr;
+    if (sqlite3_file_control(db, "main", op, &file) == SQLITE_OK && file != nullptr &&
+        file->pMethods != nullptr) {
+      static_cast<void>(file->pMethods->xSync(file, SQLITE_SYNC_NORMAL));
+    }
+  }
 }
 
 }  // namespace
@@ -129,33 +153,6 @@ int Checkpointer::OnCommit(void* self, sqlite3* writer, const char* /*schema*/,
   c->cv_.notify_one();
   return SQLITE_OK;
 }
-
-namespace {
-
-// Lowering or restoring a thread's own priority needs no privilege; if refused, the thread just
-// keeps the priority it has.
-void SetIdlePriority(bool idle) {
-#ifdef __linux__
-  const sched_param param{};
-  static_cast<void>(pthread_setschedparam(pthread_self(), idle ? SCHED_IDLE : SCHED_OTHER, &param));
-#else
-  static_cast<void>(idle);
-#endif
-}
-
-// fdatasync through SQLite's own file objects (the connection is this thread's alone). Best
-// effort: a failure leaves the work to the writer's catch-up, which reports its own errors.
-void SyncDatabaseAndWal(sqlite3* db) {
-  for (const int op : {SQLITE_FCNTL_FILE_POINTER, SQLITE_FCNTL_JOURNAL_POINTER}) {
-    sqlite3_file* file = nullptr;
-    if (sqlite3_file_control(db, "main", op, &file) == SQLITE_OK && file != nullptr &&
-        file->pMethods != nullptr) {
-      static_cast<void>(file->pMethods->xSync(file, SQLITE_SYNC_NORMAL));
-    }
-  }
-}
-
-}  // namespace
 
 void Checkpointer::Run(bool idle_priority) {
   bool idle = false;

@@ -13,8 +13,8 @@
 // what is left itself (if at most kCatchUpFrames: a short copy, and two short fsyncs), and its
 // next transaction starts the WAL over (a third fsync, of the WAL's new header). The writer's
 // commit waits for those fsyncs, a few milliseconds in which no turn commits: under steady load
-// that happens once per kStartsOverAt × `pages` frames, and the WAL is rewritten in place at
-// about that size rather than grown. If that fails (a reader on another connection holds old
+// that happens once per kStartsOverAt × `pages` frames or more (a checkpoint on a busy core can
+// leave more than kCatchUpFrames), and the WAL is rewritten in place. If that fails (a reader on another connection holds old
 // frames), past kWriterTakesOver × `pages` the writer checkpoints inline, as SQLite would by
 // default.
 #pragma once
