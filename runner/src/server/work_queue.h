@@ -49,7 +49,6 @@ class WorkQueue {
   };
   void Run();
   void RunIdleTimer();
-  void Enqueue(Lane& lane, std::function<void()> job);  // mu_ held
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
