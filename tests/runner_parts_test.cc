@@ -1,6 +1,7 @@
 // botrunner's building blocks: the per-conversation work queue, the token bucket, the outbox
 // worker and the Prometheus metrics text.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include <atomic>
 #include <chrono>
@@ -81,6 +82,19 @@ TEST(WorkQueue, DifferentKeysRunInParallel) {
   queue.Drain();
   EXPECT_TRUE(a_saw_b);
 }
+
+#ifdef __linux__
+// Woken by the HTTP thread, a worker must not preempt it on a busy core (docs/performance.md,
+// session 8): the workers are batch threads, and only they are.
+TEST(WorkQueue, WorkersAreBatchThreads) {
+  std::atomic<int> policy{-1};
+  WorkQueue queue(1);
+  queue.Submit("k", [&] { policy = sched_getscheduler(0); });
+  queue.Drain();
+  EXPECT_EQ(policy.load(), SCHED_BATCH);
+  EXPECT_EQ(sched_getscheduler(0), SCHED_OTHER);
+}
+#endif
 
 TEST(WorkQueue, DrainRunsJobsSubmittedByJobs) {
   std::atomic<int> ran{0};
