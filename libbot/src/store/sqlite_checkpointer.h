@@ -14,9 +14,9 @@
 // next transaction starts the WAL over (a third fsync, of the WAL's new header). The writer's
 // commit waits for those fsyncs, a few milliseconds in which no turn commits: under steady load
 // that happens once per kStartsOverAt × `pages` frames or more (a checkpoint on a busy core can
-// leave more than kCatchUpFrames), and the WAL is rewritten in place. If that fails (a reader on another connection holds old
-// frames), past kWriterTakesOver × `pages` the writer checkpoints inline, as SQLite would by
-// default.
+// leave more than kCatchUpFrames), and the WAL is rewritten in place. If that fails (a reader
+// on another connection holds old frames), past kWriterTakesOver × `pages` the writer
+// checkpoints inline, as SQLite would by default.
 #pragma once
 
 #include <sqlite3.h>
