@@ -1,13 +1,17 @@
 // The engine: runs dialog turns against a Store. One Bot per deployment.
 //
 // A message's life: Accept() makes it durable (dedupe on the provider id), Process() runs
-// its turn once (load, pure Step, commit in one transaction) and returns the replies, which
-// the commit also put in the outbox. Handle() does both, for callers without a queue.
+// its turn once (load, provider calls, pure Step, commit in one transaction) and returns the
+// replies, which the commit also put in the outbox. Handle() does both, for callers without a
+// queue. ProcessAsync() is Process() without a thread held while providers answer: a server
+// runs thousands of turns waiting on an LLM with a handful of threads.
 //
-// Thread-safe. The caller keeps turns of one conversation in order (one at a time); turns of
-// different conversations may run in parallel.
+// Thread-safe. The caller keeps turns of one conversation in order (one at a time: the next
+// starts after the previous one's callback); turns of different conversations may run in
+// parallel.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -46,6 +50,13 @@ enum class ReplyMode {
   kInline,  // replies go back in the webhook response; stored as "inline"
 };
 
+// Where a turn's continuations run (store work, the step): e.g. a thread pool's post. Never
+// the provider's own thread, which must not block.
+using Executor = std::function<void(std::function<void()>)>;
+// How a turn's replies leave, asked at each of its commits (TwiML mode: inline while the webhook
+// still waits for them, the outbox once it was answered without them).
+using ReplyModeFn = std::function<ReplyMode()>;
+
 struct TurnResult {
   bool duplicate = false;           // already processed: nothing done, nothing to answer
   std::vector<std::string> replies; // split parts, in order
@@ -64,6 +75,12 @@ class Bot {
 
   // Runs the turn of an accepted message. A message processed before gives duplicate == true.
   Result<TurnResult> Process(int64_t message_id, ReplyMode mode = ReplyMode::kOutbox);
+
+  using TurnCallback = std::function<void(Result<TurnResult>)>;
+  // Process() holding no thread while a provider answers: store work and the step run through
+  // `executor`; `done` runs once, from a job `executor` ran (or from the calling thread when the
+  // turn needs no provider).
+  void ProcessAsync(int64_t message_id, ReplyModeFn mode, Executor executor, TurnCallback done);
 
   // Accept + Process.
   Result<TurnResult> Handle(const InboundMessage& message, ReplyMode mode = ReplyMode::kOutbox);
@@ -87,23 +104,35 @@ class Bot {
   const Clock& clock() const { return *clock_; }
 
  private:
-  // Steps, commits, and runs the check the turn's new state asks for (then commits its result
-  // turn too). `report` and `note` come from that check: stored and audited with its turn.
-  Result<TurnResult> Commit(const Dialog& dialog, Contact contact,
-                            const std::optional<Session>& current, const TurnInput& input,
-                            int64_t inbound_id, ReplyMode mode,
-                            std::optional<SealedReport> report = std::nullopt,
-                            const std::string& note = "");
+  struct Turn;  // one turn's state across its provider calls (bot.cc)
+  struct Committed {
+    TurnResult result;
+    std::string check;  // the check the new state asks for ("" none)
+    Contact contact;    // as committed
+  };
 
-  // Runs the provider calls a message needs before its step: transcribe a voice note, ask
-  // the LLM when the pending slot's parser is unsure. Failures are reported, never thrown.
-  ProviderResults CallProviders(const Dialog& dialog, const TurnContext& ctx, TimePoint now);
+  // Steps and commits one turn. `report` and `note` come from the check whose result `input`
+  // carries: stored and audited with its turn.
+  Result<Committed> CommitStep(const Dialog& dialog, Contact contact,
+                               const std::optional<Session>& current, const TurnInput& input,
+                               int64_t inbound_id, ReplyMode mode,
+                               std::optional<SealedReport> report = std::nullopt,
+                               const std::string& note = "");
+
+  // The provider calls a message needs before its step, one after the other without blocking:
+  // transcribe a voice note, then read a document or ask the LLM when the pending slot's parser
+  // is unsure. Failures are reported in turn->input.providers, never thrown. Then `next`.
+  void CallProviders(std::shared_ptr<Turn> turn, std::function<void()> next);
+  void AskAboutPendingSlot(std::shared_ptr<Turn> turn, std::function<void()> next);
+  // OCR of the message's photo or PDF for a document slot; fills providers.document.
+  void ReadDocument(std::shared_ptr<Turn> turn, const SlotSpec& slot, std::function<void()> next);
+  // Steps and commits the turn, then runs the checks its new states ask for, each followed by
+  // its own result turn; then turn->done.
+  void Finish(std::shared_ptr<Turn> turn);
+  void RunCheck(std::shared_ptr<Turn> turn, Committed committed);
   // Before a provider call (seconds, maybe): commits the store's open group (Store::Flush), so
   // no other request's acknowledgement and no other process's write waits for the provider.
   void FlushBeforeProviderCall();
-  // OCR of the message's photo or PDF for a document slot; fills results->document.
-  void ReadDocument(const SlotSpec& slot, const TurnContext& ctx, TimePoint deadline,
-                    ProviderResults* results);
 
   mutable std::mutex mu_;
   std::shared_ptr<const DialogSet> dialogs_;  // Guarded by mu_

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -112,6 +113,11 @@ class BureauProvider {
   // when it refuses our credentials; Unavailable / Timeout when it is down or slow (retrying
   // may help); BadResponse when its answer cannot be read.
   virtual Result<BureauReport> Check(const BureauRequest& request) = 0;
+  // The same without blocking (bot/providers.h, "two forms"); the default calls Check.
+  virtual void CheckAsync(const BureauRequest& request,
+                          std::function<void(Result<BureauReport>)> done) {
+    done(Check(request));
+  }
 };
 
 struct HttpsBureauOptions {

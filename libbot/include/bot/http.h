@@ -5,10 +5,12 @@
 // See docs/providers.md for the design.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +29,9 @@ struct HttpRequest {
   HttpHeaders headers;  // "Name", "value"; sent in order
   std::string body;
   std::chrono::milliseconds timeout{30000};  // whole exchange, connect included
+  // What the request counts against a tokens-per-minute limit (ProviderLimits): the prompt's
+  // estimated tokens plus the most the answer may take, as providers count it. 0 = none.
+  int64_t rate_tokens = 0;
 };
 
 struct HttpResponse {
@@ -72,6 +77,23 @@ std::unique_ptr<HttpClient> NewCurlHttpClient(CurlHttpOptions options = {});
 
 // ---- Retries ----
 
+// How much one provider may be asked at once (HttpRetrier: one per provider). Attempts past a
+// limit wait in a queue, first come first served, until they fit or their deadline passes.
+struct ProviderLimits {
+  int max_in_flight = 512;       // requests on the wire at once
+  int requests_per_minute = 0;   // 0 = no cap; a bucket holding 10 seconds' worth
+  int64_t tokens_per_minute = 0; // 0 = no cap; counts HttpRequest::rate_tokens, same bucket
+  size_t max_queued = 100000;    // past this an attempt fails at once (Unavailable)
+};
+
+// What a provider is doing now (HttpRetrier::Load), for /metrics.
+struct ProviderLoad {
+  int64_t in_flight = 0;    // attempts on the wire
+  int64_t queued = 0;       // attempts waiting for a limit
+  int64_t concurrency = 0;  // the in-flight cap now (lowered by 429s, raised again by successes)
+  int64_t throttled = 0;    // 429 answers so far
+};
+
 struct RetryOptions {
   int max_attempts = 3;                         // first try included
   std::chrono::milliseconds base_delay{500};    // backoff: min(base·2^n, max)·(1 − 0.25·rand)
@@ -80,6 +102,7 @@ struct RetryOptions {
   std::chrono::milliseconds deadline{60000};    // all attempts and waits of one call
   int breaker_failures = 5;                     // consecutive failures that open a breaker
   std::chrono::milliseconds breaker_cooldown{30000};  // open → half-open after this
+  ProviderLimits limits;  // concurrency and rate limits of everything sent through the retrier
 };
 
 enum class BreakerState { kClosed, kOpen, kHalfOpen };
@@ -92,11 +115,20 @@ bool IsRetryableStatus(int status);
 // seconds or as an HTTP date relative to `now`. Negative when the response names none.
 std::chrono::milliseconds RetryAfter(const HttpResponse& response, TimePoint now);
 
-// Calls an HttpClient with retries and a circuit breaker per endpoint (scheme, host, port and
-// path of the URL). Retries 408/409/429/5xx and transport errors; honours the server's wait up
-// to max_retry_after; otherwise exponential backoff with jitter. A failed final attempt returns
-// the last response (so the caller sees the status) or the last transport error. An open breaker
-// answers Unavailable at once. Thread-safe; the HttpClient and Clock must outlive it.
+// Calls an HttpClient with retries, limits and a circuit breaker per endpoint (scheme, host,
+// port and path of the URL); one retrier per provider. Retries 408/409/429/5xx and transport
+// errors; honours the server's wait up to max_retry_after; otherwise exponential backoff with
+// jitter. A failed final attempt returns the last response (so the caller sees the status) or the
+// last transport error. An open breaker answers Unavailable at once.
+//
+// Limits (RetryOptions::limits) hold every attempt: in flight, requests and tokens per minute.
+// A 429 slows the whole provider, not just its own call: every attempt waits until the
+// Retry-After it named has passed, and the in-flight cap drops to what was in flight without
+// that answer; each success then raises it by one, back up to max_in_flight.
+//
+// CallAsync holds no thread while it waits (for the server, a backoff or a limit): waits run on
+// the retrier's timer thread, answers arrive on the HttpClient's. Thread-safe; the HttpClient and
+// Clock must outlive it, and no call may be in flight when it is destroyed.
 class HttpRetrier {
  public:
   using SleepFn = std::function<void(std::chrono::milliseconds)>;
@@ -113,6 +145,11 @@ class HttpRetrier {
   // now, whichever is sooner; a default TimePoint means no extra deadline) passes. Each
   // attempt's timeout is cut to the time left.
   Result<HttpResponse> Call(HttpRequest request, TimePoint deadline = {});
+  // The same without blocking: `done` runs once, on the HttpClient's or the timer's thread (or
+  // on the caller's, when it fails at once); it must not block for long.
+  void CallAsync(HttpRequest request, TimePoint deadline, HttpClient::Callback done);
+
+  ProviderLoad Load() const;
 
   // The breaker state of the endpoint `url` belongs to, as of now.
   BreakerState StateOf(std::string_view url) const;
@@ -122,12 +159,27 @@ class HttpRetrier {
 
  private:
   class Breakers;
+  class Limiter;
+  struct Attempts;
+  void Attempt(std::shared_ptr<Attempts> call);
+  void Answered(std::shared_ptr<Attempts> call, Result<HttpResponse> answer);
+  // Runs `then` after `wait`: on the timer thread, or at once after `sleep` when one was given.
+  void After(std::chrono::milliseconds wait, std::function<void()> then);
+  // Moves the limiter's queue at `when` (TimePoint{}: nothing to do).
+  void WakeAt(TimePoint when);
   HttpClient* http_;
   const Clock* clock_;
   RetryOptions options_;
   SleepFn sleep_;
   RandomFn random_;
   std::unique_ptr<Breakers> breakers_;
+  std::unique_ptr<Limiter> limiter_;
+  bool sleep_given_ = false;
+  std::atomic<bool> stopping_{false};
+  class TimerThread;
+  std::mutex timer_mu_;
+  std::unique_ptr<TimerThread> timer_;  // Guarded by timer_mu_; started on the first wait
+  TimePoint wake_at_{};                 // Guarded by timer_mu_; the limiter's wake-up pending
 };
 
 // ---- Cassettes ----

@@ -1,9 +1,11 @@
 // Providers the engine calls out to: LLMs (OpenAI-compatible, Anthropic), speech-to-text and OCR
 // (vision LLM or local Tesseract), with usage accounting and budgets.
 //
-// Inputs and outputs are plain values: no engine types. Every call blocks the calling thread
-// until the provider answers (the HTTP transfer itself runs on the HttpClient's thread), so the
-// engine calls providers from the worker handling that conversation.
+// Inputs and outputs are plain values: no engine types. Each provider answers in two forms: a
+// blocking call, and an *Async one that holds no thread while the provider works (`done` runs
+// once, on the HTTP client's thread, or on the caller's when it fails at once; it must not block
+// for long). The engine uses the asynchronous form; the defaults below call the blocking one,
+// so a provider written for tests needs only that.
 //
 // Error contract of every provider call:
 //   kBadResponse  the answer was not understood: malformed JSON, or JSON that breaks the
@@ -17,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -173,10 +176,15 @@ struct LlmReply {
   int64_t tokens_out = 0;
 };
 
+using LlmCallback = std::function<void(Result<LlmReply>)>;
+
 class LlmProvider {
  public:
   virtual ~LlmProvider() = default;
   virtual Result<LlmReply> Complete(const LlmRequest& request) = 0;
+  virtual void CompleteAsync(const LlmRequest& request, LlmCallback done) {
+    done(Complete(request));
+  }
 };
 
 struct LlmConfig {
@@ -218,10 +226,15 @@ struct SttReply {
   double audio_seconds = 0;  // when the provider reports duration
 };
 
+using SttCallback = std::function<void(Result<SttReply>)>;
+
 class SttProvider {
  public:
   virtual ~SttProvider() = default;
   virtual Result<SttReply> Transcribe(const SttRequest& request) = 0;
+  virtual void TranscribeAsync(const SttRequest& request, SttCallback done) {
+    done(Transcribe(request));
+  }
 };
 
 // POST {base_url}/audio/transcriptions, multipart: file (filename audio.<ext>), model,
@@ -247,10 +260,15 @@ struct OcrReply {
   std::string model;
 };
 
+using OcrCallback = std::function<void(Result<OcrReply>)>;
+
+// Local engines (Tesseract) keep the default ReadAsync: their work is CPU, done on the caller's
+// thread, not a wait.
 class OcrProvider {
  public:
   virtual ~OcrProvider() = default;
   virtual Result<OcrReply> Read(const OcrRequest& request) = 0;
+  virtual void ReadAsync(const OcrRequest& request, OcrCallback done) { done(Read(request)); }
 };
 
 // A vision LLM over the OpenAI-compatible chat API: the image goes as a data: URL content part

@@ -2,6 +2,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <future>
 #include <string>
 
 #include "bot/credit.h"
@@ -38,6 +39,14 @@ class HttpsBureau : public BureauProvider {
       : options_(std::move(options)), http_(http) {}
 
   Result<BureauReport> Check(const BureauRequest& request) override {
+    std::promise<Result<BureauReport>> promise;
+    std::future<Result<BureauReport>> answer = promise.get_future();
+    CheckAsync(request, [&promise](Result<BureauReport> r) { promise.set_value(std::move(r)); });
+    return answer.get();
+  }
+
+  void CheckAsync(const BureauRequest& request,
+                  std::function<void(Result<BureauReport>)> done) override {
     HttpRequest http;
     http.method = "POST";
     http.url = options_.url;
@@ -54,7 +63,13 @@ class HttpsBureau : public BureauProvider {
     body += "}";
     http.timeout = options_.timeout;
 
-    Result<HttpResponse> response = http_->Fetch(std::move(http));
+    http_->Send(std::move(http), [done = std::move(done)](Result<HttpResponse> response) {
+      done(Read(std::move(response)));
+    });
+  }
+
+ private:
+  static Result<BureauReport> Read(Result<HttpResponse> response) {
     if (!response.ok()) return response.status();
     const int status = response->status;
     const std::string code = "bureau answered HTTP " + std::to_string(status);
@@ -76,7 +91,6 @@ class HttpsBureau : public BureauProvider {
     return report;
   }
 
- private:
   const HttpsBureauOptions options_;
   HttpClient* const http_;  // not owned
 };

@@ -34,19 +34,8 @@ CheckOutcome Failed(std::string error, std::string note) {
   return outcome;
 }
 
-CheckOutcome RunBureau(const Dialog& dialog, const Session& session,
-                       const BotProviders& providers) {
-  if (providers.bureau == nullptr) return Failed("unavailable", "no bureau configured");
-  BureauRequest request;
-  request.full_name = DocumentField(dialog, session, "ine", "full_name");
-  request.curp = DocumentField(dialog, session, "ine", "curp");
-  request.address = DocumentField(dialog, session, "proof_of_address", "address");
-  std::string birth = DocumentField(dialog, session, "ine", "birth_date");
-  request.birth_date = ParseDocumentDate(birth, false, {});
-  if (request.curp.empty() || !request.birth_date.ok()) {
-    return Failed("unavailable", "the session has no ID card data for the bureau");
-  }
-  Result<BureauReport> report = providers.bureau->Check(request);
+// The outcome of the bureau's answer: the score, and the raw report sealed when a key is set.
+CheckOutcome BureauOutcome(Result<BureauReport> report, const DataKeys* data_keys) {
   if (!report.ok()) {
     const bool no_record = report.status().code() == StatusCode::kNotFound;
     return Failed(no_record ? "no_record" : "unavailable", report.status().ToString());
@@ -54,11 +43,11 @@ CheckOutcome RunBureau(const Dialog& dialog, const Session& session,
   CheckOutcome outcome;
   outcome.result.check = "bureau";
   outcome.result.slots["bureau_score"] = Value::Int(report->score);
-  if (providers.data_keys == nullptr || providers.data_keys->active_id.empty()) {
+  if (data_keys == nullptr || data_keys->active_id.empty()) {
     outcome.note = "raw bureau report not kept: no data key (BOT_DATA_KEYS)";
     return outcome;
   }
-  const DataKeys& keys = *providers.data_keys;
+  const DataKeys& keys = *data_keys;
   Result<std::string> blob =
       Seal(keys.active_id, keys.keys.at(keys.active_id), report->raw_body);
   if (!blob.ok()) {
@@ -70,15 +59,40 @@ CheckOutcome RunBureau(const Dialog& dialog, const Session& session,
   return outcome;
 }
 
+void RunBureau(const Dialog& dialog, const Session& session, const BotProviders& providers,
+               std::function<void(CheckOutcome)> done) {
+  if (providers.bureau == nullptr) {
+    done(Failed("unavailable", "no bureau configured"));
+    return;
+  }
+  BureauRequest request;
+  request.full_name = DocumentField(dialog, session, "ine", "full_name");
+  request.curp = DocumentField(dialog, session, "ine", "curp");
+  request.address = DocumentField(dialog, session, "proof_of_address", "address");
+  std::string birth = DocumentField(dialog, session, "ine", "birth_date");
+  request.birth_date = ParseDocumentDate(birth, false, {});
+  if (request.curp.empty() || !request.birth_date.ok()) {
+    done(Failed("unavailable", "the session has no ID card data for the bureau"));
+    return;
+  }
+  providers.bureau->CheckAsync(
+      request, [keys = providers.data_keys, done = std::move(done)](Result<BureauReport> report) {
+        done(BureauOutcome(std::move(report), keys));
+      });
+}
+
 }  // namespace
 
-CheckOutcome RunCheck(const std::string& check, const Dialog& dialog, const Session& session,
-                      const BotProviders& providers) {
-  if (check == "bureau") return RunBureau(dialog, session, providers);
+void RunCheckAsync(const std::string& check, const Dialog& dialog, const Session& session,
+                   const BotProviders& providers, std::function<void(CheckOutcome)> done) {
+  if (check == "bureau") {
+    RunBureau(dialog, session, providers, std::move(done));
+    return;
+  }
   CheckOutcome unknown;  // validation rejects unknown checks; a C++-built dialog may not
   unknown.result.check = check;
   unknown.note = "unknown check '" + check + "'";
-  return unknown;
+  done(std::move(unknown));
 }
 
 }  // namespace engine

@@ -3,6 +3,7 @@
 // pure step as a kCheckResult turn.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -19,8 +20,9 @@ struct CheckOutcome {
   std::string note;                    // for the log: why it failed, why nothing was kept
 };
 
-// Runs `check` for `session`. Never fails: a provider error becomes "<check>_error" slots.
-CheckOutcome RunCheck(const std::string& check, const Dialog& dialog, const Session& session,
-                      const BotProviders& providers);
+// Runs `check` for `session` without blocking; `done` runs once, on the provider's thread (or
+// the caller's). Never fails: a provider error becomes "<check>_error" slots.
+void RunCheckAsync(const std::string& check, const Dialog& dialog, const Session& session,
+                   const BotProviders& providers, std::function<void(CheckOutcome)> done);
 
 }  // namespace bot::engine

@@ -23,8 +23,16 @@ class AnthropicProvider final : public LlmProvider {
   }
 
   Result<LlmReply> Complete(const LlmRequest& request) override {
-    Call call(context_, config_.provider, config_.model, request.purpose, request.conversation);
-    if (Status admitted = call.Admit(); !admitted.ok()) return admitted;
+    return Wait<LlmReply>([&](auto done) { CompleteAsync(request, std::move(done)); });
+  }
+
+  void CompleteAsync(const LlmRequest& request, LlmCallback done) override {
+    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
+                                       request.purpose, request.conversation);
+    if (Status admitted = call->Admit(); !admitted.ok()) {
+      done(admitted);
+      return;
+    }
     HttpRequest http;
     http.method = "POST";
     http.url = JoinUrl(config_.base_url, "/messages");
@@ -34,20 +42,30 @@ class AnthropicProvider final : public LlmProvider {
     http.headers.insert(http.headers.end(), config_.extra_headers.begin(),
                         config_.extra_headers.end());
     http.body = Body(request);
+    http.rate_tokens = static_cast<int64_t>(http.body.size() / 4) + request.max_tokens;
     http.timeout = config_.timeout;
-    Result<HttpResponse> response = call.Send(std::move(http), request.deadline);
-    if (!response.ok()) return response.status();
-
-    LlmReply reply;
-    reply.model = config_.model;
-    Status status = Read(response->body, request, &reply);
-    call.Finish(status, reply.tokens_in, reply.tokens_out);
-    if (!status.ok()) return status;
-    return reply;
+    call->Send(std::move(http), request.deadline,
+               [this, call, schema = request.schema, done = std::move(done)](
+                   Result<HttpResponse> response) {
+                 if (!response.ok()) {
+                   done(response.status());
+                   return;
+                 }
+                 LlmReply reply;
+                 reply.model = config_.model;
+                 Status status = Read(response->body, schema, &reply);
+                 call->Finish(status, reply.tokens_in, reply.tokens_out);
+                 if (!status.ok()) {
+                   done(status);
+                   return;
+                 }
+                 done(std::move(reply));
+               });
   }
 
  private:
-  Status Read(const std::string& body, const LlmRequest& request, LlmReply* reply) const {
+  Status Read(const std::string& body, const std::optional<ExtractionSchema>& schema,
+              LlmReply* reply) const {
     simdjson::dom::parser parser;
     Result<simdjson::dom::element> root = ParseJson(parser, body, "anthropic answer");
     if (!root.ok()) return root.status();
@@ -65,11 +83,11 @@ class AnthropicProvider final : public LlmProvider {
       std::string_view type;
       if (block["type"].get(type)) continue;
       if (type == "text" && !block["text"].get(text)) reply->text += std::string(text);
-      if (type == "tool_use" && request.schema) {
+      if (type == "tool_use" && schema) {
         simdjson::dom::element input;
         if (block["input"].get(input)) return BadResponse("anthropic tool_use without input");
         reply->text = simdjson::minify(input);
-        Result<ExtractedFields> fields = ValidateObject(input, *request.schema);
+        Result<ExtractedFields> fields = ValidateObject(input, *schema);
         if (!fields.ok()) {
           return BadResponse("anthropic answer not understood: " + fields.status().message());
         }
@@ -77,7 +95,7 @@ class AnthropicProvider final : public LlmProvider {
         return Status::Ok();
       }
     }
-    if (request.schema) return BadResponse("anthropic answer has no tool_use block");
+    if (schema) return BadResponse("anthropic answer has no tool_use block");
     return Status::Ok();
   }
 

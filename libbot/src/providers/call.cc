@@ -33,28 +33,33 @@ Status Call::Admit() {
   return admitted;
 }
 
-Result<HttpResponse> Call::Send(HttpRequest request, TimePoint deadline) {
+void Call::Send(HttpRequest request, TimePoint deadline, HttpClient::Callback done) {
   if (context_.http == nullptr) {
     Status missing = InvalidArgument(record_.provider + ": no HTTP retrier configured");
     Finish(missing, 0, 0);
-    return missing;
+    done(missing);
+    return;
   }
   std::string what = record_.provider + " " + request.url;
-  Result<HttpResponse> response = context_.http->Call(std::move(request), deadline);
-  Status failure;
-  if (!response.ok()) {
-    failure = Status(response.status().code(), what + ": " + response.status().message());
-  } else if (response->status < 200 || response->status >= 300) {
-    std::string message = what + ": HTTP " + std::to_string(response->status) + ": " +
-                          ProviderErrorMessage(response->body);
-    failure = IsRetryableStatus(response->status) ? Unavailable(message)
-                                                  : InvalidArgument(message);
-  }
-  if (!failure.ok()) {
-    Finish(failure, 0, 0);
-    return failure;
-  }
-  return response;
+  context_.http->CallAsync(
+      std::move(request), deadline,
+      [this, what = std::move(what), done = std::move(done)](Result<HttpResponse> response) {
+        Status failure;
+        if (!response.ok()) {
+          failure = Status(response.status().code(), what + ": " + response.status().message());
+        } else if (response->status < 200 || response->status >= 300) {
+          std::string message = what + ": HTTP " + std::to_string(response->status) + ": " +
+                                ProviderErrorMessage(response->body);
+          failure = IsRetryableStatus(response->status) ? Unavailable(message)
+                                                        : InvalidArgument(message);
+        }
+        if (!failure.ok()) {
+          Finish(failure, 0, 0);
+          done(failure);
+          return;
+        }
+        done(std::move(response));
+      });
 }
 
 void Call::Finish(const Status& status, int64_t tokens_in, int64_t tokens_out,

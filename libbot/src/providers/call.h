@@ -1,7 +1,11 @@
 // One accounted provider call: the budget check, the HTTP exchange through the retrier with the
-// status mapped to the providers' error contract, and the usage record.
+// status mapped to the providers' error contract, and the usage record. Providers answer
+// asynchronously (the *Async methods) and their blocking methods wait for that answer (Wait).
 #pragma once
 
+#include <functional>
+#include <future>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -17,10 +21,12 @@ class Call {
   // Ok when the ledger admits the call; a refusal is recorded and returned.
   Status Admit();
 
-  // Sends through the retrier. 2xx → the response; 408/409/429/5xx left after retries →
-  // Unavailable; another 4xx → InvalidArgument; both carry the provider's error message.
-  // A failure is recorded, so the caller only returns it.
-  Result<HttpResponse> Send(HttpRequest request, TimePoint deadline);
+  // Sends through the retrier, without blocking; `done` runs on the HTTP client's thread (or the
+  // caller's). 2xx → the response; 408/409/429/5xx left after retries → Unavailable; another
+  // 4xx → InvalidArgument; both carry the provider's error message. A failure is recorded, so
+  // the caller only passes it on. The Call must live until `done` has run (hold it in a
+  // shared_ptr captured by `done`).
+  void Send(HttpRequest request, TimePoint deadline, HttpClient::Callback done);
 
   // Records the call's end: `status` (ok or why not) and the usage the provider reported.
   void Finish(const Status& status, int64_t tokens_in, int64_t tokens_out,
@@ -31,6 +37,15 @@ class Call {
   UsageRecord record_;
   TimePoint started_;
 };
+
+// Runs an asynchronous call and waits for its answer: the blocking form of every provider.
+template <typename T, typename Start>
+Result<T> Wait(Start start) {
+  std::promise<Result<T>> promise;
+  std::future<Result<T>> answer = promise.get_future();
+  start([&promise](Result<T> r) { promise.set_value(std::move(r)); });
+  return answer.get();
+}
 
 // The "message" of an OpenAI-style or Anthropic-style error body, or a prefix of the body.
 std::string ProviderErrorMessage(std::string_view body);

@@ -20,22 +20,12 @@ void AppendResponseFormat(std::string* out, const std::string& name,
   *out += ",\"strict\":true,\"schema\":" + schema_json + "}}";
 }
 
-Result<ChatAnswer> PostChatCompletion(const LlmConfig& config, Call& call, std::string body,
-                                      TimePoint deadline) {
-  HttpRequest request;
-  request.method = "POST";
-  request.url = JoinUrl(config.base_url, "/chat/completions");
-  request.headers = {{"Authorization", "Bearer " + config.api_key},
-                     {"Content-Type", "application/json"}};
-  request.headers.insert(request.headers.end(), config.extra_headers.begin(),
-                         config.extra_headers.end());
-  request.body = std::move(body);
-  request.timeout = config.timeout;
-  Result<HttpResponse> response = call.Send(std::move(request), deadline);
-  if (!response.ok()) return response.status();
+namespace {
 
+Result<ChatAnswer> ReadChatCompletion(const LlmConfig& config, Call& call,
+                                      const HttpResponse& response) {
   simdjson::dom::parser parser;
-  Result<simdjson::dom::element> root = ParseJson(parser, response->body, config.provider + " answer");
+  Result<simdjson::dom::element> root = ParseJson(parser, response.body, config.provider + " answer");
   Status failure;
   ChatAnswer answer;
   if (root.ok()) {
@@ -51,7 +41,7 @@ Result<ChatAnswer> PostChatCompletion(const LlmConfig& config, Call& call, std::
     std::string_view text;
     if (!(*root)["error"].error()) {
       // OpenRouter reports errors met after generation started with HTTP 200.
-      failure = Unavailable(config.provider + ": " + ProviderErrorMessage(response->body));
+      failure = Unavailable(config.provider + ": " + ProviderErrorMessage(response.body));
     } else if ((*root)["choices"].at(0)["message"].get(message)) {
       failure = BadResponse(config.provider + ": the answer has no choices[0].message");
     } else if (!message["refusal"].get(text) && !text.empty()) {
@@ -69,6 +59,33 @@ Result<ChatAnswer> PostChatCompletion(const LlmConfig& config, Call& call, std::
     return failure;
   }
   return answer;
+}
+
+}  // namespace
+
+void PostChatCompletion(const LlmConfig& config, std::shared_ptr<Call> call, std::string body,
+                        int max_tokens, TimePoint deadline,
+                        std::function<void(Result<ChatAnswer>)> done) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = JoinUrl(config.base_url, "/chat/completions");
+  request.headers = {{"Authorization", "Bearer " + config.api_key},
+                     {"Content-Type", "application/json"}};
+  request.headers.insert(request.headers.end(), config.extra_headers.begin(),
+                         config.extra_headers.end());
+  request.rate_tokens = RateTokens(body, max_tokens);
+  request.body = std::move(body);
+  request.timeout = config.timeout;
+  Call& sender = *call;
+  sender.Send(std::move(request), deadline,
+              [&config, call = std::move(call), done = std::move(done)](
+                  Result<HttpResponse> response) {
+                if (!response.ok()) {
+                  done(response.status());
+                  return;
+                }
+                done(ReadChatCompletion(config, *call, *response));
+              });
 }
 
 namespace {
@@ -91,28 +108,45 @@ class OpenAiChatProvider final : public LlmProvider {
       : config_(std::move(config)), context_(std::move(context)) {}
 
   Result<LlmReply> Complete(const LlmRequest& request) override {
-    Call call(context_, config_.provider, config_.model, request.purpose, request.conversation);
-    if (Status admitted = call.Admit(); !admitted.ok()) return admitted;
-    Result<ChatAnswer> answer = PostChatCompletion(config_, call, Body(request), request.deadline);
-    if (!answer.ok()) return answer.status();
-    LlmReply reply;
-    reply.text = answer->content;
-    reply.model = answer->model;
-    reply.tokens_in = answer->tokens_in;
-    reply.tokens_out = answer->tokens_out;
-    Status status;
-    if (request.schema) {
-      Result<ExtractedFields> fields = ParseExtraction(reply.text, *request.schema);
-      if (fields.ok()) {
-        reply.fields = std::move(fields).value();
-      } else {
-        status = BadResponse(config_.provider + " answer not understood: " +
-                             fields.status().message());
-      }
+    return Wait<LlmReply>([&](auto done) { CompleteAsync(request, std::move(done)); });
+  }
+
+  void CompleteAsync(const LlmRequest& request, LlmCallback done) override {
+    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
+                                       request.purpose, request.conversation);
+    if (Status admitted = call->Admit(); !admitted.ok()) {
+      done(admitted);
+      return;
     }
-    call.Finish(status, reply.tokens_in, reply.tokens_out);
-    if (!status.ok()) return status;
-    return reply;
+    PostChatCompletion(
+        config_, call, Body(request), request.max_tokens, request.deadline,
+        [this, call, schema = request.schema, done = std::move(done)](Result<ChatAnswer> answer) {
+          if (!answer.ok()) {
+            done(answer.status());
+            return;
+          }
+          LlmReply reply;
+          reply.text = answer->content;
+          reply.model = answer->model;
+          reply.tokens_in = answer->tokens_in;
+          reply.tokens_out = answer->tokens_out;
+          Status status;
+          if (schema) {
+            Result<ExtractedFields> fields = ParseExtraction(reply.text, *schema);
+            if (fields.ok()) {
+              reply.fields = std::move(fields).value();
+            } else {
+              status = BadResponse(config_.provider + " answer not understood: " +
+                                   fields.status().message());
+            }
+          }
+          call->Finish(status, reply.tokens_in, reply.tokens_out);
+          if (!status.ok()) {
+            done(status);
+            return;
+          }
+          done(std::move(reply));
+        });
   }
 
  private:

@@ -32,12 +32,21 @@ class OpenAiSttProvider final : public SttProvider {
       : config_(std::move(config)), context_(std::move(context)) {}
 
   Result<SttReply> Transcribe(const SttRequest& request) override {
+    return Wait<SttReply>([&](auto done) { TranscribeAsync(request, std::move(done)); });
+  }
+
+  void TranscribeAsync(const SttRequest& request, SttCallback done) override {
     std::string ext = AudioExtension(request.content_type);
     if (ext.empty()) {
-      return InvalidArgument("speech-to-text does not take '" + request.content_type + "'");
+      done(InvalidArgument("speech-to-text does not take '" + request.content_type + "'"));
+      return;
     }
-    Call call(context_, config_.provider, config_.model, request.purpose, request.conversation);
-    if (Status admitted = call.Admit(); !admitted.ok()) return admitted;
+    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
+                                       request.purpose, request.conversation);
+    if (Status admitted = call->Admit(); !admitted.ok()) {
+      done(admitted);
+      return;
+    }
 
     // A boundary derived from the content never occurs inside it in practice, and keeps the
     // request byte-identical between runs (cassettes match it either way).
@@ -66,15 +75,22 @@ class OpenAiSttProvider final : public SttProvider {
                         config_.extra_headers.end());
     http.body = std::move(body);
     http.timeout = config_.timeout;
-    Result<HttpResponse> response = call.Send(std::move(http), request.deadline);
-    if (!response.ok()) return response.status();
-
-    SttReply reply;
-    reply.model = config_.model;
-    Status status = Read(response->body, &reply);
-    call.Finish(status, reply.tokens_in, reply.tokens_out, reply.audio_seconds);
-    if (!status.ok()) return status;
-    return reply;
+    call->Send(std::move(http), request.deadline,
+               [this, call, done = std::move(done)](Result<HttpResponse> response) {
+                 if (!response.ok()) {
+                   done(response.status());
+                   return;
+                 }
+                 SttReply reply;
+                 reply.model = config_.model;
+                 Status status = Read(response->body, &reply);
+                 call->Finish(status, reply.tokens_in, reply.tokens_out, reply.audio_seconds);
+                 if (!status.ok()) {
+                   done(status);
+                   return;
+                 }
+                 done(std::move(reply));
+               });
   }
 
  private:

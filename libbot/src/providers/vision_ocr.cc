@@ -52,20 +52,38 @@ class VisionOcrProvider final : public OcrProvider {
       : config_(std::move(config)), context_(std::move(context)) {}
 
   Result<OcrReply> Read(const OcrRequest& request) override {
+    return Wait<OcrReply>([&](auto done) { ReadAsync(request, std::move(done)); });
+  }
+
+  void ReadAsync(const OcrRequest& request, OcrCallback done) override {
     if (request.content_type.rfind("image/", 0) != 0 && request.content_type != kPdf) {
-      return InvalidArgument("vision OCR needs an image or a PDF, not '" + request.content_type +
-                             "'");
+      done(InvalidArgument("vision OCR needs an image or a PDF, not '" + request.content_type +
+                           "'"));
+      return;
     }
-    Call call(context_, config_.provider, config_.model, request.purpose, request.conversation);
-    if (Status admitted = call.Admit(); !admitted.ok()) return admitted;
-    Result<ChatAnswer> answer = PostChatCompletion(config_, call, Body(request), request.deadline);
-    if (!answer.ok()) return answer.status();
-    OcrReply reply;
-    reply.model = answer->model;
-    Status status = Parse(answer->content, request.schema, &reply);
-    call.Finish(status, answer->tokens_in, answer->tokens_out);
-    if (!status.ok()) return status;
-    return reply;
+    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
+                                       request.purpose, request.conversation);
+    if (Status admitted = call->Admit(); !admitted.ok()) {
+      done(admitted);
+      return;
+    }
+    PostChatCompletion(
+        config_, call, Body(request), 0, request.deadline,
+        [this, call, schema = request.schema, done = std::move(done)](Result<ChatAnswer> answer) {
+          if (!answer.ok()) {
+            done(answer.status());
+            return;
+          }
+          OcrReply reply;
+          reply.model = answer->model;
+          Status status = Parse(answer->content, schema, &reply);
+          call->Finish(status, answer->tokens_in, answer->tokens_out);
+          if (!status.ok()) {
+            done(status);
+            return;
+          }
+          done(std::move(reply));
+        });
   }
 
  private:

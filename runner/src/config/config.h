@@ -57,6 +57,9 @@ struct RunnerConfig {
   std::string dialogs_dir = "dialogs";
   std::string prompts_dir = "prompts";
   ReplyChannel reply_mode = ReplyChannel::kTwiml;
+  // TwiML mode: a turn not committed this long after the webhook arrived is answered with an
+  // empty <Response/> (Twilio gives up at 15 s); its replies then go through the outbox.
+  std::chrono::milliseconds twiml_budget{10000};
   std::vector<NumberConfig> numbers;
   std::map<std::string, AccountConfig> accounts;
   double rate_per_sender = 80;  // messages per second per bot number

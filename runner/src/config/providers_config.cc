@@ -50,6 +50,23 @@ Status ReadEndpoint(const ConfigReader& r, const YAML::Node& map, const std::str
   return Status::Ok();
 }
 
+Status ReadLimits(const ConfigReader& r, const YAML::Node& map, LimitsConfig* out) {
+  bot::ProviderLimits& l = out->limits;
+  long long n = 0;
+  CONFIG_ASSIGN_OR_RETURN(n, r.Integer(map, "max_in_flight", l.max_in_flight, 1, 100000));
+  l.max_in_flight = static_cast<int>(n);
+  CONFIG_ASSIGN_OR_RETURN(n, r.Integer(map, "requests_per_minute", 0, 0, 100000000));
+  l.requests_per_minute = static_cast<int>(n);
+  CONFIG_ASSIGN_OR_RETURN(l.tokens_per_minute,
+                          r.Integer(map, "tokens_per_minute", 0, 0, 1000000000000LL));
+  CONFIG_ASSIGN_OR_RETURN(n, r.Integer(map, "connections", l.max_in_flight, 1, 100000));
+  out->connections = static_cast<long>(n);
+  return Status::Ok();
+}
+
+// The keys every HTTP provider section takes for its limits.
+#define LIMIT_KEYS "max_in_flight", "connections", "requests_per_minute", "tokens_per_minute"
+
 Status ReadHeaders(const ConfigReader& r, const YAML::Node& map, const std::string& where,
                    bot::HttpHeaders* out) {
   YAML::Node headers = map["headers"];
@@ -72,7 +89,7 @@ Status ReadHeaders(const ConfigReader& r, const YAML::Node& map, const std::stri
 Status ReadLlm(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* out) {
   CONFIG_RETURN_IF_ERROR(r.OnlyKeys(map, "providers.llm",
                                     {"kind", "name", "base_url", "model", "api_key_env",
-                                     "timeout_ms", "strict_schema", "headers"}));
+                                     "timeout_ms", "strict_schema", "headers", LIMIT_KEYS}));
   EndpointConfig llm;
   std::string kind;
   CONFIG_ASSIGN_OR_RETURN(kind, r.String(map, "kind", "openai"));
@@ -91,13 +108,15 @@ Status ReadLlm(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* ou
   CONFIG_RETURN_IF_ERROR(ReadEndpoint(r, map, "providers.llm", default_base, &llm.llm));
   CONFIG_ASSIGN_OR_RETURN(llm.llm.strict_schema, r.Bool(map, "strict_schema", true));
   CONFIG_RETURN_IF_ERROR(ReadHeaders(r, map, "providers.llm", &llm.llm.extra_headers));
+  CONFIG_RETURN_IF_ERROR(ReadLimits(r, map, &llm.limits));
   out->llm = std::move(llm);
   return Status::Ok();
 }
 
 Status ReadStt(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* out) {
   CONFIG_RETURN_IF_ERROR(r.OnlyKeys(
-      map, "providers.stt", {"kind", "name", "base_url", "model", "api_key_env", "timeout_ms"}));
+      map, "providers.stt",
+      {"kind", "name", "base_url", "model", "api_key_env", "timeout_ms", LIMIT_KEYS}));
   std::string kind;
   CONFIG_ASSIGN_OR_RETURN(kind, r.String(map, "kind", "openai"));
   if (kind != "openai") {
@@ -111,6 +130,7 @@ Status ReadStt(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* ou
   CONFIG_ASSIGN_OR_RETURN(stt.llm.provider, r.String(map, "name", "openai"));
   CONFIG_RETURN_IF_ERROR(
       ReadEndpoint(r, map, "providers.stt", "https://api.openai.com/v1", &stt.llm));
+  CONFIG_RETURN_IF_ERROR(ReadLimits(r, map, &stt.limits));
   out->stt = std::move(stt);
   return Status::Ok();
 }
@@ -122,7 +142,7 @@ Status ReadOcr(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* ou
   if (kind == "vision") {
     CONFIG_RETURN_IF_ERROR(r.OnlyKeys(map, "providers.ocr (vision)",
                                       {"kind", "name", "base_url", "model", "api_key_env",
-                                       "timeout_ms", "strict_schema", "headers"}));
+                                       "timeout_ms", "strict_schema", "headers", LIMIT_KEYS}));
     ocr.kind = OcrKind::kVision;
     ocr.vision.timeout = std::chrono::milliseconds(60000);  // a photo is uploaded whole
     CONFIG_ASSIGN_OR_RETURN(ocr.vision.provider, r.String(map, "name", "openai"));
@@ -130,6 +150,7 @@ Status ReadOcr(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* ou
         ReadEndpoint(r, map, "providers.ocr", "https://api.openai.com/v1", &ocr.vision));
     CONFIG_ASSIGN_OR_RETURN(ocr.vision.strict_schema, r.Bool(map, "strict_schema", true));
     CONFIG_RETURN_IF_ERROR(ReadHeaders(r, map, "providers.ocr", &ocr.vision.extra_headers));
+    CONFIG_RETURN_IF_ERROR(ReadLimits(r, map, &ocr.limits));
   } else if (kind == "tesseract") {
     CONFIG_RETURN_IF_ERROR(
         r.OnlyKeys(map, "providers.ocr (tesseract)", {"kind", "language", "datapath"}));

@@ -23,10 +23,19 @@ class ConfigReader;
 
 enum class LlmKind { kOpenAi, kAnthropic };
 
+// How much one provider is asked at once: `max_in_flight`, `requests_per_minute`,
+// `tokens_per_minute` (bot::ProviderLimits) and `connections`, the HTTP connections its client
+// keeps open (default: max_in_flight; HTTP/2 multiplexes requests over fewer).
+struct LimitsConfig {
+  bot::ProviderLimits limits;
+  long connections = 0;  // 0: max_in_flight
+};
+
 // An LLM, or an OpenAI-compatible endpoint used for speech-to-text or vision OCR.
 struct EndpointConfig {
   LlmKind kind = LlmKind::kOpenAi;
   bot::LlmConfig llm;  // provider name, base_url, api_key (secret), model, headers, timeout
+  LimitsConfig limits;
 };
 
 enum class OcrKind { kVision, kTesseract };
@@ -34,6 +43,7 @@ enum class OcrKind { kVision, kTesseract };
 struct OcrConfig {
   OcrKind kind = OcrKind::kVision;
   bot::LlmConfig vision;           // kVision
+  LimitsConfig limits;             // kVision
   bot::TesseractConfig tesseract;  // kTesseract
 };
 

@@ -31,18 +31,11 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
     p->description_ = "no providers configured";
     return p;
   }
-  p->http_ = bot::NewCurlHttpClient();
-  p->retrier_ = std::make_unique<bot::HttpRetrier>(p->http_.get(), clock, config.retry);
   bot::Result<std::unique_ptr<bot::UsageLedger>> ledger =
       bot::OpenSqliteUsageLedger(database, config.budgets);
   if (!ledger.ok()) return ledger.status();
   p->ledger_ = std::move(*ledger);
-
-  bot::ProviderContext context;
-  context.http = p->retrier_.get();
-  context.clock = clock;
-  context.ledger = p->ledger_.get();
-  context.prices = config.prices;
+  p->channels_.reserve(3);
 
   std::string& d = p->description_;
   auto describe = [&d](const std::string& role, const bot::LlmConfig& c) {
@@ -51,20 +44,25 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
   };
   if (config.llm) {
     const bot::LlmConfig& c = config.llm->llm;
+    bot::ProviderContext context = p->ContextFor("llm", config.llm->limits, config, clock);
     p->llm_ = config.llm->kind == LlmKind::kAnthropic ? bot::NewAnthropicProvider(c, context)
                                                       : bot::NewOpenAiChatProvider(c, context);
     describe("llm", c);
   }
   if (config.stt) {
-    p->stt_ = bot::NewOpenAiSttProvider(config.stt->llm, context);
+    p->stt_ = bot::NewOpenAiSttProvider(config.stt->llm,
+                                        p->ContextFor("stt", config.stt->limits, config, clock));
     describe("stt", config.stt->llm);
   }
   if (config.ocr && config.ocr->kind == OcrKind::kVision) {
-    p->ocr_ = bot::NewVisionOcrProvider(config.ocr->vision, context);
+    p->ocr_ = bot::NewVisionOcrProvider(config.ocr->vision,
+                                        p->ContextFor("ocr", config.ocr->limits, config, clock));
     describe("ocr vision", config.ocr->vision);
   } else if (config.ocr) {
     bot::Result<std::unique_ptr<bot::OcrProvider>> tesseract =
-        bot::NewTesseractOcrProvider(config.ocr->tesseract, context);
+        bot::NewTesseractOcrProvider(config.ocr->tesseract, bot::ProviderContext{nullptr, clock,
+                                                                          p->ledger_.get(),
+                                                                          config.prices});
     if (!tesseract.ok()) {
       return bot::InvalidArgument("providers.ocr (tesseract): " + tesseract.status().message());
     }
@@ -73,8 +71,9 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
          ")";
   }
   if (config.bureau) {
+    p->bureau_http_ = bot::NewCurlHttpClient();
     bot::Result<std::unique_ptr<bot::BureauProvider>> bureau =
-        bot::NewHttpsBureau(config.bureau->options, p->http_.get());
+        bot::NewHttpsBureau(config.bureau->options, p->bureau_http_.get());
     if (!bureau.ok()) {
       return bot::InvalidArgument("providers.bureau: " + bureau.status().message());
     }
@@ -83,6 +82,26 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
          LoggableUrl(config.bureau->options.url);
   }
   return p;
+}
+
+bot::ProviderContext RunnerProviders::ContextFor(const std::string& role,
+                                                 const LimitsConfig& limits,
+                                                 const ProvidersConfig& config,
+                                                 const bot::Clock* clock) {
+  bot::CurlHttpOptions http;
+  http.max_connections_per_host = limits.connections;
+  bot::RetryOptions retry = config.retry;
+  retry.limits = limits.limits;
+  Channel& channel = channels_.emplace_back();
+  channel.http = bot::NewCurlHttpClient(http);
+  channel.retrier = std::make_unique<bot::HttpRetrier>(channel.http.get(), clock, retry);
+  meters_.push_back(std::make_unique<ProviderMeter>(role, ledger_.get(), channel.retrier.get()));
+  bot::ProviderContext context;
+  context.http = channel.retrier.get();
+  context.clock = clock;
+  context.ledger = meters_.back().get();
+  context.prices = config.prices;
+  return context;
 }
 
 bot::BotProviders RunnerProviders::view() const {

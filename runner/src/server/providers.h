@@ -1,10 +1,12 @@
-// The providers the engine calls, built from the config's `providers:` section: one curl
-// HttpClient and one HttpRetrier shared by all of them, the usage ledger in the store's
-// database, and the data keys that seal raw reports. Owns everything it hands to the Bot.
+// The providers the engine calls, built from the config's `providers:` section: per HTTP
+// provider its own curl HttpClient (its connections), HttpRetrier (its limits, retries and
+// breakers) and meter (/metrics); the usage ledger in the store's database, and the data keys
+// that seal raw reports. Owns everything it hands to the Bot.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "bot/bot.h"
 #include "bot/clock.h"
@@ -12,6 +14,7 @@
 #include "bot/http.h"
 #include "bot/providers.h"
 #include "config/providers_config.h"
+#include "server/provider_meters.h"
 
 namespace runner {
 
@@ -31,12 +34,25 @@ class RunnerProviders {
   // One line for the start-up log: what is configured, never a key.
   std::string Describe() const;
 
+  // The providers' part of /metrics.
+  std::string RenderMetrics() const { return RenderProviderMeters(meters_); }
+
  private:
   RunnerProviders() = default;
 
-  std::unique_ptr<bot::HttpClient> http_;  // declared first: destroyed last
-  std::unique_ptr<bot::HttpRetrier> retrier_;
+  // The HTTP side of one provider.
+  struct Channel {
+    std::unique_ptr<bot::HttpClient> http;  // destroyed after the retrier
+    std::unique_ptr<bot::HttpRetrier> retrier;
+  };
+  // A context for the provider `role` (llm, stt, ocr) with its own channel and meter.
+  bot::ProviderContext ContextFor(const std::string& role, const LimitsConfig& limits,
+                                  const ProvidersConfig& config, const bot::Clock* clock);
+
+  std::vector<Channel> channels_;  // declared first: destroyed after the providers
+  std::unique_ptr<bot::HttpClient> bureau_http_;
   std::unique_ptr<bot::UsageLedger> ledger_;
+  std::vector<std::unique_ptr<ProviderMeter>> meters_;
   std::unique_ptr<bot::SttProvider> stt_;
   std::unique_ptr<bot::LlmProvider> llm_;
   std::unique_ptr<bot::OcrProvider> ocr_;

@@ -101,7 +101,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
       c.workers, [store = server->store_.get()] { static_cast<void>(store->Flush()); });
   server->handler_ = std::make_unique<WebhookHandler>(
       &server->config_, &server->ioc_, server->bot_.get(), server->queue_.get(),
-      server->outbox_.get(), &server->metrics_, &server->log_);
+      server->outbox_.get(), &server->metrics_, &server->log_, server->providers_.get());
   HttpOptions http;
   http.read_timeout = c.read_timeout;
   http.body_limit = c.body_limit;
@@ -109,6 +109,9 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   return server;
 }
 
+// Messages a previous run accepted but did not process go to their conversations' turn lanes
+// before the server listens, so they run before any new message of the same conversation. A
+// message that cannot even be loaded is logged and left: it must not stop the server.
 bot::Status Server::Recover() {
   bot::Result<std::vector<int64_t>> pending = store_->UnprocessedInbound();
   if (!pending.ok()) return pending.status();
@@ -117,24 +120,31 @@ bot::Status Server::Recover() {
             pending->size());
   for (int64_t id : *pending) {
     bot::Result<bot::TurnContext> ctx = store_->LoadTurn(id);
-    if (!ctx.ok()) return ctx.status();
+    if (!ctx.ok()) {
+      log_.Error("recovery: message {}: {}", id, ctx.status().ToString());
+      metrics_.CountTurnError();
+      continue;
+    }
     // The webhook that brought it was never answered with its replies: send them through the
     // REST API when the number has an account, else record them (and say so).
-    const NumberConfig* number = config_.FindNumber(ctx->message.channel);
+    const bot::InboundMessage& message = ctx->message;
+    const NumberConfig* number = config_.FindNumber(message.channel);
     bool can_send = number != nullptr && !number->account.empty();
     if (!can_send) {
       log_.Warn("recovery: message {} from {}: no REST account for {}; its replies are stored "
                 "but cannot be delivered",
-                ctx->message.provider_id, ctx->message.from, ctx->message.channel);
+                message.provider_id, message.from, message.channel);
     }
-    bot::Result<bot::TurnResult> turn =
-        bot_->Process(id, can_send ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline);
-    if (!turn.ok()) {
-      log_.Error("recovery: message {}: {}", ctx->message.provider_id, turn.status().ToString());
-      metrics_.CountTurnError();
-    }
+    const bot::ReplyMode mode = can_send ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline;
+    handler_->RunTurn(
+        id, message.channel, message.from, message.received_at, [mode] { return mode; },
+        [this, provider_id = message.provider_id](const bot::Result<bot::TurnResult>& turn) {
+          if (turn.ok()) return;
+          log_.Error("recovery: message {}: {}", provider_id, turn.status().ToString());
+          metrics_.CountTurnError();
+        });
   }
-  return store_->Flush();
+  return bot::Status::Ok();
 }
 
 bot::Status Server::Start() {
@@ -148,9 +158,9 @@ bot::Status Server::Start() {
         "BOT_DATA_KEYS is not set: raw bureau reports will not be kept (only the score). "
         "Set it to seal them at rest (docs/credit.md).");
   }
+  outbox_->Start();
   bot::Status recovered = Recover();
   if (!recovered.ok()) return recovered;
-  outbox_->Start();
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;

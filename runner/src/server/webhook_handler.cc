@@ -7,6 +7,9 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
+
+#include <boost/asio/steady_timer.hpp>
 
 #include "server/await_work.h"
 
@@ -42,9 +45,44 @@ bot::TwilioAccount ToTwilio(const AccountConfig& account) {
 
 }  // namespace
 
+// TwiML mode: the webhook is answered once, either by the turn (its replies inline) or, when
+// the message is durable and the budget has passed with the turn still running, with an empty
+// <Response/>; the turn's replies then go through the outbox.
+struct WebhookHandler::TwimlClaim {
+  // The turn commits (or failed): true while its replies may still go inline.
+  bool TakeForTurn() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (owner == Owner::kOpen) owner = Owner::kTurn;
+    return owner == Owner::kTurn;
+  }
+  // True when the webhook is to be answered empty now.
+  bool BudgetPassed() {
+    std::lock_guard<std::mutex> lock(mu);
+    budget_passed = true;
+    return TakeEmptyLocked();
+  }
+  bool Durable() {
+    std::lock_guard<std::mutex> lock(mu);
+    durable = true;
+    return TakeEmptyLocked();
+  }
+
+ private:
+  bool TakeEmptyLocked() {
+    if (owner != Owner::kOpen || !durable || !budget_passed) return false;
+    owner = Owner::kEmpty;
+    return true;
+  }
+  enum class Owner { kOpen, kTurn, kEmpty };
+  std::mutex mu;
+  Owner owner = Owner::kOpen;
+  bool durable = false;
+  bool budget_passed = false;
+};
+
 WebhookHandler::WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot,
                                WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics,
-                               const Logger* log)
+                               const Logger* log, const RunnerProviders* providers)
     : config_(config),
       ioc_(ioc),
       bot_(bot),
@@ -52,7 +90,12 @@ WebhookHandler::WebhookHandler(const RunnerConfig* config, asio::io_context* ioc
       outbox_(outbox),
       metrics_(metrics),
       log_(log),
+      providers_(providers),
       empty_twiml_(bot::RenderTwiml({})) {}
+
+std::string WebhookHandler::TurnLane(const std::string& channel, const std::string& from) {
+  return channel + '\n' + from + "\nturn";
+}
 
 Route WebhookHandler::RouteOf(std::string_view path) const {
   if (path == config_->inbound_path) return Route::kInbound;
@@ -166,70 +209,136 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   std::string lane = message->channel;
   lane += '\n';
   lane += message->from;
+  auto claim = config_->reply_mode == ReplyChannel::kTwiml ? std::make_shared<TwimlClaim>()
+                                                           : nullptr;
+  asio::steady_timer budget(*ioc_);
   // The start lambda captures only references and pointers: g++ 12 destroys a co_await
   // operand's non-trivial captures twice (a shared_ptr captured by value here was freed twice).
   InboundAnswer answer = co_await AwaitWork<InboundAnswer>(
-      *ioc_, [this, &lane, &message, account](std::function<void(InboundAnswer)> resume) {
-        queue_->Submit(lane, [this, message, account, resume = std::move(resume)] {
-          RunInbound(*message, account, resume);
+      *ioc_, [this, &lane, &message, account, &claim, &budget](
+                 std::function<void(InboundAnswer)> resume) {
+        if (claim) {
+          budget.expires_after(config_->twiml_budget);
+          budget.async_wait([this, claim, resume](const boost::system::error_code& ec) {
+            if (!ec && claim->BudgetPassed()) resume(InboundAnswer{200, empty_twiml_});
+          });
+        }
+        queue_->Submit(lane, [this, message, account, claim, resume = std::move(resume)] {
+          RunInbound(message, account, claim, resume);
         });
       });
+  budget.cancel();
   if (answer.status != 200) co_return MakeResponse(answer.status, std::string(kText), "error\n");
   co_return MakeResponse(200, std::string(kXml), std::move(answer.twiml));
 }
 
-void WebhookHandler::RunInbound(bot::InboundMessage& message, const AccountConfig* account,
-                                const std::function<void(InboundAnswer)>& answer) {
+void WebhookHandler::RunInbound(std::shared_ptr<bot::InboundMessage> message,
+                                const AccountConfig* account, std::shared_ptr<TwimlClaim> claim,
+                                std::function<void(InboundAnswer)> answer) {
   auto started = std::chrono::steady_clock::now();
-  bool rest = config_->reply_mode == ReplyChannel::kRest;
-  if (account != nullptr && !message.media.empty() && !AlreadyAccepted(message)) {
+  const bool rest = claim == nullptr;
+  if (account != nullptr && !message->media.empty() && !AlreadyAccepted(*message)) {
     // Downloaded before Accept so the stored message (which the turn reads) has the files. A
     // retried delivery is not downloaded again: Accept reports it as a duplicate.
-    for (bot::Media& media : message.media) {
+    for (bot::Media& media : message->media) {
       bot::Result<bot::Media> got = bot::DownloadMedia(media.url, media.content_type,
                                                        ToTwilio(*account), bot::MediaLimits{},
                                                        config_->media_dir);
       if (got.ok()) {
         media = std::move(*got);
       } else {
-        log_->Warn("inbound {}: media not downloaded: {}", message.provider_id,
+        log_->Warn("inbound {}: media not downloaded: {}", message->provider_id,
                    got.status().ToString());
       }
     }
   }
-  bot::Result<bot::Accepted> accepted = bot_->Accept(message);
+  bot::Result<bot::Accepted> accepted = bot_->Accept(*message);
   if (!accepted.ok()) {
-    log_->Error("inbound {}: not accepted: {}", message.provider_id, accepted.status().ToString());
+    log_->Error("inbound {}: not accepted: {}", message->provider_id,
+                accepted.status().ToString());
     metrics_->CountTurnError();
-    answer(InboundAnswer{500, ""});
+    if (rest || claim->TakeForTurn()) answer(InboundAnswer{500, ""});
     return;
   }
   // Twilio's answer waits until the message is durable (group commit: until the store's next
-  // Flush). In rest mode that is the whole answer, so it does not wait for the turn.
-  if (rest) AnswerWhenDurable(answer, empty_twiml_);
+  // Flush). In rest mode that is the whole answer, so it does not wait for the turn. In twiml
+  // mode the budget counts only once the message is durable: nothing is acknowledged before.
+  if (rest) {
+    AnswerWhenDurable(answer, empty_twiml_);
+  } else {
+    bot_->store().WhenDurable([this, claim, answer](const bot::Status& durable) {
+      if (durable.ok() && claim->Durable()) answer(InboundAnswer{200, empty_twiml_});
+    });
+  }
 
+  // The turn waits in its own lane for the conversation's turns before it.
+  const NumberConfig* number = config_->FindNumber(message->channel);
+  const bool can_send = number != nullptr && !number->account.empty();
+  bot::ReplyModeFn mode = [rest, claim, can_send, message, this] {
+    if (rest || (!claim->TakeForTurn() && can_send)) return bot::ReplyMode::kOutbox;
+    if (!claim->TakeForTurn()) {
+      log_->Warn("inbound {}: the turn ended after the TwiML budget and {} has no REST account: "
+                 "its replies are stored but cannot be delivered",
+                 message->provider_id, message->channel);
+    }
+    return bot::ReplyMode::kInline;
+  };
+  RunTurn(accepted->message_id, message->channel, message->from, message->received_at,
+          std::move(mode),
+          [this, message, claim, answer, started](const bot::Result<bot::TurnResult>& turn) {
+            const bool rest = claim == nullptr;
+            const bool inline_answer = !rest && claim->TakeForTurn();
+            if (!turn.ok()) {
+              log_->Error("inbound {}: turn failed: {}", message->provider_id,
+                          turn.status().ToString());
+              metrics_->CountTurnError();
+              if (inline_answer) answer(InboundAnswer{500, ""});
+              return;
+            }
+            if (turn->duplicate) {
+              // The first delivery may still be in the open group: acknowledge once durable.
+              metrics_->CountDuplicate();
+              if (inline_answer) AnswerWhenDurable(answer, empty_twiml_);
+              return;
+            }
+            metrics_->CountTurn(std::chrono::steady_clock::now() - started);
+            if (inline_answer) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
+          });
+}
+
+void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::string& from,
+                             bot::TimePoint received, bot::ReplyModeFn mode,
+                             std::function<void(const bot::Result<bot::TurnResult>&)> then) {
   // In rest mode the outbox is told of the turn, so that its replies leave as soon as they are
   // durable, without the outbox reading them back (OutboxWorker::TurnEnded).
-  const bool hand_over = rest && outbox_ != nullptr;
-  if (hand_over) outbox_->TurnStarted(message.channel, message.from);
-  bot::Result<bot::TurnResult> turn = bot_->Process(
-      accepted->message_id, rest ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline);
-  if (hand_over) outbox_->TurnEnded(message.channel, message.from, Replies(message, turn),
-                                    message.received_at);
-  if (!turn.ok()) {
-    log_->Error("inbound {}: turn failed: {}", message.provider_id, turn.status().ToString());
-    metrics_->CountTurnError();
-    if (!rest) answer(InboundAnswer{500, ""});
-    return;
-  }
-  if (turn->duplicate) {
-    // The first delivery may still be in the open group: acknowledge once it is durable.
-    metrics_->CountDuplicate();
-    if (!rest) AnswerWhenDurable(answer, empty_twiml_);
-    return;
-  }
-  metrics_->CountTurn(std::chrono::steady_clock::now() - started);
-  if (!rest) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
+  const bool hand_over = config_->reply_mode == ReplyChannel::kRest && outbox_ != nullptr;
+  queue_->SubmitAsync(TurnLane(channel, from), [=, this](WorkQueue::Done lane_done) {
+    if (hand_over) outbox_->TurnStarted(channel, from);
+    bot::Executor on_workers = [this](std::function<void()> job) { queue_->Post(std::move(job)); };
+    bot_->ProcessAsync(
+        id, mode, std::move(on_workers),
+        [=, this](bot::Result<bot::TurnResult> turn) {
+          if (hand_over) {
+            std::vector<bot::OutboundMessage> replies;
+            if (turn.ok() && !turn->duplicate) {
+              for (size_t i = 0; i < turn->outbound_ids.size() && i < turn->replies.size(); ++i) {
+                bot::OutboundMessage& reply = replies.emplace_back();
+                reply.id = turn->outbound_ids[i];
+                reply.channel = channel;
+                reply.to = from;
+                reply.text = turn->replies[i];
+                reply.status = "pending";
+                reply.created_at = reply.next_attempt_at = received;
+              }
+            }
+            outbox_->TurnEnded(channel, from, std::move(replies), received);
+          } else if (outbox_ != nullptr && turn.ok() && !turn->outbound_ids.empty()) {
+            outbox_->Wake();  // a TwiML turn past its budget: its replies are in the outbox
+          }
+          if (then) then(turn);
+          lane_done();
+        });
+  });
 }
 
 bool WebhookHandler::AlreadyAccepted(const bot::InboundMessage& message) {
@@ -242,22 +351,6 @@ bool WebhookHandler::AlreadyAccepted(const bot::InboundMessage& message) {
   return std::any_of(messages->begin(), messages->end(), [&](const bot::StoredMessage& m) {
     return m.direction == "in" && m.provider_id == message.provider_id;
   });
-}
-
-std::vector<bot::OutboundMessage> WebhookHandler::Replies(const bot::InboundMessage& message,
-                                                          const bot::Result<bot::TurnResult>& turn) {
-  std::vector<bot::OutboundMessage> replies;
-  if (!turn.ok() || turn->duplicate) return replies;
-  for (size_t i = 0; i < turn->outbound_ids.size() && i < turn->replies.size(); ++i) {
-    bot::OutboundMessage& reply = replies.emplace_back();
-    reply.id = turn->outbound_ids[i];
-    reply.channel = message.channel;
-    reply.to = message.from;
-    reply.text = turn->replies[i];
-    reply.status = "pending";
-    reply.created_at = reply.next_attempt_at = message.received_at;
-  }
-  return replies;
 }
 
 void WebhookHandler::AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer,
@@ -328,7 +421,9 @@ asio::awaitable<Response> WebhookHandler::MetricsPage() {
           resume(d.ok() ? *d : -1);
         });
       });
-  co_return MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", metrics_->Render(depth));
+  std::string page = metrics_->Render(depth);
+  if (providers_ != nullptr) page += providers_->RenderMetrics();
+  co_return MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", std::move(page));
 }
 
 }  // namespace runner

@@ -19,15 +19,28 @@
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
+#include "server/providers.h"
 #include "server/work_queue.h"
 
 namespace runner {
 
 class WebhookHandler final : public HttpHandler {
  public:
-  // Everything must outlive the handler. `outbox` may be null (nothing to wake).
+  // Everything must outlive the handler. `outbox` may be null (nothing to wake); `providers`
+  // may be null (no provider metrics).
   WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot,
-                 WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics, const Logger* log);
+                 WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics, const Logger* log,
+                 const RunnerProviders* providers = nullptr);
+
+  // The work queue key of a conversation's turns (its messages are accepted under another, so
+  // that accepting one never waits for the turn of the one before).
+  static std::string TurnLane(const std::string& channel, const std::string& from);
+  // Runs the turn of accepted message `id` (received at `received`) in its conversation's turn
+  // lane; the lane is held, not a thread, while providers answer. `then` (optional) runs when
+  // the turn is over.
+  void RunTurn(int64_t id, const std::string& channel, const std::string& from,
+               bot::TimePoint received, bot::ReplyModeFn mode,
+               std::function<void(const bot::Result<bot::TurnResult>&)> then);
 
   asio::awaitable<Response> Handle(Request& request) override;
   Response Rejected(const Request& request, int status) override;
@@ -38,6 +51,7 @@ class WebhookHandler final : public HttpHandler {
     int status = 200;
     std::string twiml;
   };
+  struct TwimlClaim;  // TwiML mode: who answers the webhook, the turn or the budget timer
 
   Route RouteOf(std::string_view path) const;
   asio::awaitable<Response> Inbound(Request& request);
@@ -51,12 +65,9 @@ class WebhookHandler final : public HttpHandler {
                       const AccountConfig* account) const;
   // Whether a message with this MessageSid from this sender is stored already (a retry).
   bool AlreadyAccepted(const bot::InboundMessage& message);
-  // The outbox rows of `turn`, which answered `message` (none if it failed or was a duplicate).
-  static std::vector<bot::OutboundMessage> Replies(const bot::InboundMessage& message,
-                                                   const bot::Result<bot::TurnResult>& turn);
-  // Runs on a worker: media, Accept, Process; calls `answer` once.
-  void RunInbound(bot::InboundMessage& message, const AccountConfig* account,
-                  const std::function<void(InboundAnswer)>& answer);
+  // Runs on a worker: media, Accept, then the turn in the turn lane; calls `answer` once.
+  void RunInbound(std::shared_ptr<bot::InboundMessage> message, const AccountConfig* account,
+                  std::shared_ptr<TwimlClaim> claim, std::function<void(InboundAnswer)> answer);
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
   // if the store lost it (Store::WhenDurable).
   void AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer, std::string twiml);
@@ -68,6 +79,7 @@ class WebhookHandler final : public HttpHandler {
   OutboxWorker* outbox_;
   Metrics* metrics_;
   const Logger* log_;
+  const RunnerProviders* providers_;
   std::string empty_twiml_;
 };
 

@@ -18,6 +18,14 @@ WorkQueue::~WorkQueue() { Drain(); }
 // A worker is woken after mu_ is released: woken under the lock, on a busy core it would run at
 // once, block on mu_ and hand the core straight back.
 void WorkQueue::Submit(const std::string& key, std::function<void()> job) {
+  Enqueue(key, Job{std::move(job), nullptr});
+}
+
+void WorkQueue::SubmitAsync(const std::string& key, std::function<void(Done done)> job) {
+  Enqueue(key, Job{nullptr, std::move(job)});
+}
+
+void WorkQueue::Enqueue(const std::string& key, Job job) {
   std::unique_lock<std::mutex> lock(mu_);
   if (closed_) return;
   auto [it, inserted] = lanes_.try_emplace(key);
@@ -39,7 +47,7 @@ void WorkQueue::Post(std::function<void()> job) {
   auto* lane = new Lane;
   lane->posted = true;
   lane->scheduled = true;
-  lane->jobs.push_back(std::move(job));
+  lane->jobs.push_back(Job{std::move(job), nullptr});
   ++pending_;
   ready_.push_back(lane);
   lock.unlock();
@@ -59,21 +67,24 @@ void WorkQueue::Run() {
     if (ready_.empty()) return;  // stopping and nothing left
     Lane* lane = ready_.front();
     ready_.pop_front();
-    std::function<void()> job = std::move(lane->jobs.front());
+    Job job = std::move(lane->jobs.front());
     lane->jobs.pop_front();
     ++running_;
     lock.unlock();
-    job();
-    job = nullptr;  // destroy captures outside the lock too
+    if (job.run_async) {
+      job.run_async([this, lane] { AsyncDone(lane); });
+    } else {
+      job.run();
+    }
+    const bool async = static_cast<bool>(job.run_async);
+    job = Job();  // destroy captures outside the lock too
     lock.lock();
     --running_;
-    --pending_;
-    if (lane->posted) {
-      delete lane;  // a Post() lane
-    } else if (lane->jobs.empty()) {
-      lanes_.erase(lanes_.find(lane->key));  // not erase(lane->key): that key dies mid-erase
+    if (async && !lane->done_early) {
+      lane->parked = true;  // the lane stays busy until done; this worker goes on
     } else {
-      ready_.push_back(lane);  // to the back: other conversations get their turn first
+      lane->done_early = false;
+      FinishJobLocked(lane);
     }
     if (when_idle_) {
       const bool idle = ready_.empty() && running_ == 0;
@@ -90,6 +101,30 @@ void WorkQueue::Run() {
     }
     if (stopping_ && pending_ == 0) cv_.notify_all();
   }
+}
+
+void WorkQueue::FinishJobLocked(Lane* lane) {
+  --pending_;
+  if (lane->posted) {
+    delete lane;  // a Post() lane
+  } else if (lane->jobs.empty()) {
+    lanes_.erase(lanes_.find(lane->key));  // not erase(lane->key): that key dies mid-erase
+  } else {
+    ready_.push_back(lane);  // to the back: other conversations get their turn first
+  }
+}
+
+void WorkQueue::AsyncDone(Lane* lane) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (!lane->parked) {  // its job has not returned yet: the worker finishes it
+    lane->done_early = true;
+    return;
+  }
+  lane->parked = false;
+  FinishJobLocked(lane);
+  const bool wake = !ready_.empty() || (stopping_ && pending_ == 0);
+  lock.unlock();
+  if (wake) cv_.notify_all();
 }
 
 void WorkQueue::RunIdleTimer() {

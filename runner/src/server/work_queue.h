@@ -1,6 +1,8 @@
 // A small pool of worker threads that runs blocking work (store transactions, turns) off the
 // HTTP thread. Jobs submitted under the same key (a conversation) run one at a time in
-// submission order; jobs under different keys run in parallel. Thread-safe. On Linux the
+// submission order; jobs under different keys run in parallel. An asynchronous job (a turn
+// waiting for a provider) keeps its key busy until it says it is done, without holding a
+// worker meanwhile. Thread-safe. On Linux the
 // workers are SCHED_BATCH threads: woken on a busy core, they wait for the running thread to
 // block instead of preempting it, then take every job queued meanwhile.
 #pragma once
@@ -33,23 +35,39 @@ class WorkQueue {
 
   // Runs `job` after every job submitted earlier under `key` has finished.
   void Submit(const std::string& key, std::function<void()> job);
+  // The same for a job that finishes later: `job` gets a `done` to call once, from any thread
+  // (also before it returns). The worker is free when `job` returns; the key's later jobs wait
+  // for `done`.
+  using Done = std::function<void()>;
+  void SubmitAsync(const std::string& key, std::function<void(Done done)> job);
   // Runs `job` on any worker, in no particular order.
   void Post(std::function<void()> job);
 
-  // Runs everything queued (including jobs those jobs submit), then stops the threads.
-  // Later submissions are dropped. Idempotent.
+  // Runs everything queued (including jobs those jobs submit, and asynchronous jobs to their
+  // `done`), then stops the threads. Later submissions are dropped. Idempotent.
   void Drain();
 
   size_t pending() const;
 
  private:
+  struct Job {
+    std::function<void()> run;
+    std::function<void(Done)> run_async;  // set instead of `run` for SubmitAsync
+  };
   struct Lane {
     std::string key;
     bool posted = false;  // an unkeyed Post() lane, owned by no map
-    std::deque<std::function<void()>> jobs;
-    bool scheduled = false;  // in ready_ or being run
+    std::deque<Job> jobs;
+    bool scheduled = false;  // in ready_, being run, or waiting for an asynchronous job's done
+    bool parked = false;     // its asynchronous job returned and waits for done
+    bool done_early = false; // done was called before its job returned
   };
   void Run();
+  void Enqueue(const std::string& key, Job job);
+  // The job at the front of `lane` is over: free the lane or queue its next job. Under mu_.
+  void FinishJobLocked(Lane* lane);
+  // An asynchronous job of `lane` called done.
+  void AsyncDone(Lane* lane);
   void RunIdleTimer();
 
   mutable std::mutex mu_;
