@@ -4,9 +4,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <future>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 #include "bot/http.h"
 #include "bot/testing/fake_clock.h"
@@ -348,6 +351,161 @@ TEST(CassetteNormalise, SortsKeysAndHashesMedia) {
   for (const Case& c : kCases) {
     EXPECT_EQ(NormaliseBodyForCassette(c.content_type, c.body), c.expected) << c.body;
   }
+}
+
+// ---- Limits: a provider that takes `capacity` requests at once ----
+
+// An in-process HttpClient standing for a provider with a concurrency limit: up to `capacity`
+// requests are held (answered 200 by Release), past that it answers 429 at once with
+// Retry-After 0.02 s, as OpenAI does when a rate limit is hit.
+class ThrottlingClient final : public HttpClient {
+ public:
+  explicit ThrottlingClient(size_t capacity) : capacity_(capacity) {}
+
+  void Send(HttpRequest, Callback done) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (held_.size() >= capacity_) {
+      ++throttled_;
+      lock.unlock();
+      HttpResponse busy;
+      busy.status = 429;
+      busy.headers = {{"Retry-After", "0.02"}};
+      done(std::move(busy));
+      return;
+    }
+    held_.push_back(std::move(done));
+    most_held_ = std::max(most_held_, held_.size());
+  }
+
+  // Answers every held request 200; returns how many.
+  size_t Release() {
+    std::vector<Callback> held;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      held.swap(held_);
+    }
+    for (Callback& done : held) {
+      HttpResponse ok;
+      ok.status = 200;
+      done(std::move(ok));
+    }
+    return held.size();
+  }
+  size_t throttled() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return throttled_;
+  }
+  size_t most_held() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return most_held_;
+  }
+
+ private:
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::vector<Callback> held_;  // Guarded by mu_
+  size_t throttled_ = 0;        // Guarded by mu_
+  size_t most_held_ = 0;        // Guarded by mu_
+};
+
+TEST(RetrierLimits, A429StormSlowsEveryCallAndEveryCallIsAnsweredOnce) {
+  ThrottlingClient provider(20);
+  SystemClock clock;
+  RetryOptions options;
+  options.max_attempts = 3;
+  options.limits.max_in_flight = 200;
+  HttpRetrier retrier(&provider, &clock, options);
+
+  constexpr int kCalls = 300;
+  std::mutex mu;
+  std::vector<int> answers(kCalls, 0);
+  std::vector<int> statuses(kCalls, 0);
+  for (int i = 0; i < kCalls; ++i) {
+    HttpRequest request;
+    request.url = "https://api.example.test/v1/chat/completions";
+    retrier.CallAsync(request, {}, [&, i](Result<HttpResponse> r) {
+      std::lock_guard<std::mutex> lock(mu);
+      ++answers[i];
+      statuses[i] = r.ok() ? r->status : -1;
+    });
+  }
+  // The storm: the first 20 are held, the rest answered 429. Afterwards the cap is what the
+  // provider took, so every later round fits.
+  EXPECT_EQ(retrier.Load().concurrency, 20);
+  auto all_answered = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::all_of(answers.begin(), answers.end(), [](int n) { return n > 0; });
+  };
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!all_answered() && std::chrono::steady_clock::now() < end) {
+    provider.Release();
+    std::this_thread::sleep_for(milliseconds(1));  // lets the timer thread move the queue
+  }
+  ASSERT_TRUE(all_answered());
+  for (int i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(answers[i], 1) << "call " << i;
+    EXPECT_EQ(statuses[i], 200) << "call " << i;
+  }
+  EXPECT_EQ(provider.most_held(), 20u);
+  // Only the first storm is throttled: after it, calls wait in the queue, not on the provider.
+  EXPECT_LT(provider.throttled(), static_cast<size_t>(kCalls));
+  EXPECT_LE(retrier.Load().concurrency, 21) << "raised by one per round of successes";
+  EXPECT_EQ(retrier.Load().in_flight, 0);
+  EXPECT_EQ(retrier.Load().queued, 0);
+}
+
+TEST(RetrierLimits, InFlightCapQueuesAndADeadlineInTheQueueIsATimeout) {
+  ThrottlingClient provider(1000);
+  testing::FakeClock clock(FromUnixMillis(1'700'000'000'000));
+  RetryOptions options;
+  options.limits.max_in_flight = 2;
+  HttpRetrier retrier(&provider, &clock, options);  // waits on the timer: never reached here
+  std::vector<Result<HttpResponse>> results;
+  for (int i = 0; i < 3; ++i) {
+    HttpRequest request;
+    request.url = "https://api.example.test/v1/chat/completions";
+    retrier.CallAsync(request, clock.Now() + std::chrono::seconds(5),
+                      [&](Result<HttpResponse> r) { results.push_back(std::move(r)); });
+  }
+  EXPECT_EQ(retrier.Load().in_flight, 2);
+  EXPECT_EQ(retrier.Load().queued, 1);
+  clock.Advance(std::chrono::seconds(6));
+  provider.Release();  // the two answers free their places; the third is past its deadline
+  ASSERT_EQ(results.size(), 3u);
+  int ok = 0, timed_out = 0;
+  for (const Result<HttpResponse>& r : results) {
+    if (r.ok() && r->status == 200) ++ok;
+    if (!r.ok() && r.status().code() == StatusCode::kTimeout) ++timed_out;
+  }
+  EXPECT_EQ(ok, 2);
+  EXPECT_EQ(timed_out, 1);
+  EXPECT_EQ(provider.Release(), 0u) << "the call that timed out in the queue never went out";
+  EXPECT_EQ(retrier.Load().queued, 0);
+}
+
+TEST(RetrierLimits, RequestsPerMinuteSpaceTheCallsOut) {
+  ThrottlingClient provider(1000);
+  testing::FakeClock clock(FromUnixMillis(1'700'000'000'000));
+  RetryOptions options;
+  options.limits.requests_per_minute = 60;  // a bucket of 10, refilled one a second
+  std::vector<milliseconds> waits;
+  HttpRetrier retrier(&provider, &clock, options, [&](milliseconds d) {
+    waits.push_back(d);
+    clock.Advance(d);
+  });
+  const TimePoint start = clock.Now();
+  int answered = 0;
+  for (int i = 0; i < 13; ++i) {
+    HttpRequest request;
+    request.url = "https://api.example.test/v1/chat/completions";
+    retrier.CallAsync(request, {}, [&](Result<HttpResponse>) { ++answered; });
+  }
+  EXPECT_EQ(provider.Release(), 13u);
+  EXPECT_EQ(answered, 13);
+  // 10 at once, then one a second: the 13th left about 3 s after the first.
+  auto spent = std::chrono::duration_cast<milliseconds>(clock.Now() - start);
+  EXPECT_GE(spent.count(), 2900);
+  EXPECT_LE(spent.count(), 3100);
 }
 
 }  // namespace

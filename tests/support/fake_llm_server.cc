@@ -253,6 +253,7 @@ TestHttpServer::Answer FakeLlmServer::Impl::Serve(const TestHttpServer::Request&
   }
   TestHttpServer::Answer answer;
   answer.delay = reply.delay;
+  answer.ready = reply.ready;
   TestHttpServer::Response& res = answer.response;
   res.result(static_cast<http::status>(reply.status));
   if (FindHeader(reply.headers, "content-type").empty()) {

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,9 @@ class FakeLlmServer {
     HttpHeaders headers;  // Content-Type application/json is added when absent
     std::string body;
     std::chrono::milliseconds delay{0};  // before answering
+    // When set, the answer waits (after `delay`) until it returns true: a test holds a call
+    // pending for as long as it needs. Asked on the server's thread every millisecond.
+    std::function<bool()> ready;
   };
 
   struct Received {
