@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <optional>
 
 #include "bot/bot.h"
 #include "bot/dialog_loader.h"
@@ -106,6 +108,44 @@ TEST_F(EngineProvidersTest, TheLlmMapsAnAnswerOnlyItCanUnderstand) {
   EXPECT_EQ(asked.messages.back().text, "pues la verdad excelente, nada que decir");
   EXPECT_NE(asked.messages.front().text.find("Ana"), std::string::npos)  // the question asked
       << asked.messages.front().text;
+}
+
+// ProcessAsync holds nothing while the LLM works: the turn is a callback until the answer
+// comes back, and the rest of the turn runs as a job of the caller's executor.
+TEST_F(EngineProvidersTest, ProcessAsyncWaitsForTheLlmWithoutHoldingTheCaller) {
+  llm_.Hold();
+  InboundMessage m;
+  m.channel = kChannel;
+  m.from = kPatient;
+  m.provider_id = "SM-async";
+  m.text = "pues la verdad excelente, nada que decir";
+  m.dialog_id = "review_rating";
+  m.received_at = clock_.Now();
+  Result<Accepted> accepted = bot_->Accept(m);
+  ASSERT_TRUE(accepted.ok());
+
+  std::vector<std::function<void()>> jobs;
+  std::optional<Result<TurnResult>> turn;
+  bot_->ProcessAsync(
+      accepted->message_id, [] { return ReplyMode::kOutbox; },
+      [&](std::function<void()> job) { jobs.push_back(std::move(job)); },
+      [&](Result<TurnResult> result) { turn.emplace(std::move(result)); });
+  EXPECT_FALSE(turn.has_value()) << "ProcessAsync returned with the call pending";
+  EXPECT_EQ(llm_.held(), 1u);
+  EXPECT_TRUE(jobs.empty());
+
+  llm_.EnqueueText(R"({"value":"5"})");
+  EXPECT_EQ(llm_.Release(), 1u);
+  ASSERT_EQ(jobs.size(), 1u) << "the answer comes back through the executor";
+  EXPECT_FALSE(turn.has_value());
+  jobs[0]();
+  ASSERT_TRUE(turn.has_value());
+  ASSERT_TRUE(turn->ok()) << turn->status().ToString();
+  ASSERT_EQ((*turn)->replies.size(), 1u);
+  EXPECT_NE((*turn)->replies[0].find("calificación de 5"), std::string::npos);
+  auto again = bot_->Process(accepted->message_id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->duplicate) << "processed once";
 }
 
 TEST_F(EngineProvidersTest, TheLlmIsNotAskedWhenTheParserIsSure) {

@@ -309,6 +309,42 @@ providers:
   EXPECT_FALSE(c->providers.bureau.has_value());
 }
 
+TEST(RunnerProvidersConfig, LimitsPerProviderAndTheTwimlBudget) {
+  const char* yaml = R"(
+numbers: [{to: a, dialog: d}]
+twiml_budget_ms: 8000
+providers:
+  llm: {base_url: "http://127.0.0.1:8000/v1", model: m, max_in_flight: 50, requests_per_minute: 500,
+        tokens_per_minute: 200000, connections: 10}
+  stt: {base_url: "http://127.0.0.1:8000/v1", model: whisper-1}
+  ocr: {kind: vision, base_url: "http://127.0.0.1:8000/v1", model: m, max_in_flight: 4}
+)";
+  bot::Result<RunnerConfig> c = ParseConfig(yaml, "bot.yaml", Env({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->twiml_budget, std::chrono::milliseconds(8000));
+  const LimitsConfig& llm = c->providers.llm->limits;
+  EXPECT_EQ(llm.limits.max_in_flight, 50);
+  EXPECT_EQ(llm.limits.requests_per_minute, 500);
+  EXPECT_EQ(llm.limits.tokens_per_minute, 200000);
+  EXPECT_EQ(llm.connections, 10);
+  const LimitsConfig& stt = c->providers.stt->limits;
+  EXPECT_EQ(stt.limits.max_in_flight, bot::ProviderLimits().max_in_flight) << "the default";
+  EXPECT_EQ(stt.limits.requests_per_minute, 0) << "no cap unless asked";
+  EXPECT_EQ(stt.connections, stt.limits.max_in_flight);
+  EXPECT_EQ(c->providers.ocr->limits.limits.max_in_flight, 4);
+  EXPECT_EQ(c->providers.ocr->limits.connections, 4);
+
+  bot::Result<RunnerConfig> minimal = ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "t"}}));
+  ASSERT_TRUE(minimal.ok());
+  EXPECT_EQ(minimal->twiml_budget, std::chrono::milliseconds(10000)) << "well under Twilio's 15 s";
+  for (const char* bad : {"twiml_budget_ms: 15000\n", "twiml_budget_ms: 0\n"}) {
+    bot::Result<RunnerConfig> r = ParseConfig(std::string(kMinimal) + bad, "bot.yaml",
+                                              Env({{"TOKEN", "t"}}));
+    EXPECT_FALSE(r.ok()) << bad;
+    if (!r.ok()) EXPECT_NE(r.status().message().find("twiml_budget_ms"), std::string::npos);
+  }
+}
+
 TEST(RunnerProvidersConfig, UsdAmountsAreReadExactly) {
   struct Case {
     const char* text;
@@ -352,6 +388,9 @@ TEST(RunnerProvidersConfig, ErrorsNameTheFileLineAndProblem) {
       {"  llm: {model: m, api_key_env: K, base_url: ftp://x}\n", "'base_url' must start with"},
       {"  llm: {model: m, api_key_env: K, timeout_ms: 0}\n", "'timeout_ms' must be an integer"},
       {"  llm: {model: m, api_key_env: K, strict_schema: maybe}\n", "'strict_schema'"},
+      {"  llm: {model: m, api_key_env: K, max_in_flight: 0}\n", "'max_in_flight' must be"},
+      {"  llm: {model: m, api_key_env: K, requests_per_minute: -1}\n", "'requests_per_minute'"},
+      {"  llm: {model: m, api_key_env: K, max_inflight: 9}\n", "unknown key 'max_inflight'"},
       {"  llm:\n    model: m\n    api_key_env: K\n    headers: {Authorization: Bearer x}\n",
        "bot.yaml:6: providers.llm.headers: 'Authorization' is set from api_key_env"},
       {"  stt: {kind: deepgram, model: nova}\n", "providers.stt: 'kind' must be openai"},

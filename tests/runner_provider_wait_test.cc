@@ -191,6 +191,52 @@ TEST_F(ProviderWaitTest, AProviderThatNeverAnswersGetsAPoliteReplyAndLosesNothin
   gate_.Open();
 }
 
+TEST_F(ProviderWaitTest, MetricsShowTheCallInFlightThenItsOutcome) {
+  Start();
+  Greeted(kRosa);
+  llm_.Enqueue(kChat, HeldFive(gate_));
+  Say(kRosa, kUnsure);
+  ASSERT_TRUE(WaitFor([&] { return llm_.request_count(kChat) == 1; }));
+  auto metrics = [&] { return bot::testing::HttpExchange(h_.server().port(), "GET", "/metrics").body; };
+  std::string page = metrics();
+  EXPECT_NE(page.find("botrunner_provider_in_flight{provider=\"llm\"} 1\n"), std::string::npos)
+      << page;
+  EXPECT_NE(page.find("botrunner_provider_queued{provider=\"llm\"} 0\n"), std::string::npos);
+
+  gate_.Open();
+  ASSERT_TRUE(WaitFor([&] { return SentTo(twilio_, kRosa).size() == 2; }));
+  page = metrics();
+  EXPECT_NE(page.find("botrunner_provider_in_flight{provider=\"llm\"} 0\n"), std::string::npos);
+  EXPECT_NE(page.find("botrunner_provider_calls_total{provider=\"llm\",outcome=\"ok\"} 1\n"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("botrunner_provider_latency_seconds_count{provider=\"llm\"} 1\n"),
+            std::string::npos);
+}
+
+// TwiML mode: a turn still waiting when the budget passes is answered with an empty
+// <Response/>, and its replies leave through the REST outbox once it is done.
+TEST_F(ProviderWaitTest, TwimlPastTheBudgetAnswersEmptyAndTheReplyGoesThroughTheOutbox) {
+  std::string yaml = YamlFor(h_, twilio_, llm_);
+  yaml.replace(yaml.find("reply_mode: rest"), 16, "reply_mode: twiml\ntwiml_budget_ms: 300");
+  ASSERT_TRUE(h_.Start(yaml, Env()));
+  std::vector<std::string> greeting = h_.Say(kRosa, "Hola");
+  ASSERT_EQ(greeting.size(), 1u);
+  EXPECT_TRUE(StartsWith(greeting[0], kIntro)) << "answered inline, within the budget";
+
+  llm_.Enqueue(kChat, HeldFive(gate_));
+  bot::testing::HttpReply late = h_.client().Post(
+      "/twilio/inbound", h_.client().Text(RunnerHarness::kBotNumber, kRosa, kUnsure));
+  EXPECT_EQ(late.status, 200);
+  EXPECT_TRUE(bot::testing::TwimlMessages(late.body).empty()) << late.body;
+  EXPECT_EQ(llm_.request_count(kChat), 1u) << "the call is still pending";
+  EXPECT_EQ(twilio_.message_count(), 0u);
+
+  gate_.Open();
+  ASSERT_TRUE(WaitFor([&] { return twilio_.message_count() == 1; }));
+  EXPECT_TRUE(StartsWith(SentTo(twilio_, kRosa)[0], kThanksFive)) << SentTo(twilio_, kRosa)[0];
+}
+
 // ---- a real botrunner process killed while calls are pending ----
 
 // A free port on 127.0.0.1 (bound, then released for the child to take).

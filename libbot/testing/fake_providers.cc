@@ -29,6 +29,37 @@ void FakeLlmProvider::EnqueueText(std::string text) {
   Enqueue(std::move(reply));
 }
 
+void FakeLlmProvider::Hold() {
+  std::lock_guard<std::mutex> lock(mu_);
+  hold_ = true;
+}
+
+void FakeLlmProvider::CompleteAsync(const LlmRequest& request, LlmCallback done) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (hold_) {
+      held_.emplace_back(request, std::move(done));
+      return;
+    }
+  }
+  done(Complete(request));
+}
+
+size_t FakeLlmProvider::held() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return held_.size();
+}
+
+size_t FakeLlmProvider::Release() {
+  std::vector<std::pair<LlmRequest, LlmCallback>> held;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    held.swap(held_);
+  }
+  for (auto& [request, done] : held) done(Complete(request));
+  return held.size();
+}
+
 Result<LlmReply> FakeLlmProvider::Complete(const LlmRequest& request) {
   Result<LlmReply> reply = Next(mu_, script_, requests_, request, "fake LLM");
   if (!reply.ok() || !request.schema) return reply;

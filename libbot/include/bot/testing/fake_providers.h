@@ -22,10 +22,20 @@ class FakeLlmProvider final : public LlmProvider {
   Result<LlmReply> Complete(const LlmRequest& request) override;
   std::vector<LlmRequest> requests() const;
 
+  // From now on CompleteAsync keeps each call pending, as a slow provider does, until
+  // Release() answers it (with the next scripted reply, taken then). Complete is not held.
+  void Hold();
+  void CompleteAsync(const LlmRequest& request, LlmCallback done) override;
+  size_t held() const;
+  // Answers every held call, in order, on this thread; returns how many.
+  size_t Release();
+
  private:
   mutable std::mutex mu_;
   std::deque<Result<LlmReply>> script_;  // Guarded by mu_
   std::vector<LlmRequest> requests_;     // Guarded by mu_
+  bool hold_ = false;                    // Guarded by mu_
+  std::vector<std::pair<LlmRequest, LlmCallback>> held_;  // Guarded by mu_
 };
 
 class FakeSttProvider final : public SttProvider {
