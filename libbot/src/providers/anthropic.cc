@@ -27,12 +27,8 @@ class AnthropicProvider final : public LlmProvider {
   }
 
   void CompleteAsync(const LlmRequest& request, LlmCallback done) override {
-    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
-                                       request.purpose, request.conversation);
-    if (Status admitted = call->Admit(); !admitted.ok()) {
-      done(admitted);
-      return;
-    }
+    std::shared_ptr<Call> call = StartCall(context_, config_, request, done);
+    if (!call) return;
     HttpRequest http;
     http.method = "POST";
     http.url = JoinUrl(config_.base_url, "/messages");
@@ -54,12 +50,7 @@ class AnthropicProvider final : public LlmProvider {
                  LlmReply reply;
                  reply.model = config_.model;
                  Status status = Read(response->body, schema, &reply);
-                 call->Finish(status, reply.tokens_in, reply.tokens_out);
-                 if (!status.ok()) {
-                   done(status);
-                   return;
-                 }
-                 done(std::move(reply));
+                 FinishWith(*call, status, std::move(reply), done);
                });
   }
 

@@ -38,6 +38,31 @@ class Call {
   TimePoint started_;
 };
 
+// A new call the ledger admits, or null once `done` has been given the ledger's refusal.
+template <typename Request, typename Done>
+std::shared_ptr<Call> StartCall(const ProviderContext& context, const LlmConfig& config,
+                                const Request& request, Done& done) {
+  auto call = std::make_shared<Call>(context, config.provider, config.model, request.purpose,
+                                     request.conversation);
+  if (Status admitted = call->Admit(); !admitted.ok()) {
+    done(admitted);
+    return nullptr;
+  }
+  return call;
+}
+
+// Records the call's end and answers `done`: `reply` when `status` is ok, else `status`.
+template <typename Reply, typename Done>
+void FinishWith(Call& call, const Status& status, Reply reply, Done& done,
+                double audio_seconds = 0) {
+  call.Finish(status, reply.tokens_in, reply.tokens_out, audio_seconds);
+  if (!status.ok()) {
+    done(status);
+    return;
+  }
+  done(std::move(reply));
+}
+
 // Runs an asynchronous call and waits for its answer: the blocking form of every provider.
 template <typename T, typename Start>
 Result<T> Wait(Start start) {

@@ -112,12 +112,8 @@ class OpenAiChatProvider final : public LlmProvider {
   }
 
   void CompleteAsync(const LlmRequest& request, LlmCallback done) override {
-    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
-                                       request.purpose, request.conversation);
-    if (Status admitted = call->Admit(); !admitted.ok()) {
-      done(admitted);
-      return;
-    }
+    std::shared_ptr<Call> call = StartCall(context_, config_, request, done);
+    if (!call) return;
     PostChatCompletion(
         config_, call, Body(request), request.max_tokens, request.deadline,
         [this, call, schema = request.schema, done = std::move(done)](Result<ChatAnswer> answer) {
@@ -140,12 +136,7 @@ class OpenAiChatProvider final : public LlmProvider {
                                    fields.status().message());
             }
           }
-          call->Finish(status, reply.tokens_in, reply.tokens_out);
-          if (!status.ok()) {
-            done(status);
-            return;
-          }
-          done(std::move(reply));
+          FinishWith(*call, status, std::move(reply), done);
         });
   }
 

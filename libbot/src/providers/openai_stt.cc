@@ -41,12 +41,8 @@ class OpenAiSttProvider final : public SttProvider {
       done(InvalidArgument("speech-to-text does not take '" + request.content_type + "'"));
       return;
     }
-    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
-                                       request.purpose, request.conversation);
-    if (Status admitted = call->Admit(); !admitted.ok()) {
-      done(admitted);
-      return;
-    }
+    std::shared_ptr<Call> call = StartCall(context_, config_, request, done);
+    if (!call) return;
 
     // A boundary derived from the content never occurs inside it in practice, and keeps the
     // request byte-identical between runs (cassettes match it either way).
@@ -84,12 +80,8 @@ class OpenAiSttProvider final : public SttProvider {
                  SttReply reply;
                  reply.model = config_.model;
                  Status status = Read(response->body, &reply);
-                 call->Finish(status, reply.tokens_in, reply.tokens_out, reply.audio_seconds);
-                 if (!status.ok()) {
-                   done(status);
-                   return;
-                 }
-                 done(std::move(reply));
+                 const double seconds = reply.audio_seconds;
+                 FinishWith(*call, status, std::move(reply), done, seconds);
                });
   }
 

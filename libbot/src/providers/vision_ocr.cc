@@ -61,12 +61,8 @@ class VisionOcrProvider final : public OcrProvider {
                            "'"));
       return;
     }
-    auto call = std::make_shared<Call>(context_, config_.provider, config_.model,
-                                       request.purpose, request.conversation);
-    if (Status admitted = call->Admit(); !admitted.ok()) {
-      done(admitted);
-      return;
-    }
+    std::shared_ptr<Call> call = StartCall(context_, config_, request, done);
+    if (!call) return;
     PostChatCompletion(
         config_, call, Body(request), 0, request.deadline,
         [this, call, schema = request.schema, done = std::move(done)](Result<ChatAnswer> answer) {
