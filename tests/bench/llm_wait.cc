@@ -397,6 +397,9 @@ struct Drive {
   Time phase2;            // the first rating webhook was sent
   long most_threads = 0;  // the server's, sampled during both phases
   size_t strays = 0;      // fake Twilio messages to no conversation of this run
+  // "Hola" webhooks of other conversations, one at a time every 10 ms from 0.5 s into phase 2
+  // until the replies are in: what a webhook costs while the LLM calls are pending.
+  std::vector<Exchange> probes;
 };
 
 // Phase 1 and phase 2 (top of the file) against the server at `port`, until every reply came or
@@ -441,11 +444,24 @@ Drive Converse(const Flags& flags, int port, pid_t pid, const FakeTwilio& twilio
 
   drive.phase2 = Now();
   std::thread client([&] { answers = PostAll(port, ratings, deadline); });
+  std::atomic<bool> waiting{true};
+  std::thread probe([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    for (int i = 0; waiting; ++i) {
+      std::string from = fmt::format("whatsapp:+5938{:08}", i);
+      std::vector<Exchange> one = PostAll(port, {SignedPost(forms, base_url, from, "Hola")}, deadline);
+      drive.probes.push_back(std::move(one[0]));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
   if (rest && replies.WaitUntil(all_have(&Conversation::rating_replies), deadline)) {
+    waiting = false;
     // A second more, in which a reply sent twice would show.
     replies.WaitUntil([] { return false; }, std::min(deadline, Now() + std::chrono::seconds(1)));
   }
   client.join();
+  waiting = false;
+  probe.join();
   for (size_t i = 0; i < n; ++i) {
     Conversation& c = convs[i];
     c.rating = std::move(answers[i]);
@@ -510,6 +526,10 @@ void PrintReplies(const std::vector<Conversation>& conversations, const Drive& d
   }
   PrintWebhooks("all", every);
   PrintWebhooks("rating messages, during the wait", during);
+  std::vector<const Exchange*> probes;
+  for (const Exchange& e : drive.probes) probes.push_back(&e);
+  PrintWebhooks("probes: other conversations' Hola, one at a time, during the wait", probes);
+  fmt::print("  (their greetings are the {} messages to other numbers)\n", drive.probes.size());
 }
 
 int Run(const Flags& flags) {

@@ -26,8 +26,11 @@ run() {
     "$@"
 }
 
-run "1000 conversations, REST" --conversations 1000 "$@"
+# 1000 calls at once: an account sized for it (max_in_flight defaults to 512). The 429 run takes
+# 40 s of 2 s calls, 50 at a time: the turns' and calls' deadlines are raised to match.
+run "1000 conversations, REST" --conversations 1000 --extra-config "    max_in_flight: 1000" "$@"
 run "1000 conversations, REST, LLM 429 past 50 at once" --conversations 1000 \
-  --llm-max-concurrent 50 "$@"
+  --llm-max-concurrent 50 --extra-config "    max_in_flight: 1000" \
+  --extra-config "  turn_deadline_s: 120" --extra-config "  retry: {deadline_ms: 120000}" "$@"
 run "200 conversations, TwiML, workers 2" --conversations 200 --mode twiml --workers 2 "$@"
 run "200 conversations, TwiML, workers 64" --conversations 200 --mode twiml --workers 64 "$@"
