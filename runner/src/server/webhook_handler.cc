@@ -314,7 +314,10 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
   const bool hand_over = config_->reply_mode == ReplyChannel::kRest && outbox_ != nullptr;
   queue_->SubmitAsync(TurnLane(channel, from), [=, this](WorkQueue::Done lane_done) {
     if (hand_over) outbox_->TurnStarted(channel, from);
-    bot::Executor on_workers = [this](std::function<void()> job) { queue_->Post(std::move(job)); };
+    // A provider's answer continues the turn behind the webhooks waiting for a worker.
+    bot::Executor on_workers = [this](std::function<void()> job) {
+      queue_->PostLater(std::move(job));
+    };
     bot_->ProcessAsync(
         id, mode, std::move(on_workers),
         [=, this](bot::Result<bot::TurnResult> turn) {

@@ -40,7 +40,11 @@ void WorkQueue::Enqueue(const std::string& key, Job job) {
   cv_.notify_one();
 }
 
-void WorkQueue::Post(std::function<void()> job) {
+void WorkQueue::Post(std::function<void()> job) { PostTo(&ready_, std::move(job)); }
+
+void WorkQueue::PostLater(std::function<void()> job) { PostTo(&later_, std::move(job)); }
+
+void WorkQueue::PostTo(std::deque<Lane*>* queue, std::function<void()> job) {
   // Unkeyed jobs get a lane each so they never wait for one another.
   std::unique_lock<std::mutex> lock(mu_);
   if (closed_) return;
@@ -49,7 +53,7 @@ void WorkQueue::Post(std::function<void()> job) {
   lane->scheduled = true;
   lane->jobs.push_back(Job{std::move(job), nullptr});
   ++pending_;
-  ready_.push_back(lane);
+  queue->push_back(lane);
   lock.unlock();
   cv_.notify_one();
 }
@@ -63,10 +67,13 @@ void WorkQueue::Run() {
 #endif
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
-    cv_.wait(lock, [this] { return !ready_.empty() || (stopping_ && pending_ == 0); });
-    if (ready_.empty()) return;  // stopping and nothing left
-    Lane* lane = ready_.front();
-    ready_.pop_front();
+    cv_.wait(lock, [this] { return !NothingReadyLocked() || (stopping_ && pending_ == 0); });
+    if (NothingReadyLocked()) return;  // stopping and nothing left
+    const bool later = !later_.empty() && (ready_.empty() || since_later_ >= kLaterEvery);
+    std::deque<Lane*>& from = later ? later_ : ready_;
+    since_later_ = later ? 0 : since_later_ + 1;
+    Lane* lane = from.front();
+    from.pop_front();
     Job job = std::move(lane->jobs.front());
     lane->jobs.pop_front();
     ++running_;
@@ -87,14 +94,14 @@ void WorkQueue::Run() {
       FinishJobLocked(lane);
     }
     if (when_idle_) {
-      const bool idle = ready_.empty() && running_ == 0;
+      const bool idle = NothingReadyLocked() && running_ == 0;
       if (idle || ++jobs_since_idle_ >= kMaxJobsBetweenIdle) {
         jobs_since_idle_ = 0;
         idle_owed_ = false;
         lock.unlock();
         when_idle_();
         lock.lock();
-      } else if (ready_.empty() && !idle_owed_) {
+      } else if (NothingReadyLocked() && !idle_owed_) {
         idle_owed_ = true;  // the others may run long: the timer makes sure
         idle_cv_.notify_one();
       }
@@ -122,7 +129,7 @@ void WorkQueue::AsyncDone(Lane* lane) {
   }
   lane->parked = false;
   FinishJobLocked(lane);
-  const bool wake = !ready_.empty() || (stopping_ && pending_ == 0);
+  const bool wake = !NothingReadyLocked() || (stopping_ && pending_ == 0);
   lock.unlock();
   if (wake) cv_.notify_all();
 }

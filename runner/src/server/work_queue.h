@@ -42,6 +42,11 @@ class WorkQueue {
   void SubmitAsync(const std::string& key, std::function<void(Done done)> job);
   // Runs `job` on any worker, in no particular order.
   void Post(std::function<void()> job);
+  // The same at a lower priority: a worker takes a keyed job (a message arriving) first, and a
+  // later one at least every kLaterEvery jobs. For the continuations of turns whose provider
+  // answered: a thousand LLM answers landing at once must not delay a webhook behind them.
+  void PostLater(std::function<void()> job);
+  static constexpr int kLaterEvery = 4;
 
   // Runs everything queued (including jobs those jobs submit, and asynchronous jobs to their
   // `done`), then stops the threads. Later submissions are dropped. Idempotent.
@@ -63,6 +68,8 @@ class WorkQueue {
     bool done_early = false; // done was called before its job returned
   };
   void Run();
+  void PostTo(std::deque<Lane*>* queue, std::function<void()> job);
+  bool NothingReadyLocked() const { return ready_.empty() && later_.empty(); }
   void Enqueue(const std::string& key, Job job);
   // The job at the front of `lane` is over: free the lane or queue its next job. Under mu_.
   void FinishJobLocked(Lane* lane);
@@ -74,6 +81,8 @@ class WorkQueue {
   std::condition_variable cv_;
   std::unordered_map<std::string, Lane> lanes_;  // Guarded by mu_; a lane lives while it has jobs
   std::deque<Lane*> ready_;                      // Guarded by mu_
+  std::deque<Lane*> later_;                      // Guarded by mu_; PostLater() jobs
+  int since_later_ = 0;                          // Guarded by mu_; jobs taken from ready_
   size_t pending_ = 0;                           // Guarded by mu_
   bool stopping_ = false;                        // Guarded by mu_
   bool closed_ = false;                          // Guarded by mu_; the threads are gone
