@@ -1,7 +1,8 @@
 // The HTTP layer: the libcurl client, retry hints, the retrier with its circuit breakers, and
 // cassettes, all against the fake provider server on 127.0.0.1.
-#include <gtest/gtest.h>
+#include "bot/http.h"
 
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +12,6 @@
 #include <sstream>
 #include <thread>
 
-#include "bot/http.h"
 #include "bot/testing/fake_clock.h"
 #include "support/fake_llm_server.h"
 

@@ -338,8 +338,8 @@ providers:
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->twiml_budget, std::chrono::milliseconds(10000)) << "well under Twilio's 15 s";
   for (const char* bad : {"twiml_budget_ms: 15000\n", "twiml_budget_ms: 0\n"}) {
-    bot::Result<RunnerConfig> r = ParseConfig(std::string(kMinimal) + bad, "bot.yaml",
-                                              Env({{"TOKEN", "t"}}));
+    bot::Result<RunnerConfig> r =
+        ParseConfig(std::string(kMinimal) + bad, "bot.yaml", Env({{"TOKEN", "t"}}));
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) EXPECT_NE(r.status().message().find("twiml_budget_ms"), std::string::npos);
   }

@@ -197,7 +197,9 @@ TEST_F(ProviderWaitTest, MetricsShowTheCallInFlightThenItsOutcome) {
   llm_.Enqueue(kChat, HeldFive(gate_));
   Say(kRosa, kUnsure);
   ASSERT_TRUE(WaitFor([&] { return llm_.request_count(kChat) == 1; }));
-  auto metrics = [&] { return bot::testing::HttpExchange(h_.server().port(), "GET", "/metrics").body; };
+  auto metrics = [&] {
+    return bot::testing::HttpExchange(h_.server().port(), "GET", "/metrics").body;
+  };
   std::string page = metrics();
   EXPECT_NE(page.find("botrunner_provider_in_flight{provider=\"llm\"} 1\n"), std::string::npos)
       << page;
@@ -284,17 +286,16 @@ TEST(ProviderWaitCrash, KilledWithCallsPendingEveryTurnCompletesOnceAfterRestart
                                           "whatsapp:+5215500000003"};
   Gate never;
   for (const std::string& user : users) {
-    ASSERT_EQ(client.Post("/twilio/inbound", client.Text(RunnerHarness::kBotNumber, user, "Hola"))
-                  .status,
-              200);
+    ASSERT_EQ(
+        client.Post("/twilio/inbound", client.Text(RunnerHarness::kBotNumber, user, "Hola")).status,
+        200);
     llm.Enqueue(kChat, HeldFive(never));
   }
   ASSERT_TRUE(WaitFor([&] { return twilio.message_count() == users.size(); }));
   for (const std::string& user : users) {
-    ASSERT_EQ(
-        client.Post("/twilio/inbound", client.Text(RunnerHarness::kBotNumber, user, kUnsure))
-            .status,
-        200);
+    ASSERT_EQ(client.Post("/twilio/inbound", client.Text(RunnerHarness::kBotNumber, user, kUnsure))
+                  .status,
+              200);
   }
   ASSERT_TRUE(WaitFor([&] { return llm.request_count(kChat) == users.size(); }));
   ::kill(pid, SIGKILL);

@@ -449,7 +449,8 @@ Drive Converse(const Flags& flags, int port, pid_t pid, const FakeTwilio& twilio
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     for (int i = 0; waiting; ++i) {
       std::string from = fmt::format("whatsapp:+5938{:08}", i);
-      std::vector<Exchange> one = PostAll(port, {SignedPost(forms, base_url, from, "Hola")}, deadline);
+      std::vector<Exchange> one =
+          PostAll(port, {SignedPost(forms, base_url, from, "Hola")}, deadline);
       drive.probes.push_back(std::move(one[0]));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }

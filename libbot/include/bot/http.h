@@ -80,10 +80,10 @@ std::unique_ptr<HttpClient> NewCurlHttpClient(CurlHttpOptions options = {});
 // How much one provider may be asked at once (HttpRetrier: one per provider). Attempts past a
 // limit wait in a queue, first come first served, until they fit or their deadline passes.
 struct ProviderLimits {
-  int max_in_flight = 512;       // requests on the wire at once
-  int requests_per_minute = 0;   // 0 = no cap; a bucket holding 10 seconds' worth
-  int64_t tokens_per_minute = 0; // 0 = no cap; counts HttpRequest::rate_tokens, same bucket
-  size_t max_queued = 100000;    // past this an attempt fails at once (Unavailable)
+  int max_in_flight = 512;        // requests on the wire at once
+  int requests_per_minute = 0;    // 0 = no cap; a bucket holding 10 seconds' worth
+  int64_t tokens_per_minute = 0;  // 0 = no cap; counts HttpRequest::rate_tokens, same bucket
+  size_t max_queued = 100000;     // past this an attempt fails at once (Unavailable)
 };
 
 // What a provider is doing now (HttpRetrier::Load), for /metrics.

@@ -110,12 +110,12 @@ Result<TurnResult> RunHere(Start start) {
 
 Result<TurnResult> Bot::Process(int64_t message_id, ReplyMode mode) {
   return RunHere([&](Executor executor, TurnCallback done) {
-    ProcessAsync(message_id, [mode] { return mode; }, std::move(executor), std::move(done));
+    ProcessAsync(
+        message_id, [mode] { return mode; }, std::move(executor), std::move(done));
   });
 }
 
-void Bot::ProcessAsync(int64_t message_id, ReplyModeFn mode, Executor executor,
-                       TurnCallback done) {
+void Bot::ProcessAsync(int64_t message_id, ReplyModeFn mode, Executor executor, TurnCallback done) {
   Result<TurnContext> ctx = store_->LoadTurn(message_id);
   if (!ctx.ok()) {
     done(ctx.status());
@@ -311,20 +311,21 @@ void Bot::ReadDocument(std::shared_ptr<Turn> turn, const SlotSpec& slot,
     reading.confidence = 1.0;
     FlushBeforeProviderCall();
     providers_.ocr->ReadAsync(request, [turn, next, reading](Result<OcrReply> reply) mutable {
-      turn->executor([turn, next, reading = std::move(reading), reply = std::move(reply)]() mutable {
-        if (!reply.ok()) {
-          turn->input.providers.provider_failed = true;
-          next();
-          return;
-        }
-        for (const auto& [name, value] : reply->fields) {
-          if (value.is_null || value.text.empty()) continue;
-          reading.fields[name] = value.text;
-          reading.confidence = std::min(reading.confidence, value.confidence);
-        }
-        turn->input.providers.document = std::move(reading);
-        next();
-      });
+      turn->executor(
+          [turn, next, reading = std::move(reading), reply = std::move(reply)]() mutable {
+            if (!reply.ok()) {
+              turn->input.providers.provider_failed = true;
+              next();
+              return;
+            }
+            for (const auto& [name, value] : reply->fields) {
+              if (value.is_null || value.text.empty()) continue;
+              reading.fields[name] = value.text;
+              reading.confidence = std::min(reading.confidence, value.confidence);
+            }
+            turn->input.providers.document = std::move(reading);
+            next();
+          });
     });
     return;  // the first document of the message answers
   }
@@ -395,28 +396,30 @@ void Bot::RunCheck(std::shared_ptr<Turn> turn, Committed committed) {
   }
   FlushBeforeProviderCall();
   turn->contact = std::move(committed.contact);
-  engine::RunCheckAsync(
-      committed.check, *turn->dialog, *turn->result.session, providers_,
-      [this, turn](engine::CheckOutcome outcome) {
-        turn->executor([this, turn, outcome = std::move(outcome)]() mutable {
-          TurnInput follow;
-          follow.kind = TurnInput::Kind::kCheckResult;
-          follow.now = clock_->Now();
-          follow.providers.check = std::move(outcome.result);
-          Result<Committed> next =
-              CommitStep(*turn->dialog, std::move(turn->contact), turn->result.session, follow, 0,
-                         turn->mode(), std::move(outcome.report), outcome.note);
-          if (!next.ok()) {
-            turn->done(next.status());
-            return;
-          }
-          TurnResult& result = turn->result;
-          for (std::string& reply : next->result.replies) result.replies.push_back(std::move(reply));
-          for (int64_t id : next->result.outbound_ids) result.outbound_ids.push_back(id);
-          if (next->result.session) result.session = std::move(next->result.session);
-          RunCheck(turn, std::move(*next));
-        });
-      });
+  engine::RunCheckAsync(committed.check, *turn->dialog, *turn->result.session, providers_,
+                        [this, turn](engine::CheckOutcome outcome) {
+                          turn->executor([this, turn, outcome = std::move(outcome)]() mutable {
+                            TurnInput follow;
+                            follow.kind = TurnInput::Kind::kCheckResult;
+                            follow.now = clock_->Now();
+                            follow.providers.check = std::move(outcome.result);
+                            Result<Committed> next = CommitStep(
+                                *turn->dialog, std::move(turn->contact), turn->result.session,
+                                follow, 0, turn->mode(), std::move(outcome.report), outcome.note);
+                            if (!next.ok()) {
+                              turn->done(next.status());
+                              return;
+                            }
+                            TurnResult& result = turn->result;
+                            for (std::string& reply : next->result.replies)
+                              result.replies.push_back(std::move(reply));
+                            for (int64_t id : next->result.outbound_ids)
+                              result.outbound_ids.push_back(id);
+                            if (next->result.session)
+                              result.session = std::move(next->result.session);
+                            RunCheck(turn, std::move(*next));
+                          });
+                        });
 }
 
 Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,

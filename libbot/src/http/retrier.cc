@@ -83,7 +83,6 @@ class HttpRetrier::Breakers {
   std::map<std::string, Entry> entries_;  // Guarded by mu_
 };
 
-
 // Runs functions at a time on one thread. Destroyed with functions pending: runs them at once
 // (the retrier is stopping and they fail their calls).
 class HttpRetrier::TimerThread {
@@ -142,7 +141,7 @@ class HttpRetrier::TimerThread {
   std::mutex mu_;
   std::condition_variable cv_;
   std::multimap<SteadyTime, std::function<void()>> queue_;  // Guarded by mu_
-  bool stopping_ = false;                                    // Guarded by mu_
+  bool stopping_ = false;                                   // Guarded by mu_
   std::thread thread_;
 };
 
@@ -287,8 +286,8 @@ class HttpRetrier::Limiter {
       if (limits_.requests_per_minute > 0 && requests_ < 1) {
         at = std::max(at, now + Seconds((1 - requests_) * 60.0 / limits_.requests_per_minute));
       }
-      const double want = std::min<double>(static_cast<double>(head.tokens),
-                                           Capacity(limits_.tokens_per_minute));
+      const double want =
+          std::min<double>(static_cast<double>(head.tokens), Capacity(limits_.tokens_per_minute));
       if (limits_.tokens_per_minute > 0 && tokens_ < want) {
         at = std::max(at, now + Seconds((want - tokens_) * 60.0 /
                                         static_cast<double>(limits_.tokens_per_minute)));
@@ -322,15 +321,15 @@ class HttpRetrier::Limiter {
   const ProviderLimits limits_;
   const Clock* clock_;
   mutable std::mutex mu_;
-  std::deque<Waiter> queue_;   // Guarded by mu_
-  int64_t in_flight_ = 0;      // Guarded by mu_
-  int64_t cap_;                // Guarded by mu_
-  int64_t successes_ = 0;      // Guarded by mu_; since the cap last moved
-  int64_t throttled_ = 0;      // Guarded by mu_
-  double requests_;            // Guarded by mu_; bucket levels
-  double tokens_;              // Guarded by mu_
-  TimePoint refilled_at_;      // Guarded by mu_
-  TimePoint paused_until_{};   // Guarded by mu_
+  std::deque<Waiter> queue_;  // Guarded by mu_
+  int64_t in_flight_ = 0;     // Guarded by mu_
+  int64_t cap_;               // Guarded by mu_
+  int64_t successes_ = 0;     // Guarded by mu_; since the cap last moved
+  int64_t throttled_ = 0;     // Guarded by mu_
+  double requests_;           // Guarded by mu_; bucket levels
+  double tokens_;             // Guarded by mu_
+  TimePoint refilled_at_;     // Guarded by mu_
+  TimePoint paused_until_{};  // Guarded by mu_
 };
 
 // One call's state across its attempts.
@@ -344,8 +343,8 @@ struct HttpRetrier::Attempts {
   Result<HttpResponse> last = Timeout("deadline passed before the request was sent");
 };
 
-HttpRetrier::HttpRetrier(HttpClient* http, const Clock* clock, RetryOptions options,
-                         SleepFn sleep, RandomFn random)
+HttpRetrier::HttpRetrier(HttpClient* http, const Clock* clock, RetryOptions options, SleepFn sleep,
+                         RandomFn random)
     : http_(http),
       clock_(clock),
       options_(options),
@@ -407,7 +406,6 @@ BreakerState HttpRetrier::StateOf(std::string_view url) const {
   return breakers_->State(EndpointOf(url), clock_->Now());
 }
 
-
 ProviderLoad HttpRetrier::Load() const { return limiter_->Load(); }
 
 Result<HttpResponse> HttpRetrier::Call(HttpRequest request, TimePoint deadline) {
@@ -424,8 +422,8 @@ void HttpRetrier::CallAsync(HttpRequest request, TimePoint deadline, HttpClient:
   call->end = clock_->Now() + options_.deadline;
   if (deadline != TimePoint{} && deadline < call->end) call->end = deadline;
   call->per_attempt = request.timeout;
-  call->last = Timeout("deadline passed before " + request.method + " " + request.url +
-                       " was sent");
+  call->last =
+      Timeout("deadline passed before " + request.method + " " + request.url + " was sent");
   call->request = std::move(request);
   call->done = std::move(done);
   Attempt(std::move(call));
@@ -495,8 +493,7 @@ void HttpRetrier::Answered(std::shared_ptr<Attempts> call, Result<HttpResponse> 
   // A wait longer than max_retry_after is one we do not honour (the call gives up): it pauses
   // nothing either.
   const bool honoured = delay <= options_.max_retry_after;
-  WakeAt(limiter_->Release(throttled, succeeded,
-                           throttled && honoured ? delay : milliseconds(0)));
+  WakeAt(limiter_->Release(throttled, succeeded, throttled && honoured ? delay : milliseconds(0)));
 
   if (!retryable || attempt + 1 >= options_.max_attempts) {
     call->done(std::move(call->last));

@@ -41,8 +41,8 @@ class AnthropicProvider final : public LlmProvider {
     http.rate_tokens = static_cast<int64_t>(http.body.size() / 4) + request.max_tokens;
     http.timeout = config_.timeout;
     call->Send(std::move(http), request.deadline,
-               [this, call, schema = request.schema, done = std::move(done)](
-                   Result<HttpResponse> response) {
+               [this, call, schema = request.schema,
+                done = std::move(done)](Result<HttpResponse> response) {
                  if (!response.ok()) {
                    done(response.status());
                    return;

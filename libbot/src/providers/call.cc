@@ -50,8 +50,8 @@ void Call::Send(HttpRequest request, TimePoint deadline, HttpClient::Callback do
         } else if (response->status < 200 || response->status >= 300) {
           std::string message = what + ": HTTP " + std::to_string(response->status) + ": " +
                                 ProviderErrorMessage(response->body);
-          failure = IsRetryableStatus(response->status) ? Unavailable(message)
-                                                        : InvalidArgument(message);
+          failure =
+              IsRetryableStatus(response->status) ? Unavailable(message) : InvalidArgument(message);
         }
         if (!failure.ok()) {
           Finish(failure, 0, 0);

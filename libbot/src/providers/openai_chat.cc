@@ -25,7 +25,8 @@ namespace {
 Result<ChatAnswer> ReadChatCompletion(const LlmConfig& config, Call& call,
                                       const HttpResponse& response) {
   simdjson::dom::parser parser;
-  Result<simdjson::dom::element> root = ParseJson(parser, response.body, config.provider + " answer");
+  Result<simdjson::dom::element> root =
+      ParseJson(parser, response.body, config.provider + " answer");
   Status failure;
   ChatAnswer answer;
   if (root.ok()) {
@@ -77,15 +78,15 @@ void PostChatCompletion(const LlmConfig& config, std::shared_ptr<Call> call, std
   request.body = std::move(body);
   request.timeout = config.timeout;
   Call& sender = *call;
-  sender.Send(std::move(request), deadline,
-              [&config, call = std::move(call), done = std::move(done)](
-                  Result<HttpResponse> response) {
-                if (!response.ok()) {
-                  done(response.status());
-                  return;
-                }
-                done(ReadChatCompletion(config, *call, *response));
-              });
+  sender.Send(
+      std::move(request), deadline,
+      [&config, call = std::move(call), done = std::move(done)](Result<HttpResponse> response) {
+        if (!response.ok()) {
+          done(response.status());
+          return;
+        }
+        done(ReadChatCompletion(config, *call, *response));
+      });
 }
 
 namespace {
@@ -132,8 +133,8 @@ class OpenAiChatProvider final : public LlmProvider {
             if (fields.ok()) {
               reply.fields = std::move(fields).value();
             } else {
-              status = BadResponse(config_.provider + " answer not understood: " +
-                                   fields.status().message());
+              status = BadResponse(config_.provider +
+                                   " answer not understood: " + fields.status().message());
             }
           }
           FinishWith(*call, status, std::move(reply), done);

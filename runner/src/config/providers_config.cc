@@ -114,9 +114,9 @@ Status ReadLlm(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* ou
 }
 
 Status ReadStt(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* out) {
-  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(
-      map, "providers.stt",
-      {"kind", "name", "base_url", "model", "api_key_env", "timeout_ms", LIMIT_KEYS}));
+  CONFIG_RETURN_IF_ERROR(
+      r.OnlyKeys(map, "providers.stt",
+                 {"kind", "name", "base_url", "model", "api_key_env", "timeout_ms", LIMIT_KEYS}));
   std::string kind;
   CONFIG_ASSIGN_OR_RETURN(kind, r.String(map, "kind", "openai"));
   if (kind != "openai") {

@@ -44,8 +44,9 @@ std::string RenderProviderMeters(const std::vector<std::unique_ptr<ProviderMeter
   std::string out;
   if (meters.empty()) return out;
   auto it = std::back_inserter(out);
-  fmt::format_to(it, "# HELP botrunner_provider_calls_total Provider calls by outcome.\n"
-                     "# TYPE botrunner_provider_calls_total counter\n");
+  fmt::format_to(it,
+                 "# HELP botrunner_provider_calls_total Provider calls by outcome.\n"
+                 "# TYPE botrunner_provider_calls_total counter\n");
   for (const auto& m : meters) {
     for (size_t o = 0; o < ProviderMeter::kOutcomes; ++o) {
       auto outcome = static_cast<bot::CallOutcome>(o);
@@ -53,14 +54,16 @@ std::string RenderProviderMeters(const std::vector<std::unique_ptr<ProviderMeter
                      m->role(), bot::CallOutcomeName(outcome), m->calls(outcome));
     }
   }
-  fmt::format_to(it, "# HELP botrunner_provider_latency_seconds Provider call latency, retries "
-                     "and waits for limits included.\n"
-                     "# TYPE botrunner_provider_latency_seconds histogram\n");
+  fmt::format_to(it,
+                 "# HELP botrunner_provider_latency_seconds Provider call latency, retries "
+                 "and waits for limits included.\n"
+                 "# TYPE botrunner_provider_latency_seconds histogram\n");
   for (const auto& m : meters) {
     uint64_t cumulative = 0;
     for (size_t b = 0; b < ProviderMeter::kBuckets.size(); ++b) {
       cumulative += m->bucket(b);
-      fmt::format_to(it, "botrunner_provider_latency_seconds_bucket{{provider=\"{}\",le=\"{}\"}} {}\n",
+      fmt::format_to(it,
+                     "botrunner_provider_latency_seconds_bucket{{provider=\"{}\",le=\"{}\"}} {}\n",
                      m->role(), ProviderMeter::kBuckets[b], cumulative);
     }
     cumulative += m->bucket(ProviderMeter::kBuckets.size());

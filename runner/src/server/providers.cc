@@ -59,10 +59,9 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
                                         p->ContextFor("ocr", config.ocr->limits, config, clock));
     describe("ocr vision", config.ocr->vision);
   } else if (config.ocr) {
-    bot::Result<std::unique_ptr<bot::OcrProvider>> tesseract =
-        bot::NewTesseractOcrProvider(config.ocr->tesseract, bot::ProviderContext{nullptr, clock,
-                                                                          p->ledger_.get(),
-                                                                          config.prices});
+    bot::Result<std::unique_ptr<bot::OcrProvider>> tesseract = bot::NewTesseractOcrProvider(
+        config.ocr->tesseract,
+        bot::ProviderContext{nullptr, clock, p->ledger_.get(), config.prices});
     if (!tesseract.ok()) {
       return bot::InvalidArgument("providers.ocr (tesseract): " + tesseract.status().message());
     }

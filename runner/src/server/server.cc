@@ -131,9 +131,10 @@ bot::Status Server::Recover() {
     const NumberConfig* number = config_.FindNumber(message.channel);
     bool can_send = number != nullptr && !number->account.empty();
     if (!can_send) {
-      log_.Warn("recovery: message {} from {}: no REST account for {}; its replies are stored "
-                "but cannot be delivered",
-                message.provider_id, message.from, message.channel);
+      log_.Warn(
+          "recovery: message {} from {}: no REST account for {}; its replies are stored "
+          "but cannot be delivered",
+          message.provider_id, message.from, message.channel);
     }
     const bot::ReplyMode mode = can_send ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline;
     handler_->RunTurn(

@@ -4,12 +4,11 @@
 #include "server/webhook_handler.h"
 
 #include <algorithm>
+#include <boost/asio/steady_timer.hpp>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
-
-#include <boost/asio/steady_timer.hpp>
 
 #include "server/await_work.h"
 
@@ -209,14 +208,14 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   std::string lane = message->channel;
   lane += '\n';
   lane += message->from;
-  auto claim = config_->reply_mode == ReplyChannel::kTwiml ? std::make_shared<TwimlClaim>()
-                                                           : nullptr;
+  auto claim =
+      config_->reply_mode == ReplyChannel::kTwiml ? std::make_shared<TwimlClaim>() : nullptr;
   asio::steady_timer budget(*ioc_);
   // The start lambda captures only references and pointers: g++ 12 destroys a co_await
   // operand's non-trivial captures twice (a shared_ptr captured by value here was freed twice).
   InboundAnswer answer = co_await AwaitWork<InboundAnswer>(
-      *ioc_, [this, &lane, &message, account, &claim, &budget](
-                 std::function<void(InboundAnswer)> resume) {
+      *ioc_,
+      [this, &lane, &message, account, &claim, &budget](std::function<void(InboundAnswer)> resume) {
         if (claim) {
           budget.expires_after(config_->twiml_budget);
           budget.async_wait([this, claim, resume](const boost::system::error_code& ec) {
@@ -254,8 +253,7 @@ void WebhookHandler::RunInbound(std::shared_ptr<bot::InboundMessage> message,
   }
   bot::Result<bot::Accepted> accepted = bot_->Accept(*message);
   if (!accepted.ok()) {
-    log_->Error("inbound {}: not accepted: {}", message->provider_id,
-                accepted.status().ToString());
+    log_->Error("inbound {}: not accepted: {}", message->provider_id, accepted.status().ToString());
     metrics_->CountTurnError();
     if (rest || claim->TakeForTurn()) answer(InboundAnswer{500, ""});
     return;
@@ -277,9 +275,10 @@ void WebhookHandler::RunInbound(std::shared_ptr<bot::InboundMessage> message,
   bot::ReplyModeFn mode = [rest, claim, can_send, message, this] {
     if (rest || (!claim->TakeForTurn() && can_send)) return bot::ReplyMode::kOutbox;
     if (!claim->TakeForTurn()) {
-      log_->Warn("inbound {}: the turn ended after the TwiML budget and {} has no REST account: "
-                 "its replies are stored but cannot be delivered",
-                 message->provider_id, message->channel);
+      log_->Warn(
+          "inbound {}: the turn ended after the TwiML budget and {} has no REST account: "
+          "its replies are stored but cannot be delivered",
+          message->provider_id, message->channel);
     }
     return bot::ReplyMode::kInline;
   };
@@ -319,8 +318,7 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
       queue_->PostLater(std::move(job));
     };
     bot_->ProcessAsync(
-        id, mode, std::move(on_workers),
-        [=, this](bot::Result<bot::TurnResult> turn) {
+        id, mode, std::move(on_workers), [=, this](bot::Result<bot::TurnResult> turn) {
           if (hand_over) {
             std::vector<bot::OutboundMessage> replies;
             if (turn.ok() && !turn->duplicate) {

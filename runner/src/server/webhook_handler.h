@@ -28,8 +28,8 @@ class WebhookHandler final : public HttpHandler {
  public:
   // Everything must outlive the handler. `outbox` may be null (nothing to wake); `providers`
   // may be null (no provider metrics).
-  WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot,
-                 WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics, const Logger* log,
+  WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot, WorkQueue* queue,
+                 OutboxWorker* outbox, Metrics* metrics, const Logger* log,
                  const RunnerProviders* providers = nullptr);
 
   // The work queue key of a conversation's turns (its messages are accepted under another, so

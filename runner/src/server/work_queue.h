@@ -63,9 +63,9 @@ class WorkQueue {
     std::string key;
     bool posted = false;  // an unkeyed Post() lane, owned by no map
     std::deque<Job> jobs;
-    bool scheduled = false;  // in ready_, being run, or waiting for an asynchronous job's done
-    bool parked = false;     // its asynchronous job returned and waits for done
-    bool done_early = false; // done was called before its job returned
+    bool scheduled = false;   // in ready_, being run, or waiting for an asynchronous job's done
+    bool parked = false;      // its asynchronous job returned and waits for done
+    bool done_early = false;  // done was called before its job returned
   };
   void Run();
   void PostTo(std::deque<Lane*>* queue, std::function<void()> job);
