@@ -4,6 +4,7 @@
 #include "server/webhook_handler.h"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <charconv>
 #include <chrono>
@@ -273,13 +274,13 @@ void WebhookHandler::RunInbound(std::shared_ptr<bot::InboundMessage> message,
   const NumberConfig* number = config_->FindNumber(message->channel);
   const bool can_send = number != nullptr && !number->account.empty();
   bot::ReplyModeFn mode = [rest, claim, can_send, message, this] {
-    if (rest || (!claim->TakeForTurn() && can_send)) return bot::ReplyMode::kOutbox;
-    if (!claim->TakeForTurn()) {
-      log_->Warn(
-          "inbound {}: the turn ended after the TwiML budget and {} has no REST account: "
-          "its replies are stored but cannot be delivered",
-          message->provider_id, message->channel);
-    }
+    if (rest) return bot::ReplyMode::kOutbox;
+    if (claim->TakeForTurn()) return bot::ReplyMode::kInline;  // the webhook still waits
+    if (can_send) return bot::ReplyMode::kOutbox;
+    log_->Warn(
+        "inbound {}: the turn ended after the TwiML budget and {} has no REST account: "
+        "its replies are stored but cannot be delivered",
+        message->provider_id, message->channel);
     return bot::ReplyMode::kInline;
   };
   RunTurn(accepted->message_id, message->channel, message->from, message->received_at,
@@ -311,6 +312,14 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
   // In rest mode the outbox is told of the turn, so that its replies leave as soon as they are
   // durable, without the outbox reading them back (OutboxWorker::TurnEnded).
   const bool hand_over = config_->reply_mode == ReplyChannel::kRest && outbox_ != nullptr;
+  // Whether a commit of the turn chose the outbox: a TwiML turn past its budget wakes the
+  // outbox; inline turns (the usual TwiML case) cost it nothing.
+  auto to_outbox = std::make_shared<std::atomic<bool>>(false);
+  mode = [mode = std::move(mode), to_outbox] {
+    bot::ReplyMode chosen = mode();
+    if (chosen == bot::ReplyMode::kOutbox) to_outbox->store(true);
+    return chosen;
+  };
   queue_->SubmitAsync(TurnLane(channel, from), [=, this](WorkQueue::Done lane_done) {
     if (hand_over) outbox_->TurnStarted(channel, from);
     // A provider's answer continues the turn behind the webhooks waiting for a worker.
@@ -333,7 +342,7 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
               }
             }
             outbox_->TurnEnded(channel, from, std::move(replies), received);
-          } else if (outbox_ != nullptr && turn.ok() && !turn->outbound_ids.empty()) {
+          } else if (outbox_ != nullptr && to_outbox->load()) {
             outbox_->Wake();  // a TwiML turn past its budget: its replies are in the outbox
           }
           if (then) then(turn);
