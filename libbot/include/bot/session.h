@@ -117,6 +117,16 @@ struct AuditEvent {
   std::string detail;
 };
 
+// Something that happened, for outside systems (a CRM, a data pipeline): sent as a CloudEvent
+// to the configured sinks through a durable queue, in order per conversation. `type` is the
+// event's name without the deployment's prefix: "lead.scored", "lead.qualified",
+// "review.recorded", "application.preapproved", "conversation.started", "message.received",
+// "message.sent" (docs/events.md lists each with its data).
+struct Event {
+  std::string type;
+  std::string data_json;  // the event's data: a JSON object
+};
+
 // What the dialog step returns; the caller commits it in one transaction.
 struct TurnOutput {
   std::optional<Session> closed;   // a previous session this turn ended (expired, restarted)
@@ -128,6 +138,7 @@ struct TurnOutput {
   std::optional<std::string> contact_name;  // the contact's name changed to this (set_name)
   std::vector<Document> documents;
   std::string check;  // run this check (the session's state's) after committing; "" = none
+  std::vector<Event> events;
 };
 
 // The dialog step. Pure: no I/O, no clock (time comes in `input.now`), no randomness, so a

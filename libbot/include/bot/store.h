@@ -84,6 +84,7 @@ struct TurnCommit {
   std::string inbound_transcript;  // a voice note's transcript, kept with the inbound message
   std::vector<Document> documents;    // each replaces the contact's previous one of its kind
   std::vector<SealedReport> reports;
+  std::vector<Event> events;  // queued for the event sinks in the same transaction
   TimePoint now;
 };
 

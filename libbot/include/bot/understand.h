@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,46 @@ ParseResult ParseDate(std::string_view text, std::chrono::year_month_day today);
 
 // Any non-empty text, trimmed. Value::Text.
 ParseResult ParseFreeText(std::string_view text);
+
+// A budget: one amount or a range, in a currency, for the whole price or per month.
+struct Budget {
+  int64_t min_cents = 0;  // 0 = no lower bound ("hasta 2 millones")
+  int64_t max_cents = 0;  // 0 = no upper bound ("más de 3 millones"); min == max for one amount
+  std::string currency;   // ISO 4217: "MXN", "USD"
+  bool per_month = false; // "12 mil al mes", "mensuales", "de renta"
+};
+// "2 millones", "entre 1.5 y 2 millones", "de 8 a 10 mil", "USD 150 mil", "150k dólares",
+// "hasta 12 mil al mes", "más de 3 millones", "como 2 melones", "2,500,000", "1.5M". Words for
+// numbers as in ParseAmount. Currency words: pesos/mxn/$ -> MXN, dólares/dolares/usd/us$ ->
+// USD; none said = `default_currency`. A range written backwards ("de 2 a 1.5 millones") is put
+// in order. "mil" alone, "barato" or a number with nothing saying it is money ("3") is not sure.
+// Value::Text of FormatBudget.
+ParseResult ParseBudget(std::string_view text, std::string_view default_currency = "MXN");
+bool ParseBudgetRange(std::string_view text, std::string_view default_currency, Budget* out);
+// The canonical text: "MXN 1500000-2000000", "MXN 0-12000/mes", "USD 150000-150000" (whole
+// units, cents dropped when zero: "MXN 1500.50-1500.50"). ParseBudgetText reads it back.
+std::string FormatBudget(const Budget& budget);
+bool ParseBudgetText(std::string_view text, Budget* out);
+
+// When a lead means to move or buy. Value::Text, one of:
+//   "now"      ya, de inmediato, lo antes posible, urgente, este mes, en unos días
+//   "3m"       within three months: "en 2 meses", "en 3 meses", "para marzo" (<= 3 months ahead)
+//   "6m"       "en medio año", "en 6 meses", "en unos meses"
+//   "12m"      "el año que viene", "en un año", "a fin de año"
+//   "later"    more than a year: "en 2 años"
+//   "browsing" "solo estoy viendo", "nomás viendo", "solo cotizando", "no sé", "todavía no sé"
+// `today` resolves month names ("para marzo").
+ParseResult ParseTiming(std::string_view text, std::chrono::year_month_day today);
+
+// One of a dialog's choices, by any of its words, tolerant of accents, case, plurals and one typo
+// in words of five letters or more ("Polnco", "infonabit"); a multi-word synonym matches as a
+// phrase ("credito hipotecario"). The choice's own key counts as a synonym. Two different
+// choices matched -> ambiguous. Value::Text of the key.
+struct Choice {
+  std::string key;                    // "credito_hipotecario"
+  std::vector<std::string> synonyms;  // "crédito", "hipoteca", "banco"
+};
+ParseResult ParseChoice(std::string_view text, const std::vector<Choice>& choices);
 
 // "quiero cambiar el monto", "me equivoqué en el plazo", "mejor otra cantidad": a change verb
 // (cambiar, corregir, modificar, otro/otra, mejor, me equivoqué …) and one of `words` (normalised:
