@@ -19,6 +19,7 @@
 
 #include "bot/clock.h"
 #include "bot/dialog.h"
+#include "bot/knowledge.h"
 #include "bot/session.h"
 #include "bot/status.h"
 #include "bot/store.h"
@@ -29,11 +30,16 @@ class LlmProvider;  // bot/providers.h
 class SttProvider;
 class OcrProvider;
 class BureauProvider;  // bot/credit.h
+class KnowledgeBase;   // bot/knowledge.h
+class Embedder;
 struct DataKeys;
 
 struct BotOptions {
   size_t max_message_chars = 1600;  // replies are split for WhatsApp at this many characters
   std::chrono::seconds provider_deadline{20};  // for all provider calls of one turn
+  // The event types (bot::Event) stored for the event sinks, "*" = all; empty = none, so a
+  // deployment without sinks writes no event rows.
+  std::vector<std::string> event_types;
 };
 
 // Providers the engine may call around the pure step; null = not configured. Not owned.
@@ -43,6 +49,8 @@ struct BotProviders {
   OcrProvider* ocr = nullptr;  // photos answering document slots
   BureauProvider* bureau = nullptr;  // the "bureau" check
   const DataKeys* data_keys = nullptr;  // seals raw provider reports; null = raw reports not kept
+  KnowledgeBase* knowledge = nullptr;  // offers catalogues: dialogs with `knowledge: offers`
+  Embedder* embedder = nullptr;  // embeds questions for the catalogue's hybrid search
 };
 
 enum class ReplyMode {
@@ -124,6 +132,16 @@ class Bot {
   // is unsure. Failures are reported in turn->input.providers, never thrown. Then `next`.
   void CallProviders(std::shared_ptr<Turn> turn, std::function<void()> next);
   void AskAboutPendingSlot(std::shared_ptr<Turn> turn, std::function<void()> next);
+  // Dialogs with an offers catalogue: the zones, the offer an ad showed, and a question's
+  // search (embedded first when an embedder is configured), answered by the LLM from what was
+  // found when one is configured. A question skips the slot's LLM fallback.
+  void LookUpOffers(std::shared_ptr<Turn> turn, std::function<void()> next);
+  void SearchOffers(std::shared_ptr<Turn> turn, OfferQuery query, std::function<void()> next);
+  void ComposeAnswer(std::shared_ptr<Turn> turn, std::function<void()> next);
+  // The events a commit stores: the step's, plus conversation.started and message.*, each only
+  // when subscribed (BotOptions::event_types).
+  std::vector<Event> TurnEvents(TurnOutput& out, const TurnCommit& commit, const TurnInput& input);
+  bool Subscribed(std::string_view type) const;
   // OCR of the message's photo or PDF for a document slot; fills providers.document.
   void ReadDocument(std::shared_ptr<Turn> turn, const SlotSpec& slot, std::function<void()> next);
   // Steps and commits the turn, then runs the checks its new states ask for, each followed by

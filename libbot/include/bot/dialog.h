@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bot/status.h"
+#include "bot/understand.h"
 #include "bot/value.h"
 
 namespace bot {
@@ -20,6 +21,10 @@ namespace bot {
 enum class SlotType {
   kRating, kInteger, kYesNo, kMoney, kDays, kPhone, kEmail, kDate, kText,
   kDocument,  // a photo (or PDF) read by OCR; see SlotSpec::document
+  kBudget,    // an amount or a range in a currency ("entre 1.5 y 2 millones"); see ParseBudget
+  kTiming,    // when: "now", "3m", "6m", "12m", "later", "browsing"; see ParseTiming
+  kChoice,    // one of SlotSpec::choices, by any of its words; see ParseChoice
+  kZone,      // a zone of the number's offers catalogue (plus SlotSpec::choices as aliases)
 };
 const char* SlotTypeName(SlotType type);  // "rating", "integer", "yesno", "money", "days"...
 bool ParseSlotType(std::string_view name, SlotType* out);
@@ -38,6 +43,11 @@ struct SlotSpec {
   // answering this slot goes to OCR; the fields read fill the text slots "<slot>_<field>"
   // (declared automatically), and the slot itself holds the file's SHA-256.
   std::string document;
+  // choice: the values and the words that mean each ("contado": [efectivo, "de contado"]);
+  // zone: extra words for catalogue zones ("Roma Norte": [la roma]), or a value outside the
+  // catalogue ("any": [cualquiera, "me da igual"]).
+  std::vector<Choice> choices;
+  std::string currency = "MXN";  // budget: the currency when the user names none
 };
 
 // The fields OCR reads from a document kind, in order: "ine" -> full_name, curp, birth_date,
@@ -74,11 +84,15 @@ class Condition {
 //   "consent <prompt>" store click-wrap evidence that the user accepted the text of <prompt>:
 //                     a "consent" record with the prompt key, the SHA-256 of the text as shown,
 //                     the inbound message id, the channel and the time;
+//   "score"           the lead's score from the dialog's scoring rules: sets score (integer
+//                     0..100), score_rules (text: the rules that fired) and lead_status (text:
+//                     "hot" at or above Scoring::hot, else "low_priority"), stores a "lead"
+//                     record and emits lead.scored (and lead.qualified when hot);
 //   "quote"           a loan quote from the slots amount (money) and term (days) at the
 //                     variable commission_rate_bp: sets commission, total (money) and due_date
 //                     (es-MX text, "lunes 7 de diciembre"), declared automatically.
 struct Action {
-  std::string name;  // "record", "clear", "handoff", "set_name", "consent", "quote"
+  std::string name;  // "record", "clear", "handoff", "set_name", "consent", "quote", "score"
   std::string arg;   // kind, slot or prompt; may be empty
   std::map<std::string, std::string> fields;  // record: the fixed fields
 };
@@ -122,6 +136,19 @@ struct ChangeRequest {
   int line = 0;
 };
 
+// How the "score" action rates a lead: the points of every rule whose condition holds, summed
+// and kept within 0..100.
+struct ScoreRule {
+  Condition when;
+  int points = 0;    // may be negative
+  std::string why;   // said in the score's explanation: "compra de contado"
+  int line = 0;
+};
+struct Scoring {
+  int hot = 70;      // a score at or above this is a hot lead: delivered to the CRM
+  std::vector<ScoreRule> rules;
+};
+
 // A dialog: id, version, slots, states and its prompts. Sessions remember the version.
 struct Dialog {
   std::string id;
@@ -136,6 +163,10 @@ struct Dialog {
   std::vector<SlotSpec> slots;
   std::vector<State> states;
   std::vector<ChangeRequest> changes;
+  // "offers": a question at any point ("¿tiene cochera?") is answered from the number's offers
+  // catalogue (bot/knowledge.h), then the state's question is asked again. "" = no catalogue.
+  std::string knowledge;
+  Scoring scoring;
   std::map<std::string, std::string> prompts;    // key -> template with {{variables}}
 
   const State* FindState(std::string_view name) const;
@@ -153,7 +184,8 @@ void DeclareDerivedSlots(Dialog* dialog);
 // prompts, reachable states, prompt variables declared, an end state reachable.
 Status ValidateDialog(const Dialog& dialog);
 
-// Built-in prompt variables, always available: profile_name, contact (address), today.
+// Built-in prompt variables, always available: profile_name, contact (address), today, zones
+// (the catalogue's zones, "Condesa, Polanco y Roma Norte"; empty without a catalogue).
 // Slots and declared variables are available by name.
 bool IsBuiltinVariable(std::string_view name);
 

@@ -10,6 +10,7 @@
 
 #include "bot/clock.h"
 #include "bot/dialog.h"
+#include "bot/knowledge.h"
 #include "bot/value.h"
 
 namespace bot {
@@ -77,6 +78,14 @@ struct ProviderResults {
   bool provider_failed = false;  // a provider call failed after retries (or over budget)
   std::optional<DocumentReading> document;  // OCR of the photo answering a document slot
   std::optional<CheckResult> check;         // kCheckResult turns
+  // Dialogs with an offers catalogue (Dialog::knowledge):
+  std::vector<std::string> zones;  // the catalogue's zones: zone slots and {{zones}}
+  // A question (IsQuestion) searched in the catalogue with the filters the slots give.
+  std::optional<SearchResult> offers;
+  // The LLM's answer composed only from `offers` and checked against them (every number in it
+  // is in the offers, every offer it names was retrieved). nullopt = no LLM answer: the engine
+  // lists the offers' facts itself; "" = the LLM found no answer in them: "I don't know".
+  std::optional<std::string> offers_answer;
 };
 
 // What the dialog step receives.

@@ -94,6 +94,12 @@ ParseResult ParseChoice(std::string_view text, const std::vector<Choice>& choice
 // lower case, no accents; a plural matches too) in a short message (at most 20 words).
 bool IsChangeRequest(std::string_view text, const std::vector<std::string>& words);
 
+// A question rather than an answer: "¿tiene cochera?", "cuanto es el mantenimiento", "hay algo
+// mas barato en polanco?", "aceptan mascotas". A '?' or '¿' anywhere, or a question word first
+// (cuánto, cuál, dónde, tiene/tienen, hay, aceptan, incluye, se puede, qué incluye...). "Que sea
+// en Polanco" is not one: "que" alone does not start a question.
+bool IsQuestion(std::string_view text);
+
 // The global intents, live in every state of every dialog.
 enum class Intent {
   kNone,

@@ -153,7 +153,8 @@ class Loader {
     if (!root.IsMap()) return Error(root, "a dialog file must be a map of keys (id, states...)");
     Status s = CheckMap(root, "the dialog",
                         {"id", "version", "locale", "prompts", "start", "inbound_start",
-                         "session_timeout", "timezone", "variables", "slots", "states", "changes"});
+                         "session_timeout", "timezone", "variables", "slots", "states", "changes",
+                         "knowledge", "scoring"});
     if (!s.ok()) return s;
     std::string version_text;
     for (const auto& kv : root) {
@@ -168,6 +169,13 @@ class Loader {
       if (key == "session_timeout") s = Duration(value, &dialog_.session_timeout);
       if (key == "timezone") s = Scalar(value, key, &dialog_.timezone);
       if (key == "changes") s = LoadChanges(value);
+      if (key == "knowledge") {
+        s = Scalar(value, key, &dialog_.knowledge);
+        if (s.ok() && dialog_.knowledge != "offers") {
+          s = Error(value, "knowledge '" + dialog_.knowledge + "': the only catalogue is 'offers'");
+        }
+      }
+      if (key == "scoring") s = LoadScoring(value);
       if (key == "variables") s = LoadVariables(value);
       if (key == "slots") s = LoadSlots(value);
       if (key == "states") s = LoadStates(value);
@@ -213,7 +221,7 @@ class Loader {
       sources_.lines[path] = LineOf(kv.first);
       Status s =
           CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length",
-                                     "llm_fallback", "document"});
+                                     "llm_fallback", "document", "choices", "currency"});
       if (!s.ok()) return s;
       if (!kv.second["type"]) return Error(kv.first, what + " has no type");
       for (const auto& field : kv.second) {
@@ -227,7 +235,7 @@ class Loader {
               s.ok() && !ParseSlotType(type, &slot.type)) {
             s = Error(value, what + ": unknown type '" + type +
                                  "' (known: rating, integer, yesno, money, days, phone, email, "
-                                 "date, text, document)");
+                                 "date, text, document, budget, timing, choice, zone)");
           }
         } else if (key == "min" || key == "max") {
           if (s = Int(value, what + " " + key, &number); s.ok())
@@ -242,6 +250,16 @@ class Loader {
           s = Scalar(value, what + " region", &slot.region);
         } else if (key == "document") {
           s = Scalar(value, what + " document", &slot.document);
+        } else if (key == "currency") {
+          s = Scalar(value, what + " currency", &slot.currency);
+          if (s.ok() && (slot.currency.size() != 3 ||
+                         !std::all_of(slot.currency.begin(), slot.currency.end(),
+                                      [](char c) { return c >= 'A' && c <= 'Z'; }))) {
+            s = Error(value, what + ": currency '" + slot.currency +
+                                 "' is not an ISO 4217 code like MXN or USD");
+          }
+        } else if (key == "choices") {
+          s = LoadChoices(value, what, &slot.choices);
         } else if (key == "options") {
           if (!value.IsSequence()) s = Error(value, what + ": options must be a list of numbers");
           for (size_t i = 0; s.ok() && i < value.size(); ++i) {
@@ -357,6 +375,75 @@ class Loader {
       }
       if (action.name.empty()) return Error(item, what + ": empty action");
       out->push_back(std::move(action));
+    }
+    return Status::Ok();
+  }
+
+  // choices: {contado: [efectivo, "de contado"], infonavit: []}: value -> the words for it.
+  Status LoadChoices(const YAML::Node& node, const std::string& what, std::vector<Choice>* out) {
+    if (!node.IsMap()) return Error(node, what + ": choices must be a map of value: [words]");
+    for (const auto& kv : node) {
+      Choice choice;
+      choice.key = kv.first.Scalar();
+      if (choice.key.empty()) return Error(kv.first, what + ": an empty choice");
+      for (const Choice& seen : *out) {
+        if (seen.key == choice.key) return Error(kv.first, what + ": choice '" + choice.key + "' given twice");
+      }
+      if (!kv.second.IsNull()) {
+        if (!kv.second.IsSequence()) {
+          return Error(kv.second, what + ": the words of choice '" + choice.key + "' must be a list");
+        }
+        for (const auto& word : kv.second) {
+          std::string text;
+          if (Status s = Scalar(word, what + " choice word", &text); !s.ok()) return s;
+          choice.synonyms.push_back(std::move(text));
+        }
+      }
+      out->push_back(std::move(choice));
+    }
+    return Status::Ok();
+  }
+
+  // scoring: {hot: 70, rules: [{if: "timing == 'now'", points: 30, why: "compra ya"}, ...]}
+  Status LoadScoring(const YAML::Node& node) {
+    if (Status s = CheckMap(node, "scoring", {"hot", "rules"}); !s.ok()) return s;
+    if (const YAML::Node& hot = node["hot"]) {
+      int64_t value = 0;
+      if (Status s = Int(hot, "scoring hot", &value); !s.ok()) return s;
+      if (value < 0 || value > 100) return Error(hot, "scoring hot must be between 0 and 100");
+      dialog_.scoring.hot = static_cast<int>(value);
+    }
+    const YAML::Node& rules = node["rules"];
+    if (!rules || !rules.IsSequence() || rules.size() == 0) {
+      return Error(rules ? rules : node, "scoring needs rules: a list of {if, points, why}");
+    }
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const std::string what = "scoring rule " + std::to_string(i + 1);
+      if (Status s = CheckMap(rules[i], what, {"if", "points", "why"}); !s.ok()) return s;
+      ScoreRule rule;
+      rule.line = LineOf(rules[i]);
+      if (!rules[i]["points"]) return Error(rules[i], what + " has no points");
+      int64_t points = 0;
+      if (Status s = Int(rules[i]["points"], what + " points", &points); !s.ok()) return s;
+      if (points < -100 || points > 100) {
+        return Error(rules[i]["points"], what + ": points must be between -100 and 100");
+      }
+      rule.points = static_cast<int>(points);
+      if (const YAML::Node& why = rules[i]["why"]) {
+        if (Status s = Scalar(why, what + " why", &rule.why); !s.ok()) return s;
+      }
+      if (const YAML::Node& when = rules[i]["if"]) {
+        std::string source;
+        if (Status s = Scalar(when, what + " if", &source); !s.ok()) return s;
+        Result<Condition> parsed = Condition::Parse(source);
+        if (!parsed.ok()) {
+          return Error(when, "condition '" + source + "': " + parsed.status().message());
+        }
+        rule.when = std::move(parsed.value());
+      }
+      if (rule.why.empty()) rule.why = rule.when.always() ? "base" : rule.when.source();
+      sources_.lines["scoring.rules." + std::to_string(i)] = rule.line;
+      dialog_.scoring.rules.push_back(std::move(rule));
     }
     return Status::Ok();
   }

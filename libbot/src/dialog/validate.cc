@@ -34,10 +34,22 @@ void DeclareDerivedSlots(Dialog* dialog) {
       add(slot.name + "_" + field, SlotType::kText);
     }
   }
+  for (const SlotSpec& slot : dialog->slots) {
+    if (slot.type != SlotType::kBudget) continue;
+    add(slot.name + "_min", SlotType::kMoney);  // 0 = no lower bound
+    add(slot.name + "_max", SlotType::kMoney);  // 0 = no upper bound
+    add(slot.name + "_currency", SlotType::kText);
+    add(slot.name + "_period", SlotType::kText);  // "total" or "month"
+  }
   for (const State& state : dialog->states) {
     for (const auto& [name, type] : CheckSlots(state.check)) add(name, type);
     for (const Transition& t : state.transitions) {
       for (const Action& action : t.actions) {
+        if (action.name == "score") {
+          add("score", SlotType::kInteger);
+          add("score_rules", SlotType::kText);
+          add("lead_status", SlotType::kText);
+        }
         if (action.name != "quote") continue;
         add("commission", SlotType::kMoney);
         add("total", SlotType::kMoney);
@@ -60,6 +72,7 @@ class Validator {
     if (Status s = CheckVariables(); !s.ok()) return s;
     if (Status s = CheckStates(); !s.ok()) return s;
     if (Status s = CheckChanges(); !s.ok()) return s;
+    if (Status s = CheckScoring(); !s.ok()) return s;
     if (Status s = CheckPrompts(); !s.ok()) return s;
     return CheckReachability();
   }
@@ -126,6 +139,17 @@ class Validator {
         return Error(src_.Line("slots." + slot.name + ".document", line),
                      "slot '" + slot.name + "': unknown document kind '" + slot.document +
                          "' (known: ine, proof_of_address)");
+      }
+      const bool chooses = slot.type == SlotType::kChoice || slot.type == SlotType::kZone;
+      if (!chooses && !slot.choices.empty()) {
+        return Error(line, "slot '" + slot.name + "': only choice and zone slots take choices");
+      }
+      if (slot.type == SlotType::kChoice && slot.choices.size() < 2) {
+        return Error(line, "slot '" + slot.name + "': a choice slot needs at least two choices");
+      }
+      if (slot.type == SlotType::kZone && d_.knowledge.empty()) {
+        return Error(line, "slot '" + slot.name +
+                               "': a zone slot needs the offers catalogue (knowledge: offers)");
       }
       if (slot.max_length == 0) {
         return Error(line, "slot '" + slot.name + "': max_length must be positive");
@@ -265,9 +289,12 @@ class Validator {
         if (!d_.FindSlot(action.arg)) {
           return Error(do_line, name + "'clear' names unknown slot '" + action.arg + "'");
         }
-      } else if (action.name == "handoff" || action.name == "quote") {
+      } else if (action.name == "handoff" || action.name == "quote" || action.name == "score") {
         if (!action.arg.empty()) {
           return Error(do_line, name + "'" + action.name + "' takes no argument");
+        }
+        if (action.name == "score" && d_.scoring.rules.empty()) {
+          return Error(do_line, name + "'score' needs the dialog's scoring rules (scoring:)");
         }
         if (action.name == "quote") {
           const SlotSpec* amount = d_.FindSlot("amount");
@@ -290,10 +317,24 @@ class Validator {
       } else {
         return Error(do_line, name + "unknown action '" + action.name +
                                   "' (known: record <kind> [field=value...], clear <slot>, "
-                                  "handoff, set_name <slot>, consent <prompt>, quote)");
+                                  "handoff, set_name <slot>, consent <prompt>, quote, score)");
       }
       if (action.name != "record" && !action.fields.empty()) {
         return Error(do_line, name + "only 'record' takes field=value pairs");
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status CheckScoring() const {
+    for (size_t i = 0; i < d_.scoring.rules.size(); ++i) {
+      const ScoreRule& rule = d_.scoring.rules[i];
+      const int line = rule.line > 0 ? rule.line : src_.Line("scoring.rules." + std::to_string(i));
+      for (const std::string& slot : rule.when.Identifiers()) {
+        if (!d_.FindSlot(slot)) {
+          return Error(line, "scoring rule '" + rule.when.source() + "' names unknown slot '" +
+                                 slot + "'");
+        }
       }
     }
     return Status::Ok();
@@ -319,6 +360,14 @@ class Validator {
                                           "' is missing (add it to common.yaml)");
       }
     }
+    if (!d_.knowledge.empty()) {  // what the engine says when it answers from the catalogue
+      for (const char* key : {"offers_found", "offers_unknown", "llm_offers_system"}) {
+        if (!d_.FindPrompt(key)) {
+          return Error(src_.Line("knowledge"), std::string("knowledge: offers needs the prompt '") +
+                                                   key + "'");
+        }
+      }
+    }
     // Every prompt, not only the ones states name: the engine says the common ones too, and a
     // blank in a customer's chat is worse than a strict load.
     for (const auto& [key, text] : d_.prompts) {
@@ -328,7 +377,8 @@ class Validator {
       for (const std::string& var : names) {
         if (d_.FindSlot(var) || d_.variables.count(var) || IsBuiltinVariable(var)) continue;
         // Prompts for the LLM (llm_*) are filled by the engine with the question and the slot.
-        if (key.rfind("llm_", 0) == 0 && (var == "question" || var == "slot" || var == "answer")) {
+        if (key.rfind("llm_", 0) == 0 &&
+            (var == "question" || var == "slot" || var == "answer" || var == "offers")) {
           continue;
         }
         return PromptError(key, "uses undeclared variable '" + var +

@@ -12,9 +12,12 @@
 #include "bot/providers.h"
 #include "bot/text.h"
 #include "bot/twilio.h"  // Sha256Hex
+#include "bot/understand.h"
 #include "engine/checks.h"
 #include "engine/documents.h"
+#include "engine/offers_text.h"
 #include "engine/slot_parser.h"
+#include "util/json.h"
 
 namespace bot {
 
@@ -182,6 +185,13 @@ const char* AnswerShape(SlotType type) {
     case SlotType::kDate: return "una fecha DD/MM/AAAA";
     case SlotType::kText: return "el texto tal cual";
     case SlotType::kDocument: return "el documento";  // answered by OCR, never by the LLM
+    case SlotType::kBudget:
+      return "el presupuesto como lo diría la persona, con cifras y moneda (ej. \"entre 1.5 y 2 "
+             "millones de pesos\", \"hasta 12 mil al mes\")";
+    case SlotType::kTiming:
+      return "uno de: ya, en 3 meses, en 6 meses, el año que viene, en 2 años, solo estoy viendo";
+    case SlotType::kChoice:
+    case SlotType::kZone: return "la opción elegida, tal cual una de las opciones";
   }
   return "el valor";
 }
@@ -191,7 +201,7 @@ const char* AnswerShape(SlotType type) {
 void Bot::CallProviders(std::shared_ptr<Turn> turn, std::function<void()> next) {
   ProviderResults& results = turn->input.providers;
   if (providers_.stt == nullptr || !turn->text.empty()) {
-    AskAboutPendingSlot(std::move(turn), std::move(next));
+    LookUpOffers(std::move(turn), std::move(next));
     return;
   }
   for (const Media& media : turn->input.media) {
@@ -213,15 +223,19 @@ void Bot::CallProviders(std::shared_ptr<Turn> turn, std::function<void()> next) 
         } else {
           turn->input.providers.provider_failed = true;
         }
-        AskAboutPendingSlot(turn, next);
+        LookUpOffers(turn, next);
       });
     });
     return;
   }
-  AskAboutPendingSlot(std::move(turn), std::move(next));
+  LookUpOffers(std::move(turn), std::move(next));
 }
 
 void Bot::AskAboutPendingSlot(std::shared_ptr<Turn> turn, std::function<void()> next) {
+  if (turn->input.providers.offers) {  // a question, answered from the catalogue
+    next();
+    return;
+  }
   const Dialog& dialog = *turn->dialog;
   const std::string& text = turn->text;
   const TimePoint now = turn->input.now;
@@ -235,7 +249,8 @@ void Bot::AskAboutPendingSlot(std::shared_ptr<Turn> turn, std::function<void()> 
     next();
     return;
   }
-  ParseResult parsed = ParseSlotAnswer(*pending->slot, text, now);
+  ParseResult parsed =
+      ParseSlotAnswer(WithZones(*pending->slot, turn->input.providers.zones), text, now);
   // The parser is sure, or it understood a value the slot does not allow ("25 mil" above the
   // maximum): the LLM cannot help with either.
   if (parsed.ok || parsed.reason == "out_of_range" || parsed.reason == "not_an_option") {
@@ -255,6 +270,13 @@ void Bot::AskAboutPendingSlot(std::shared_ptr<Turn> turn, std::function<void()> 
                                            {"slot", pending->slot->name}})
               : pending->question});
   request.messages.push_back({ChatMessage::Role::kUser, text});
+  if (!pending->slot->choices.empty() || !turn->input.providers.zones.empty()) {
+    std::string options;
+    for (const Choice& choice : WithZones(*pending->slot, turn->input.providers.zones).choices) {
+      options += (options.empty() ? "" : ", ") + choice.key;
+    }
+    if (!options.empty()) request.messages.back().text += "\n(Opciones: " + options + ")";
+  }
   SchemaField value;
   value.name = "value";
   value.description = AnswerShape(pending->slot->type);
@@ -269,6 +291,187 @@ void Bot::AskAboutPendingSlot(std::shared_ptr<Turn> turn, std::function<void()> 
       } else if (auto it = reply->fields.find("value");
                  it != reply->fields.end() && !it->second.is_null) {
         results.slot_answer = it->second.text;
+      }
+      next();
+    });
+  });
+}
+
+namespace {
+
+// The search filters the conversation's slots give: a zone slot's value (not a value outside
+// the catalogue, like "any"), a budget slot's bounds and currency, and the slots named
+// operation, property_type and bedrooms.
+void FilterBySlots(const Dialog& dialog, const SlotMap& slots,
+                   const std::vector<std::string>& zones, OfferQuery* query) {
+  for (const SlotSpec& slot : dialog.slots) {
+    auto it = slots.find(slot.name);
+    if (it == slots.end() || it->second.is_none()) continue;
+    const Value& value = it->second;
+    if (slot.type == SlotType::kZone &&
+        std::find(zones.begin(), zones.end(), value.text()) != zones.end()) {
+      query->zone = value.text();
+    } else if (slot.type == SlotType::kBudget) {
+      Budget budget;
+      if (!ParseBudgetText(value.text(), &budget)) continue;
+      query->currency = budget.currency;
+      if (budget.min_cents > 0) query->min_price_cents = budget.min_cents * 8 / 10;
+      if (budget.max_cents > 0) query->max_price_cents = budget.max_cents * 12 / 10;
+    } else if (slot.name == "operation" && value.kind() == Value::Kind::kText) {
+      query->operation = value.text();
+    } else if (slot.name == "property_type" && value.kind() == Value::Kind::kText) {
+      query->type = value.text();
+    } else if (slot.name == "bedrooms" && value.kind() == Value::Kind::kInt) {
+      query->min_bedrooms = static_cast<int>(value.as_int());
+    }
+  }
+}
+
+}  // namespace
+
+void Bot::LookUpOffers(std::shared_ptr<Turn> turn, std::function<void()> next) {
+  KnowledgeBase* knowledge = providers_.knowledge;
+  if (turn->dialog->knowledge.empty() || knowledge == nullptr) {
+    AskAboutPendingSlot(std::move(turn), std::move(next));
+    return;
+  }
+  const std::string& number = turn->contact.channel;
+  TurnInput& input = turn->input;
+  if (Result<std::vector<std::string>> zones = knowledge->Zones(number); zones.ok()) {
+    input.providers.zones = std::move(*zones);
+  }
+  // A lead from a click-to-WhatsApp ad: the offer the ad showed, for a session it starts.
+  auto ad = input.vars.find("ad_id");
+  if (ad != input.vars.end() && !ad->second.empty() && !input.vars.contains("offer_id")) {
+    Result<std::optional<Offer>> offer = knowledge->FindOffer(number, ad->second);
+    if (offer.ok() && offer->has_value()) {
+      input.vars["offer_id"] = (*offer)->id;
+      input.vars["offer_title"] = (*offer)->title;
+    }
+  }
+  const std::string& text = turn->text;
+  if (text.empty() || turn->contact.opted_out || !IsQuestion(text) ||
+      DetectIntent(text) != Intent::kNone) {
+    AskAboutPendingSlot(std::move(turn), std::move(next));
+    return;
+  }
+  OfferQuery query;
+  query.text = text;
+  if (turn->session && turn->session->dialog_id == turn->dialog->id &&
+      EffectiveStatus(*turn->session, *turn->dialog, input.now) == SessionStatus::kActive) {
+    FilterBySlots(*turn->dialog, turn->session->slots, input.providers.zones, &query);
+  }
+  if (providers_.embedder == nullptr) {
+    SearchOffers(std::move(turn), std::move(query), std::move(next));
+    return;
+  }
+  FlushBeforeProviderCall();
+  providers_.embedder->EmbedAsync(
+      {text}, [this, turn, query = std::move(query), next](
+                  Result<std::vector<std::vector<float>>> vectors) mutable {
+        turn->executor([this, turn, query = std::move(query), next,
+                        vectors = std::move(vectors)]() mutable {
+          // Without the question's embedding the search is keyword-only: still an answer.
+          if (vectors.ok() && vectors->size() == 1) query.embedding = std::move(vectors->front());
+          SearchOffers(turn, std::move(query), next);
+        });
+      });
+}
+
+void Bot::SearchOffers(std::shared_ptr<Turn> turn, OfferQuery query, std::function<void()> next) {
+  KnowledgeBase& knowledge = *providers_.knowledge;
+  const std::string& number = turn->contact.channel;
+  Result<SearchResult> found = knowledge.Search(number, query);
+  // The slots' filters leave nothing (a budget below every offer): search the whole catalogue,
+  // so the answer says what there is rather than "I don't know".
+  const bool filtered = !query.zone.empty() || !query.operation.empty() || !query.type.empty() ||
+                        query.min_price_cents || query.max_price_cents || query.min_bedrooms;
+  if (found.ok() && found->passages.empty() && filtered) {
+    OfferQuery open;
+    open.text = std::move(query.text);
+    open.embedding = std::move(query.embedding);
+    open.limit = query.limit;
+    found = knowledge.Search(number, open);
+  }
+  if (!found.ok()) {  // the catalogue cannot be read: "I don't know", never an invention
+    found = SearchResult{};
+    turn->input.providers.provider_failed = true;
+  }
+  // The offer the lead's ad showed answers first ("¿tiene cochera?" is about that one).
+  const VarMap& vars = turn->session ? turn->session->vars : turn->input.vars;
+  if (auto offer = vars.find("offer_id"); offer != vars.end()) {
+    auto seen = std::find_if(found->passages.begin(), found->passages.end(),
+                             [&](const Passage& p) { return p.offer.id == offer->second; });
+    if (seen != found->passages.end()) std::rotate(found->passages.begin(), seen, seen + 1);
+  }
+  turn->input.providers.offers = std::move(*found);
+  ComposeAnswer(std::move(turn), std::move(next));
+}
+
+void Bot::ComposeAnswer(std::shared_ptr<Turn> turn, std::function<void()> next) {
+  const SearchResult& found = *turn->input.providers.offers;
+  const std::string* system = turn->dialog->FindPrompt("llm_offers_system");
+  if (providers_.llm == nullptr || !found.supported || found.passages.empty() || !system) {
+    next();
+    return;
+  }
+  const std::string context = engine::OfferContext(found);
+  LlmRequest request;
+  request.purpose = "offers_answer";
+  request.conversation = turn->contact.address;
+  request.deadline = turn->deadline;
+  request.max_tokens = 300;
+  request.messages.push_back(
+      {ChatMessage::Role::kSystem, RenderPrompt(*system, {}, {{"offers", context}})});
+  request.messages.push_back({ChatMessage::Role::kUser, turn->text});
+  auto field = [](const char* name, SchemaField::Type type, const char* description) {
+    SchemaField f;
+    f.name = name;
+    f.type = type;
+    f.description = description;
+    return f;
+  };
+  request.schema = ExtractionSchema{
+      "offers_answer",
+      {field("answer", SchemaField::Type::kString,
+             "la respuesta para el cliente, solo con datos de las ofertas"),
+       field("supported", SchemaField::Type::kBoolean,
+             "true si las ofertas contienen la respuesta; false si no"),
+       field("offer_ids", SchemaField::Type::kString,
+             "los id de las ofertas usadas, separados por comas")}};
+  FlushBeforeProviderCall();
+  providers_.llm->CompleteAsync(request, [turn, next, context](Result<LlmReply> reply) {
+    turn->executor([turn, next, context, reply = std::move(reply)] {
+      ProviderResults& results = turn->input.providers;
+      if (!reply.ok()) {  // the offers' facts are the answer
+        results.provider_failed = true;
+        next();
+        return;
+      }
+      const ExtractedFields& fields = reply->fields;
+      auto field = [&](const char* name) -> const FieldValue* {
+        auto it = fields.find(name);
+        return it == fields.end() ? nullptr : &it->second;
+      };
+      const FieldValue* answer = field("answer");
+      const FieldValue* supported = field("supported");
+      const FieldValue* ids = field("offer_ids");
+      if (supported && !supported->boolean) {
+        results.offers_answer = "";  // the LLM read the offers and found no answer
+      } else if (answer && !answer->text.empty() && ids &&
+                 engine::NumbersAreGrounded(answer->text, context)) {
+        // Every offer it names was retrieved: no invented listing.
+        bool known = true;
+        std::stringstream list(ids->text);
+        for (std::string id; std::getline(list, id, ',');) {
+          id.erase(0, id.find_first_not_of(' '));
+          id.erase(id.find_last_not_of(' ') + 1);
+          if (id.empty()) continue;
+          known = known && std::any_of(results.offers->passages.begin(),
+                                       results.offers->passages.end(),
+                                       [&](const Passage& p) { return p.offer.id == id; });
+        }
+        if (known) results.offers_answer = answer->text;
       }
       next();
     });
@@ -458,6 +661,7 @@ Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
   if (out.contact_name) commit.contact.name = *out.contact_name;
   commit.documents = std::move(out.documents);
   if (report) commit.reports.push_back(std::move(*report));
+  if (!options_.event_types.empty()) commit.events = TurnEvents(out, commit, input);
 
   Result<CommittedTurn> stored = store_->CommitTurn(commit);
   Committed committed;
@@ -477,6 +681,83 @@ Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
   committed.check = std::move(out.check);
   committed.contact = std::move(commit.contact);
   return committed;
+}
+
+bool Bot::Subscribed(std::string_view type) const {
+  for (const std::string& t : options_.event_types) {
+    if (t == "*" || t == type) return true;
+  }
+  return false;
+}
+
+namespace {
+
+std::string MessageEventData(const Contact& contact, std::string_view text,
+                             std::string_view message_id) {
+  std::string data = "{\"contact\":";
+  json::AppendString(&data, contact.address);
+  data += ",\"number\":";
+  json::AppendString(&data, contact.channel);
+  data += ",\"text\":";
+  json::AppendString(&data, text);
+  data += ",\"message_id\":";
+  json::AppendString(&data, message_id);
+  return data + "}";
+}
+
+}  // namespace
+
+std::vector<Event> Bot::TurnEvents(TurnOutput& out, const TurnCommit& commit,
+                                   const TurnInput& input) {
+  std::vector<Event> events;
+  const Contact& contact = commit.contact;
+  if (commit.session && commit.session->id == 0 && Subscribed("conversation.started")) {
+    std::string data = "{\"dialog\":";
+    json::AppendString(&data, commit.session->dialog_id);
+    data += ",\"contact\":";
+    json::AppendString(&data, contact.address);
+    data += ",\"number\":";
+    json::AppendString(&data, contact.channel);
+    events.push_back({"conversation.started", data + "}"});
+  }
+  const std::string& said = input.text.empty() ? input.providers.transcript : input.text;
+  if (commit.inbound_id != 0 && Subscribed("message.received")) {
+    events.push_back({"message.received", MessageEventData(contact, said, input.message_id)});
+  }
+  for (Event& event : out.events) {
+    if (!Subscribed(event.type)) continue;
+    if (event.type == "lead.qualified") {
+      // The sales team reads the conversation with the lead: every message so far, this turn's
+      // too.
+      std::string transcript = ",\"transcript\":[";
+      auto add = [&](std::string_view direction, std::string_view text) {
+        if (transcript.back() != '[') transcript += ',';
+        transcript += "{\"direction\":";
+        json::AppendString(&transcript, direction);
+        transcript += ",\"text\":";
+        json::AppendString(&transcript, text);
+        transcript += '}';
+      };
+      if (Result<std::vector<StoredMessage>> messages = store_->ListMessages(contact.id);
+          messages.ok()) {
+        for (const StoredMessage& m : *messages) {
+          // This turn's inbound is already stored; it is added below with its transcript.
+          if (m.provider_id == input.message_id && m.direction == "in") continue;
+          add(m.direction, m.text.empty() ? m.transcript : m.text);
+        }
+      }
+      if (commit.inbound_id != 0) add("in", said);
+      for (const std::string& reply : commit.replies) add("out", reply);
+      event.data_json.insert(event.data_json.size() - 1, transcript + "]");
+    }
+    events.push_back(std::move(event));
+  }
+  if (Subscribed("message.sent")) {
+    for (const std::string& reply : commit.replies) {
+      events.push_back({"message.sent", MessageEventData(contact, reply, "")});
+    }
+  }
+  return events;
 }
 
 Status Bot::ReleaseHandoff(const std::string& channel, const std::string& address) {

@@ -84,6 +84,15 @@ ParseResult ParseSlotAnswer(const SlotSpec& slot, std::string_view text, TimePoi
     }
     case SlotType::kDocument:
       return NotSure("document");  // a photo answers it, through OCR (Step's AnswerDocument)
+    case SlotType::kBudget:
+      return ParseBudget(text, slot.currency);
+    case SlotType::kTiming: {
+      auto day = std::chrono::floor<std::chrono::days>(now);
+      return ParseTiming(text, std::chrono::year_month_day(day));
+    }
+    case SlotType::kChoice:
+    case SlotType::kZone:  // the caller merged the catalogue's zones in (WithZones)
+      return ParseChoice(text, slot.choices);
     case SlotType::kText: {
       ParseResult r = ParseFreeText(text);
       if (r.ok) r.value = Value::Text(CutText(r.value.text(), slot.max_length));
@@ -91,6 +100,17 @@ ParseResult ParseSlotAnswer(const SlotSpec& slot, std::string_view text, TimePoi
     }
   }
   return NotSure("unknown_type");
+}
+
+SlotSpec WithZones(const SlotSpec& slot, const std::vector<std::string>& zones) {
+  SlotSpec merged = slot;
+  if (slot.type != SlotType::kZone) return merged;
+  for (const std::string& zone : zones) {
+    auto known = std::find_if(merged.choices.begin(), merged.choices.end(),
+                              [&](const Choice& c) { return c.key == zone; });
+    if (known == merged.choices.end()) merged.choices.push_back(Choice{zone, {}});
+  }
+  return merged;
 }
 
 }  // namespace bot

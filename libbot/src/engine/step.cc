@@ -1,6 +1,7 @@
 // The dialog step: (dialog, contact, session, input) -> (new session, replies, effects).
 // Pure by contract: no I/O, no clock, no randomness. The order of the checks below is the
 // engine's documented behaviour (docs/dialogs.md, "What happens on each message").
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <ctime>
@@ -11,6 +12,8 @@
 #include "bot/twilio.h"  // Sha256Hex
 #include "bot/understand.h"
 #include "engine/documents.h"
+#include "engine/events.h"
+#include "engine/offers_text.h"
 #include "engine/local_time.h"
 #include "engine/slot_parser.h"
 
@@ -76,6 +79,8 @@ class Turn {
   void Enter(Session& session, std::string state_name);
   void RunActions(Session& session, const Transition& transition);
   void Quote(Session& session);
+  void Score(Session& session);
+  void AnswerQuestion(const Session& session);
   void Answer(Session& session, const State& state);
   void AnswerDocument(Session& session, const State& state, const SlotSpec& slot);
   void Refuse(Session& session, const State& state, const std::string& prompt);
@@ -83,6 +88,16 @@ class Turn {
   bool Change(Session& session);
   void Audit(std::string kind, std::string detail = "") {
     out_.audit.push_back({std::move(kind), std::move(detail)});
+  }
+  // "Condesa, Polanco y Roma Norte".
+  std::string ZoneList() const {
+    const std::vector<std::string>& zones = input_.providers.zones;
+    std::string out;
+    for (size_t i = 0; i < zones.size(); ++i) {
+      if (i > 0) out += i + 1 == zones.size() ? " y " : ", ";
+      out += zones[i];
+    }
+    return out;
   }
   const std::string& FirstState() const {
     return dialog_.inbound_start.empty() ? dialog_.start : dialog_.inbound_start;
@@ -105,6 +120,7 @@ std::string Turn::Render(const Session& session, const std::string& key) const {
   vars.emplace("profile_name", name_);
   vars.emplace("contact", contact_.address);
   vars.emplace("today", engine::IsoDate(today_));
+  vars.emplace("zones", ZoneList());
   return RenderPrompt(*tmpl, session.slots, vars);
 }
 
@@ -140,6 +156,7 @@ void Turn::RunActions(Session& session, const Transition& transition) {
       record.fields["started_at"] = IsoTime(session.started_at);
       record.fields["recorded_at"] = IsoTime(input_.now);
       for (const auto& [name, value] : action.fields) record.fields[name] = value;
+      out_.events.push_back(engine::RecordEvent(record, contact_));
       out_.records.push_back(std::move(record));
     } else if (action.name == "clear") {
       session.slots.erase(action.arg);
@@ -167,6 +184,8 @@ void Turn::RunActions(Session& session, const Transition& transition) {
       out_.records.push_back(std::move(record));
     } else if (action.name == "quote") {
       Quote(session);
+    } else if (action.name == "score") {
+      Score(session);
     }
   }
 }
@@ -195,6 +214,62 @@ void Turn::Quote(Session& session) {
   session.slots["commission"] = Value::Money(quote->commission);
   session.slots["total"] = Value::Money(quote->total);
   session.slots["due_date"] = Value::Text(FormatDateEs(quote->due_date));
+}
+
+// The "score" action: the dialog's scoring rules over the slots, stored as a "lead" record and
+// emitted as lead.scored (and lead.qualified when hot).
+void Turn::Score(Session& session) {
+  engine::LeadScore score;
+  for (const ScoreRule& rule : dialog_.scoring.rules) {
+    if (!rule.when.Evaluate(session.slots)) continue;
+    score.score += rule.points;
+    score.fired.emplace_back(rule.why, rule.points);
+  }
+  score.score = std::clamp(score.score, 0, 100);
+  score.hot = score.score >= dialog_.scoring.hot;
+  std::string rules;
+  for (const auto& [why, points] : score.fired) {
+    if (!rules.empty()) rules += "; ";
+    rules += why + " (" + (points >= 0 ? "+" : "") + std::to_string(points) + ")";
+  }
+  session.slots["score"] = Value::Int(score.score);
+  session.slots["score_rules"] = Value::Text(rules);
+  session.slots["lead_status"] = Value::Text(score.hot ? "hot" : "low_priority");
+
+  Record lead{"lead", {}};
+  for (const auto& [name, value] : session.slots) {
+    if (!value.is_none()) lead.fields[name] = value.ToString();
+  }
+  for (const char* var : {"offer_id", "ad_id", "leadgen_id", "email"}) {
+    auto it = session.vars.find(var);
+    if (it != session.vars.end() && !it->second.empty()) lead.fields.emplace(var, it->second);
+  }
+  lead.fields["started_at"] = IsoTime(session.started_at);
+  lead.fields["recorded_at"] = IsoTime(input_.now);
+  out_.records.push_back(std::move(lead));
+  out_.events.push_back(engine::LeadEvent("lead.scored", score, session, contact_));
+  if (score.hot) out_.events.push_back(engine::LeadEvent("lead.qualified", score, session, contact_));
+}
+
+// A question answered from the offers catalogue (Step's caller searched it): the LLM's
+// grounded answer, or the offers' facts, or "I don't know" with the offer of an advisor.
+void Turn::AnswerQuestion(const Session& session) {
+  const SearchResult& found = *input_.providers.offers;
+  const std::optional<std::string>& composed = input_.providers.offers_answer;
+  if (!found.supported || found.passages.empty() || (composed && composed->empty())) {
+    Audit("question_unanswered", text_);
+    Say(session, "offers_unknown");
+    return;
+  }
+  if (composed) {
+    out_.replies.push_back(*composed);
+  } else {
+    Say(session, "offers_found");
+    out_.replies.back() += "\n" + engine::OfferFacts(found);
+  }
+  std::string ids;
+  for (const Passage& passage : found.passages) ids += (ids.empty() ? "" : ",") + passage.offer.id;
+  Audit("question_answered", ids);
 }
 
 // Enters a state: says its prompt, ends the session at an end state, and follows the
@@ -240,14 +315,26 @@ void Turn::Answer(Session& session, const State& state) {
     AnswerDocument(session, state, *slot);
     return;
   }
-  ParseResult parsed = slot ? ParseSlotAnswer(*slot, text_, input_.now) : ParseResult{};
-  if (!parsed.ok && slot && input_.providers.slot_answer) {
+  if (slot == nullptr) {  // the loader makes this unreachable
+    Refuse(session, state, state.help.empty() ? "help_default" : state.help);
+    return;
+  }
+  const SlotSpec spec = WithZones(*slot, input_.providers.zones);
+  ParseResult parsed = ParseSlotAnswer(spec, text_, input_.now);
+  if (!parsed.ok && input_.providers.slot_answer) {
     // The LLM's reading must pass the same parser and validation as a typed answer.
-    parsed = ParseSlotAnswer(*slot, *input_.providers.slot_answer, input_.now);
+    parsed = ParseSlotAnswer(spec, *input_.providers.slot_answer, input_.now);
   }
   if (!parsed.ok) {
     Refuse(session, state, state.help.empty() ? "help_default" : state.help);
     return;
+  }
+  if (Budget budget; slot->type == SlotType::kBudget &&
+                     ParseBudgetText(parsed.value.text(), &budget)) {
+    session.slots[slot->name + "_min"] = Value::Money(budget.min_cents);
+    session.slots[slot->name + "_max"] = Value::Money(budget.max_cents);
+    session.slots[slot->name + "_currency"] = Value::Text(budget.currency);
+    session.slots[slot->name + "_period"] = Value::Text(budget.per_month ? "month" : "total");
   }
   session.slots[slot->name] = std::move(parsed.value);
   Advance(session, state);
@@ -429,6 +516,9 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
       Audit("handoff", text_);
       Say(session, "handoff_confirm");
     } else {
+      // A first message that asks ("Hola, ¿sigue disponible?") is answered, then the dialog
+      // starts.
+      if (input_.providers.offers) AnswerQuestion(session);
       Enter(session, FirstState());
     }
     out_.session = std::move(session);
@@ -459,6 +549,13 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
       const SlotSpec* slot = state ? dialog_.FindSlot(state->ask) : nullptr;
       const bool wants_document = slot != nullptr && slot->type == SlotType::kDocument;
       if (Change(session)) break;
+      if (input_.providers.offers) {
+        // A question in the middle: answered, then the state's own question again. Not an
+        // attempt.
+        AnswerQuestion(session);
+        if (state != nullptr && !state->ask.empty() && !state->say.empty()) Say(session, state->say);
+        break;
+      }
       if (text_.empty() && !input_.media.empty() && !wants_document) {
         // A voice note we could not transcribe gets its own apology.
         bool voice = input_.media.front().content_type.rfind("audio/", 0) == 0;

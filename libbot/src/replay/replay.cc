@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "bot/dialog_loader.h"
+#include "bot/sqlite_knowledge.h"
 #include "bot/sqlite_store.h"
 #include "replay/canned_http.h"
 #include "replay/cassette_providers.h"
@@ -99,8 +100,28 @@ ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
         return result;
       }
       providers = std::move(*opened);
-      bot.SetProviders(providers->bot_providers());
     }
+    BotProviders bot_providers = providers ? providers->bot_providers() : BotProviders{};
+    std::unique_ptr<SqliteKnowledgeBase> offers;
+    if (!transcript->offers.empty()) {
+      const std::string where = path + ":" + std::to_string(transcript->offers_line) + ": ";
+      Result<std::unique_ptr<SqliteKnowledgeBase>> opened = SqliteKnowledgeBase::Open((*db)->path());
+      Result<ImportReport> imported =
+          opened.ok() ? (*opened)->ImportOffers(
+                            replay::kBotChannel,
+                            (fs::path(path).parent_path() / transcript->offers).string())
+                      : Result<ImportReport>(opened.status());
+      if (!imported.ok() || !imported->errors.empty()) {
+        result.failure = where + (imported.ok() ? "line " +
+                                                      std::to_string(imported->errors[0].line) +
+                                                      ": " + imported->errors[0].reason
+                                                : imported.status().message());
+        return result;
+      }
+      offers = std::move(*opened);
+      bot_providers.knowledge = offers.get();
+    }
+    bot.SetProviders(bot_providers);
     result.failure = replay::RunTranscript(*transcript, path, bot, clock);
     const char* source = canned ? "the answers file" : "the cassette";
     if (providers && !providers->unmatched().empty()) {

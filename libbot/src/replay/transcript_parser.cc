@@ -229,13 +229,17 @@ class Parser {
       if (rest.empty()) return Error(number, "CASSETTE needs the path of a cassette file");
       t_.cassette = std::string(rest);
       t_.cassette_line = number;
+    } else if (word == "OFFERS") {
+      if (rest.empty()) return Error(number, "OFFERS needs the path of an offers catalogue");
+      t_.offers = std::string(rest);
+      t_.offers_line = number;
     } else if (word == "START") {
       if (!rest.empty()) return Error(number, "START takes no argument");
       t_.start = true;
       t_.start_line = number;
     } else {
       return Error(number, "unknown #begin directive '" + std::string(word) +
-                               "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE)");
+                               "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE, OFFERS)");
     }
     return Status::Ok();
   }

@@ -105,6 +105,8 @@ struct Transcript {
   int start_line = 0;
   std::string cassette;  // provider exchanges to replay, relative to the transcript; "" = none
   int cassette_line = 0;
+  std::string offers;  // the number's offers catalogue (CSV/JSONL), relative; "" = none
+  int offers_line = 0;
   std::vector<Block> blocks;
   int last_line = 0;  // for checks at the end of the transcript
 };

@@ -1,0 +1,68 @@
+#include "engine/events.h"
+
+#include "util/json.h"
+
+namespace bot::engine {
+namespace {
+
+void AppendMember(std::string* out, std::string_view name, std::string_view value) {
+  if (out->back() != '{') *out += ',';
+  json::AppendString(out, name);
+  *out += ':';
+  json::AppendString(out, value);
+}
+
+void AppendObject(std::string* out, std::string_view name,
+                  const std::map<std::string, std::string>& fields) {
+  if (out->back() != '{') *out += ',';
+  json::AppendString(out, name);
+  *out += ":{";
+  for (const auto& [key, value] : fields) AppendMember(out, key, value);
+  *out += '}';
+}
+
+}  // namespace
+
+Event RecordEvent(const Record& record, const Contact& contact) {
+  auto status = record.fields.find("status");
+  Event event;
+  event.type = record.kind + "." + (status != record.fields.end() && !status->second.empty()
+                                        ? status->second
+                                        : std::string("recorded"));
+  std::string data = "{";
+  AppendMember(&data, "contact", contact.address);
+  AppendMember(&data, "number", contact.channel);
+  AppendObject(&data, record.kind, record.fields);
+  data += '}';
+  event.data_json = std::move(data);
+  return event;
+}
+
+Event LeadEvent(std::string type, const LeadScore& score, const Session& session,
+                const Contact& contact) {
+  std::string data = "{";
+  AppendMember(&data, "contact", contact.address);
+  AppendMember(&data, "number", contact.channel);
+  AppendMember(&data, "dialog", session.dialog_id);
+  data += ",\"score\":" + std::to_string(score.score);
+  AppendMember(&data, "status", score.hot ? "hot" : "low_priority");
+  data += ",\"explanation\":[";
+  for (size_t i = 0; i < score.fired.size(); ++i) {
+    if (i > 0) data += ',';
+    data += "{\"rule\":";
+    json::AppendString(&data, score.fired[i].first);
+    data += ",\"points\":" + std::to_string(score.fired[i].second) + "}";
+  }
+  data += ']';
+  std::map<std::string, std::string> lead;
+  for (const auto& [name, value] : session.slots) {
+    if (!value.is_none()) lead[name] = value.ToString();
+  }
+  AppendObject(&data, "lead", lead);
+  AppendObject(&data, "vars", std::map<std::string, std::string>(session.vars.begin(),
+                                                                  session.vars.end()));
+  data += '}';
+  return Event{std::move(type), std::move(data)};
+}
+
+}  // namespace bot::engine

@@ -1,0 +1,29 @@
+// The events the dialog step emits (bot::Event): their names and their data as JSON. The
+// catalogue of types and fields is docs/events.md.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bot/session.h"
+
+namespace bot::engine {
+
+// A record's event: "<kind>.<status>" when it has a status field ("application.preapproved"),
+// else "<kind>.recorded" ("review.recorded"). Data: the record's fields, the contact and the
+// number.
+Event RecordEvent(const Record& record, const Contact& contact);
+
+// lead.scored / lead.qualified: {"contact","number","dialog","score","status","explanation":
+// [{"rule","points"}],"lead":{slot: text},"vars":{...}}. The Bot adds "transcript" to
+// lead.qualified before it is stored.
+struct LeadScore {
+  int score = 0;
+  bool hot = false;
+  std::vector<std::pair<std::string, int>> fired;  // the rules that fired: why, points
+};
+Event LeadEvent(std::string type, const LeadScore& score, const Session& session,
+                const Contact& contact);
+
+}  // namespace bot::engine
