@@ -13,6 +13,8 @@
 #include "bot/testing/fake_clock.h"
 #include "bot/testing/fake_providers.h"
 #include "bot/testing/memory_store.h"
+#include "bot/understand.h"
+#include "engine/offers_text.h"
 #include "support/temp_dir.h"
 
 namespace bot {
@@ -189,6 +191,46 @@ TEST_F(EngineLeadsTest, ALowLeadIsKeptAsLowPriority) {
   EXPECT_EQ((*session)->slots["score"], Value::Int(25));
   EXPECT_EQ((*session)->slots["lead_status"].text(), "low_priority");
   EXPECT_EQ((*session)->slots["budget_period"].text(), "month");
+}
+
+TEST(IsQuestion, QuestionsAndAnswers) {
+  for (const char* q : {"¿tiene cochera?", "tiene cochera", "Cuanto es el mantenimiento",
+                        "hay algo mas barato en polanco", "aceptan mascotas?",
+                        "Hola, tienen departamentos en la Condesa", "buenas tardes cuánto cuesta",
+                        "sigue disponible el depa?", "que incluye el precio", "y la cochera?"}) {
+    EXPECT_TRUE(IsQuestion(q)) << q;
+  }
+  for (const char* a : {"que sea en Polanco", "como 2 millones", "comprar", "Ana López",
+                        "entre 1.5 y 2 millones", "ya", "de contado", "solo estoy viendo", ""}) {
+    EXPECT_FALSE(IsQuestion(a)) << a;
+  }
+}
+
+TEST(OffersText, AnAnswersNumbersMustBeInTheOffers) {
+  const std::string context =
+      "[id P1] Departamento. Precio: $4,500,000 MXN. Recámaras: 2. Características: cochera "
+      "para 2 autos; mantenimiento $3,200 al mes.";
+  EXPECT_TRUE(engine::NumbersAreGrounded("Cuesta $4,500,000 y tiene cochera para 2 autos.", context));
+  EXPECT_TRUE(engine::NumbersAreGrounded("Cuesta 4.5 millones.", context));
+  EXPECT_TRUE(engine::NumbersAreGrounded("El mantenimiento es de $3,200 al mes.", context));
+  EXPECT_TRUE(engine::NumbersAreGrounded("Sí, tiene cochera.", context));
+  EXPECT_FALSE(engine::NumbersAreGrounded("Cuesta $4,200,000.", context));
+  EXPECT_FALSE(engine::NumbersAreGrounded("El mantenimiento es de $2,500.", context));
+  EXPECT_FALSE(engine::NumbersAreGrounded("Tiene 3 recámaras.", context));
+}
+
+TEST(OffersText, PricesAreWrittenPerCurrencyAndOperation) {
+  Offer sale;
+  sale.price_cents = 245000000;
+  EXPECT_EQ(engine::FormatOfferPrice(sale), "$2,450,000 MXN");
+  Offer rent;
+  rent.operation = "renta";
+  rent.price_cents = 1850050;
+  EXPECT_EQ(engine::FormatOfferPrice(rent), "$18,500.50 MXN al mes");
+  Offer dollars;
+  dollars.currency = "USD";
+  dollars.price_cents = 18000000;
+  EXPECT_EQ(engine::FormatOfferPrice(dollars), "US$180,000");
 }
 
 }  // namespace

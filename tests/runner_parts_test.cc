@@ -17,6 +17,7 @@
 #include "bot/testing/fake_sender.h"
 #include "bot/testing/memory_store.h"
 #include "bot/twilio.h"
+#include "server/log.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
 #include "server/token_bucket.h"
@@ -568,6 +569,16 @@ TEST(Metrics, RendersPrometheusText) {
   };
   for (const char* line : kLines) EXPECT_NE(text.find(line), std::string::npos) << line << text;
   EXPECT_EQ(m.Render(-1).find("botrunner_outbox_depth"), std::string::npos);
+}
+
+
+TEST(Log, PhonesAndEmailsAreMasked) {
+  EXPECT_EQ(MaskAddress("whatsapp:+5215512345678"), "whatsapp:+521******5678");
+  EXPECT_EQ(MaskAddress("+593987654321"), "+593*****4321");
+  EXPECT_EQ(MaskAddress("whatsapp:+1234"), "whatsapp:+**34");
+  EXPECT_EQ(MaskAddress("no digits"), "no digits");
+  EXPECT_EQ(MaskEmail("ana.lopez@example.com"), "a***@example.com");
+  EXPECT_EQ(MaskEmail("not an email"), "***");
 }
 
 }  // namespace

@@ -8,6 +8,34 @@
 
 namespace runner {
 
+std::string MaskAddress(std::string_view address) {
+  // Keep the channel prefix and "+" and the first three digits, mask all but the last four.
+  size_t digits_start = address.find_first_of("0123456789");
+  if (digits_start == std::string_view::npos) return std::string(address);
+  std::string out(address);
+  size_t digits = 0;
+  for (size_t i = digits_start; i < out.size(); ++i) digits += out[i] >= '0' && out[i] <= '9';
+  size_t seen = 0;
+  for (size_t i = digits_start; i < out.size(); ++i) {
+    if (out[i] < '0' || out[i] > '9') continue;
+    ++seen;
+    if (seen > 3 && seen + 4 <= digits) out[i] = '*';
+  }
+  if (digits <= 7) {  // too short to show anything but the last two
+    seen = 0;
+    for (size_t i = digits_start; i < out.size(); ++i) {
+      if (out[i] >= '0' && out[i] <= '9' && ++seen + 2 <= digits) out[i] = '*';
+    }
+  }
+  return out;
+}
+
+std::string MaskEmail(std::string_view email) {
+  size_t at = email.find('@');
+  if (at == std::string_view::npos || at == 0) return "***";
+  return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
+}
+
 LogLevel ParseLogLevel(std::string_view name) {
   if (name == "debug") return LogLevel::kDebug;
   if (name == "warn") return LogLevel::kWarn;

@@ -5,11 +5,18 @@
 
 #include <fmt/format.h>
 
+#include <string>
 #include <string_view>
 
 namespace runner {
 
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+// What a log line may show of a person: "whatsapp:+52155****5678" (the last four digits and
+// the country code's first digits), "a***@example.com". Logs never carry a phone or an e-mail
+// in clear; pass addresses through these.
+std::string MaskAddress(std::string_view address);
+std::string MaskEmail(std::string_view email);
 
 // "debug", "info", "warn", "error"; anything else is kInfo.
 LogLevel ParseLogLevel(std::string_view name);

@@ -252,7 +252,8 @@ bool OutboxWorker::Begin(const Job& job, std::optional<bot::TimePoint>* hold) {
   auto route = routes_.find(m.channel);
   if (route == routes_.end() || route->second.sender == nullptr) {
     metrics_->CountSend(SendOutcomeKind::kNotSendable);
-    log_->Warn("outbox: message {} to {}: no REST account for {}", m.id, m.to, m.channel);
+    log_->Warn("outbox: message {} to {}: no REST account for {}", m.id, MaskAddress(m.to),
+               m.channel);
     bot::Status s = store_->MarkOutboundFailed(m.id, "not_sendable", "",
                                                "no REST account configured for " + m.channel);
     if (!s.ok()) log_->Error("outbox: {}", s.ToString());
@@ -317,7 +318,7 @@ std::optional<bot::TimePoint> OutboxWorker::Record(const Job& job,
     case bot::SendOutcome::Kind::kRetry:
       metrics_->CountSend(SendOutcomeKind::kRetry);
       if (m.attempts + 1 >= options_.max_attempts) {
-        log_->Warn("outbox: message {} to {} failed after {} attempts: {}", m.id, m.to,
+        log_->Warn("outbox: message {} to {} failed after {} attempts: {}", m.id, MaskAddress(m.to),
                    m.attempts + 1, outcome.error);
         s = store_->MarkOutboundFailed(m.id, "failed", outcome.error_code,
                                        "gave up after retries: " + outcome.error);
@@ -328,7 +329,7 @@ std::optional<bot::TimePoint> OutboxWorker::Record(const Job& job,
       break;
     case bot::SendOutcome::Kind::kPermanent:
       metrics_->CountSend(SendOutcomeKind::kPermanent);
-      log_->Warn("outbox: message {} to {} failed permanently: {} {}", m.id, m.to,
+      log_->Warn("outbox: message {} to {} failed permanently: {} {}", m.id, MaskAddress(m.to),
                  outcome.error_code, outcome.error);
       s = store_->MarkOutboundFailed(m.id, "failed", outcome.error_code, outcome.error);
       break;
