@@ -17,6 +17,10 @@ std::string Normalize(std::string_view text);
 // (emoji sequences, combining accents). Parts keep their order; empty input gives no parts.
 std::vector<std::string> SplitForWhatsApp(std::string_view text, size_t max_chars = 1600);
 
+// Whether `text` is well-formed UTF-8 (no stray continuation bytes, overlong forms or
+// surrogates). Files and configs are checked with it before their text reaches a customer.
+bool IsValidUtf8(std::string_view text);
+
 // Number of Unicode code points in UTF-8 text.
 size_t CodePointCount(std::string_view text);
 

@@ -200,6 +200,71 @@ DROP INDEX messages_inbound_provider_id;
 CREATE UNIQUE INDEX messages_inbound_provider_id ON messages (contact_id, provider_id)
   WHERE direction = 'in' AND provider_id IS NOT NULL;
 )sql",
+    // 7: lead qualification. The offers catalogue of each number with its full-text index
+    // (knowledge/), the events turns emit and their deliveries to the event sinks.
+    R"sql(
+CREATE TABLE offers (
+  id INTEGER PRIMARY KEY,
+  number TEXT NOT NULL,             -- the bot's address whose catalogue this is
+  offer_id TEXT NOT NULL,           -- the client's id
+  title TEXT NOT NULL,
+  operation TEXT NOT NULL,          -- venta, renta
+  zone TEXT NOT NULL,
+  type TEXT NOT NULL,
+  price_cents INTEGER NOT NULL,     -- per month for renta
+  currency TEXT NOT NULL,
+  bedrooms INTEGER NOT NULL,
+  features TEXT NOT NULL,           -- JSON array of strings
+  description TEXT NOT NULL,
+  link TEXT NOT NULL,
+  ad_ids TEXT NOT NULL,             -- JSON array of strings
+  search_text TEXT NOT NULL,        -- what the index holds: folded words, stems, synonyms
+  embedding BLOB,                   -- float32 vector, or NULL
+  embedding_model TEXT,
+  offered INTEGER NOT NULL DEFAULT 1, -- 0 once an import no longer lists it
+  updated_at INTEGER NOT NULL,
+  UNIQUE (number, offer_id)
+);
+CREATE VIRTUAL TABLE offers_fts USING fts5(
+  search_text, content='offers', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN
+  INSERT INTO offers_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER offers_fts_delete AFTER DELETE ON offers BEGIN
+  INSERT INTO offers_fts (offers_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+END;
+CREATE TRIGGER offers_fts_update AFTER UPDATE OF search_text ON offers BEGIN
+  INSERT INTO offers_fts (offers_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text);
+  INSERT INTO offers_fts (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  contact_id INTEGER NOT NULL REFERENCES contacts(id),
+  session_id INTEGER,
+  type TEXT NOT NULL,               -- lead.qualified, message.received ...
+  data TEXT NOT NULL,               -- JSON object
+  created_at INTEGER NOT NULL
+);
+-- One row per event and sink, added by the sink's worker (EventQueue::Fanout).
+CREATE TABLE deliveries (
+  id INTEGER PRIMARY KEY,
+  event_id INTEGER NOT NULL REFERENCES events(id),
+  sink TEXT NOT NULL,
+  contact_id INTEGER NOT NULL,
+  status TEXT NOT NULL,             -- pending, delivered, dead
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  delivered_at INTEGER,
+  UNIQUE (event_id, sink)
+);
+CREATE INDEX deliveries_pending ON deliveries (sink, contact_id, id) WHERE status = 'pending';
+CREATE TABLE sink_cursors (
+  sink TEXT PRIMARY KEY,
+  last_event_id INTEGER NOT NULL    -- events up to this one have their deliveries
+);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

@@ -137,4 +137,15 @@ std::string Normalize(std::string_view text) {
   return understand::NormalizeWithIcu(text);
 }
 
+bool IsValidUtf8(std::string_view text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
 }  // namespace bot

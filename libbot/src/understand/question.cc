@@ -19,11 +19,12 @@ constexpr std::string_view kOpeners[] = {
     "cuenta con ", "me puedes decir", "me podrias decir", "quisiera saber", "queria saber",
     "quiero saber", "sabes si ", "esta disponible", "sigue disponible", "de cuanto ",
     "a cuanto ", "en cuanto ", "por que ",   "como es ",  "como son ",   "como esta ",
+    "cuesta ",  "cuestan ",
 };
 
-constexpr std::string_view kGreetings[] = {"hola ", "buenas ", "buenos dias ", "buenas tardes ",
-                                            "buenas noches ", "buen dia ", "oye ", "disculpa ",
-                                            "una pregunta ", "pregunta "};
+constexpr std::string_view kGreetings[] = {"hola ",   "buenas ",   "buenos ",   "dias ",
+                                            "tardes ", "noches ",   "buen dia ", "oye ",
+                                            "disculpa ", "una pregunta ", "pregunta "};
 
 }  // namespace
 
@@ -42,8 +43,13 @@ bool IsQuestion(std::string_view text) {
   }
   words += ' ';
   std::string_view head = words;
-  for (std::string_view greeting : kGreetings) {  // "hola buenas tardes, tienen..."
-    while (head.substr(0, greeting.size()) == greeting) head.remove_prefix(greeting.size());
+  for (bool stripped = true; stripped;) {  // "hola buenas tardes, tienen..."
+    stripped = false;
+    for (std::string_view greeting : kGreetings) {
+      if (head.substr(0, greeting.size()) != greeting) continue;
+      head.remove_prefix(greeting.size());
+      stripped = true;
+    }
   }
   for (std::string_view opener : kOpeners) {
     if (head.substr(0, opener.size()) == opener) return true;
