@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   runner::AddGraphCommand(app, &exit_code);
   runner::AddCreditCommand(app, &exit_code);
   runner::AddEraseCommand(app, &exit_code);
+  runner::AddKbCommand(app, &exit_code);
+  runner::AddDeliveriesCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -325,7 +325,7 @@ TEST_F(EraseTest, IsAuditedWithTheActorAndCountsOnly) {
   EXPECT_EQ((*audit)[0].created_at, clock_.Now());
   EXPECT_EQ((*audit)[0].event.detail,
             "actor=dpo@financiera.mx messages=2 files_deleted=3 documents=3 reports=1 "
-            "sessions=1 records=3 usage_records=1");
+            "sessions=1 records=3 usage_records=1 events=0");
 }
 
 TEST_F(EraseTest, ADeskDecisionLosesItsReasonButKeepsTheLoan) {

@@ -264,6 +264,9 @@ class HeldDurabilityStore final : public bot::Store {
   bot::Result<std::vector<bot::StoredReport>> ListReports(int64_t id) override {
     return inner_->ListReports(id);
   }
+  bot::Result<std::vector<bot::StoredEvent>> ListEvents(int64_t id) override {
+    return inner_->ListEvents(id);
+  }
   bot::Status Ping() override { return inner_->Ping(); }
 
  private:

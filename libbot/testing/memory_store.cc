@@ -143,6 +143,10 @@ class MemoryStore final : public Store {
       records_.push_back(
           {static_cast<int64_t>(records_.size()) + 1, contact_id, session_id, record, now});
     }
+    for (const Event& event : turn.events) {
+      events_.push_back(
+          {static_cast<int64_t>(events_.size()) + 1, contact_id, session_id, event, now});
+    }
     for (const Document& document : turn.documents) {
       for (StoredDocument& older : documents_) {
         if (older.contact_id == contact_id && older.document.kind == document.kind &&
@@ -295,6 +299,11 @@ class MemoryStore final : public Store {
     return OfContact(reports_, contact_id);
   }
 
+  Result<std::vector<StoredEvent>> ListEvents(int64_t contact_id) override {
+    std::lock_guard lock(mu_);
+    return OfContact(events_, contact_id);
+  }
+
   Status Ping() override { return Status::Ok(); }
 
  private:
@@ -379,6 +388,7 @@ class MemoryStore final : public Store {
   std::map<std::pair<std::string, std::string>, int64_t> inbound_by_provider_id_;
   std::map<std::string, int64_t> outbound_by_provider_id_;
   std::vector<StoredRecord> records_;
+  std::vector<StoredEvent> events_;
   std::vector<StoredAudit> audit_;
   std::vector<StoredDocument> documents_;
   std::vector<StoredReport> reports_;

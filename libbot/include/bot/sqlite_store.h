@@ -44,6 +44,20 @@ Result<std::unique_ptr<UsageLedger>> OpenSqliteUsageLedger(const std::string& pa
                                                            BudgetCaps caps,
                                                            SqliteOptions options = {});
 
+// A dialog record with its contact, for exports ("botrunner leads export").
+struct ExportedRecord {
+  int64_t id = 0;
+  std::string channel;
+  std::string address;
+  std::string name;
+  Record record;
+  TimePoint created_at;
+};
+// Every record of `kind` (on `channel`; "" = every channel), oldest first, over its own
+// connection to the database at `path`.
+Result<std::vector<ExportedRecord>> ExportRecords(const std::string& path, const std::string& kind,
+                                                  const std::string& channel);
+
 // What EraseContactData changed, in counts only (this is what the "erasure" audit event keeps).
 struct ErasureReport {
   int64_t contacts = 0;        // contact rows anonymised (one per channel the address used)
@@ -54,6 +68,7 @@ struct ErasureReport {
   int64_t sessions = 0;        // sessions whose slots and variables were cleared
   int64_t records = 0;         // dialog records stripped to their anonymous fields
   int64_t usage_records = 0;   // provider-call rows re-keyed to the anonymous address
+  int64_t events = 0;          // events emptied; their pending deliveries are dropped (dead)
 };
 
 // The record fields an erasure keeps: what counts and sums need, nothing that identifies a

@@ -125,6 +125,14 @@ struct StoredReport {
   TimePoint created_at;
 };
 
+struct StoredEvent {
+  int64_t id = 0;
+  int64_t contact_id = 0;
+  int64_t session_id = 0;
+  Event event;
+  TimePoint created_at;
+};
+
 struct StoredMessage {
   int64_t id = 0;
   std::string direction;  // "in" or "out"
@@ -186,6 +194,8 @@ class Store {
   // Every document, replaced ones too, oldest first.
   virtual Result<std::vector<StoredDocument>> ListDocuments(int64_t contact_id) = 0;
   virtual Result<std::vector<StoredReport>> ListReports(int64_t contact_id) = 0;
+  // The events a contact's turns stored for the event sinks (TurnCommit::events), oldest first.
+  virtual Result<std::vector<StoredEvent>> ListEvents(int64_t contact_id) = 0;
 
   // Is the store reachable (for /healthz)?
   virtual Status Ping() = 0;

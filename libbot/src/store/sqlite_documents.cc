@@ -67,6 +67,19 @@ Result<std::vector<StoredDocument>> SqliteStore::ListDocuments(int64_t contact_i
       });
 }
 
+Result<std::vector<StoredEvent>> SqliteStore::ListEvents(int64_t contact_id) {
+  return OfContact<StoredEvent>(list_events_, contact_id, "list events",
+                                [](const sqlite::Statement& row, StoredEvent* e) {
+                                  e->id = row.Int(0);
+                                  e->contact_id = row.Int(1);
+                                  e->session_id = row.Int(2);
+                                  e->event.type = row.Text(3);
+                                  e->event.data_json = row.Text(4);
+                                  e->created_at = row.Time(5);
+                                  return Status::Ok();
+                                });
+}
+
 Result<std::vector<StoredReport>> SqliteStore::ListReports(int64_t contact_id) {
   return OfContact<StoredReport>(list_reports_, contact_id, "list sealed reports",
                                  [](const sqlite::Statement& row, StoredReport* r) {

@@ -184,6 +184,19 @@ Status EraseContact(sqlite3* db, int64_t contact_id, const std::string& address,
     return s;
   }
   if (Status s = EraseRecords(db, contact_id, report); !s.ok()) return s;
+  // Events carry the person's words and address: emptied, and never delivered after this.
+  if (Status s = RunForContact(db,
+                               "UPDATE deliveries SET status = 'dead', last_error = 'erased' "
+                               "WHERE contact_id = ?1 AND status = 'pending'",
+                               contact_id, nullptr);
+      !s.ok()) {
+    return s;
+  }
+  if (Status s = RunForContact(db, "UPDATE events SET data = '{}' WHERE contact_id = ?1",
+                               contact_id, &report->events);
+      !s.ok()) {
+    return s;
+  }
   auto erased = ErasedAddress(db, contact_id, address);
   if (!erased.ok()) return erased.status();
   Statement usage, contact;
@@ -212,7 +225,8 @@ std::string AuditDetail(const std::string& actor, const ErasureReport& r) {
          " files_deleted=" + std::to_string(r.files_deleted) +
          " documents=" + std::to_string(r.documents) + " reports=" + std::to_string(r.reports) +
          " sessions=" + std::to_string(r.sessions) + " records=" + std::to_string(r.records) +
-         " usage_records=" + std::to_string(r.usage_records);
+         " usage_records=" + std::to_string(r.usage_records) +
+         " events=" + std::to_string(r.events);
 }
 
 }  // namespace

@@ -222,6 +222,12 @@ Status SqliteStore::PrepareAll() {
       {&list_documents_,
        "SELECT id, contact_id, session_id, kind, slot, path, sha256, content_type, fields, "
        "message_id, created_at, replaced_at FROM documents WHERE contact_id = ?1 ORDER BY id"},
+      {&insert_event_,
+       "INSERT INTO events (contact_id, session_id, type, data, created_at) "
+       "VALUES (?1, ?2, ?3, ?4, ?5)"},
+      {&list_events_,
+       "SELECT id, contact_id, coalesce(session_id, 0), type, data, created_at FROM events "
+       "WHERE contact_id = ?1 ORDER BY id"},
       {&list_reports_,
        "SELECT id, contact_id, session_id, kind, key_id, blob, summary, created_at "
        "FROM sealed_reports WHERE contact_id = ?1 ORDER BY id"},

@@ -49,6 +49,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredMessage>> ListMessages(int64_t contact_id) override;
   Result<std::vector<StoredDocument>> ListDocuments(int64_t contact_id) override;
   Result<std::vector<StoredReport>> ListReports(int64_t contact_id) override;
+  Result<std::vector<StoredEvent>> ListEvents(int64_t contact_id) override;
   Status Ping() override;
   Status Flush() override;
   void WhenDurable(std::function<void(const Status&)> then) override;
@@ -126,6 +127,8 @@ class SqliteStore final : public Store {
   sqlite::Statement list_messages_;
   sqlite::Statement list_documents_;
   sqlite::Statement list_reports_;
+  sqlite::Statement insert_event_;
+  sqlite::Statement list_events_;
   sqlite::Statement ping_;
 };
 

@@ -227,6 +227,15 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     insert->Bind(5, turn.now);
     if (Status s = Run(*insert, "insert record"); !s.ok()) return s;
   }
+  for (const Event& event : turn.events) {
+    Scope insert(insert_event_);
+    insert->Bind(1, contact_id);
+    if (session_id != 0) insert->Bind(2, session_id);
+    insert->Bind(3, event.type);
+    insert->Bind(4, event.data_json);
+    insert->Bind(5, turn.now);
+    if (Status s = Run(*insert, "insert event"); !s.ok()) return s;
+  }
   if (Status s = WriteDocuments(turn, session_id); !s.ok()) return s;
   for (const AuditEvent& event : turn.audit) {
     if (Status s = sqlite::InsertAudit(insert_audit_, contact_id, event, turn.now); !s.ok()) {

@@ -16,5 +16,7 @@ void AddServeCommand(CLI::App& app, int* exit_code);   // serve_command.cc
 void AddSignCommand(CLI::App& app, int* exit_code);    // sign_command.cc
 void AddCreditCommand(CLI::App& app, int* exit_code);  // credit_command.cc
 void AddEraseCommand(CLI::App& app, int* exit_code);   // erase_command.cc
+void AddKbCommand(CLI::App& app, int* exit_code);      // kb_command.cc
+void AddDeliveriesCommand(CLI::App& app, int* exit_code);  // deliveries_command.cc (+ leads)
 
 }  // namespace runner

@@ -25,8 +25,9 @@ struct ParseOptions {
   std::string today;  // "YYYY-MM-DD"; empty = the local date from the system clock
 };
 
-const std::vector<std::string> kTypes = {"rating", "yesno", "amount", "term",
-                                         "phone",  "email", "date",   "intent"};
+const std::vector<std::string> kTypes = {"rating", "yesno", "amount", "term",   "phone",
+                                         "email",  "date",  "budget", "timing", "question",
+                                         "intent"};
 
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
@@ -88,6 +89,14 @@ bot::ParseResult RunParser(const ParseOptions& o, const std::string& text,
   if (t == "phone") return bot::ParsePhone(text, o.region);
   if (t == "email") return bot::ParseEmail(text);
   if (t == "date") return bot::ParseDate(text, today);
+  if (t == "budget") return bot::ParseBudget(text);
+  if (t == "timing") return bot::ParseTiming(text, today);
+  if (t == "question") {
+    bot::ParseResult r;
+    r.ok = true;
+    r.value = bot::Value::Bool(bot::IsQuestion(text));
+    return r;
+  }
   bot::Intent intent = bot::DetectIntent(text);  // "intent"
   bot::ParseResult r;
   r.ok = intent != bot::Intent::kNone;

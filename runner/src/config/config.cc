@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
@@ -36,6 +37,57 @@ Status ReadAccounts(const ConfigReader& r, const YAML::Node& node, RunnerConfig*
       account.api_origin.pop_back();
     }
     config->accounts[account.name] = std::move(account);
+  }
+  return Status::Ok();
+}
+
+// event_sinks: [{name, url, format, secret_env, types, max_attempts, timeout_ms}]
+Status ReadEventSinks(const ConfigReader& r, const YAML::Node& node,
+                      std::vector<EventSinkConfig>* sinks) {
+  if (!node.IsDefined() || node.IsNull()) return Status::Ok();
+  if (!node.IsSequence()) return r.Error(node, "'event_sinks' must be a list");
+  for (const auto& item : node) {
+    if (!item.IsMap()) return r.Error(item, "each event sink must be a mapping");
+    CONFIG_RETURN_IF_ERROR(r.OnlyKeys(item, "an event sink",
+                                      {"name", "url", "format", "secret_env", "types",
+                                       "max_attempts", "timeout_ms"}));
+    EventSinkConfig sink;
+    CONFIG_ASSIGN_OR_RETURN(sink.name, r.String(item, "name", ""));
+    CONFIG_ASSIGN_OR_RETURN(sink.url, r.String(item, "url", ""));
+    const bool named = !sink.name.empty() &&
+                       std::all_of(sink.name.begin(), sink.name.end(), [](char c) {
+                         return std::islower(static_cast<unsigned char>(c)) ||
+                                std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+                                c == '-';
+                       });
+    if (!named) return r.Error(item, "an event sink needs a name of a-z, 0-9, _ and -");
+    for (const EventSinkConfig& other : *sinks) {
+      if (other.name == sink.name) return r.Error(item, "event sink '" + sink.name + "' twice");
+    }
+    if (sink.url.rfind("http://", 0) != 0 && sink.url.rfind("https://", 0) != 0) {
+      return r.Error(item, "event sink '" + sink.name + "' needs an http(s) url");
+    }
+    std::string format;
+    CONFIG_ASSIGN_OR_RETURN(format, r.String(item, "format", "cloudevents"));
+    if (format == "webhook") {
+      sink.format = EventSinkConfig::Format::kWebhook;
+    } else if (format != "cloudevents") {
+      return r.Error(item["format"], "format must be cloudevents or webhook, not '" + format + "'");
+    }
+    CONFIG_ASSIGN_OR_RETURN(sink.secret, r.SecretFromEnv(item, "secret_env",
+                                                         "event sink '" + sink.name + "'", false));
+    YAML::Node types = item["types"];
+    if (types.IsDefined() && !types.IsNull()) {
+      if (!types.IsSequence()) return r.Error(types, "types must be a list of event types");
+      for (const auto& type : types) sink.types.push_back(type.Scalar());
+    }
+    if (sink.types.empty()) sink.types.push_back("*");
+    long long value = 0;
+    CONFIG_ASSIGN_OR_RETURN(value, r.Integer(item, "max_attempts", sink.max_attempts, 1, 100));
+    sink.max_attempts = static_cast<int>(value);
+    CONFIG_ASSIGN_OR_RETURN(value, r.Integer(item, "timeout_ms", sink.timeout.count(), 100, 120000));
+    sink.timeout = std::chrono::milliseconds(value);
+    sinks->push_back(std::move(sink));
   }
   return Status::Ok();
 }
@@ -115,6 +167,16 @@ Status Validate(const ConfigReader& r, const YAML::Node& root, RunnerConfig* con
 }
 
 }  // namespace
+
+std::vector<std::string> RunnerConfig::SubscribedEventTypes() const {
+  std::vector<std::string> types;
+  for (const EventSinkConfig& sink : event_sinks) {
+    for (const std::string& type : sink.types) {
+      if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
+    }
+  }
+  return types;
+}
 
 const NumberConfig* RunnerConfig::FindNumber(const std::string& to) const {
   for (const NumberConfig& number : numbers) {
@@ -262,6 +324,17 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_RETURN_IF_ERROR(ReadAccounts(r, root["accounts"], &config));
     CONFIG_RETURN_IF_ERROR(ReadNumbers(r, root["numbers"], &config));
     CONFIG_RETURN_IF_ERROR(ReadProviders(r, root["providers"], &config.providers));
+    CONFIG_RETURN_IF_ERROR(ReadEventSinks(r, root["event_sinks"], &config.event_sinks));
+    CONFIG_ASSIGN_OR_RETURN(config.event_source,
+                            r.String(root, "event_source", config.event_source));
+    CONFIG_ASSIGN_OR_RETURN(config.event_type_prefix,
+                            r.String(root, "event_type_prefix", config.event_type_prefix));
+    CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "events_poll_ms", config.events_poll.count(), 10, 600000));
+    config.events_poll = std::chrono::milliseconds(ms);
+    CONFIG_ASSIGN_OR_RETURN(ms, r.Integer(root, "events_retry_base_ms",
+                                          config.events_retry_base.count(), 1, 3600000));
+    config.events_retry_base = std::chrono::milliseconds(ms);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }

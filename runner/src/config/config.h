@@ -44,6 +44,17 @@ struct NumberConfig {
   std::optional<TemplateConfig> template_message;
 };
 
+// Where stored events go (docs/events.md): an HTTP endpoint, signed per Standard Webhooks.
+struct EventSinkConfig {
+  std::string name;     // [a-z0-9_-]; the deliveries' sink
+  std::string url;
+  enum class Format { kCloudEvents, kWebhook } format = Format::kCloudEvents;
+  std::string secret;   // whsec_...: from the environment (secret_env); "" = unsigned
+  std::vector<std::string> types;  // event types sent; "*" = all (default)
+  int max_attempts = 8;            // then the delivery is dead
+  std::chrono::milliseconds timeout{15000};
+};
+
 struct RunnerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port (tests)
@@ -75,6 +86,15 @@ struct RunnerConfig {
   int sqlite_cache_kib = 8192;  // SQLite's page cache (the default 2 MB rereads index pages)
   bool group_commit = true;  // one commit for the turns that run together (docs/runner.md)
   ProvidersConfig providers;  // `providers:`; nothing configured by default
+  std::vector<EventSinkConfig> event_sinks;  // `event_sinks:`; none by default
+  // CloudEvents `source` and type prefix: "com.example.bot" -> type "com.example.bot.lead.qualified".
+  std::string event_source = "urn:libbot:botrunner";
+  std::string event_type_prefix = "com.libbot";
+  std::chrono::milliseconds events_poll{500};         // how often sinks look for new events
+  std::chrono::milliseconds events_retry_base{5000};  // first retry of a failed delivery, doubling
+
+  // The event types any sink takes, for the Bot (BotOptions::event_types).
+  std::vector<std::string> SubscribedEventTypes() const;
 
   const NumberConfig* FindNumber(const std::string& to) const;
   const AccountConfig* FindAccount(const std::string& name) const;

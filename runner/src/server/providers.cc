@@ -110,6 +110,7 @@ bot::BotProviders RunnerProviders::view() const {
   out.ocr = ocr_.get();
   out.bureau = bureau_.get();
   out.data_keys = data_keys_ ? &*data_keys_ : nullptr;
+  out.embedder = embedder_.get();
   return out;
 }
 

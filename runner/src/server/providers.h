@@ -12,6 +12,7 @@
 #include "bot/clock.h"
 #include "bot/credit.h"
 #include "bot/http.h"
+#include "bot/knowledge.h"
 #include "bot/providers.h"
 #include "config/providers_config.h"
 #include "server/provider_meters.h"
@@ -30,6 +31,8 @@ class RunnerProviders {
 
   // For Bot::SetProviders; null for what is not configured. Valid while this object lives.
   bot::BotProviders view() const;
+  // The embedder for the offers catalogues (`providers: embeddings:`); null when none.
+  bot::Embedder* embedder() const { return embedder_.get(); }
 
   // One line for the start-up log: what is configured, never a key.
   std::string Describe() const;
@@ -57,6 +60,7 @@ class RunnerProviders {
   std::unique_ptr<bot::LlmProvider> llm_;
   std::unique_ptr<bot::OcrProvider> ocr_;
   std::unique_ptr<bot::BureauProvider> bureau_;
+  std::unique_ptr<bot::Embedder> embedder_;
   std::optional<bot::DataKeys> data_keys_;
   std::string description_;
 };

@@ -58,11 +58,33 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
       RunnerProviders::Create(c.providers, c.database, server->clock_);
   if (!providers.ok()) return providers.status();
   server->providers_ = std::move(*providers);
+  bot::Result<std::unique_ptr<bot::SqliteKnowledgeBase>> knowledge =
+      bot::SqliteKnowledgeBase::Open(c.database, server->providers_->embedder());
+  if (!knowledge.ok()) return knowledge.status();
+  server->knowledge_ = std::move(*knowledge);
   bot::BotOptions bot_options;
   bot_options.provider_deadline = c.providers.turn_deadline;
+  bot_options.event_types = c.SubscribedEventTypes();
   server->bot_ = std::make_unique<bot::Bot>(std::move(*dialogs), server->store_.get(),
                                             server->clock_, bot_options);
-  server->bot_->SetProviders(server->providers_->view());
+  bot::BotProviders bot_providers = server->providers_->view();
+  bot_providers.knowledge = server->knowledge_.get();
+  server->bot_->SetProviders(bot_providers);
+  if (!c.event_sinks.empty()) {
+    bot::Result<std::unique_ptr<bot::SqliteEventQueue>> queue =
+        bot::SqliteEventQueue::Open(c.database);
+    if (!queue.ok()) return queue.status();
+    server->event_queue_ = std::move(*queue);
+    server->events_http_ = bot::NewCurlHttpClient();
+    EventWorkerOptions events;
+    events.source = c.event_source;
+    events.type_prefix = c.event_type_prefix;
+    events.poll = c.events_poll;
+    events.backoff_base = c.events_retry_base;
+    server->events_ = std::make_unique<EventWorker>(
+        server->event_queue_.get(), server->events_http_.get(), server->clock_, &server->log_,
+        c.event_sinks, events);
+  }
 
   std::map<std::string, OutboxRoute> routes;
   // One client carries the sends of every account: one thread, many connections kept alive.
@@ -134,7 +156,7 @@ bot::Status Server::Recover() {
       log_.Warn(
           "recovery: message {} from {}: no REST account for {}; its replies are stored "
           "but cannot be delivered",
-          message.provider_id, message.from, message.channel);
+          message.provider_id, MaskAddress(message.from), message.channel);
     }
     const bot::ReplyMode mode = can_send ? bot::ReplyMode::kOutbox : bot::ReplyMode::kInline;
     handler_->RunTurn(
@@ -160,6 +182,7 @@ bot::Status Server::Start() {
         "Set it to seal them at rest (docs/credit.md).");
   }
   outbox_->Start();
+  if (events_) events_->Start();
   bot::Status recovered = Recover();
   if (!recovered.ok()) return recovered;
   bot::Status listening =
@@ -186,6 +209,7 @@ void Server::Run() {
   // HTTP is done: every request got its answer. Finish the accepted turns, then the sends.
   queue_->Drain();
   outbox_->Stop();
+  if (events_) events_->Stop();
   stopped_ = true;
   store_.reset();
   log_.Info("botrunner stopped");

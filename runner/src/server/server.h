@@ -16,9 +16,12 @@
 #include "bot/bot.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
+#include "bot/event_queue.h"
 #include "bot/http.h"
+#include "bot/sqlite_knowledge.h"
 #include "bot/store.h"
 #include "config/config.h"
+#include "events/event_worker.h"
 #include "server/http_server.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -67,10 +70,15 @@ class Server {
   Metrics metrics_;
   std::unique_ptr<bot::Store> store_;
   std::unique_ptr<RunnerProviders> providers_;  // before bot_: the Bot points into it
+  std::unique_ptr<bot::SqliteKnowledgeBase> knowledge_;  // the numbers' offers catalogues
   std::unique_ptr<bot::Bot> bot_;
   std::unique_ptr<bot::HttpClient> twilio_http_;  // before senders_: they send through it
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
+  // Event sinks (`event_sinks:`); null when none is configured.
+  std::unique_ptr<bot::SqliteEventQueue> event_queue_;
+  std::unique_ptr<bot::HttpClient> events_http_;
+  std::unique_ptr<EventWorker> events_;
   std::unique_ptr<WorkQueue> queue_;
   asio::io_context ioc_{1};
   std::optional<asio::signal_set> signals_;
