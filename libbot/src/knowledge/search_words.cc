@@ -97,12 +97,12 @@ const std::set<std::string>& StopWords() {
 
 const std::set<std::string>& GenericWords() {
   static const std::set<std::string> kWords = {
-      "casa", "departamento", "propiedad", "inmueble", "opcion", "informacion", "info",
+      "casa", "departamento", "propiedad", "inmueble", "informacion", "info",
       "disponible", "disponibilidad", "algo", "zona", "colonia", "venta", "renta", "comprar",
-      "rentar", "vender", "aceptan", "acepta", "permiten", "permite", "cobran", "cobra", "cerca",
+      "rentar", "vender", "venden", "vende", "rentan", "renta", "aceptan", "acepta", "permiten", "permite", "cobran", "cobra", "cerca",
       "lejo", "bonito", "bonita", "grande", "chico", "nuevo", "nueva", "foto", "video", "visita",
       "ver", "verla", "verlo", "conocer", "agendar", "cita", "detalle", "dato", "caracteristica",
-      "servicio", "ofrecen", "manejan", "lugar", "edificio", "piso", "metro2", "m2",
+      "ofrecen", "manejan", "lugar", "edificio", "piso", "metro2", "m2",
       "cuadrado", "ubicada", "ubicado",
   };
   return kWords;
@@ -154,6 +154,15 @@ std::vector<std::string> QuestionTerms(std::string_view question) {
     if (std::find(out.begin(), out.end(), term) == out.end()) out.push_back(term);
   }
   return out;
+}
+
+std::string_view TermStem(std::string_view term) {
+  return term.size() > 6 && !(term[0] >= '0' && term[0] <= '9') ? term.substr(0, 6) : term;
+}
+
+bool WordMatches(std::string_view word, std::string_view term) {
+  std::string_view stem = TermStem(term);
+  return stem.size() == term.size() ? word == term : word.substr(0, stem.size()) == stem;
 }
 
 bool IsGeneric(std::string_view term) { return GenericWords().count(std::string(term)) > 0; }

@@ -31,4 +31,10 @@ bool IsFactWord(std::string_view term);
 // "barato", "economico": the question wants the cheapest first.
 bool AsksCheapest(std::string_view term);
 
+// The part of a term a word must start with to match it: the first six letters of a longer
+// word ("entregan" -> "entreg", so "entrega" matches), the whole of a shorter one.
+std::string_view TermStem(std::string_view term);
+// Whether the index word `word` matches `term` (by TermStem).
+bool WordMatches(std::string_view word, std::string_view term);
+
 }  // namespace bot::knowledge

@@ -338,23 +338,30 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
   if (!q.zone.empty()) {
     for (const std::string& w : knowledge::IndexWords(q.zone)) zone_words.insert(w);
   }
+  std::vector<std::string> numbers;  // rank offers that have them higher; never required
+  std::set<std::string> operations;
   for (const std::string& term : result.terms) {
     if (term == "departamento" || term == "casa" || term == "terreno" || term == "oficina") {
       q.type = term;
       named_filter = true;
     } else if (term == "renta" || term == "rentar" || term == "alquiler" || term == "alquilar") {
-      q.operation = "renta";
-      named_filter = true;
+      operations.insert("renta");
     } else if (term == "venta" || term == "comprar" || term == "compra") {
-      q.operation = "venta";
-      named_filter = true;
+      operations.insert("venta");
     }
+    if (term[0] >= '0' && term[0] <= '9') numbers.push_back(term);
     cheapest = cheapest || knowledge::AsksCheapest(term);
     facts = facts || knowledge::IsFactWord(term);
     if (!knowledge::IsGeneric(term) && !knowledge::IsFactWord(term) && !zone_words.count(term) &&
         !(term[0] >= '0' && term[0] <= '9')) {
       content.push_back(term);
     }
+  }
+
+  // "renta con opción a compra" names both: no operation filter.
+  if (operations.size() == 1) {
+    q.operation = *operations.begin();
+    named_filter = true;
   }
 
   std::string where = " o.number = ?1 AND o.offered = 1";
@@ -380,8 +387,15 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
   int_filter("o.bedrooms >=", q.min_bedrooms ? std::optional<int64_t>(*q.min_bedrooms)
                                               : std::nullopt);
   const std::string limit = std::to_string(std::max<size_t>(q.limit, q.embedding.empty() ? 0 : kPool));
+  // Content words as prefixes ("entreg"* finds "entrega"), numbers for ranking only.
   std::string match;
-  for (const std::string& term : content) match += (match.empty() ? "\"" : " OR \"") + term + "\"";
+  for (const std::string& term : content) {
+    match += (match.empty() ? "\"" : " OR \"") + std::string(knowledge::TermStem(term)) + "\"";
+    if (knowledge::TermStem(term).size() < term.size()) match += "*";
+  }
+  if (!match.empty()) {
+    for (const std::string& n : numbers) match += " OR \"" + n + "\"";
+  }
 
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto bind = [&](sqlite::Statement& s) {
@@ -452,18 +466,26 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
       words.insert(row.search_text.substr(a, b - a));
     }
     for (const std::string& term : result.terms) {
-      if (words.count(term)) passage.matched_terms.push_back(term);
+      for (const std::string& word : words) {
+        if (!knowledge::WordMatches(word, term)) continue;
+        passage.matched_terms.push_back(term);
+        break;
+      }
     }
     passage.score = 1.0 / (1 + i);
     passage.offer = std::move(row.offer);
     result.passages.push_back(std::move(passage));
   }
+  // Supported: one offer has every content word of the question ("escuelas bilingües" is not
+  // answered by an offer "cerca de escuelas").
   bool content_matched = false;
   for (const Passage& p : result.passages) {
-    for (const std::string& term : p.matched_terms) {
-      content_matched = content_matched ||
-                        std::find(content.begin(), content.end(), term) != content.end();
+    bool all = !content.empty();
+    for (const std::string& term : content) {
+      all = all && std::find(p.matched_terms.begin(), p.matched_terms.end(), term) !=
+                       p.matched_terms.end();
     }
+    content_matched = content_matched || all;
   }
   result.supported = !result.passages.empty() &&
                      (content.empty() ? facts || named_filter : content_matched);
