@@ -485,5 +485,41 @@ TEST(RunnerProvidersConfig, TheExampleConfigsProvidersBlockIsValidOnceUncommente
   EXPECT_TRUE(c->providers.data_keys.has_value());
 }
 
+TEST(RunnerConfigEventSinks, ReadsSinksAndTheirSecretsFromTheEnvironment) {
+  bot::Result<RunnerConfig> c = ParseConfig(
+      std::string(kMinimal) +
+      "event_sinks:\n"
+      "  - {name: crm, url: \"https://crm.example.com/hooks\", format: webhook,\n"
+      "     secret_env: CRM_SECRET, types: [lead.qualified], max_attempts: 5}\n"
+      "  - {name: pipeline, url: \"http://127.0.0.1:9000/events\"}\n",
+      "t.yaml", Env({{"CRM_SECRET", "whsec_abc"}, {"TOKEN", "t"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_EQ(c->event_sinks.size(), 2u);
+  EXPECT_EQ(c->event_sinks[0].format, EventSinkConfig::Format::kWebhook);
+  EXPECT_EQ(c->event_sinks[0].secret, "whsec_abc");
+  EXPECT_EQ(c->event_sinks[0].max_attempts, 5);
+  EXPECT_EQ(c->event_sinks[1].format, EventSinkConfig::Format::kCloudEvents);
+  EXPECT_EQ(c->event_sinks[1].types, std::vector<std::string>{"*"});
+  EXPECT_EQ(c->SubscribedEventTypes(), (std::vector<std::string>{"lead.qualified", "*"}));
+}
+
+TEST(RunnerConfigEventSinks, RejectsBadSinksWithTheirLine) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"event_sinks:\n  - {url: \"https://x\"}\n", "needs a name"},
+      {"event_sinks:\n  - {name: crm, url: ftp://x}\n", "http(s) url"},
+      {"event_sinks:\n  - {name: crm, url: \"https://x\", format: xml}\n", "cloudevents or webhook"},
+      {"event_sinks:\n  - {name: crm, url: \"https://x\", secret_env: NOPE}\n", "NOPE"},
+      {"event_sinks:\n  - {name: crm, url: \"https://x\", colour: red}\n", "colour"},
+      {"event_sinks:\n  - {name: a, url: \"https://x\"}\n  - {name: a, url: \"https://y\"}\n", "twice"},
+  };
+  for (const auto& [yaml, expected] : cases) {
+    bot::Result<RunnerConfig> c =
+        ParseConfig(std::string(kMinimal) + yaml, "t.yaml", Env({{"TOKEN", "t"}}));
+    ASSERT_FALSE(c.ok()) << yaml;
+    EXPECT_NE(c.status().message().find(expected), std::string::npos) << c.status().message();
+    EXPECT_NE(c.status().message().find("t.yaml:"), std::string::npos) << c.status().message();
+  }
+}
+
 }  // namespace
 }  // namespace runner

@@ -44,7 +44,8 @@ class SqliteEventQueue {
   // Pending deliveries of `sink` due at `now`, each the oldest pending one of its conversation
   // (a conversation's events arrive in order), oldest first.
   Result<std::vector<Delivery>> Due(std::string_view sink, TimePoint now, int limit);
-  // When the next pending delivery of `sink` is due; nullopt when none is pending.
+  // When the next delivery of `sink` Due() can return is due (a delivery waiting behind an
+  // earlier one of its conversation does not count); nullopt when none is pending.
   Result<std::optional<TimePoint>> NextDue(std::string_view sink);
 
   Status MarkDelivered(int64_t id, TimePoint now);

@@ -59,7 +59,9 @@ struct SqliteEventQueue::Impl {
                    "FROM deliveries WHERE sink = ?1 AND contact_id = d.contact_id AND status = "
                    "'pending') ORDER BY d.id LIMIT ?3"},
         {&next_due,
-         "SELECT min(next_attempt_at) FROM deliveries WHERE sink = ?1 AND status = 'pending'"},
+         "SELECT min(d.next_attempt_at) FROM deliveries d WHERE d.sink = ?1 AND d.status = "
+         "'pending' AND d.id = (SELECT min(id) FROM deliveries WHERE sink = ?1 AND contact_id = "
+         "d.contact_id AND status = 'pending')"},
         {&delivered,
          "UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?2, "
          "last_error = '' WHERE id = ?1 AND status = 'pending'"},
