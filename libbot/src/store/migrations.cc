@@ -264,6 +264,19 @@ CREATE TABLE sink_cursors (
   sink TEXT PRIMARY KEY,
   last_event_id INTEGER NOT NULL    -- events up to this one have their deliveries
 );
+
+-- Meta lead-form notifications, durable before the webhook is answered (lead_inbox.h).
+CREATE TABLE lead_notifications (
+  id INTEGER PRIMARY KEY,
+  leadgen_id TEXT NOT NULL UNIQUE,
+  page_id TEXT NOT NULL,
+  form_id TEXT NOT NULL,
+  ad_id TEXT NOT NULL,
+  status TEXT NOT NULL,             -- accepted, started, failed, ignored
+  reason TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -92,6 +92,46 @@ Status ReadEventSinks(const ConfigReader& r, const YAML::Node& node,
   return Status::Ok();
 }
 
+// meta_leadgen: {path, verify_token_env, app_secret_env, access_token_env, graph_base_url,
+//                pages: {"<page id>": {number, dialog, region}}}
+Status ReadMetaLeadgen(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config) {
+  if (!node.IsDefined() || node.IsNull()) return Status::Ok();
+  if (!node.IsMap()) return r.Error(node, "'meta_leadgen' must be a mapping");
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(node, "meta_leadgen",
+                                    {"path", "verify_token_env", "app_secret_env",
+                                     "access_token_env", "graph_base_url", "pages"}));
+  MetaLeadgenConfig m;
+  CONFIG_ASSIGN_OR_RETURN(m.path, r.String(node, "path", m.path));
+  if (m.path.empty() || m.path[0] != '/') return r.Error(node, "meta_leadgen path must start with /");
+  CONFIG_ASSIGN_OR_RETURN(m.verify_token,
+                          r.SecretFromEnv(node, "verify_token_env", "meta_leadgen", true));
+  CONFIG_ASSIGN_OR_RETURN(m.app_secret, r.SecretFromEnv(node, "app_secret_env", "meta_leadgen", true));
+  CONFIG_ASSIGN_OR_RETURN(m.access_token,
+                          r.SecretFromEnv(node, "access_token_env", "meta_leadgen", true));
+  CONFIG_ASSIGN_OR_RETURN(m.graph_base_url, r.String(node, "graph_base_url", m.graph_base_url));
+  while (!m.graph_base_url.empty() && m.graph_base_url.back() == '/') m.graph_base_url.pop_back();
+  YAML::Node pages = node["pages"];
+  if (!pages.IsMap() || pages.size() == 0) {
+    return r.Error(node, "meta_leadgen needs pages: {\"<page id>\": {number: ...}}");
+  }
+  for (const auto& item : pages) {
+    const std::string id = item.first.Scalar();
+    const YAML::Node& body = item.second;
+    if (!body.IsMap()) return r.Error(body, "page " + id + " must be a mapping");
+    CONFIG_RETURN_IF_ERROR(r.OnlyKeys(body, "page " + id, {"number", "dialog", "region"}));
+    LeadPageConfig page;
+    CONFIG_ASSIGN_OR_RETURN(page.number, r.String(body, "number", ""));
+    CONFIG_ASSIGN_OR_RETURN(page.dialog, r.String(body, "dialog", ""));
+    CONFIG_ASSIGN_OR_RETURN(page.region, r.String(body, "region", page.region));
+    const NumberConfig* number = config->FindNumber(page.number);
+    if (number == nullptr) return r.Error(body, "page " + id + ": number '" + page.number + "' is not in numbers");
+    if (page.dialog.empty()) page.dialog = number->dialog;
+    m.pages[id] = std::move(page);
+  }
+  config->meta_leadgen = std::move(m);
+  return Status::Ok();
+}
+
 Status ReadNumbers(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsSequence()) return r.Error(node, "'numbers' must be a list");
@@ -325,6 +365,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_RETURN_IF_ERROR(ReadNumbers(r, root["numbers"], &config));
     CONFIG_RETURN_IF_ERROR(ReadProviders(r, root["providers"], &config.providers));
     CONFIG_RETURN_IF_ERROR(ReadEventSinks(r, root["event_sinks"], &config.event_sinks));
+    CONFIG_RETURN_IF_ERROR(ReadMetaLeadgen(r, root["meta_leadgen"], &config));
     CONFIG_ASSIGN_OR_RETURN(config.event_source,
                             r.String(root, "event_source", config.event_source));
     CONFIG_ASSIGN_OR_RETURN(config.event_type_prefix,

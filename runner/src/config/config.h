@@ -55,6 +55,21 @@ struct EventSinkConfig {
   std::chrono::milliseconds timeout{15000};
 };
 
+// Leads from Meta lead forms (`meta_leadgen:`; docs/runner.md).
+struct LeadPageConfig {
+  std::string number;  // the WhatsApp number that writes to the page's leads
+  std::string dialog;  // "" = the number's dialog
+  std::string region = "MX";  // default country of the form's phone numbers
+};
+struct MetaLeadgenConfig {
+  std::string path = "/meta/leadgen";
+  std::string verify_token;  // the subscription handshake's token (verify_token_env)
+  std::string app_secret;    // signs X-Hub-Signature-256 (app_secret_env)
+  std::string access_token;  // a Page access token with leads_retrieval (access_token_env)
+  std::string graph_base_url = "https://graph.facebook.com/v25.0";
+  std::map<std::string, LeadPageConfig> pages;  // by page id
+};
+
 struct RunnerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port (tests)
@@ -87,6 +102,7 @@ struct RunnerConfig {
   bool group_commit = true;  // one commit for the turns that run together (docs/runner.md)
   ProvidersConfig providers;  // `providers:`; nothing configured by default
   std::vector<EventSinkConfig> event_sinks;  // `event_sinks:`; none by default
+  std::optional<MetaLeadgenConfig> meta_leadgen;  // `meta_leadgen:`; off by default
   // CloudEvents `source` and type prefix: "com.example.bot" -> type "com.example.bot.lead.qualified".
   std::string event_source = "urn:libbot:botrunner";
   std::string event_type_prefix = "com.libbot";

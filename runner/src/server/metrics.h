@@ -10,7 +10,7 @@
 
 namespace runner {
 
-enum class Route { kInbound, kStatus, kHealth, kMetrics, kOther, kCount };
+enum class Route { kInbound, kStatus, kHealth, kMetrics, kLeadgen, kOther, kCount };
 
 // What happened to one outbox message.
 enum class SendOutcomeKind { kSent, kRetry, kPermanent, kNotSendable, kTemplate, kCount };

@@ -124,6 +124,17 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   server->handler_ = std::make_unique<WebhookHandler>(
       &server->config_, &server->ioc_, server->bot_.get(), server->queue_.get(),
       server->outbox_.get(), &server->metrics_, &server->log_, server->providers_.get());
+  if (c.meta_leadgen) {
+    bot::Result<std::unique_ptr<bot::SqliteLeadInbox>> inbox = bot::SqliteLeadInbox::Open(c.database);
+    if (!inbox.ok()) return inbox.status();
+    server->lead_inbox_ = std::move(*inbox);
+    server->graph_http_ = bot::NewCurlHttpClient();
+    server->leads_ = std::make_unique<LeadForms>(
+        &server->config_, server->lead_inbox_.get(), server->graph_http_.get(), server->bot_.get(),
+        server->queue_.get(), server->clock_, &server->log_,
+        [outbox = server->outbox_.get()] { outbox->Wake(); });
+    server->handler_->SetLeadForms(server->leads_.get());
+  }
   HttpOptions http;
   http.read_timeout = c.read_timeout;
   http.body_limit = c.body_limit;
@@ -185,6 +196,7 @@ bot::Status Server::Start() {
   if (events_) events_->Start();
   bot::Status recovered = Recover();
   if (!recovered.ok()) return recovered;
+  if (leads_) leads_->Recover();
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;
@@ -207,6 +219,7 @@ bot::Status Server::Start() {
 void Server::Run() {
   ioc_.run();
   // HTTP is done: every request got its answer. Finish the accepted turns, then the sends.
+  if (leads_) leads_->Stop();
   queue_->Drain();
   outbox_->Stop();
   if (events_) events_->Stop();

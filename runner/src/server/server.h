@@ -18,10 +18,12 @@
 #include "bot/clock.h"
 #include "bot/event_queue.h"
 #include "bot/http.h"
+#include "bot/lead_inbox.h"
 #include "bot/sqlite_knowledge.h"
 #include "bot/store.h"
 #include "config/config.h"
 #include "events/event_worker.h"
+#include "leadgen/lead_forms.h"
 #include "server/http_server.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -79,6 +81,10 @@ class Server {
   std::unique_ptr<bot::SqliteEventQueue> event_queue_;
   std::unique_ptr<bot::HttpClient> events_http_;
   std::unique_ptr<EventWorker> events_;
+  // Meta lead forms (`meta_leadgen:`); null when not configured.
+  std::unique_ptr<bot::SqliteLeadInbox> lead_inbox_;
+  std::unique_ptr<bot::HttpClient> graph_http_;
+  std::unique_ptr<LeadForms> leads_;
   std::unique_ptr<WorkQueue> queue_;
   asio::io_context ioc_{1};
   std::optional<asio::signal_set> signals_;

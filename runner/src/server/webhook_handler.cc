@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <mutex>
 
+#include "bot/text.h"
 #include "server/await_work.h"
 
 namespace runner {
@@ -102,6 +103,7 @@ Route WebhookHandler::RouteOf(std::string_view path) const {
   if (path == config_->status_path) return Route::kStatus;
   if (path == "/healthz") return Route::kHealth;
   if (path == "/metrics") return Route::kMetrics;
+  if (leads_ != nullptr && path == config_->meta_leadgen->path) return Route::kLeadgen;
   return Route::kOther;
 }
 
@@ -128,15 +130,37 @@ asio::awaitable<Response> WebhookHandler::Handle(Request& request) {
     if (is_get) res = co_await Health();
   } else if (route == Route::kMetrics) {
     if (is_get) res = co_await MetricsPage();
+  } else if (route == Route::kLeadgen) {
+    if (is_get || is_post) res = co_await Leadgen(request);
   } else {
     res = MakeResponse(404, std::string(kText), "not found\n");
   }
   if (res.result_int() == 405) {
     res.set(http::field::allow, route == Route::kInbound || route == Route::kStatus ? "POST"
+                                : route == Route::kLeadgen                          ? "GET, POST"
                                                                                     : "GET, HEAD");
   }
   metrics_->CountRequest(route, res.result_int());
   co_return res;
+}
+
+asio::awaitable<Response> WebhookHandler::Leadgen(Request& request) {
+  if (request.method() != http::verb::post) {
+    std::string_view target = Sv(request.target());
+    size_t q = target.find('?');
+    auto [status, body] = leads_->Verify(q == std::string_view::npos ? "" : target.substr(q + 1));
+    co_return MakeResponse(status, std::string(kText), std::move(body));
+  }
+  auto header = request.find("X-Hub-Signature-256");
+  std::string signature = header == request.end() ? "" : std::string(Sv(header->value()));
+  // Storing the leads is store work: on a worker, in one lane, never on the I/O thread.
+  std::pair<int, std::string> answer = co_await AwaitWork<std::pair<int, std::string>>(
+      *ioc_, [this, &request, &signature](std::function<void(std::pair<int, std::string>)> resume) {
+        queue_->Submit("leadgen", [this, &request, &signature, resume = std::move(resume)] {
+          resume(leads_->Notify(request.body(), signature));
+        });
+      });
+  co_return MakeResponse(answer.first, std::string(kText), std::move(answer.second));
 }
 
 bool WebhookHandler::SignatureValid(const Request& request, const bot::FormParams& form,
@@ -204,6 +228,16 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   message->raw = std::move(request.body());
   message->dialog_id = number->dialog;
   message->vars = number->vars;
+  // A click-to-WhatsApp ad: which ad the lead saw, for the session this message starts.
+  static constexpr std::pair<const char*, const char*> kReferral[] = {
+      {"ReferralSourceId", "ad_id"},         {"ReferralHeadline", "ad_headline"},
+      {"ReferralBody", "ad_body"},           {"ReferralSourceUrl", "ad_url"},
+      {"ReferralSourceType", "ad_source_type"}, {"ReferralCtwaClid", "ad_click_id"}};
+  for (const auto& [param, var] : kReferral) {
+    const std::string* value = Param(*form, param);
+    if (value == nullptr || value->empty() || !bot::IsValidUtf8(*value)) continue;
+    message->vars[var] = value->substr(0, 500);
+  }
   message->received_at = bot_->clock().Now();
 
   std::string lane = message->channel;

@@ -17,6 +17,7 @@
 #include "config/config.h"
 #include "server/http_server.h"
 #include "server/log.h"
+#include "leadgen/lead_forms.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
 #include "server/providers.h"
@@ -31,6 +32,9 @@ class WebhookHandler final : public HttpHandler {
   WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot, WorkQueue* queue,
                  OutboxWorker* outbox, Metrics* metrics, const Logger* log,
                  const RunnerProviders* providers = nullptr);
+
+  // Serves Meta's leadgen webhook at config->meta_leadgen->path. Call before serving.
+  void SetLeadForms(LeadForms* leads) { leads_ = leads; }
 
   // The work queue key of a conversation's turns (its messages are accepted under another, so
   // that accepting one never waits for the turn of the one before).
@@ -57,6 +61,7 @@ class WebhookHandler final : public HttpHandler {
   asio::awaitable<Response> Inbound(Request& request);
   asio::awaitable<Response> StatusCallback(Request& request);
   asio::awaitable<Response> Health();
+  asio::awaitable<Response> Leadgen(Request& request);
   asio::awaitable<Response> MetricsPage();
 
   // Checks X-Twilio-Signature against public_base_url + the request target with the account's
@@ -79,6 +84,7 @@ class WebhookHandler final : public HttpHandler {
   OutboxWorker* outbox_;
   Metrics* metrics_;
   const Logger* log_;
+  LeadForms* leads_ = nullptr;
   const RunnerProviders* providers_;
   std::string empty_twiml_;
 };
