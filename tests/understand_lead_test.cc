@@ -112,6 +112,7 @@ TEST(ParseTiming, Categories) {
       {"el próximo año", "12m"},
       {"en un año", "12m"},
       {"a fin de año", "12m"},
+      {"el mes que viene", "now"},
       {"en 2 años", "later"},
       {"solo estoy viendo", "browsing"},
       {"nomás viendo", "browsing"},

@@ -16,6 +16,7 @@
 #include "engine/checks.h"
 #include "engine/documents.h"
 #include "engine/offers_text.h"
+#include "knowledge/search_words.h"
 #include "engine/slot_parser.h"
 #include "util/json.h"
 
@@ -398,11 +399,23 @@ void Bot::SearchOffers(std::shared_ptr<Turn> turn, OfferQuery query, std::functi
     turn->input.providers.provider_failed = true;
   }
   // The offer the lead's ad showed answers first ("¿tiene cochera?" is about that one).
+  // A question about nothing but that offer's facts ("¿sigue disponible?", "¿cuánto cuesta?")
+  // is about it even when the search did not find it.
   const VarMap& vars = turn->session ? turn->session->vars : turn->input.vars;
   if (auto offer = vars.find("offer_id"); offer != vars.end()) {
     auto seen = std::find_if(found->passages.begin(), found->passages.end(),
                              [&](const Passage& p) { return p.offer.id == offer->second; });
-    if (seen != found->passages.end()) std::rotate(found->passages.begin(), seen, seen + 1);
+    const bool about_it = std::all_of(
+        found->terms.begin(), found->terms.end(),
+        [](const std::string& t) { return knowledge::IsGeneric(t) || knowledge::IsFactWord(t); });
+    Result<std::optional<Offer>> referenced =
+        about_it ? knowledge.FindOffer(number, offer->second) : std::optional<Offer>();
+    if (referenced.ok() && referenced->has_value()) {
+      found->passages = {Passage{**referenced, 1.0, {}}};  // that offer, and only it
+      found->supported = true;
+    } else if (seen != found->passages.end()) {
+      std::rotate(found->passages.begin(), seen, seen + 1);
+    }
   }
   turn->input.providers.offers = std::move(*found);
   ComposeAnswer(std::move(turn), std::move(next));

@@ -91,15 +91,15 @@ const std::set<std::string>& StopWords() {
       "va", "van", "hacer", "dar", "dan", "da", "decir", "dice", "dicen", "sabe", "sabes",
       "ok", "oiga", "incluye", "incluyen", "cuenta", "cuentan", "q", "k", "xq", "pq", "porque",
       "todo", "toda", "todos", "todas", "otro", "otra", "otros", "otras", "cosa", "cosas",
+      "sigue", "siguen", "todavia", "aun", "continua",
   };
   return kWords;
 }
 
 const std::set<std::string>& GenericWords() {
   static const std::set<std::string> kWords = {
-      "casa", "departamento", "propiedad", "inmueble", "informacion", "info",
-      "disponible", "disponibilidad", "algo", "zona", "colonia", "venta", "renta", "comprar",
-      "rentar", "vender", "venden", "vende", "rentan", "renta", "aceptan", "acepta", "permiten", "permite", "cobran", "cobra", "cerca",
+      "casa", "departamento", "propiedad", "inmueble", "informacion", "info", "algo", "zona", "colonia", "venta", "renta", "comprar",
+      "rentar", "vender", "venden", "vende", "rentan", "aceptan", "acepta", "permiten", "permite", "cobran", "cobra", "cerca",
       "lejo", "bonito", "bonita", "grande", "chico", "nuevo", "nueva", "foto", "video", "visita",
       "ver", "verla", "verlo", "conocer", "agendar", "cita", "detalle", "dato", "caracteristica",
       "ofrecen", "manejan", "lugar", "edificio", "piso", "metro2", "m2",
@@ -112,7 +112,7 @@ const std::set<std::string>& FactWords() {
   static const std::set<std::string> kWords = {
       "precio", "cuanto", "cuanta", "costo", "cuesta", "cuestan", "vale", "valen", "barato",
       "barata", "economico", "economica", "caro", "cara", "recamara", "donde", "ubicacion",
-      "direccion", "mensualidad", "mensual",
+      "direccion", "mensualidad", "mensual", "disponible", "disponibilidad",
   };
   return kWords;
 }

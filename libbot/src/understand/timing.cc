@@ -96,7 +96,8 @@ ParseResult ParseTiming(std::string_view text, std::chrono::year_month_day today
                              "lo antes posible", "lo mas pronto posible", "asap", "urgente",
                              "urge", "este mes", "en unos dias", "esta semana", "proxima semana",
                              "la otra semana", "cuanto antes", "ahorita", "hoy", "manana",
-                             "ya mero", "de volada", "para ayer"}) {
+                             "ya mero", "de volada", "para ayer", "mes que viene",
+                             "proximo mes", "siguiente mes", "el otro mes"}) {
     if (Has(framed, p)) return sure("now");
   }
   return understand::NotSure("not_a_time");

@@ -7,6 +7,7 @@
 
 #include "bot/bot.h"
 #include "bot/dialog_loader.h"
+#include "bot/sqlite_knowledge.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
 
@@ -21,6 +22,7 @@ struct ChatOptions {
   std::string database;  // "" = a fresh temporary file
   std::string contact = "whatsapp:+593987654321";
   std::string name = "Ana";
+  std::string offers;  // an offers catalogue for dialogs with `knowledge: offers`
 };
 
 void PrintTurn(const bot::Result<bot::TurnResult>& turn) {
@@ -68,6 +70,25 @@ int RunChat(const ChatOptions& o) {
   bot::SystemClock clock;
   bot::Bot engine(*dialogs, store->get(), &clock);
   const std::string channel = "whatsapp:+14155238886";
+  auto knowledge = bot::SqliteKnowledgeBase::Open(db);
+  if (!knowledge.ok()) {
+    std::cerr << knowledge.status().message() << "\n";
+    return 1;
+  }
+  if (!o.offers.empty()) {
+    auto report = (*knowledge)->ImportOffers(channel, o.offers);
+    if (!report.ok() || !report->errors.empty()) {
+      std::cerr << o.offers << ": "
+                << (report.ok() ? "line " + std::to_string(report->errors[0].line) + ": " +
+                                      report->errors[0].reason
+                                : report.status().message())
+                << "\n";
+      return 1;
+    }
+  }
+  bot::BotProviders providers;
+  providers.knowledge = knowledge->get();
+  engine.SetProviders(providers);
   std::cout << "Chatting with '" << o.dialog << "' (store: " << db << ").\n"
             << "Type messages; /release ends a human handoff; /quit or Ctrl-D leaves.\n";
 
@@ -100,6 +121,7 @@ int RunChat(const ChatOptions& o) {
   }
   std::cout << "\n";
   if (o.database.empty()) {
+    knowledge->reset();
     store->reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
   }
@@ -117,6 +139,8 @@ void AddChatCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--prompts", options->prompts_dir, "Prompts folder")->capture_default_str();
   cmd->add_option("--db", options->database, "SQLite file to keep (default: a temporary one)");
   cmd->add_option("--name", options->name, "Your WhatsApp profile name")->capture_default_str();
+  cmd->add_option("--offers", options->offers,
+                  "An offers catalogue (.csv/.jsonl) the dialog answers questions from");
   cmd->callback([options, exit_code] { *exit_code = RunChat(*options); });
 }
 
