@@ -62,7 +62,7 @@ const std::map<std::string, std::string>& Synonyms() {
         {"metro", "metrobus", "transporte"},
         {"credito", "hipoteca", "hipotecario", "financiamiento"},
         {"infonavit", "fovissste"},
-        {"estudio", "oficina", "home office"},
+        {"estudio", "home office"},
         {"preventa", "entrega"},
         {"escritura", "escriturado", "escriturada"},
         {"lavado", "lavanderia", "lavadero"},

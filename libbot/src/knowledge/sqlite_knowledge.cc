@@ -28,6 +28,9 @@ constexpr const char* kColumns =
     "o.bedrooms, o.features, o.description, o.link, o.ad_ids, o.search_text, o.embedding";
 constexpr int kRrfK = 60;      // reciprocal rank fusion's constant
 constexpr size_t kPool = 50;   // candidates each ranking contributes to the fusion
+// Full-text matches read before the filters apply: a filter that keeps none of the first 1,000
+// matches finds nothing (the Bot then searches without the conversation's filters).
+constexpr int kFtsPool = 1000;
 
 std::string JsonList(const std::vector<std::string>& items) {
   std::string out = "[";
@@ -40,7 +43,7 @@ std::string JsonList(const std::vector<std::string>& items) {
 
 std::vector<std::string> ReadJsonList(const std::string& text) {
   std::vector<std::string> out;
-  simdjson::dom::parser parser;
+  static thread_local simdjson::dom::parser parser;  // a parser's buffers are costly to make
   simdjson::dom::array array;
   if (parser.parse(text).get(array)) return out;
   for (simdjson::dom::element item : array) {
@@ -92,6 +95,13 @@ struct Row {
   std::string embedding;
 };
 
+// "comprar" -> "venta", "rentar" -> "renta": a question word naming an operation.
+const char* OperationOf(std::string_view term) {
+  if (term == "venta" || term == "comprar" || term == "compra") return "venta";
+  if (term == "renta" || term == "rentar" || term == "alquiler" || term == "alquilar") return "renta";
+  return nullptr;
+}
+
 Row ReadRow(sqlite::Statement& s) {
   Row r;
   r.rowid = s.Int(0);
@@ -121,6 +131,10 @@ struct SqliteKnowledgeBase::Impl {
   std::mutex mu;
   // Statements by SQL text (searches differ by their filters). Guarded by mu.
   std::map<std::string, std::unique_ptr<sqlite::Statement>> statements;
+  // Zones by number, read again when any connection changed the database (PRAGMA
+  // data_version: an import by `botrunner kb import` while the server runs). Guarded by mu.
+  std::map<std::string, std::vector<std::string>, std::less<>> zones;
+  int64_t zones_version = -1;
 
   ~Impl() {
     statements.clear();
@@ -161,6 +175,8 @@ Result<std::unique_ptr<SqliteKnowledgeBase>> SqliteKnowledgeBase::Open(const std
   impl->embedder = embedder;
   Status opened = sqlite::OpenMigrated(path, SqliteOptions{}, &impl->db);
   if (!opened.ok()) return opened;
+  // A catalogue of 10,000 offers is a few MB: its pages stay in memory between questions.
+  if (Status s = sqlite::Exec(impl->db, "PRAGMA cache_size = -32768"); !s.ok()) return s;
   return std::unique_ptr<SqliteKnowledgeBase>(new SqliteKnowledgeBase(std::move(impl)));
 }
 
@@ -273,11 +289,25 @@ Result<ImportReport> SqliteKnowledgeBase::ImportOffers(std::string_view number,
     ++report.removed;
   }
   if (Status s = sqlite::Exec(impl_->db, "COMMIT"); !s.ok()) return fail(s);
+  impl_->zones.clear();
   return report;
 }
 
 Result<std::vector<std::string>> SqliteKnowledgeBase::Zones(std::string_view number) {
   std::lock_guard<std::mutex> lock(impl_->mu);
+  Result<sqlite::Statement*> version = impl_->Prepared("PRAGMA data_version");
+  if (!version.ok()) return version.status();
+  int64_t now = -1;
+  {
+    sqlite::Scope scope(**version);
+    if (scope->Step() == SQLITE_ROW) now = scope->Int(0);
+  }
+  // data_version ignores this connection's own writes: ImportOffers clears the cache itself.
+  if (now != impl_->zones_version) {
+    impl_->zones.clear();
+    impl_->zones_version = now;
+  }
+  if (auto cached = impl_->zones.find(number); cached != impl_->zones.end()) return cached->second;
   Result<sqlite::Statement*> stmt = impl_->Prepared(
       "SELECT DISTINCT zone FROM offers WHERE number = ?1 AND offered = 1 ORDER BY zone");
   if (!stmt.ok()) return stmt.status();
@@ -285,6 +315,7 @@ Result<std::vector<std::string>> SqliteKnowledgeBase::Zones(std::string_view num
   scope->Bind(1, number);
   std::vector<std::string> zones;
   while (scope->Step() == SQLITE_ROW) zones.push_back(scope->Text(0));
+  impl_->zones[std::string(number)] = zones;
   return zones;
 }
 
@@ -344,24 +375,26 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
     if (term == "departamento" || term == "casa" || term == "terreno" || term == "oficina") {
       q.type = term;
       named_filter = true;
-    } else if (term == "renta" || term == "rentar" || term == "alquiler" || term == "alquilar") {
-      operations.insert("renta");
-    } else if (term == "venta" || term == "comprar" || term == "compra") {
-      operations.insert("venta");
     }
+    if (const char* operation = OperationOf(term)) operations.insert(operation);
     if (term[0] >= '0' && term[0] <= '9') numbers.push_back(term);
     cheapest = cheapest || knowledge::AsksCheapest(term);
     facts = facts || knowledge::IsFactWord(term);
-    if (!knowledge::IsGeneric(term) && !knowledge::IsFactWord(term) && !zone_words.count(term) &&
-        !(term[0] >= '0' && term[0] <= '9')) {
-      content.push_back(term);
-    }
   }
-
   // "renta con opción a compra" names both: no operation filter.
   if (operations.size() == 1) {
     q.operation = *operations.begin();
     named_filter = true;
+  }
+  // What the question asks about beyond its filters: the words an offer must have.
+  for (const std::string& term : result.terms) {
+    const char* operation = OperationOf(term);
+    const bool filter = term == q.type || (operation != nullptr && q.operation == operation) ||
+                        zone_words.count(term) > 0;
+    if (!filter && !knowledge::IsGeneric(term) && !knowledge::IsFactWord(term) &&
+        !(term[0] >= '0' && term[0] <= '9')) {
+      content.push_back(term);
+    }
   }
 
   std::string where = " o.number = ?1 AND o.offered = 1";
@@ -370,7 +403,7 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
   int next = 3;
   auto text_filter = [&](const char* column, const std::string& value) {
     if (value.empty()) return;
-    where += std::string(" AND o.") + column + " = ?" + std::to_string(next) + " COLLATE NOCASE";
+    where += std::string(" AND o.") + column + " = ?" + std::to_string(next);
     text_binds.emplace_back(next++, value);
   };
   text_filter("zone", q.zone);
@@ -387,15 +420,16 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
   int_filter("o.bedrooms >=", q.min_bedrooms ? std::optional<int64_t>(*q.min_bedrooms)
                                               : std::nullopt);
   const std::string limit = std::to_string(std::max<size_t>(q.limit, q.embedding.empty() ? 0 : kPool));
-  // Content words as prefixes ("entreg"* finds "entrega"), numbers for ranking only.
+  // Every content word, as a prefix ("entreg"* finds "entrega"): only an offer that has them
+  // all can support an answer (below), so the index looks for those alone, which keeps a
+  // common word ("luz") from ranking the whole catalogue. Numbers only rank: an offer with "3"
+  // comes first for "cochera para 3 autos" (number_rank below).
   std::string match;
   for (const std::string& term : content) {
-    match += (match.empty() ? "\"" : " OR \"") + std::string(knowledge::TermStem(term)) + "\"";
+    match += (match.empty() ? "\"" : " AND \"") + std::string(knowledge::TermStem(term)) + "\"";
     if (knowledge::TermStem(term).size() < term.size()) match += "*";
   }
-  if (!match.empty()) {
-    for (const std::string& n : numbers) match += " OR \"" + n + "\"";
-  }
+
 
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto bind = [&](sqlite::Statement& s) {
@@ -404,19 +438,32 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
     for (const auto& [i, v] : text_binds) s.Bind(i, v);
     for (const auto& [i, v] : int_binds) s.Bind(i, v);
   };
-  Result<std::vector<Row>> rows =
+  // An offer with the question's numbers ("cochera para 3 autos") ranks first.
+  std::string number_rank;
+  for (const std::string& n : numbers) {
+    number_rank += "(instr(' ' || o.search_text || ' ', ' " + n + " ') = 0) * 100000 + ";
+  }
+  // The offers are chosen from the index (the filters' covering index, or the full-text
+  // index), then only the chosen rows are read: sorting whole rows (descriptions, index text)
+  // would cost more than the search.
+  const std::string chosen =
       match.empty()
-          ? impl_->Rows(std::string("SELECT ") + kColumns + " FROM offers o WHERE ?2 IS NULL AND" +
-                            where + (cheapest ? " ORDER BY o.price_cents" : " ORDER BY o.id") +
-                            " LIMIT " + limit,
-                        bind)
-          : impl_->Rows(std::string("SELECT ") + kColumns +
-                            " FROM offers_fts JOIN offers o ON o.id = offers_fts.rowid "
-                            "WHERE offers_fts MATCH ?2 AND" +
-                            where +
-                            (cheapest ? " ORDER BY o.price_cents" : " ORDER BY bm25(offers_fts)") +
-                            " LIMIT " + limit,
-                        bind);
+          ? "SELECT o.id AS id, o.price_cents AS price, o.id AS rank FROM offers o WHERE ?2 IS "
+            "NULL AND" + where + " ORDER BY o.price_cents, o.id LIMIT " + limit
+          // Every match has every content word (the query is an AND), so what orders them is
+          // what BM25's length normalisation would: the offer whose text is shortest, i.e. most
+          // about those words, first. Scoring BM25 over thousands of matches would cost ~2 ms
+          // at 10,000 offers; this reads kFtsPool matches unranked (0.1 ms), then the filters.
+          : "SELECT o.id AS id, o.price_cents AS price, " + number_rank +
+                "length(o.search_text) AS rank FROM "
+            "(SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?2 LIMIT " +
+                std::to_string(kFtsPool) + ") f JOIN offers o ON o.id = f.rowid WHERE" + where +
+                (cheapest ? " ORDER BY o.price_cents, o.id" : " ORDER BY rank, o.id") +
+                " LIMIT " + limit;
+  Result<std::vector<Row>> rows = impl_->Rows(
+      std::string("SELECT ") + kColumns + " FROM (" + chosen + ") c JOIN offers o ON o.id = c.id" +
+          (match.empty() || cheapest ? " ORDER BY c.price, c.id" : " ORDER BY c.rank, c.id"),
+      bind);
   if (!rows.ok()) return rows.status();
 
   if (!q.embedding.empty()) {

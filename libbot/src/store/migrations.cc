@@ -225,6 +225,9 @@ CREATE TABLE offers (
   updated_at INTEGER NOT NULL,
   UNIQUE (number, offer_id)
 );
+-- A search's filters read from the index alone: no row is read until one is kept.
+CREATE INDEX offers_filters ON offers (number, offered, operation, type, zone, currency, bedrooms,
+                                       price_cents);
 CREATE VIRTUAL TABLE offers_fts USING fts5(
   search_text, content='offers', content_rowid='id', tokenize='unicode61 remove_diacritics 2');
 CREATE TRIGGER offers_fts_insert AFTER INSERT ON offers BEGIN
