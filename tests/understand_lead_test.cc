@@ -21,6 +21,7 @@ TEST(ParseBudget, AmountsRangesCurrenciesAndPeriods) {
       {"2 millones", "MXN 2000000-2000000"},
       {"entre 1.5 y 2 millones", "MXN 1500000-2000000"},
       {"entre 1,5 y 2 millones", "MXN 1500000-2000000"},
+      {"1,5 millones", "MXN 1500000-1500000"},
       {"de 2 a 1.5 millones", "MXN 1500000-2000000"},
       {"USD 150 mil", "USD 150000-150000"},
       {"150k dólares", "USD 150000-150000"},

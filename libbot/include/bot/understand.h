@@ -80,9 +80,12 @@ bool ParseBudgetText(std::string_view text, Budget* out);
 ParseResult ParseTiming(std::string_view text, std::chrono::year_month_day today);
 
 // One of a dialog's choices, by any of its words, tolerant of accents, case, plurals and one typo
-// in words of five letters or more ("Polnco", "infonabit"); a multi-word synonym matches as a
-// phrase ("credito hipotecario"). The choice's own key counts as a synonym. Two different
-// choices matched -> ambiguous. Value::Text of the key.
+// (an edit or a swap of neighbours) in words of five letters or more ("Polnco", "infonabit"); a
+// multi-word synonym matches as a phrase ("credito hipotecario"). The choice's own key counts as
+// a synonym. The longest match wins ("crédito Infonavit" is infonavit, not a bank's crédito);
+// two choices matched equally long -> ambiguous ("comprar o rentar"). A message that is one
+// word (four letters or more, not "de", "la"...) found in a single choice's words picks it
+// ("roma" -> "Roma Norte"). Value::Text of the key.
 struct Choice {
   std::string key;                    // "credito_hipotecario"
   std::vector<std::string> synonyms;  // "crédito", "hipoteca", "banco"

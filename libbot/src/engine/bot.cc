@@ -571,7 +571,8 @@ Result<TurnResult> Bot::Start(const std::string& channel, const std::string& add
   Result<Contact> contact = store_->GetOrCreateContact(channel, address);
   if (!contact.ok()) return contact.status();
   if (contact->opted_out) {
-    return InvalidArgument(address + " opted out; the bot may not write first");
+    // No address in the message: it ends up in logs.
+    return InvalidArgument("the contact opted out; the bot may not write first");
   }
   Result<std::optional<Session>> current = store_->LatestSession(contact->id);
   if (!current.ok()) return current.status();

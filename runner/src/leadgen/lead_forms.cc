@@ -130,6 +130,17 @@ void LeadForms::Finish(const bot::LeadNotification& lead, std::string_view statu
   if (!s.ok()) log_->Error("leadgen {}: {}", lead.leadgen_id, s.ToString());
 }
 
+namespace {
+// All the attempts of one fetch from the Graph API; also what Stop() may wait.
+constexpr std::chrono::seconds kFetchDeadline{20};
+}  // namespace
+
+void LeadForms::Stop() {
+  stopping_ = true;
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_.wait(lock, [this] { return in_flight_ == 0; });
+}
+
 void LeadForms::Fetch(bot::LeadNotification lead) {
   auto page = leadgen_.pages.find(lead.page_id);
   if (page == leadgen_.pages.end()) {
@@ -140,9 +151,21 @@ void LeadForms::Fetch(bot::LeadNotification lead) {
   bot::HttpRequest request;
   request.url = leadgen_.graph_base_url + "/" + lead.leadgen_id;
   request.headers = {{"Authorization", "Bearer " + leadgen_.access_token}};
-  request.timeout = std::chrono::milliseconds(15000);
-  graph_->CallAsync(std::move(request), clock_->Now() + std::chrono::seconds(60),
+  request.timeout = std::chrono::milliseconds(10000);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++in_flight_;
+  }
+  graph_->CallAsync(std::move(request), clock_->Now() + kFetchDeadline,
                     [this, lead](bot::Result<bot::HttpResponse> response) {
+                      // Counted down when this callback is done with `this`.
+                      struct Done {
+                        LeadForms* self;
+                        ~Done() {
+                          std::lock_guard<std::mutex> lock(self->mu_);
+                          if (--self->in_flight_ == 0) self->idle_.notify_all();
+                        }
+                      } done{this};
                       if (stopping_) return;  // still accepted: the next start fetches it
                       if (!response.ok() || response->status != 200) {
                         const std::string why =
@@ -197,6 +220,16 @@ bot::Result<LeadForms::LeadFields> LeadForms::ReadLead(const std::string& graph_
   return out;
 }
 
+bool LeadForms::StartedBefore(const std::string& number, const std::string& address,
+                              const std::string& leadgen_id) {
+  bot::Result<std::optional<bot::Contact>> contact = bot_->store().FindContact(number, address);
+  if (!contact.ok() || !contact->has_value()) return false;
+  bot::Result<std::optional<bot::Session>> session = bot_->store().LatestSession((*contact)->id);
+  if (!session.ok() || !session->has_value()) return false;
+  auto it = (*session)->vars.find("leadgen_id");
+  return it != (*session)->vars.end() && it->second == leadgen_id;
+}
+
 void LeadForms::Start(const bot::LeadNotification& lead, const std::string& graph_body) {
   const LeadPageConfig& page = leadgen_.pages.at(lead.page_id);
   bot::Result<LeadFields> fields = ReadLead(graph_body, page.region);
@@ -220,6 +253,11 @@ void LeadForms::Start(const bot::LeadNotification& lead, const std::string& grap
   // writes next.
   queue_->Submit(WebhookHandler::TurnLane(page.number, address),
                  [this, lead, page, address, vars = std::move(vars)] {
+                   // A crash after the start but before it was marked: started already.
+                   if (StartedBefore(page.number, address, lead.leadgen_id)) {
+                     Finish(lead, "started", "");
+                     return;
+                   }
                    bot::Result<bot::TurnResult> started =
                        bot_->Start(page.number, address, page.dialog, vars);
                    if (!started.ok()) {

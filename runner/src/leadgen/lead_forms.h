@@ -13,6 +13,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,8 +48,9 @@ class LeadForms {
   // Fetches the leads a previous run accepted but did not start.
   void Recover();
   // Shutting down: a fetch still in flight leaves its lead accepted, for the next start's
-  // Recover(), instead of failing it.
-  void Stop() { stopping_ = true; }
+  // Recover(), instead of failing it. Waits for the fetches in flight to end (each gives up
+  // within kFetchDeadline), so the HTTP client and the retrier can go.
+  void Stop();
 
   // For tests: the variables and contact address a Graph answer gives ("" address = none).
   struct LeadFields {
@@ -60,6 +63,9 @@ class LeadForms {
   void Fetch(bot::LeadNotification lead);
   void Start(const bot::LeadNotification& lead, const std::string& graph_body);
   void Finish(const bot::LeadNotification& lead, std::string_view status, std::string_view why);
+  // Whether the contact's latest session is this lead's: started before a crash.
+  bool StartedBefore(const std::string& number, const std::string& address,
+                     const std::string& leadgen_id);
 
   const RunnerConfig* config_;
   const MetaLeadgenConfig& leadgen_;
@@ -70,6 +76,9 @@ class LeadForms {
   const Logger* log_;
   std::function<void()> wake_outbox_;
   std::atomic<bool> stopping_{false};
+  std::mutex mu_;
+  std::condition_variable idle_;
+  int in_flight_ = 0;  // Guarded by mu_
   std::unique_ptr<bot::HttpRetrier> graph_;
 };
 

@@ -22,8 +22,10 @@ Server::Server(RunnerConfig config, ServerOptions options)
 Server::~Server() {
   if (http_ && !stopped_) {
     // Run() was never called (or failed): still stop the threads in order.
+    if (leads_) leads_->Stop();
     queue_->Drain();
     outbox_->Stop();
+    if (events_) events_->Stop();
   }
 }
 
