@@ -29,6 +29,7 @@
 
 #include "bot/clock.h"
 #include "bot/http.h"
+#include "bot/knowledge.h"
 #include "bot/status.h"
 
 namespace bot {
@@ -200,6 +201,25 @@ struct LlmConfig {
 // POST {base_url}/chat/completions with Bearer auth; a schema is sent as response_format
 // json_schema strict.
 std::unique_ptr<LlmProvider> NewOpenAiChatProvider(LlmConfig config, ProviderContext context);
+
+// POST {base_url}/embeddings with Bearer auth: {"model", "input": [texts], "encoding_format":
+// "float"} plus "dimensions" when `dimensions` > 0; the vectors are read back by their `index`,
+// whatever order the server lists them in. Usage is recorded with purpose "embeddings" and the
+// answer's usage.prompt_tokens. LlmConfig::strict_schema is unused. Thread-safe.
+class OpenAiEmbedder final : public Embedder {
+ public:
+  OpenAiEmbedder(LlmConfig config, ProviderContext context, int dimensions = 0);
+  Result<std::vector<std::vector<float>>> Embed(const std::vector<std::string>& texts) override;
+  // At most 2048 texts per call (the endpoint's limit); `done` runs on the HTTP client's thread
+  // (or the caller's, when the call fails at once).
+  void EmbedAsync(const std::vector<std::string>& texts, EmbedCallback done) override;
+  std::string model() const override { return config_.model; }
+
+ private:
+  const LlmConfig config_;
+  const ProviderContext context_;
+  const int dimensions_;
+};
 
 // POST {base_url}/messages (base_url default "https://api.anthropic.com/v1") with x-api-key and
 // anthropic-version 2023-06-01; a schema is asked for as a forced tool call whose input_schema
