@@ -61,7 +61,8 @@ TEST(DialogLoader, LetsTheDialogsPromptFileOverrideCommonPrompts) {
 TEST(DialogLoader, LoadsEveryDialogOfAFolder) {
   auto set = LoadDialogDir(kDialogs, kPrompts);
   ASSERT_TRUE(set.ok()) << set.status().ToString();
-  EXPECT_EQ((*set)->Ids(), (std::vector<std::string>{"bench_review", "credit_application", "review_rating"}));
+  EXPECT_EQ((*set)->Ids(), (std::vector<std::string>{"bench_review", "credit_application",
+                                                     "lead_qualification", "review_rating"}));
   ASSERT_NE((*set)->Find("review_rating"), nullptr);
   EXPECT_EQ((*set)->Find("nope"), nullptr);
 }

@@ -795,12 +795,16 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                          "DROP INDEX messages_inbound_provider_id; "
                          "CREATE UNIQUE INDEX messages_inbound_provider_id ON messages "
                          "(channel, provider_id) WHERE direction = 'in' AND provider_id IS NOT NULL; "
+                         // Schema 7's tables did not exist at schema 5 either.
+                         "DROP TABLE offers_fts; DROP TABLE offers; DROP TABLE deliveries; "
+                         "DROP TABLE sink_cursors; DROP TABLE events; "
+                         "DROP TABLE lead_notifications; "
                          "PRAGMA user_version = 5;",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);
   auto store = Open();
-  EXPECT_EQ(Query("PRAGMA user_version"), 6);
+  EXPECT_EQ(Query("PRAGMA user_version"), sqlite::LatestSchemaVersion());
   EXPECT_EQ(Query("SELECT count(*) FROM sqlite_schema WHERE name = "
                   "'messages_inbound_provider_id' AND sql LIKE '%contact_id, provider_id%'"),
             1);

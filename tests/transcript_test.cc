@@ -720,7 +720,11 @@ TEST(ReplayRecording, ReRecordingReproducesEveryCommittedCassette) {
     const std::string stem = file.substr(0, file.size() - kSuffix.size());
     const fs::path source = entry.path().parent_path();
     SCOPED_TRACE(source / file);
-    fs::path dir = FreshDir("rerecord");
+    // As deep as under fixtures/, so that relative paths (OFFERS ../../offers/x.csv) resolve.
+    fs::path root = FreshDir("rerecord");
+    fs::create_directory_symlink(Src("fixtures/offers"), root / "offers");
+    fs::path dir = root / "transcripts" / "set";
+    fs::create_directories(dir);
     fs::copy_file(source / (stem + ".convo.txt"), dir / (stem + ".convo.txt"));
     fs::copy_file(entry.path(), dir / file);
     if (fs::exists(source / "media")) fs::create_directory_symlink(source / "media", dir / "media");

@@ -91,7 +91,8 @@ const std::set<std::string>& StopWords() {
       "va", "van", "hacer", "dar", "dan", "da", "decir", "dice", "dicen", "sabe", "sabes",
       "ok", "oiga", "incluye", "incluyen", "cuenta", "cuentan", "q", "k", "xq", "pq", "porque",
       "todo", "toda", "todos", "todas", "otro", "otra", "otros", "otras", "cosa", "cosas",
-      "sigue", "siguen", "todavia", "aun", "continua",
+      "sigue", "siguen", "todavia", "aun", "continua", "busco", "buscando", "busca", "ando",
+      "necesito", "ocupo", "interesa", "gustaria",
   };
   return kWords;
 }

@@ -8,11 +8,14 @@
 
 #include "bot/sqlite_knowledge.h"
 #include "cli/commands.h"
+#include "config/config.h"
+#include "server/providers.h"
 
 namespace runner {
 namespace {
 
 struct KbArgs {
+  std::string config;  // botrunner.yaml: its database, and its embeddings provider
   std::string file;
   std::string question;
   std::string number;
@@ -26,8 +29,26 @@ std::string Channel(const std::string& number) {
   return number.find(':') == std::string::npos ? "whatsapp:" + number : number;
 }
 
-int RunImport(const KbArgs& args) {
-  auto kb = bot::SqliteKnowledgeBase::Open(args.db);
+int RunImport(KbArgs args) {
+  // With the server's config: its database, and its embeddings provider (`providers:
+  // embeddings:`) embeds the offers that changed, for the hybrid search.
+  bot::SystemClock clock;
+  std::unique_ptr<RunnerProviders> providers;
+  if (!args.config.empty()) {
+    bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
+    if (!config.ok()) {
+      std::cerr << "botrunner kb import: " << config.status().ToString() << "\n";
+      return 1;
+    }
+    args.db = config->database;
+    auto created = RunnerProviders::Create(config->providers, config->database, &clock);
+    if (!created.ok()) {
+      std::cerr << "botrunner kb import: " << created.status().ToString() << "\n";
+      return 1;
+    }
+    providers = std::move(*created);
+  }
+  auto kb = bot::SqliteKnowledgeBase::Open(args.db, providers ? providers->embedder() : nullptr);
   if (!kb.ok()) {
     std::cerr << "botrunner kb import: " << kb.status().ToString() << "\n";
     return 1;
@@ -87,6 +108,9 @@ void AddKbCommand(CLI::App& app, int* exit_code) {
   import->add_option("file", args->file, "the catalogue")->required()->check(CLI::ExistingFile);
   import->add_option("--number", args->number, "the bot number, e.g. +14155238886")->required();
   import->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+  import->add_option("--config", args->config,
+                     "botrunner.yaml: its database and its embeddings provider")
+      ->check(CLI::ExistingFile);
   import->callback([exit_code, args] { *exit_code = RunImport(*args); });
   CLI::App* search = kb->add_subcommand("search", "What a question finds in a catalogue");
   search->add_option("question", args->question, "the question")->required();

@@ -135,6 +135,28 @@ Status ReadStt(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* ou
   return Status::Ok();
 }
 
+Status ReadEmbeddings(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* out) {
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(map, "providers.embeddings",
+                                    {"kind", "name", "base_url", "model", "api_key_env",
+                                     "timeout_ms", "dimensions", LIMIT_KEYS}));
+  std::string kind;
+  CONFIG_ASSIGN_OR_RETURN(kind, r.String(map, "kind", "openai"));
+  if (kind != "openai") {
+    return r.Error(map["kind"], "providers.embeddings: 'kind' must be openai (any "
+                                "OpenAI-compatible /embeddings), not '" + kind + "'");
+  }
+  EndpointConfig embeddings;
+  CONFIG_ASSIGN_OR_RETURN(embeddings.llm.provider, r.String(map, "name", "openai"));
+  CONFIG_RETURN_IF_ERROR(ReadEndpoint(r, map, "providers.embeddings", "https://api.openai.com/v1",
+                                      &embeddings.llm));
+  CONFIG_RETURN_IF_ERROR(ReadLimits(r, map, &embeddings.limits));
+  long long dimensions = 0;
+  CONFIG_ASSIGN_OR_RETURN(dimensions, r.Integer(map, "dimensions", 0, 0, 8192));
+  out->embedding_dimensions = static_cast<int>(dimensions);
+  out->embeddings = std::move(embeddings);
+  return Status::Ok();
+}
+
 Status ReadOcr(const ConfigReader& r, const YAML::Node& map, ProvidersConfig* out) {
   OcrConfig ocr;
   std::string kind;
@@ -267,7 +289,8 @@ Status ReadProviders(const ConfigReader& r, const YAML::Node& node, ProvidersCon
   if (!*present) return Status::Ok();
   CONFIG_RETURN_IF_ERROR(
       r.OnlyKeys(node, "providers",
-                 {"llm", "stt", "ocr", "bureau", "budgets", "prices", "retry", "turn_deadline_s"}));
+                 {"llm", "stt", "ocr", "bureau", "embeddings", "budgets", "prices", "retry",
+                  "turn_deadline_s"}));
   struct Part {
     const char* key;
     Status (*read)(const ConfigReader&, const YAML::Node&, ProvidersConfig*);
@@ -277,6 +300,7 @@ Status ReadProviders(const ConfigReader& r, const YAML::Node& node, ProvidersCon
       {"stt", ReadStt},
       {"ocr", ReadOcr},
       {"bureau", ReadBureau},
+      {"embeddings", ReadEmbeddings},
       {"budgets", [](const ConfigReader& r, const YAML::Node& n,
                      ProvidersConfig* c) { return ReadBudgets(r, n, &c->budgets); }},
       {"prices", [](const ConfigReader& r, const YAML::Node& n,

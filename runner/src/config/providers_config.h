@@ -54,6 +54,9 @@ struct BureauConfig {
 struct ProvidersConfig {
   std::optional<EndpointConfig> llm;
   std::optional<EndpointConfig> stt;
+  // Embeddings for the offers catalogues' hybrid search (an OpenAI-compatible /embeddings).
+  std::optional<EndpointConfig> embeddings;
+  int embedding_dimensions = 0;  // 0 = the model's own
   std::optional<OcrConfig> ocr;
   std::optional<BureauConfig> bureau;
   bot::BudgetCaps budgets;
@@ -63,7 +66,7 @@ struct ProvidersConfig {
   // From BOT_DATA_KEYS; unset = raw provider reports (the bureau's) are not kept.
   std::optional<bot::DataKeys> data_keys;
 
-  bool any() const { return llm || stt || ocr || bureau; }
+  bool any() const { return llm || stt || ocr || bureau || embeddings; }
 };
 
 // Reads `providers:` (absent or null: nothing configured) and BOT_DATA_KEYS into `out`.

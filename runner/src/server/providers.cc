@@ -69,6 +69,13 @@ bot::Result<std::unique_ptr<RunnerProviders>> RunnerProviders::Create(const Prov
     d += (d.empty() ? "" : ", ") + std::string("ocr tesseract (") + config.ocr->tesseract.language +
          ")";
   }
+  if (config.embeddings) {
+    p->embedder_ = std::make_unique<bot::OpenAiEmbedder>(
+        config.embeddings->llm,
+        p->ContextFor("embeddings", config.embeddings->limits, config, clock),
+        config.embedding_dimensions);
+    describe("embeddings", config.embeddings->llm);
+  }
   if (config.bureau) {
     p->bureau_http_ = bot::NewCurlHttpClient();
     bot::Result<std::unique_ptr<bot::BureauProvider>> bureau =
