@@ -4,25 +4,10 @@
 #include <map>
 #include <set>
 
-#include "bot/text.h"
+#include "understand/normalize.h"
 
 namespace bot::knowledge {
 namespace {
-
-std::vector<std::string> FoldedWords(std::string_view text) {
-  std::vector<std::string> out;
-  std::string word;
-  for (char c : Normalize(text)) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word += c;
-    } else if (!word.empty()) {
-      out.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) out.push_back(std::move(word));
-  return out;
-}
 
 // A light Spanish singular: "cocheras" -> "cochera", "recamaras" -> "recamara", "balcones" ->
 // "balcon", "luces" -> "luz". Short words and numbers stay.
@@ -123,7 +108,7 @@ const std::set<std::string>& FactWords() {
 std::vector<std::string> IndexWords(std::string_view text) {
   std::vector<std::string> out;
   const std::map<std::string, std::string>& synonyms = Synonyms();
-  for (std::string& word : FoldedWords(text)) {
+  for (std::string& word : understand::AsciiWords(text)) {
     std::string singular = Singular(word);
     out.push_back(singular);
     auto it = synonyms.find(singular);
@@ -147,7 +132,7 @@ std::string SearchText(const Offer& offer) {
 std::vector<std::string> QuestionTerms(std::string_view question) {
   std::vector<std::string> out;
   const std::map<std::string, std::string>& synonyms = Synonyms();
-  for (std::string& word : FoldedWords(question)) {
+  for (std::string& word : understand::AsciiWords(question)) {
     std::string singular = Singular(word);
     if (StopWords().count(word) || StopWords().count(singular)) continue;
     auto it = synonyms.find(singular);

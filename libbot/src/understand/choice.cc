@@ -6,26 +6,11 @@
 
 #include "bot/text.h"
 #include "bot/understand.h"
+#include "understand/normalize.h"
 #include "understand/parse_util.h"
 
 namespace bot {
 namespace {
-
-// Lower-case ASCII words of the normalized text; punctuation and emoji separate them.
-std::vector<std::string> Words(std::string_view text) {
-  std::vector<std::string> out;
-  std::string word;
-  for (char c : Normalize(text)) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-      word += c;
-    } else if (!word.empty()) {
-      out.push_back(std::move(word));
-      word.clear();
-    }
-  }
-  if (!word.empty()) out.push_back(std::move(word));
-  return out;
-}
 
 // At most one insertion, deletion, substitution or swap of neighbours apart.
 bool WithinOneEdit(std::string_view a, std::string_view b) {
@@ -79,7 +64,7 @@ size_t PhraseMatch(const std::vector<std::string>& said, const std::vector<std::
 }  // namespace
 
 ParseResult ParseChoice(std::string_view text, const std::vector<Choice>& choices) {
-  const std::vector<std::string> said = Words(text);
+  const std::vector<std::string> said = understand::AsciiWords(text);
   if (said.empty()) return understand::NotSure("empty");
   // The longest match of each choice, in words.
   std::vector<size_t> best(choices.size(), 0);
@@ -87,8 +72,8 @@ ParseResult ParseChoice(std::string_view text, const std::vector<Choice>& choice
   for (size_t c = 0; c < choices.size(); ++c) {
     std::string key = choices[c].key;
     std::replace(key.begin(), key.end(), '_', ' ');
-    terms[c].push_back(Words(key));
-    for (const std::string& synonym : choices[c].synonyms) terms[c].push_back(Words(synonym));
+    terms[c].push_back(understand::AsciiWords(key));
+    for (const std::string& synonym : choices[c].synonyms) terms[c].push_back(understand::AsciiWords(synonym));
     for (const auto& term : terms[c]) best[c] = std::max(best[c], PhraseMatch(said, term));
   }
   // "roma" alone for "Roma Norte": a message that is one distinctive word of a single choice.

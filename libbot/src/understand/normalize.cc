@@ -129,6 +129,21 @@ std::string NormalizeWithIcu(std::string_view text) {
   return out;
 }
 
+std::vector<std::string> AsciiWords(std::string_view text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : Normalize(text)) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      word += c;
+    } else if (!word.empty()) {
+      out.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) out.push_back(std::move(word));
+  return out;
+}
+
 }  // namespace understand
 
 std::string Normalize(std::string_view text) {

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace bot::understand {
 
@@ -10,5 +11,9 @@ namespace bot::understand {
 // selectors), NFC, collapse Unicode whitespace. Slower; bot::Normalize uses it only for text
 // its table-driven path does not cover.
 std::string NormalizeWithIcu(std::string_view text);
+
+// The words of bot::Normalize(text), ASCII letters and digits only ("¿Tienen 2 cocheras?" ->
+// tienen, 2, cocheras): punctuation and emoji separate words.
+std::vector<std::string> AsciiWords(std::string_view text);
 
 }  // namespace bot::understand

@@ -5,6 +5,7 @@
 
 #include "bot/text.h"
 #include "bot/understand.h"
+#include "understand/normalize.h"
 
 namespace bot {
 namespace {
@@ -33,15 +34,7 @@ bool IsQuestion(std::string_view text) {
   if (text.find("\xC2\xBF") != std::string_view::npos) return true;  // ¿
   // Words only, single spaces: "Hola, ¿tienen...": punctuation and emoji are separators.
   std::string words;
-  for (char c : Normalize(text)) {
-    bool word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    if (word) {
-      words += c;
-    } else if (!words.empty() && words.back() != ' ') {
-      words += ' ';
-    }
-  }
-  words += ' ';
+  for (const std::string& word : understand::AsciiWords(text)) words += word + " ";
   std::string_view head = words;
   for (bool stripped = true; stripped;) {  // "hola buenas tardes, tienen..."
     stripped = false;
