@@ -121,7 +121,7 @@ TEST_F(EngineLeadsTest, TheLlmAnswerIsUsedOnlyWhenItsNumbersAreInTheOffers) {
   Send("Hola");
   Send("Ana");
   llm.EnqueueText(R"({"answer":"Sí: el Loft en Condesa acepta mascotas y cuesta $18,500 al mes.",)"
-           R"("supported":true,"offer_ids":"C1"})");
+                  R"("supported":true,"offer_ids":"C1"})");
   std::string said = Joined(Send("¿aceptan mascotas?"));
   EXPECT_NE(said.find("el Loft en Condesa acepta mascotas y cuesta $18,500 al mes."),
             std::string::npos)
@@ -129,7 +129,7 @@ TEST_F(EngineLeadsTest, TheLlmAnswerIsUsedOnlyWhenItsNumbersAreInTheOffers) {
 
   // An invented price: the engine says the offers' own facts instead.
   llm.EnqueueText(R"({"answer":"Sí, el Loft en Condesa cuesta $9,900 al mes.","supported":true,)"
-           R"("offer_ids":"C1"})");
+                  R"("offer_ids":"C1"})");
   said = Joined(Send("¿cuánto cuesta el loft de la condesa?"));
   EXPECT_EQ(said.find("9,900"), std::string::npos) << said;
   EXPECT_NE(said.find("Esto encontré en nuestras propiedades:"), std::string::npos) << said;
@@ -210,7 +210,8 @@ TEST(OffersText, AnAnswersNumbersMustBeInTheOffers) {
   const std::string context =
       "[id P1] Departamento. Precio: $4,500,000 MXN. Recámaras: 2. Características: cochera "
       "para 2 autos; mantenimiento $3,200 al mes.";
-  EXPECT_TRUE(engine::NumbersAreGrounded("Cuesta $4,500,000 y tiene cochera para 2 autos.", context));
+  EXPECT_TRUE(
+      engine::NumbersAreGrounded("Cuesta $4,500,000 y tiene cochera para 2 autos.", context));
   EXPECT_TRUE(engine::NumbersAreGrounded("Cuesta 4.5 millones.", context));
   EXPECT_TRUE(engine::NumbersAreGrounded("El mantenimiento es de $3,200 al mes.", context));
   EXPECT_TRUE(engine::NumbersAreGrounded("Sí, tiene cochera.", context));

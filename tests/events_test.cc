@@ -33,14 +33,14 @@ TEST(StandardWebhooks, VerifiesLikeAReceiver) {
   EXPECT_TRUE(VerifyStandardWebhook(secret, id, "1614265330", good, body, 1614265330));
   // Several signatures (key rotation): one good one is enough; other versions are skipped.
   EXPECT_TRUE(VerifyStandardWebhook(
-      secret, id, "1614265330",
-      "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v1a,abc " + good, body, 1614265330));
+      secret, id, "1614265330", "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v1a,abc " + good,
+      body, 1614265330));
   EXPECT_FALSE(VerifyStandardWebhook(secret, id, "1614265330",
                                      "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OA=", body,
                                      1614265330));
   EXPECT_FALSE(VerifyStandardWebhook(secret, id, "1614265330", "v1,", body, 1614265330));
-  EXPECT_FALSE(VerifyStandardWebhook(secret, id, "1614265330",
-                                     "v2," + good.substr(3), body, 1614265330));
+  EXPECT_FALSE(
+      VerifyStandardWebhook(secret, id, "1614265330", "v2," + good.substr(3), body, 1614265330));
   // Too old or from the future: replay protection.
   EXPECT_FALSE(VerifyStandardWebhook(secret, id, "1614265330", good, body, 1614265330 + 301));
   EXPECT_FALSE(VerifyStandardWebhook(secret, id, "1614265330", good, body, 1614265330 - 301));
@@ -50,7 +50,8 @@ TEST(StandardWebhooks, VerifiesLikeAReceiver) {
 TEST(StandardWebhooks, UnpaddedSecretsWork) {
   // Secrets whose base64 lacks its '=' padding (one and two missing), as the reference
   // libraries accept.
-  for (const char* secret : {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr"}) {
+  for (const char* secret :
+       {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaS", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSwBr"}) {
     const std::string sig = StandardWebhookSignature(secret, "m", 1, "{}");
     ASSERT_FALSE(sig.empty()) << secret;
     EXPECT_TRUE(VerifyStandardWebhook(secret, "m", "1", sig, "{}", 1));
@@ -140,7 +141,8 @@ TEST_F(EventQueueTest, AnErasedContactsEventsAreNeverDelivered) {
   Emit("whatsapp:+5215512345678", {"lead.qualified"});
   ASSERT_EQ(*queue_->Fanout("crm", {"*"}, now_), 1);
   SystemClock clock;
-  ASSERT_TRUE(EraseContactData(dir_.File("bot.db"), "", "whatsapp:+5215512345678", "dpo", clock).ok());
+  ASSERT_TRUE(
+      EraseContactData(dir_.File("bot.db"), "", "whatsapp:+5215512345678", "dpo", clock).ok());
   EXPECT_TRUE(queue_->Due("crm", now_, 10)->empty());
   auto dead = queue_->List("dead", "", 10);
   ASSERT_EQ(dead->size(), 1u);
@@ -162,15 +164,17 @@ TEST(EventRequest, CloudEventsAndWebhookBodies) {
   runner::EventRequest ce = runner::BuildEventRequest(sink, d, options);
   EXPECT_EQ(ce.webhook_id, "evt_42");
   EXPECT_EQ(ce.content_type, "application/cloudevents+json; charset=UTF-8");
-  EXPECT_EQ(ce.body,
-            R"({"specversion":"1.0","id":"evt_42","source":"urn:test","type":"mx.example.lead.qualified",)"
-            R"("time":"2023-11-14T22:13:20.123Z","subject":"contact/7","datacontenttype":"application/json",)"
-            R"("data":{"score":85}})");
+  EXPECT_EQ(
+      ce.body,
+      R"({"specversion":"1.0","id":"evt_42","source":"urn:test","type":"mx.example.lead.qualified",)"
+      R"("time":"2023-11-14T22:13:20.123Z","subject":"contact/7","datacontenttype":"application/json",)"
+      R"("data":{"score":85}})");
   sink.format = runner::EventSinkConfig::Format::kWebhook;
   runner::EventRequest hook = runner::BuildEventRequest(sink, d, options);
   EXPECT_EQ(hook.content_type, "application/json");
-  EXPECT_EQ(hook.body,
-            R"({"type":"lead.qualified","timestamp":"2023-11-14T22:13:20.123Z","data":{"score":85}})");
+  EXPECT_EQ(
+      hook.body,
+      R"({"type":"lead.qualified","timestamp":"2023-11-14T22:13:20.123Z","data":{"score":85}})");
 }
 
 }  // namespace

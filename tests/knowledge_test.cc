@@ -124,7 +124,8 @@ TEST_F(KnowledgeTest, RefusesFilesThatAreNotCatalogues) {
   report = kb_->ImportOffers(kNumber, Write("bad.csv", "id,title,zone,price,colour\n"));
   ASSERT_TRUE(report.ok());
   EXPECT_NE(report->errors[0].reason.find("unknown column 'colour'"), std::string::npos);
-  report = kb_->ImportOffers(kNumber, Write("utf.csv", "id,title,zone,price\nA1,Casa \xff,Polanco,1\n"));
+  report =
+      kb_->ImportOffers(kNumber, Write("utf.csv", "id,title,zone,price\nA1,Casa \xff,Polanco,1\n"));
   ASSERT_TRUE(report.ok());
   EXPECT_NE(report->errors[0].reason.find("UTF-8"), std::string::npos);
 }
@@ -192,9 +193,9 @@ TEST_F(KnowledgeTest, QuestionSet) {
   }
   const double recall = static_cast<double>(hits) / answerable;
   const double decline = static_cast<double>(declined) / unanswerable;
-  std::cout << "question set: " << answerable << " answerable, recall@3 " << recall << " ("
-            << hits << "/" << answerable << "); " << unanswerable << " unanswerable, declined "
-            << decline << " (" << declined << "/" << unanswerable << ")\n";
+  std::cout << "question set: " << answerable << " answerable, recall@3 " << recall << " (" << hits
+            << "/" << answerable << "); " << unanswerable << " unanswerable, declined " << decline
+            << " (" << declined << "/" << unanswerable << ")\n";
   EXPECT_GE(answerable + unanswerable, 60);
   EXPECT_GE(unanswerable, 15);
   EXPECT_GE(recall, 0.9);

@@ -486,13 +486,13 @@ TEST(RunnerProvidersConfig, TheExampleConfigsProvidersBlockIsValidOnceUncommente
 }
 
 TEST(RunnerConfigEventSinks, ReadsSinksAndTheirSecretsFromTheEnvironment) {
-  bot::Result<RunnerConfig> c = ParseConfig(
-      std::string(kMinimal) +
-      "event_sinks:\n"
-      "  - {name: crm, url: \"https://crm.example.com/hooks\", format: webhook,\n"
-      "     secret_env: CRM_SECRET, types: [lead.qualified], max_attempts: 5}\n"
-      "  - {name: pipeline, url: \"http://127.0.0.1:9000/events\"}\n",
-      "t.yaml", Env({{"CRM_SECRET", "whsec_abc"}, {"TOKEN", "t"}}));
+  bot::Result<RunnerConfig> c =
+      ParseConfig(std::string(kMinimal) +
+                      "event_sinks:\n"
+                      "  - {name: crm, url: \"https://crm.example.com/hooks\", format: webhook,\n"
+                      "     secret_env: CRM_SECRET, types: [lead.qualified], max_attempts: 5}\n"
+                      "  - {name: pipeline, url: \"http://127.0.0.1:9000/events\"}\n",
+                  "t.yaml", Env({{"CRM_SECRET", "whsec_abc"}, {"TOKEN", "t"}}));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   ASSERT_EQ(c->event_sinks.size(), 2u);
   EXPECT_EQ(c->event_sinks[0].format, EventSinkConfig::Format::kWebhook);
@@ -507,10 +507,12 @@ TEST(RunnerConfigEventSinks, RejectsBadSinksWithTheirLine) {
   const std::pair<const char*, const char*> cases[] = {
       {"event_sinks:\n  - {url: \"https://x\"}\n", "needs a name"},
       {"event_sinks:\n  - {name: crm, url: ftp://x}\n", "http(s) url"},
-      {"event_sinks:\n  - {name: crm, url: \"https://x\", format: xml}\n", "cloudevents or webhook"},
+      {"event_sinks:\n  - {name: crm, url: \"https://x\", format: xml}\n",
+       "cloudevents or webhook"},
       {"event_sinks:\n  - {name: crm, url: \"https://x\", secret_env: NOPE}\n", "NOPE"},
       {"event_sinks:\n  - {name: crm, url: \"https://x\", colour: red}\n", "colour"},
-      {"event_sinks:\n  - {name: a, url: \"https://x\"}\n  - {name: a, url: \"https://y\"}\n", "twice"},
+      {"event_sinks:\n  - {name: a, url: \"https://x\"}\n  - {name: a, url: \"https://y\"}\n",
+       "twice"},
   };
   for (const auto& [yaml, expected] : cases) {
     bot::Result<RunnerConfig> c =

@@ -36,8 +36,10 @@ bool Eventually(F condition, std::chrono::milliseconds limit = 10s) {
 
 // Meta's notification for one lead; ids as JSON numbers, as Meta's sample sends them.
 std::string Notification(const std::string& leadgen_id, const std::string& page = kPage) {
-  return R"({"object":"page","entry":[{"id":)" + page + R"(,"time":1438292065,"changes":[)"
-         R"({"field":"leadgen","value":{"leadgen_id":)" + leadgen_id + R"(,"page_id":)" + page +
+  return R"({"object":"page","entry":[{"id":)" + page +
+         R"(,"time":1438292065,"changes":[)"
+         R"({"field":"leadgen","value":{"leadgen_id":)" +
+         leadgen_id + R"(,"page_id":)" + page +
          R"(,"form_id":12312312312,"adgroup_id":12312312312,"ad_id":120210000000003,)"
          R"("created_time":1440120384}}]}]})";
 }
@@ -47,17 +49,19 @@ class RunnerLeadgenTest : public ::testing::Test {
   void SetUp() override {
     auto kb = SqliteKnowledgeBase::Open(h_.database());
     ASSERT_TRUE(kb.ok());
-    ASSERT_TRUE((*kb)->ImportOffers(RunnerHarness::kBotNumber,
-                                    std::string(BOT_SOURCE_DIR) + "/fixtures/offers/cdmx.csv")
+    ASSERT_TRUE((*kb)
+                    ->ImportOffers(RunnerHarness::kBotNumber,
+                                   std::string(BOT_SOURCE_DIR) + "/fixtures/offers/cdmx.csv")
                     .ok());
     std::string base = h_.BaseYaml(twilio_, "lead_qualification", "{}", "rest");
     // Outside the 24 h window (a lead never wrote): the number's approved template.
     const std::string vars = "vars: {}}";
     base.replace(base.find(vars), vars.size(), "vars: {}, template: {content_sid: HXleadform01}}");
-    yaml_ = base + "meta_leadgen:\n  verify_token_env: META_VERIFY\n  app_secret_env: META_SECRET\n"
-                   "  access_token_env: META_TOKEN\n  graph_base_url: \"" + graph_.base_url() +
-            "\"\n  pages:\n    \"" + kPage + "\": {number: \"" + RunnerHarness::kBotNumber +
-            "\", region: MX}\n";
+    yaml_ = base +
+            "meta_leadgen:\n  verify_token_env: META_VERIFY\n  app_secret_env: META_SECRET\n"
+            "  access_token_env: META_TOKEN\n  graph_base_url: \"" +
+            graph_.base_url() + "\"\n  pages:\n    \"" + kPage + "\": {number: \"" +
+            RunnerHarness::kBotNumber + "\", region: MX}\n";
   }
 
   ::testing::AssertionResult Start() {

@@ -46,9 +46,12 @@ class RunnerLeadsTest : public ::testing::Test {
     yaml_ = h_.BaseYaml(twilio_, "lead_qualification") +
             "events_poll_ms: 20\nevents_retry_base_ms: 50\n"
             "event_sinks:\n"
-            "  - {name: crm, url: \"" + crm_.url() + "\", format: webhook, "
+            "  - {name: crm, url: \"" +
+            crm_.url() +
+            "\", format: webhook, "
             "secret_env: BOT_CRM_SECRET, types: [lead.qualified], max_attempts: 20}\n"
-            "  - {name: pipeline, url: \"" + pipeline_.url() + "\", secret_env: BOT_CRM_SECRET}\n";
+            "  - {name: pipeline, url: \"" +
+            pipeline_.url() + "\", secret_env: BOT_CRM_SECRET}\n";
   }
 
   ::testing::AssertionResult Start() {

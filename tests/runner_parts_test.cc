@@ -574,7 +574,6 @@ TEST(Metrics, RendersPrometheusText) {
   EXPECT_EQ(m.Render(-1).find("botrunner_outbox_depth"), std::string::npos);
 }
 
-
 TEST(Log, PhonesAndEmailsAreMasked) {
   EXPECT_EQ(MaskAddress("whatsapp:+5215512345678"), "whatsapp:+521******5678");
   EXPECT_EQ(MaskAddress("+593987654321"), "+593*****4321");

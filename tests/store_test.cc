@@ -791,17 +791,18 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
   }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db,
-                         "DROP INDEX messages_inbound_provider_id; "
-                         "CREATE UNIQUE INDEX messages_inbound_provider_id ON messages "
-                         "(channel, provider_id) WHERE direction = 'in' AND provider_id IS NOT NULL; "
-                         // Schema 7's tables did not exist at schema 5 either.
-                         "DROP TABLE offers_fts; DROP TABLE offers; DROP TABLE deliveries; "
-                         "DROP TABLE sink_cursors; DROP TABLE events; "
-                         "DROP TABLE lead_notifications; "
-                         "PRAGMA user_version = 5;",
-                         nullptr, nullptr, nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db,
+                   "DROP INDEX messages_inbound_provider_id; "
+                   "CREATE UNIQUE INDEX messages_inbound_provider_id ON messages "
+                   "(channel, provider_id) WHERE direction = 'in' AND provider_id IS NOT NULL; "
+                   // Schema 7's tables did not exist at schema 5 either.
+                   "DROP TABLE offers_fts; DROP TABLE offers; DROP TABLE deliveries; "
+                   "DROP TABLE sink_cursors; DROP TABLE events; "
+                   "DROP TABLE lead_notifications; "
+                   "PRAGMA user_version = 5;",
+                   nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   auto store = Open();
   EXPECT_EQ(Query("PRAGMA user_version"), sqlite::LatestSchemaVersion());

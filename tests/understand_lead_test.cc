@@ -156,12 +156,15 @@ TEST(ParseChoice, WordsPluralsTyposPhrasesAndAmbiguity) {
   EXPECT_EQ(ParseChoice("contado o crédito", financing).reason, "ambiguous");
   EXPECT_EQ(ParseChoice("no sé", financing).reason, "not_an_option");
 
-  const std::vector<Choice> zones = {{"Polanco", {}}, {"Roma Norte", {"la roma"}},
-                                     {"Santa Fe", {}}, {"Del Valle", {}}, {"Condesa", {}}};
+  const std::vector<Choice> zones = {{"Polanco", {}},
+                                     {"Roma Norte", {"la roma"}},
+                                     {"Santa Fe", {}},
+                                     {"Del Valle", {}},
+                                     {"Condesa", {}}};
   const std::pair<const char*, const char*> zone_cases[] = {
-      {"Polnco", "Polanco"},  {"en polanco porfa", "Polanco"}, {"la Roma", "Roma Norte"},
-      {"roma norte", "Roma Norte"}, {"roma", "Roma Norte"},   {"santa fe", "Santa Fe"},
-      {"del valle", "Del Valle"}, {"CONDESA", "Condesa"},    {"la condesa", "Condesa"},
+      {"Polnco", "Polanco"},        {"en polanco porfa", "Polanco"}, {"la Roma", "Roma Norte"},
+      {"roma norte", "Roma Norte"}, {"roma", "Roma Norte"},          {"santa fe", "Santa Fe"},
+      {"del valle", "Del Valle"},   {"CONDESA", "Condesa"},          {"la condesa", "Condesa"},
   };
   for (const auto& [text, expected] : zone_cases) {
     ParseResult r = ParseChoice(text, zones);

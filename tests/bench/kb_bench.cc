@@ -22,16 +22,31 @@ constexpr int kOffers = 10000;
 // A deterministic catalogue built from the fixture's vocabulary: every zone, type, feature and
 // price range appears, in many combinations.
 std::string WriteCatalogue(const fs::path& file) {
-  const std::vector<std::string> zones = {"Polanco", "Condesa", "Roma Norte", "Del Valle",
-                                          "Narvarte", "Santa Fe", "Coyoacán", "Nápoles",
-                                          "Escandón", "Lomas de Chapultepec", "Tlalpan",
-                                          "Juárez", "Anzures", "Cuauhtémoc", "Insurgentes"};
+  const std::vector<std::string> zones = {
+      "Polanco",  "Condesa",  "Roma Norte", "Del Valle",  "Narvarte",
+      "Santa Fe", "Coyoacán", "Nápoles",    "Escandón",   "Lomas de Chapultepec",
+      "Tlalpan",  "Juárez",   "Anzures",    "Cuauhtémoc", "Insurgentes"};
   const std::vector<std::string> types = {"departamento", "casa", "terreno", "oficina", "local"};
-  const std::vector<std::string> features = {
-      "cochera para 2 autos", "elevador", "terraza", "seguridad 24 horas", "alberca",
-      "gimnasio", "acepta mascotas", "amueblado", "roof garden", "jardín", "bodega",
-      "cuarto de servicio", "estudio", "balcón", "lavandería", "chimenea", "vista al parque",
-      "cerca del metro", "mantenimiento $2,500 al mes", "internet incluido"};
+  const std::vector<std::string> features = {"cochera para 2 autos",
+                                             "elevador",
+                                             "terraza",
+                                             "seguridad 24 horas",
+                                             "alberca",
+                                             "gimnasio",
+                                             "acepta mascotas",
+                                             "amueblado",
+                                             "roof garden",
+                                             "jardín",
+                                             "bodega",
+                                             "cuarto de servicio",
+                                             "estudio",
+                                             "balcón",
+                                             "lavandería",
+                                             "chimenea",
+                                             "vista al parque",
+                                             "cerca del metro",
+                                             "mantenimiento $2,500 al mes",
+                                             "internet incluido"};
   std::ofstream out(file);
   out << "id,title,operation,zone,type,price,currency,bedrooms,features,description,link\n";
   uint64_t seed = 42;
@@ -50,10 +65,9 @@ std::string WriteCatalogue(const fs::path& file) {
       feats += features[next() % features.size()];
     }
     out << "B" << i << ",\"" << (type == "casa" ? "Casa" : "Propiedad") << " en " << zone << " "
-        << i << "\"," << (rent ? "renta" : "venta") << "," << zone << "," << type << ","
-        << price << ",MXN," << next() % 5 << ",\"" << feats
-        << "\",\"Propiedad número " << i << " con buena luz y acabados\",https://example.mx/b" << i
-        << "\n";
+        << i << "\"," << (rent ? "renta" : "venta") << "," << zone << "," << type << "," << price
+        << ",MXN," << next() % 5 << ",\"" << feats << "\",\"Propiedad número " << i
+        << " con buena luz y acabados\",https://example.mx/b" << i << "\n";
   }
   return file.string();
 }
@@ -119,9 +133,9 @@ void BM_Search10k(benchmark::State& state) {
     ++i;
     auto start = std::chrono::steady_clock::now();
     auto found = rig.kb->Search(kNumber, query);
-    micros.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() -
-                                                               start)
-                         .count());
+    micros.push_back(
+        std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+            .count());
     benchmark::DoNotOptimize(found);
   }
   std::sort(micros.begin(), micros.end());

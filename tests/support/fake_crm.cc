@@ -13,13 +13,13 @@ namespace http = boost::beast::http;
 
 struct FakeCrm::Impl {
   mutable std::mutex mu;
-  int fail_left = 0;        // Guarded by mu
-  int fail_status = 500;    // Guarded by mu
-  int retry_after = 0;      // Guarded by mu
-  std::vector<Received> accepted;           // Guarded by mu
-  std::map<std::string, int> attempts;      // Guarded by mu
-  int requests = 0;                         // Guarded by mu
-  int bad_signatures = 0;                   // Guarded by mu
+  int fail_left = 0;                    // Guarded by mu
+  int fail_status = 500;                // Guarded by mu
+  int retry_after = 0;                  // Guarded by mu
+  std::vector<Received> accepted;       // Guarded by mu
+  std::map<std::string, int> attempts;  // Guarded by mu
+  int requests = 0;                     // Guarded by mu
+  int bad_signatures = 0;               // Guarded by mu
   std::unique_ptr<TestHttpServer> server;
 
   TestHttpServer::Answer Handle(const TestHttpServer::Request& req) {
@@ -35,14 +35,16 @@ struct FakeCrm::Impl {
     ++attempts[id];
     if (id.empty() || !VerifyStandardWebhook(kSecret, id, timestamp, signature, req.body(), now)) {
       ++bad_signatures;
-      answer.response = TestHttpServer::Json(http::status::unauthorized, R"({"error":"bad signature"})");
+      answer.response =
+          TestHttpServer::Json(http::status::unauthorized, R"({"error":"bad signature"})");
       return answer;
     }
     if (fail_left > 0) {
       --fail_left;
-      answer.response = TestHttpServer::Json(static_cast<http::status>(fail_status),
-                                             R"({"error":"try later"})");
-      if (retry_after > 0) answer.response.set(http::field::retry_after, std::to_string(retry_after));
+      answer.response =
+          TestHttpServer::Json(static_cast<http::status>(fail_status), R"({"error":"try later"})");
+      if (retry_after > 0)
+        answer.response.set(http::field::retry_after, std::to_string(retry_after));
       return answer;
     }
     bool seen = false;

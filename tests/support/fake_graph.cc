@@ -12,9 +12,9 @@ namespace http = boost::beast::http;
 struct FakeGraph::Impl {
   mutable std::mutex mu;
   std::map<std::string, std::string> leads;  // id -> body. Guarded by mu
-  int fail_left = 0;                          // Guarded by mu
-  int fail_status = 500;                      // Guarded by mu
-  int requests = 0;                           // Guarded by mu
+  int fail_left = 0;                         // Guarded by mu
+  int fail_status = 500;                     // Guarded by mu
+  int requests = 0;                          // Guarded by mu
   std::unique_ptr<TestHttpServer> server;
 
   TestHttpServer::Answer Handle(const TestHttpServer::Request& req) {

@@ -26,7 +26,8 @@ class FakeGraph {
   std::string base_url() const;  // "http://127.0.0.1:port/v25.0"
 
   // A lead: its form fields, each with one value.
-  void AddLead(const std::string& leadgen_id, const std::vector<std::pair<std::string, std::string>>& fields);
+  void AddLead(const std::string& leadgen_id,
+               const std::vector<std::pair<std::string, std::string>>& fields);
   void FailNext(int n, int status);
   int requests() const;
 

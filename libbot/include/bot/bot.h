@@ -49,8 +49,8 @@ struct BotProviders {
   OcrProvider* ocr = nullptr;  // photos answering document slots
   BureauProvider* bureau = nullptr;  // the "bureau" check
   const DataKeys* data_keys = nullptr;  // seals raw provider reports; null = raw reports not kept
-  KnowledgeBase* knowledge = nullptr;  // offers catalogues: dialogs with `knowledge: offers`
-  Embedder* embedder = nullptr;  // embeds questions for the catalogue's hybrid search
+  KnowledgeBase* knowledge = nullptr;   // offers catalogues: dialogs with `knowledge: offers`
+  Embedder* embedder = nullptr;         // embeds questions for the catalogue's hybrid search
 };
 
 enum class ReplyMode {

@@ -19,7 +19,15 @@
 namespace bot {
 
 enum class SlotType {
-  kRating, kInteger, kYesNo, kMoney, kDays, kPhone, kEmail, kDate, kText,
+  kRating,
+  kInteger,
+  kYesNo,
+  kMoney,
+  kDays,
+  kPhone,
+  kEmail,
+  kDate,
+  kText,
   kDocument,  // a photo (or PDF) read by OCR; see SlotSpec::document
   kBudget,    // an amount or a range in a currency ("entre 1.5 y 2 millones"); see ParseBudget
   kTiming,    // when: "now", "3m", "6m", "12m", "later", "browsing"; see ParseTiming
@@ -140,12 +148,12 @@ struct ChangeRequest {
 // and kept within 0..100.
 struct ScoreRule {
   Condition when;
-  int points = 0;    // may be negative
-  std::string why;   // said in the score's explanation: "compra de contado"
+  int points = 0;   // may be negative
+  std::string why;  // said in the score's explanation: "compra de contado"
   int line = 0;
 };
 struct Scoring {
-  int hot = 70;      // a score at or above this is a hot lead: delivered to the CRM
+  int hot = 70;  // a score at or above this is a hot lead: delivered to the CRM
   std::vector<ScoreRule> rules;
 };
 

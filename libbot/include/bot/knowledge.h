@@ -18,18 +18,18 @@ namespace bot {
 // One property a client advertises. Prices are exact: integer cents of `currency`; a rental's
 // price is per month.
 struct Offer {
-  std::string id;                     // the client's id, unique per number
-  std::string title;                  // "Departamento en Polanco con terraza"
-  std::string operation = "venta";    // "venta" or "renta"
-  std::string zone;                   // "Polanco", as the catalogue writes it
-  std::string type;                   // "departamento", "casa", "terreno", "oficina", "local"
+  std::string id;                   // the client's id, unique per number
+  std::string title;                // "Departamento en Polanco con terraza"
+  std::string operation = "venta";  // "venta" or "renta"
+  std::string zone;                 // "Polanco", as the catalogue writes it
+  std::string type;                 // "departamento", "casa", "terreno", "oficina", "local"
   int64_t price_cents = 0;
-  std::string currency = "MXN";       // ISO 4217: "MXN", "USD"
+  std::string currency = "MXN";  // ISO 4217: "MXN", "USD"
   int bedrooms = 0;
   std::vector<std::string> features;  // "cochera para 2 autos", "acepta mascotas"
   std::string description;
   std::string link;
-  std::vector<std::string> ad_ids;    // Meta ads that show this offer (click-to-WhatsApp)
+  std::vector<std::string> ad_ids;  // Meta ads that show this offer (click-to-WhatsApp)
 };
 
 // A search of one number's catalogue: the user's words plus the filters the conversation knows.

@@ -51,10 +51,10 @@ ParseResult ParseFreeText(std::string_view text);
 
 // A budget: one amount or a range, in a currency, for the whole price or per month.
 struct Budget {
-  int64_t min_cents = 0;  // 0 = no lower bound ("hasta 2 millones")
-  int64_t max_cents = 0;  // 0 = no upper bound ("más de 3 millones"); min == max for one amount
-  std::string currency;   // ISO 4217: "MXN", "USD"
-  bool per_month = false; // "12 mil al mes", "mensuales", "de renta"
+  int64_t min_cents = 0;   // 0 = no lower bound ("hasta 2 millones")
+  int64_t max_cents = 0;   // 0 = no upper bound ("más de 3 millones"); min == max for one amount
+  std::string currency;    // ISO 4217: "MXN", "USD"
+  bool per_month = false;  // "12 mil al mes", "mensuales", "de renta"
 };
 // "2 millones", "entre 1.5 y 2 millones", "de 8 a 10 mil", "USD 150 mil", "150k dólares",
 // "hasta 12 mil al mes", "más de 3 millones", "como 2 melones", "2,500,000", "1.5M". Words for

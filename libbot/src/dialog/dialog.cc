@@ -11,11 +11,13 @@ namespace bot {
 namespace {
 
 constexpr std::pair<SlotType, const char*> kSlotTypeNames[] = {
-    {SlotType::kRating, "rating"}, {SlotType::kInteger, "integer"}, {SlotType::kYesNo, "yesno"},
-    {SlotType::kMoney, "money"},   {SlotType::kDays, "days"},       {SlotType::kPhone, "phone"},
-    {SlotType::kEmail, "email"},   {SlotType::kDate, "date"},       {SlotType::kText, "text"},
-    {SlotType::kDocument, "document"}, {SlotType::kBudget, "budget"},
-    {SlotType::kTiming, "timing"},     {SlotType::kChoice, "choice"},   {SlotType::kZone, "zone"},
+    {SlotType::kRating, "rating"}, {SlotType::kInteger, "integer"},
+    {SlotType::kYesNo, "yesno"},   {SlotType::kMoney, "money"},
+    {SlotType::kDays, "days"},     {SlotType::kPhone, "phone"},
+    {SlotType::kEmail, "email"},   {SlotType::kDate, "date"},
+    {SlotType::kText, "text"},     {SlotType::kDocument, "document"},
+    {SlotType::kBudget, "budget"}, {SlotType::kTiming, "timing"},
+    {SlotType::kChoice, "choice"}, {SlotType::kZone, "zone"},
 };
 
 constexpr const char* kBuiltinVariables[] = {"profile_name", "contact", "today", "zones"};

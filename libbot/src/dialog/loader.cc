@@ -151,10 +151,10 @@ class Loader {
 
   Status LoadTop(const YAML::Node& root) {
     if (!root.IsMap()) return Error(root, "a dialog file must be a map of keys (id, states...)");
-    Status s = CheckMap(root, "the dialog",
-                        {"id", "version", "locale", "prompts", "start", "inbound_start",
-                         "session_timeout", "timezone", "variables", "slots", "states", "changes",
-                         "knowledge", "scoring"});
+    Status s =
+        CheckMap(root, "the dialog",
+                 {"id", "version", "locale", "prompts", "start", "inbound_start", "session_timeout",
+                  "timezone", "variables", "slots", "states", "changes", "knowledge", "scoring"});
     if (!s.ok()) return s;
     std::string version_text;
     for (const auto& kv : root) {
@@ -219,9 +219,9 @@ class Loader {
       const std::string what = "slot '" + slot.name + "'";
       const std::string path = "slots." + slot.name;
       sources_.lines[path] = LineOf(kv.first);
-      Status s =
-          CheckMap(kv.second, what, {"type", "min", "max", "options", "region", "max_length",
-                                     "llm_fallback", "document", "choices", "currency"});
+      Status s = CheckMap(kv.second, what,
+                          {"type", "min", "max", "options", "region", "max_length", "llm_fallback",
+                           "document", "choices", "currency"});
       if (!s.ok()) return s;
       if (!kv.second["type"]) return Error(kv.first, what + " has no type");
       for (const auto& field : kv.second) {
@@ -387,11 +387,13 @@ class Loader {
       choice.key = kv.first.Scalar();
       if (choice.key.empty()) return Error(kv.first, what + ": an empty choice");
       for (const Choice& seen : *out) {
-        if (seen.key == choice.key) return Error(kv.first, what + ": choice '" + choice.key + "' given twice");
+        if (seen.key == choice.key)
+          return Error(kv.first, what + ": choice '" + choice.key + "' given twice");
       }
       if (!kv.second.IsNull()) {
         if (!kv.second.IsSequence()) {
-          return Error(kv.second, what + ": the words of choice '" + choice.key + "' must be a list");
+          return Error(kv.second,
+                       what + ": the words of choice '" + choice.key + "' must be a list");
         }
         for (const auto& word : kv.second) {
           std::string text;

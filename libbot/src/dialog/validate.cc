@@ -332,8 +332,8 @@ class Validator {
       const int line = rule.line > 0 ? rule.line : src_.Line("scoring.rules." + std::to_string(i));
       for (const std::string& slot : rule.when.Identifiers()) {
         if (!d_.FindSlot(slot)) {
-          return Error(line, "scoring rule '" + rule.when.source() + "' names unknown slot '" +
-                                 slot + "'");
+          return Error(
+              line, "scoring rule '" + rule.when.source() + "' names unknown slot '" + slot + "'");
         }
       }
     }
@@ -363,8 +363,8 @@ class Validator {
     if (!d_.knowledge.empty()) {  // what the engine says when it answers from the catalogue
       for (const char* key : {"offers_found", "offers_unknown", "llm_offers_system"}) {
         if (!d_.FindPrompt(key)) {
-          return Error(src_.Line("knowledge"), std::string("knowledge: offers needs the prompt '") +
-                                                   key + "'");
+          return Error(src_.Line("knowledge"),
+                       std::string("knowledge: offers needs the prompt '") + key + "'");
         }
       }
     }

@@ -16,8 +16,8 @@
 #include "engine/checks.h"
 #include "engine/documents.h"
 #include "engine/offers_text.h"
-#include "knowledge/search_words.h"
 #include "engine/slot_parser.h"
+#include "knowledge/search_words.h"
 #include "util/json.h"
 
 namespace bot {
@@ -192,7 +192,8 @@ const char* AnswerShape(SlotType type) {
     case SlotType::kTiming:
       return "uno de: ya, en 3 meses, en 6 meses, el año que viene, en 2 años, solo estoy viendo";
     case SlotType::kChoice:
-    case SlotType::kZone: return "la opción elegida, tal cual una de las opciones";
+    case SlotType::kZone:
+      return "la opción elegida, tal cual una de las opciones";
   }
   return "el valor";
 }
@@ -368,14 +369,15 @@ void Bot::LookUpOffers(std::shared_ptr<Turn> turn, std::function<void()> next) {
   }
   FlushBeforeProviderCall();
   providers_.embedder->EmbedAsync(
-      {text}, [this, turn, query = std::move(query), next](
-                  Result<std::vector<std::vector<float>>> vectors) mutable {
-        turn->executor([this, turn, query = std::move(query), next,
-                        vectors = std::move(vectors)]() mutable {
-          // Without the question's embedding the search is keyword-only: still an answer.
-          if (vectors.ok() && vectors->size() == 1) query.embedding = std::move(vectors->front());
-          SearchOffers(turn, std::move(query), next);
-        });
+      {text}, [this, turn, query = std::move(query),
+               next](Result<std::vector<std::vector<float>>> vectors) mutable {
+        turn->executor(
+            [this, turn, query = std::move(query), next, vectors = std::move(vectors)]() mutable {
+              // Without the question's embedding the search is keyword-only: still an answer.
+              if (vectors.ok() && vectors->size() == 1)
+                query.embedding = std::move(vectors->front());
+              SearchOffers(turn, std::move(query), next);
+            });
       });
 }
 
@@ -444,14 +446,14 @@ void Bot::ComposeAnswer(std::shared_ptr<Turn> turn, std::function<void()> next) 
     f.description = description;
     return f;
   };
-  request.schema = ExtractionSchema{
-      "offers_answer",
-      {field("answer", SchemaField::Type::kString,
-             "la respuesta para el cliente, solo con datos de las ofertas"),
-       field("supported", SchemaField::Type::kBoolean,
-             "true si las ofertas contienen la respuesta; false si no"),
-       field("offer_ids", SchemaField::Type::kString,
-             "los id de las ofertas usadas, separados por comas")}};
+  request.schema =
+      ExtractionSchema{"offers_answer",
+                       {field("answer", SchemaField::Type::kString,
+                              "la respuesta para el cliente, solo con datos de las ofertas"),
+                        field("supported", SchemaField::Type::kBoolean,
+                              "true si las ofertas contienen la respuesta; false si no"),
+                        field("offer_ids", SchemaField::Type::kString,
+                              "los id de las ofertas usadas, separados por comas")}};
   FlushBeforeProviderCall();
   providers_.llm->CompleteAsync(request, [turn, next, context](Result<LlmReply> reply) {
     turn->executor([turn, next, context, reply = std::move(reply)] {
@@ -480,9 +482,9 @@ void Bot::ComposeAnswer(std::shared_ptr<Turn> turn, std::function<void()> next) 
           id.erase(0, id.find_first_not_of(' '));
           id.erase(id.find_last_not_of(' ') + 1);
           if (id.empty()) continue;
-          known = known && std::any_of(results.offers->passages.begin(),
-                                       results.offers->passages.end(),
-                                       [&](const Passage& p) { return p.offer.id == id; });
+          known =
+              known && std::any_of(results.offers->passages.begin(), results.offers->passages.end(),
+                                   [&](const Passage& p) { return p.offer.id == id; });
         }
         if (known) results.offers_answer = answer->text;
       }

@@ -26,9 +26,9 @@ void AppendObject(std::string* out, std::string_view name,
 Event RecordEvent(const Record& record, const Contact& contact) {
   auto status = record.fields.find("status");
   Event event;
-  event.type = record.kind + "." + (status != record.fields.end() && !status->second.empty()
-                                        ? status->second
-                                        : std::string("recorded"));
+  event.type = record.kind + "." +
+               (status != record.fields.end() && !status->second.empty() ? status->second
+                                                                         : std::string("recorded"));
   std::string data = "{";
   AppendMember(&data, "contact", contact.address);
   AppendMember(&data, "number", contact.channel);
@@ -59,8 +59,8 @@ Event LeadEvent(std::string type, const LeadScore& score, const Session& session
     if (!value.is_none()) lead[name] = value.ToString();
   }
   AppendObject(&data, "lead", lead);
-  AppendObject(&data, "vars", std::map<std::string, std::string>(session.vars.begin(),
-                                                                  session.vars.end()));
+  AppendObject(&data, "vars",
+               std::map<std::string, std::string>(session.vars.begin(), session.vars.end()));
   data += '}';
   return Event{std::move(type), std::move(data)};
 }

@@ -106,7 +106,8 @@ std::string OfferFacts(const SearchResult& result, size_t limit) {
       if (Mentions(feature, passage.matched_terms)) shown.push_back(feature);
     }
     if (shown.empty()) {
-      for (size_t f = 0; f < offer.features.size() && f < 3; ++f) shown.push_back(offer.features[f]);
+      for (size_t f = 0; f < offer.features.size() && f < 3; ++f)
+        shown.push_back(offer.features[f]);
     }
     for (size_t f = 0; f < shown.size(); ++f) out += (f == 0 ? " · " : ", ") + shown[f];
     if (!offer.link.empty()) out += "\n  " + offer.link;
@@ -119,8 +120,9 @@ std::string OfferContext(const SearchResult& result) {
   for (const Passage& passage : result.passages) {
     const Offer& offer = passage.offer;
     out += "[id " + offer.id + "] " + offer.title + ". Operación: " + offer.operation +
-           ". Zona: " + offer.zone + ". Tipo: " + offer.type + ". Precio: " +
-           FormatOfferPrice(offer) + ". Recámaras: " + std::to_string(offer.bedrooms) + ".";
+           ". Zona: " + offer.zone + ". Tipo: " + offer.type +
+           ". Precio: " + FormatOfferPrice(offer) +
+           ". Recámaras: " + std::to_string(offer.bedrooms) + ".";
     if (!offer.features.empty()) {
       out += " Características:";
       for (size_t i = 0; i < offer.features.size(); ++i) {

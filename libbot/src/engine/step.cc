@@ -13,8 +13,8 @@
 #include "bot/understand.h"
 #include "engine/documents.h"
 #include "engine/events.h"
-#include "engine/offers_text.h"
 #include "engine/local_time.h"
+#include "engine/offers_text.h"
 #include "engine/slot_parser.h"
 
 namespace bot {
@@ -248,7 +248,8 @@ void Turn::Score(Session& session) {
   lead.fields["recorded_at"] = IsoTime(input_.now);
   out_.records.push_back(std::move(lead));
   out_.events.push_back(engine::LeadEvent("lead.scored", score, session, contact_));
-  if (score.hot) out_.events.push_back(engine::LeadEvent("lead.qualified", score, session, contact_));
+  if (score.hot)
+    out_.events.push_back(engine::LeadEvent("lead.qualified", score, session, contact_));
 }
 
 // A question answered from the offers catalogue (Step's caller searched it): the LLM's
@@ -329,8 +330,8 @@ void Turn::Answer(Session& session, const State& state) {
     Refuse(session, state, state.help.empty() ? "help_default" : state.help);
     return;
   }
-  if (Budget budget; slot->type == SlotType::kBudget &&
-                     ParseBudgetText(parsed.value.text(), &budget)) {
+  if (Budget budget;
+      slot->type == SlotType::kBudget && ParseBudgetText(parsed.value.text(), &budget)) {
     session.slots[slot->name + "_min"] = Value::Money(budget.min_cents);
     session.slots[slot->name + "_max"] = Value::Money(budget.max_cents);
     session.slots[slot->name + "_currency"] = Value::Text(budget.currency);
@@ -553,7 +554,8 @@ TurnOutput Turn::Run(const std::optional<Session>& current) {
         // A question in the middle: answered, then the state's own question again. Not an
         // attempt.
         AnswerQuestion(session);
-        if (state != nullptr && !state->ask.empty() && !state->say.empty()) Say(session, state->say);
+        if (state != nullptr && !state->ask.empty() && !state->say.empty())
+          Say(session, state->say);
         break;
       }
       if (text_.empty() && !input_.media.empty() && !wants_document) {

@@ -14,9 +14,9 @@
 namespace bot::knowledge {
 namespace {
 
-constexpr const char* kColumns[] = {"id",       "title",  "operation",   "zone",
-                                    "type",     "price",  "currency",    "bedrooms",
-                                    "features", "description", "link",   "ad_ids"};
+constexpr const char* kColumns[] = {"id",       "title",       "operation", "zone",
+                                    "type",     "price",       "currency",  "bedrooms",
+                                    "features", "description", "link",      "ad_ids"};
 
 std::string Trim(std::string s) {
   size_t a = s.find_first_not_of(" \t\r\n");
@@ -63,7 +63,8 @@ bool ParsePrice(std::string text, int64_t* cents) {
 }
 
 bool IsCurrency(const std::string& c) {
-  return c.size() == 3 && std::all_of(c.begin(), c.end(), [](char x) { return x >= 'A' && x <= 'Z'; });
+  return c.size() == 3 &&
+         std::all_of(c.begin(), c.end(), [](char x) { return x >= 'A' && x <= 'Z'; });
 }
 
 // Checks and fills one offer from its fields by column name. "" = fine, else the reason.
@@ -102,7 +103,8 @@ std::string Fill(const std::map<std::string, std::string>& f,
   std::transform(currency.begin(), currency.end(), currency.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   o->currency = currency.empty() ? "MXN" : currency;
-  if (!IsCurrency(o->currency)) return "currency '" + get("currency") + "' is not ISO 4217 (MXN, USD)";
+  if (!IsCurrency(o->currency))
+    return "currency '" + get("currency") + "' is not ISO 4217 (MXN, USD)";
   const std::string bedrooms = get("bedrooms");
   if (!bedrooms.empty()) {
     if (bedrooms.size() > 2 || !std::all_of(bedrooms.begin(), bedrooms.end(), ::isdigit)) {
@@ -209,7 +211,8 @@ void ReadCsvOffers(const std::string& text, OfferFile* file) {
   for (size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& rec = records[r];
     if (rec.fields.size() != header.size()) {
-      file->errors.push_back({rec.line, std::to_string(rec.fields.size()) + " fields, the header has " +
+      file->errors.push_back({rec.line, std::to_string(rec.fields.size()) +
+                                            " fields, the header has " +
                                             std::to_string(header.size())});
       continue;
     }
@@ -304,7 +307,8 @@ OfferFile ReadOfferFile(const std::string& path) {
   jsonl ? ReadJsonlOffers(text, &file) : ReadCsvOffers(text, &file);
   std::map<std::string, int> seen;
   for (const Offer& offer : file.offers) {
-    if (++seen[offer.id] == 2) file.errors.push_back({0, "offer id '" + offer.id + "' appears twice"});
+    if (++seen[offer.id] == 2)
+      file.errors.push_back({0, "offer id '" + offer.id + "' appears twice"});
   }
   return file;
 }

@@ -64,41 +64,52 @@ const std::map<std::string, std::string>& Synonyms() {
 
 const std::set<std::string>& StopWords() {
   static const std::set<std::string> kWords = {
-      "el", "la", "lo", "los", "las", "un", "una", "uno", "unos", "unas", "de", "del", "al",
-      "a", "en", "y", "o", "u", "e", "que", "con", "sin", "por", "para", "su", "sus", "mi",
-      "mis", "tu", "tus", "me", "te", "se", "le", "les", "nos", "es", "son", "esta", "estan",
-      "este", "esto", "ese", "esa", "eso", "hay", "si", "no", "ya", "mas", "muy", "hola",
-      "buena", "buenas", "bueno", "buenos", "dia", "tarde", "noche", "quisiera", "queria",
-      "quiero", "saber", "pregunta", "preguntar", "duda", "oye", "disculpa", "porfa", "favor",
-      "gracias", "como", "cual", "cuales", "cuando", "ustedes", "usted", "alguno", "alguna",
-      "algun", "tambien", "pero", "entonces", "ahi", "alla", "aqui", "ser", "tener", "puede",
-      "pueden", "puedo", "podria", "hace", "hacen", "sera", "seria", "tiene", "tienen", "tengo",
-      "va", "van", "hacer", "dar", "dan", "da", "decir", "dice", "dicen", "sabe", "sabes",
-      "ok", "oiga", "incluye", "incluyen", "cuenta", "cuentan", "q", "k", "xq", "pq", "porque",
-      "todo", "toda", "todos", "todas", "otro", "otra", "otros", "otras", "cosa", "cosas",
-      "sigue", "siguen", "todavia", "aun", "continua", "busco", "buscando", "busca", "ando",
-      "necesito", "ocupo", "interesa", "gustaria",
+      "el",       "la",        "lo",       "los",      "las",      "un",       "una",
+      "uno",      "unos",      "unas",     "de",       "del",      "al",       "a",
+      "en",       "y",         "o",        "u",        "e",        "que",      "con",
+      "sin",      "por",       "para",     "su",       "sus",      "mi",       "mis",
+      "tu",       "tus",       "me",       "te",       "se",       "le",       "les",
+      "nos",      "es",        "son",      "esta",     "estan",    "este",     "esto",
+      "ese",      "esa",       "eso",      "hay",      "si",       "no",       "ya",
+      "mas",      "muy",       "hola",     "buena",    "buenas",   "bueno",    "buenos",
+      "dia",      "tarde",     "noche",    "quisiera", "queria",   "quiero",   "saber",
+      "pregunta", "preguntar", "duda",     "oye",      "disculpa", "porfa",    "favor",
+      "gracias",  "como",      "cual",     "cuales",   "cuando",   "ustedes",  "usted",
+      "alguno",   "alguna",    "algun",    "tambien",  "pero",     "entonces", "ahi",
+      "alla",     "aqui",      "ser",      "tener",    "puede",    "pueden",   "puedo",
+      "podria",   "hace",      "hacen",    "sera",     "seria",    "tiene",    "tienen",
+      "tengo",    "va",        "van",      "hacer",    "dar",      "dan",      "da",
+      "decir",    "dice",      "dicen",    "sabe",     "sabes",    "ok",       "oiga",
+      "incluye",  "incluyen",  "cuenta",   "cuentan",  "q",        "k",        "xq",
+      "pq",       "porque",    "todo",     "toda",     "todos",    "todas",    "otro",
+      "otra",     "otros",     "otras",    "cosa",     "cosas",    "sigue",    "siguen",
+      "todavia",  "aun",       "continua", "busco",    "buscando", "busca",    "ando",
+      "necesito", "ocupo",     "interesa", "gustaria",
   };
   return kWords;
 }
 
 const std::set<std::string>& GenericWords() {
   static const std::set<std::string> kWords = {
-      "casa", "departamento", "propiedad", "inmueble", "informacion", "info", "algo", "zona", "colonia", "venta", "renta", "comprar",
-      "rentar", "vender", "venden", "vende", "rentan", "aceptan", "acepta", "permiten", "permite", "cobran", "cobra", "cerca",
-      "lejo", "bonito", "bonita", "grande", "chico", "nuevo", "nueva", "foto", "video", "visita",
-      "ver", "verla", "verlo", "conocer", "agendar", "cita", "detalle", "dato", "caracteristica",
-      "ofrecen", "manejan", "lugar", "edificio", "piso", "metro2", "m2",
-      "cuadrado", "ubicada", "ubicado",
+      "casa",           "departamento", "propiedad", "inmueble", "informacion", "info",
+      "algo",           "zona",         "colonia",   "venta",    "renta",       "comprar",
+      "rentar",         "vender",       "venden",    "vende",    "rentan",      "aceptan",
+      "acepta",         "permiten",     "permite",   "cobran",   "cobra",       "cerca",
+      "lejo",           "bonito",       "bonita",    "grande",   "chico",       "nuevo",
+      "nueva",          "foto",         "video",     "visita",   "ver",         "verla",
+      "verlo",          "conocer",      "agendar",   "cita",     "detalle",     "dato",
+      "caracteristica", "ofrecen",      "manejan",   "lugar",    "edificio",    "piso",
+      "metro2",         "m2",           "cuadrado",  "ubicada",  "ubicado",
   };
   return kWords;
 }
 
 const std::set<std::string>& FactWords() {
   static const std::set<std::string> kWords = {
-      "precio", "cuanto", "cuanta", "costo", "cuesta", "cuestan", "vale", "valen", "barato",
-      "barata", "economico", "economica", "caro", "cara", "recamara", "donde", "ubicacion",
-      "direccion", "mensualidad", "mensual", "disponible", "disponibilidad",
+      "precio",      "cuanto",  "cuanta",     "costo",          "cuesta",    "cuestan",
+      "vale",        "valen",   "barato",     "barata",         "economico", "economica",
+      "caro",        "cara",    "recamara",   "donde",          "ubicacion", "direccion",
+      "mensualidad", "mensual", "disponible", "disponibilidad",
   };
   return kWords;
 }

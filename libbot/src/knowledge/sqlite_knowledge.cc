@@ -26,8 +26,8 @@ namespace {
 constexpr const char* kColumns =
     "o.id, o.offer_id, o.title, o.operation, o.zone, o.type, o.price_cents, o.currency, "
     "o.bedrooms, o.features, o.description, o.link, o.ad_ids, o.search_text, o.embedding";
-constexpr int kRrfK = 60;      // reciprocal rank fusion's constant
-constexpr size_t kPool = 50;   // candidates each ranking contributes to the fusion
+constexpr int kRrfK = 60;     // reciprocal rank fusion's constant
+constexpr size_t kPool = 50;  // candidates each ranking contributes to the fusion
 // Full-text matches read before the filters apply: a filter that keeps none of the first 1,000
 // matches finds nothing (the Bot then searches without the conversation's filters).
 constexpr int kFtsPool = 1000;
@@ -56,9 +56,9 @@ std::vector<std::string> ReadJsonList(const std::string& text) {
 // Everything an import compares to decide "unchanged".
 std::string Fingerprint(const Offer& o) {
   return o.title + '\x1f' + o.operation + '\x1f' + o.zone + '\x1f' + o.type + '\x1f' +
-         std::to_string(o.price_cents) + '\x1f' + o.currency + '\x1f' +
-         std::to_string(o.bedrooms) + '\x1f' + JsonList(o.features) + '\x1f' + o.description +
-         '\x1f' + o.link + '\x1f' + JsonList(o.ad_ids);
+         std::to_string(o.price_cents) + '\x1f' + o.currency + '\x1f' + std::to_string(o.bedrooms) +
+         '\x1f' + JsonList(o.features) + '\x1f' + o.description + '\x1f' + o.link + '\x1f' +
+         JsonList(o.ad_ids);
 }
 
 std::string EmbeddingText(const Offer& o) {
@@ -98,7 +98,8 @@ struct Row {
 // "comprar" -> "venta", "rentar" -> "renta": a question word naming an operation.
 const char* OperationOf(std::string_view term) {
   if (term == "venta" || term == "comprar" || term == "compra") return "venta";
-  if (term == "renta" || term == "rentar" || term == "alquiler" || term == "alquilar") return "renta";
+  if (term == "renta" || term == "rentar" || term == "alquiler" || term == "alquilar")
+    return "renta";
   return nullptr;
 }
 
@@ -217,8 +218,10 @@ Result<ImportReport> SqliteKnowledgeBase::ImportOffers(std::string_view number,
         texts.push_back(EmbeddingText(*changed[i]));
       }
       Result<std::vector<std::vector<float>>> vectors = impl_->embedder->Embed(texts);
-      if (!vectors.ok()) return Status(vectors.status().code(), "embeddings: " + vectors.status().message());
-      if (vectors->size() != texts.size()) return BadResponse("embeddings: wrong number of vectors");
+      if (!vectors.ok())
+        return Status(vectors.status().code(), "embeddings: " + vectors.status().message());
+      if (vectors->size() != texts.size())
+        return BadResponse("embeddings: wrong number of vectors");
       for (size_t i = 0; i < texts.size(); ++i) {
         embeddings[changed[start + i]->id] = ToBlob((*vectors)[i]);
       }
@@ -338,10 +341,10 @@ Result<std::optional<Offer>> SqliteKnowledgeBase::FindOffer(std::string_view num
 
 Result<std::vector<Offer>> SqliteKnowledgeBase::List(std::string_view number) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  Result<std::vector<Row>> rows = impl_->Rows(
-      std::string("SELECT ") + kColumns +
-          " FROM offers o WHERE o.number = ?1 AND o.offered = 1 ORDER BY o.offer_id",
-      [&](sqlite::Statement& s) { s.Bind(1, number); });
+  Result<std::vector<Row>> rows =
+      impl_->Rows(std::string("SELECT ") + kColumns +
+                      " FROM offers o WHERE o.number = ?1 AND o.offered = 1 ORDER BY o.offer_id",
+                  [&](sqlite::Statement& s) { s.Bind(1, number); });
   if (!rows.ok()) return rows.status();
   std::vector<Offer> offers;
   for (Row& row : *rows) offers.push_back(std::move(row.offer));
@@ -417,9 +420,10 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
   };
   int_filter("o.price_cents >=", q.min_price_cents);
   int_filter("o.price_cents <=", q.max_price_cents);
-  int_filter("o.bedrooms >=", q.min_bedrooms ? std::optional<int64_t>(*q.min_bedrooms)
-                                              : std::nullopt);
-  const std::string limit = std::to_string(std::max<size_t>(q.limit, q.embedding.empty() ? 0 : kPool));
+  int_filter("o.bedrooms >=",
+             q.min_bedrooms ? std::optional<int64_t>(*q.min_bedrooms) : std::nullopt);
+  const std::string limit =
+      std::to_string(std::max<size_t>(q.limit, q.embedding.empty() ? 0 : kPool));
   // Every content word, as a prefix ("entreg"* finds "entrega"): only an offer that has them
   // all can support an answer (below), so the index looks for those alone, which keeps a
   // common word ("luz") from ranking the whole catalogue. Numbers only rank: an offer with "3"
@@ -429,7 +433,6 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
     match += (match.empty() ? "\"" : " AND \"") + std::string(knowledge::TermStem(term)) + "\"";
     if (knowledge::TermStem(term).size() < term.size()) match += "*";
   }
-
 
   std::lock_guard<std::mutex> lock(impl_->mu);
   auto bind = [&](sqlite::Statement& s) {
@@ -449,17 +452,18 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
   const std::string chosen =
       match.empty()
           ? "SELECT o.id AS id, o.price_cents AS price, o.id AS rank FROM offers o WHERE ?2 IS "
-            "NULL AND" + where + " ORDER BY o.price_cents, o.id LIMIT " + limit
+            "NULL AND" +
+                where + " ORDER BY o.price_cents, o.id LIMIT " + limit
           // Every match has every content word (the query is an AND), so what orders them is
           // what BM25's length normalisation would: the offer whose text is shortest, i.e. most
           // about those words, first. Scoring BM25 over thousands of matches would cost ~2 ms
           // at 10,000 offers; this reads kFtsPool matches unranked (0.1 ms), then the filters.
           : "SELECT o.id AS id, o.price_cents AS price, " + number_rank +
                 "length(o.search_text) AS rank FROM "
-            "(SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?2 LIMIT " +
+                "(SELECT rowid FROM offers_fts WHERE offers_fts MATCH ?2 LIMIT " +
                 std::to_string(kFtsPool) + ") f JOIN offers o ON o.id = f.rowid WHERE" + where +
-                (cheapest ? " ORDER BY o.price_cents, o.id" : " ORDER BY rank, o.id") +
-                " LIMIT " + limit;
+                (cheapest ? " ORDER BY o.price_cents, o.id" : " ORDER BY rank, o.id") + " LIMIT " +
+                limit;
   Result<std::vector<Row>> rows = impl_->Rows(
       std::string("SELECT ") + kColumns + " FROM (" + chosen + ") c JOIN offers o ON o.id = c.id" +
           (match.empty() || cheapest ? " ORDER BY c.price, c.id" : " ORDER BY c.rank, c.id"),
@@ -534,8 +538,8 @@ Result<SearchResult> SqliteKnowledgeBase::Search(std::string_view number, const 
     }
     content_matched = content_matched || all;
   }
-  result.supported = !result.passages.empty() &&
-                     (content.empty() ? facts || named_filter : content_matched);
+  result.supported =
+      !result.passages.empty() && (content.empty() ? facts || named_filter : content_matched);
   return result;
 }
 

@@ -10,9 +10,9 @@
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_knowledge.h"
 #include "bot/sqlite_store.h"
+#include "bot/transcript.h"
 #include "replay/canned_http.h"
 #include "replay/cassette_providers.h"
-#include "bot/transcript.h"
 #include "replay/transcript_run.h"
 
 namespace bot {
@@ -105,17 +105,18 @@ ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
     std::unique_ptr<SqliteKnowledgeBase> offers;
     if (!transcript->offers.empty()) {
       const std::string where = path + ":" + std::to_string(transcript->offers_line) + ": ";
-      Result<std::unique_ptr<SqliteKnowledgeBase>> opened = SqliteKnowledgeBase::Open((*db)->path());
+      Result<std::unique_ptr<SqliteKnowledgeBase>> opened =
+          SqliteKnowledgeBase::Open((*db)->path());
       Result<ImportReport> imported =
           opened.ok() ? (*opened)->ImportOffers(
                             replay::kBotChannel,
                             (fs::path(path).parent_path() / transcript->offers).string())
                       : Result<ImportReport>(opened.status());
       if (!imported.ok() || !imported->errors.empty()) {
-        result.failure = where + (imported.ok() ? "line " +
-                                                      std::to_string(imported->errors[0].line) +
-                                                      ": " + imported->errors[0].reason
-                                                : imported.status().message());
+        result.failure =
+            where + (imported.ok() ? "line " + std::to_string(imported->errors[0].line) + ": " +
+                                         imported->errors[0].reason
+                                   : imported.status().message());
         return result;
       }
       offers = std::move(*opened);

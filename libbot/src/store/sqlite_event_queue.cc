@@ -1,8 +1,7 @@
 // SqliteEventQueue: deliveries of stored events to the event sinks.
-#include "bot/event_queue.h"
-
 #include <mutex>
 
+#include "bot/event_queue.h"
 #include "bot/sqlite_store.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
@@ -193,8 +192,8 @@ Status SqliteEventQueue::MarkDead(int64_t id, std::string_view error) {
   return impl_->Update(*stmt, "dead");
 }
 
-Result<std::vector<Delivery>> SqliteEventQueue::List(std::string_view status,
-                                                     std::string_view sink, int limit) {
+Result<std::vector<Delivery>> SqliteEventQueue::List(std::string_view status, std::string_view sink,
+                                                     int limit) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   sqlite::Scope list(impl_->list);
   list->Bind(1, status);

@@ -1,8 +1,7 @@
 // SqliteLeadInbox: the lead_notifications table.
-#include "bot/lead_inbox.h"
-
 #include <mutex>
 
+#include "bot/lead_inbox.h"
 #include "bot/sqlite_store.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
@@ -44,7 +43,8 @@ Result<std::unique_ptr<SqliteLeadInbox>> SqliteLeadInbox::Open(const std::string
       {&impl->insert,
        "INSERT OR IGNORE INTO lead_notifications (leadgen_id, page_id, form_id, ad_id, status, "
        "reason, received_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'accepted', '', ?5, ?5)"},
-      {&impl->pending, std::string("SELECT ") + kColumns + " WHERE status = 'accepted' ORDER BY id"},
+      {&impl->pending,
+       std::string("SELECT ") + kColumns + " WHERE status = 'accepted' ORDER BY id"},
       {&impl->list, std::string("SELECT ") + kColumns + " ORDER BY id DESC LIMIT ?1"},
       {&impl->finish,
        "UPDATE lead_notifications SET status = ?2, reason = ?3, updated_at = ?4 "

@@ -161,7 +161,8 @@ Status SqliteStore::PrepareAll() {
        "WHERE id = ?1 AND contact_id = ?11"},
       {&mark_processed_,
        "UPDATE messages SET status = 'processed', session_id = coalesce(?2, session_id), "
-       "updated_at = ?3, transcript = coalesce(?4, transcript) WHERE id = ?1 AND direction = 'in' AND status = 'accepted'"},
+       "updated_at = ?3, transcript = coalesce(?4, transcript) WHERE id = ?1 AND direction = 'in' "
+       "AND status = 'accepted'"},
       {&inbound_status_, "SELECT status FROM messages WHERE id = ?1 AND direction = 'in'"},
       {&insert_outbound_, sqlite::kInsertOutboundSql},
       {&insert_record_,

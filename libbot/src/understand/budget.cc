@@ -39,8 +39,8 @@ std::string Rewrite(const std::string& normalized) {
     std::string w = words[i];
     // "1.5m", "2mm", "3mdp": digits glued to a million suffix.
     size_t digits = 0;
-    while (digits < w.size() && ((w[digits] >= '0' && w[digits] <= '9') || w[digits] == '.' ||
-                                 w[digits] == ',')) {
+    while (digits < w.size() &&
+           ((w[digits] >= '0' && w[digits] <= '9') || w[digits] == '.' || w[digits] == ',')) {
       ++digits;
     }
     if (digits > 0 && digits < w.size()) {
@@ -70,9 +70,8 @@ std::string Rewrite(const std::string& normalized) {
   for (size_t at = out.find(kHalf); at != std::string::npos; at = out.find(kHalf, at)) {
     std::string_view before = std::string_view(out).substr(0, at);
     while (!before.empty() && before.back() == ' ') before.remove_suffix(1);
-    std::string_view last = before.substr(before.rfind(' ') == std::string_view::npos
-                                              ? 0
-                                              : before.rfind(' ') + 1);
+    std::string_view last =
+        before.substr(before.rfind(' ') == std::string_view::npos ? 0 : before.rfind(' ') + 1);
     const bool counted = !last.empty() && ((last.back() >= '0' && last.back() <= '9') ||
                                            (understand::NumberWordValue(last) > 1));
     if (last == "un" || last == "una") {  // "un millon y medio"
@@ -122,9 +121,8 @@ bool JoinedAsRange(const std::vector<Token>& tokens, const Number& a, const Numb
   for (size_t i = a.end; i < b.first; ++i) {
     const Token& t = tokens[i];
     bool joiner = t.IsWord("y") || t.IsWord("a") || t.IsWord("o") || t.IsWord("al") ||
-                  t.IsWord("hasta") || t.IsSymbol('-') || t.IsSymbol('$') ||
-                  t.IsWord("pesos") || t.IsWord("dolares") || t.IsWord("mxn") ||
-                  t.IsWord("usd") || t.IsWord("mil");
+                  t.IsWord("hasta") || t.IsSymbol('-') || t.IsSymbol('$') || t.IsWord("pesos") ||
+                  t.IsWord("dolares") || t.IsWord("mxn") || t.IsWord("usd") || t.IsWord("mil");
     if (!joiner) return false;
   }
   return true;
@@ -198,7 +196,8 @@ bool ParseBudgetRange(std::string_view text, std::string_view default_currency, 
   for (const Number& n : numbers) {
     if (n.negative || n.too_big) return false;
     // "mil" alone is how much? Not a budget.
-    if (n.end == n.first + 1 && (tokens[n.first].IsWord("mil") || tokens[n.first].IsWord("millones"))) {
+    if (n.end == n.first + 1 &&
+        (tokens[n.first].IsWord("mil") || tokens[n.first].IsWord("millones"))) {
       return false;
     }
   }
@@ -225,9 +224,15 @@ bool ParseBudgetRange(std::string_view text, std::string_view default_currency, 
     int64_t cents = 0;
     if (!ToCents(a, &cents)) return false;
     switch (BoundBefore(tokens, numbers[0].first)) {
-      case Bound::kUpTo: budget.max_cents = cents; break;
-      case Bound::kFrom: budget.min_cents = cents; break;
-      case Bound::kExact: budget.min_cents = budget.max_cents = cents; break;
+      case Bound::kUpTo:
+        budget.max_cents = cents;
+        break;
+      case Bound::kFrom:
+        budget.min_cents = cents;
+        break;
+      case Bound::kExact:
+        budget.min_cents = budget.max_cents = cents;
+        break;
     }
   }
   // A budget below a thousand is a number that says nothing about money ("3", "2 o 3").
@@ -240,7 +245,8 @@ bool ParseBudgetRange(std::string_view text, std::string_view default_currency, 
 ParseResult ParseBudget(std::string_view text, std::string_view default_currency) {
   if (understand::TrimSpace(text).empty()) return understand::NotSure("empty");
   Budget budget;
-  if (!ParseBudgetRange(text, default_currency, &budget)) return understand::NotSure("not_a_budget");
+  if (!ParseBudgetRange(text, default_currency, &budget))
+    return understand::NotSure("not_a_budget");
   return understand::Sure(Value::Text(FormatBudget(budget)));
 }
 

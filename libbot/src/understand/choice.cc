@@ -44,8 +44,8 @@ bool SameWord(std::string_view said, std::string_view word) {
          WithinOneEdit(said, word);
 }
 
-constexpr std::string_view kStopWords[] = {"de", "la", "el", "los", "las", "del", "en", "y",
-                                           "a", "al", "con", "por", "para", "un", "una", "mi"};
+constexpr std::string_view kStopWords[] = {"de", "la", "el",  "los", "las",  "del", "en",  "y",
+                                           "a",  "al", "con", "por", "para", "un",  "una", "mi"};
 bool IsStopWord(std::string_view w) {
   return std::find(std::begin(kStopWords), std::end(kStopWords), w) != std::end(kStopWords);
 }
@@ -73,7 +73,8 @@ ParseResult ParseChoice(std::string_view text, const std::vector<Choice>& choice
     std::string key = choices[c].key;
     std::replace(key.begin(), key.end(), '_', ' ');
     terms[c].push_back(understand::AsciiWords(key));
-    for (const std::string& synonym : choices[c].synonyms) terms[c].push_back(understand::AsciiWords(synonym));
+    for (const std::string& synonym : choices[c].synonyms)
+      terms[c].push_back(understand::AsciiWords(synonym));
     for (const auto& term : terms[c]) best[c] = std::max(best[c], PhraseMatch(said, term));
   }
   // "roma" alone for "Roma Norte": a message that is one distinctive word of a single choice.

@@ -13,19 +13,20 @@ namespace {
 // Words that open a question when they come first (normalised: no accents, lower case).
 // "que" and "como" are not here alone: "que sea en Polanco", "como 2 millones" are answers.
 constexpr std::string_view kOpeners[] = {
-    "cuanto ",  "cuanta ",     "cuantos ",    "cuantas ",  "cual ",       "cuales ",
-    "donde ",   "tiene ",      "tienen ",     "hay ",      "aceptan ",    "acepta ",
-    "incluye ", "incluyen ",   "se puede ",   "se pueden ", "se permiten ", "se aceptan ",
-    "que incluye", "que precio", "que tal ",  "que zonas", "que amenidades", "cuentan con ",
-    "cuenta con ", "me puedes decir", "me podrias decir", "quisiera saber", "queria saber",
-    "quiero saber", "sabes si ", "esta disponible", "sigue disponible", "de cuanto ",
-    "a cuanto ", "en cuanto ", "por que ",   "como es ",  "como son ",   "como esta ",
-    "cuesta ",  "cuestan ",
+    "cuanto ",         "cuanta ",          "cuantos ",         "cuantas ",     "cual ",
+    "cuales ",         "donde ",           "tiene ",           "tienen ",      "hay ",
+    "aceptan ",        "acepta ",          "incluye ",         "incluyen ",    "se puede ",
+    "se pueden ",      "se permiten ",     "se aceptan ",      "que incluye",  "que precio",
+    "que tal ",        "que zonas",        "que amenidades",   "cuentan con ", "cuenta con ",
+    "me puedes decir", "me podrias decir", "quisiera saber",   "queria saber", "quiero saber",
+    "sabes si ",       "esta disponible",  "sigue disponible", "de cuanto ",   "a cuanto ",
+    "en cuanto ",      "por que ",         "como es ",         "como son ",    "como esta ",
+    "cuesta ",         "cuestan ",
 };
 
-constexpr std::string_view kGreetings[] = {"hola ",   "buenas ",   "buenos ",   "dias ",
-                                            "tardes ", "noches ",   "buen dia ", "oye ",
-                                            "disculpa ", "una pregunta ", "pregunta "};
+constexpr std::string_view kGreetings[] = {"hola ",     "buenas ",       "buenos ",   "dias ",
+                                           "tardes ",   "noches ",       "buen dia ", "oye ",
+                                           "disculpa ", "una pregunta ", "pregunta "};
 
 }  // namespace
 

@@ -24,8 +24,8 @@ const char* ByMonths(int64_t months) {
   return "later";
 }
 
-constexpr std::string_view kMonths[] = {"enero",  "febrero", "marzo",     "abril",
-                                        "mayo",   "junio",   "julio",     "agosto",
+constexpr std::string_view kMonths[] = {"enero",      "febrero", "marzo",     "abril",
+                                        "mayo",       "junio",   "julio",     "agosto",
                                         "septiembre", "octubre", "noviembre", "diciembre"};
 
 }  // namespace
@@ -45,11 +45,11 @@ ParseResult ParseTiming(std::string_view text, std::chrono::year_month_day today
   const std::string framed = " " + words + " ";
   auto sure = [](const char* category) { return understand::Sure(Value::Text(category)); };
 
-  for (std::string_view p : {"solo estoy viendo", "nomas estoy viendo", "solo viendo",
-                             "nomas viendo", "estoy viendo", "solo cotizando", "estoy cotizando",
-                             "cotizando", "no se", "todavia no se", "aun no se", "no lo se",
-                             "explorando", "solo informacion", "solo quiero informacion",
-                             "no tengo fecha", "sin prisa", "no tengo prisa", "curioseando"}) {
+  for (std::string_view p :
+       {"solo estoy viendo", "nomas estoy viendo", "solo viendo", "nomas viendo", "estoy viendo",
+        "solo cotizando", "estoy cotizando", "cotizando", "no se", "todavia no se", "aun no se",
+        "no lo se", "explorando", "solo informacion", "solo quiero informacion", "no tengo fecha",
+        "sin prisa", "no tengo prisa", "curioseando"}) {
     if (Has(framed, p)) return sure("browsing");
   }
   // Explicit quantities first: "en 3 meses" is not "ya".
@@ -81,7 +81,8 @@ ParseResult ParseTiming(std::string_view text, std::chrono::year_month_day today
       Has(framed, "siguiente ano") || Has(framed, "un ano")) {
     return sure("12m");
   }
-  if (Has(framed, "fin de ano") || Has(framed, "finales de ano") || Has(framed, "fin de este ano")) {
+  if (Has(framed, "fin de ano") || Has(framed, "finales de ano") ||
+      Has(framed, "fin de este ano")) {
     const int month = static_cast<int>(static_cast<unsigned>(today.month()));
     return sure(ByMonths(12 - month));
   }
@@ -92,12 +93,32 @@ ParseResult ParseTiming(std::string_view text, std::chrono::year_month_day today
     if (ahead < 0) ahead += 12;
     return sure(ByMonths(ahead));
   }
-  for (std::string_view p : {"ya", "ya mismo", "de inmediato", "inmediato", "inmediatamente",
-                             "lo antes posible", "lo mas pronto posible", "asap", "urgente",
-                             "urge", "este mes", "en unos dias", "esta semana", "proxima semana",
-                             "la otra semana", "cuanto antes", "ahorita", "hoy", "manana",
-                             "ya mero", "de volada", "para ayer", "mes que viene",
-                             "proximo mes", "siguiente mes", "el otro mes"}) {
+  for (std::string_view p : {"ya",
+                             "ya mismo",
+                             "de inmediato",
+                             "inmediato",
+                             "inmediatamente",
+                             "lo antes posible",
+                             "lo mas pronto posible",
+                             "asap",
+                             "urgente",
+                             "urge",
+                             "este mes",
+                             "en unos dias",
+                             "esta semana",
+                             "proxima semana",
+                             "la otra semana",
+                             "cuanto antes",
+                             "ahorita",
+                             "hoy",
+                             "manana",
+                             "ya mero",
+                             "de volada",
+                             "para ayer",
+                             "mes que viene",
+                             "proximo mes",
+                             "siguiente mes",
+                             "el otro mes"}) {
     if (Has(framed, p)) return sure("now");
   }
   return understand::NotSure("not_a_time");

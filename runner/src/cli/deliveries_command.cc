@@ -67,8 +67,8 @@ int RunRetry(const DeliveryArgs& args) {
     return 1;
   }
   bot::SystemClock clock;
-  auto revived = (*queue)->Retry(args.dead ? std::nullopt : std::optional<int64_t>(args.id),
-                                 clock.Now());
+  auto revived =
+      (*queue)->Retry(args.dead ? std::nullopt : std::optional<int64_t>(args.id), clock.Now());
   if (!revived.ok()) {
     std::cerr << "botrunner deliveries retry: " << revived.status().ToString() << "\n";
     return 1;
@@ -109,8 +109,8 @@ int RunExport(const DeliveryArgs& args) {
   for (const std::string& f : fields) std::cout << "," << Csv(f);
   std::cout << "\r\n";
   for (const bot::ExportedRecord& r : *records) {
-    std::cout << r.id << "," << Csv(r.channel) << "," << Csv(r.address) << "," << Csv(r.name)
-              << "," << IsoTime(r.created_at);
+    std::cout << r.id << "," << Csv(r.channel) << "," << Csv(r.address) << "," << Csv(r.name) << ","
+              << IsoTime(r.created_at);
     for (const std::string& f : fields) {
       auto it = r.record.fields.find(f);
       std::cout << "," << (it == r.record.fields.end() ? "" : Csv(it->second));

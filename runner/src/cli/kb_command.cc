@@ -60,16 +60,16 @@ int RunImport(KbArgs args) {
   }
   if (!report->errors.empty()) {
     for (const bot::ImportError& e : report->errors) {
-      std::cerr << args.file << (e.line > 0 ? ":" + std::to_string(e.line) : "") << ": "
-                << e.reason << "\n";
+      std::cerr << args.file << (e.line > 0 ? ":" + std::to_string(e.line) : "") << ": " << e.reason
+                << "\n";
     }
     std::cerr << "botrunner kb import: " << report->errors.size()
               << " bad row(s); nothing was imported\n";
     return 1;
   }
-  std::cout << "imported " << args.file << " for " << Channel(args.number) << ": "
-            << report->added << " added, " << report->updated << " updated, "
-            << report->unchanged << " unchanged, " << report->removed << " no longer offered\n";
+  std::cout << "imported " << args.file << " for " << Channel(args.number) << ": " << report->added
+            << " added, " << report->updated << " updated, " << report->unchanged << " unchanged, "
+            << report->removed << " no longer offered\n";
   return 0;
 }
 
@@ -104,21 +104,24 @@ void AddKbCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<KbArgs>();
   CLI::App* kb = app.add_subcommand("kb", "The offers catalogue a number answers questions from");
   kb->require_subcommand(1);
-  CLI::App* import = kb->add_subcommand("import", "Load a catalogue (.csv or .jsonl), all or nothing");
+  CLI::App* import =
+      kb->add_subcommand("import", "Load a catalogue (.csv or .jsonl), all or nothing");
   import->add_option("file", args->file, "the catalogue")->required()->check(CLI::ExistingFile);
   import->add_option("--number", args->number, "the bot number, e.g. +14155238886")->required();
   import->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
-  import->add_option("--config", args->config,
-                     "botrunner.yaml: its database and its embeddings provider")
+  import
+      ->add_option("--config", args->config,
+                   "botrunner.yaml: its database and its embeddings provider")
       ->check(CLI::ExistingFile);
-  import->callback([exit_code, args] { *exit_code = RunImport(*args); });
-  CLI::App* search = kb->add_subcommand("search", "What a question finds in a catalogue");
-  search->add_option("question", args->question, "the question")->required();
-  search->add_option("--number", args->number, "the bot number")->required();
-  search->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
-  search->add_option("--zone", args->zone, "filter on a zone");
-  search->add_option("--limit", args->limit, "offers to show")->capture_default_str();
-  search->callback([exit_code, args] { *exit_code = RunSearch(*args); });
-}
+  import->callback([exit_code, args] { *exit_code = RunImport(*args);
+});
+CLI::App* search = kb->add_subcommand("search", "What a question finds in a catalogue");
+search->add_option("question", args->question, "the question")->required();
+search->add_option("--number", args->number, "the bot number")->required();
+search->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+search->add_option("--zone", args->zone, "filter on a zone");
+search->add_option("--limit", args->limit, "offers to show")->capture_default_str();
+search->callback([exit_code, args] { *exit_code = RunSearch(*args); });
+}  // namespace runner
 
 }  // namespace runner

@@ -25,9 +25,8 @@ struct ParseOptions {
   std::string today;  // "YYYY-MM-DD"; empty = the local date from the system clock
 };
 
-const std::vector<std::string> kTypes = {"rating", "yesno", "amount", "term",   "phone",
-                                         "email",  "date",  "budget", "timing", "question",
-                                         "intent"};
+const std::vector<std::string> kTypes = {"rating", "yesno",  "amount", "term",     "phone", "email",
+                                         "date",   "budget", "timing", "question", "intent"};
 
 std::string JsonString(const std::string& s) {
   std::string out = "\"";

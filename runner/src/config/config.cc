@@ -48,18 +48,17 @@ Status ReadEventSinks(const ConfigReader& r, const YAML::Node& node,
   if (!node.IsSequence()) return r.Error(node, "'event_sinks' must be a list");
   for (const auto& item : node) {
     if (!item.IsMap()) return r.Error(item, "each event sink must be a mapping");
-    CONFIG_RETURN_IF_ERROR(r.OnlyKeys(item, "an event sink",
-                                      {"name", "url", "format", "secret_env", "types",
-                                       "max_attempts", "timeout_ms"}));
+    CONFIG_RETURN_IF_ERROR(
+        r.OnlyKeys(item, "an event sink",
+                   {"name", "url", "format", "secret_env", "types", "max_attempts", "timeout_ms"}));
     EventSinkConfig sink;
     CONFIG_ASSIGN_OR_RETURN(sink.name, r.String(item, "name", ""));
     CONFIG_ASSIGN_OR_RETURN(sink.url, r.String(item, "url", ""));
-    const bool named = !sink.name.empty() &&
-                       std::all_of(sink.name.begin(), sink.name.end(), [](char c) {
-                         return std::islower(static_cast<unsigned char>(c)) ||
-                                std::isdigit(static_cast<unsigned char>(c)) || c == '_' ||
-                                c == '-';
-                       });
+    const bool named =
+        !sink.name.empty() && std::all_of(sink.name.begin(), sink.name.end(), [](char c) {
+          return std::islower(static_cast<unsigned char>(c)) ||
+                 std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+        });
     if (!named) return r.Error(item, "an event sink needs a name of a-z, 0-9, _ and -");
     for (const EventSinkConfig& other : *sinks) {
       if (other.name == sink.name) return r.Error(item, "event sink '" + sink.name + "' twice");
@@ -74,8 +73,8 @@ Status ReadEventSinks(const ConfigReader& r, const YAML::Node& node,
     } else if (format != "cloudevents") {
       return r.Error(item["format"], "format must be cloudevents or webhook, not '" + format + "'");
     }
-    CONFIG_ASSIGN_OR_RETURN(sink.secret, r.SecretFromEnv(item, "secret_env",
-                                                         "event sink '" + sink.name + "'", false));
+    CONFIG_ASSIGN_OR_RETURN(
+        sink.secret, r.SecretFromEnv(item, "secret_env", "event sink '" + sink.name + "'", false));
     YAML::Node types = item["types"];
     if (types.IsDefined() && !types.IsNull()) {
       if (!types.IsSequence()) return r.Error(types, "types must be a list of event types");
@@ -85,7 +84,8 @@ Status ReadEventSinks(const ConfigReader& r, const YAML::Node& node,
     long long value = 0;
     CONFIG_ASSIGN_OR_RETURN(value, r.Integer(item, "max_attempts", sink.max_attempts, 1, 100));
     sink.max_attempts = static_cast<int>(value);
-    CONFIG_ASSIGN_OR_RETURN(value, r.Integer(item, "timeout_ms", sink.timeout.count(), 100, 120000));
+    CONFIG_ASSIGN_OR_RETURN(value,
+                            r.Integer(item, "timeout_ms", sink.timeout.count(), 100, 120000));
     sink.timeout = std::chrono::milliseconds(value);
     sinks->push_back(std::move(sink));
   }
@@ -102,10 +102,12 @@ Status ReadMetaLeadgen(const ConfigReader& r, const YAML::Node& node, RunnerConf
                                      "access_token_env", "graph_base_url", "pages"}));
   MetaLeadgenConfig m;
   CONFIG_ASSIGN_OR_RETURN(m.path, r.String(node, "path", m.path));
-  if (m.path.empty() || m.path[0] != '/') return r.Error(node, "meta_leadgen path must start with /");
+  if (m.path.empty() || m.path[0] != '/')
+    return r.Error(node, "meta_leadgen path must start with /");
   CONFIG_ASSIGN_OR_RETURN(m.verify_token,
                           r.SecretFromEnv(node, "verify_token_env", "meta_leadgen", true));
-  CONFIG_ASSIGN_OR_RETURN(m.app_secret, r.SecretFromEnv(node, "app_secret_env", "meta_leadgen", true));
+  CONFIG_ASSIGN_OR_RETURN(m.app_secret,
+                          r.SecretFromEnv(node, "app_secret_env", "meta_leadgen", true));
   CONFIG_ASSIGN_OR_RETURN(m.access_token,
                           r.SecretFromEnv(node, "access_token_env", "meta_leadgen", true));
   CONFIG_ASSIGN_OR_RETURN(m.graph_base_url, r.String(node, "graph_base_url", m.graph_base_url));
@@ -124,7 +126,8 @@ Status ReadMetaLeadgen(const ConfigReader& r, const YAML::Node& node, RunnerConf
     CONFIG_ASSIGN_OR_RETURN(page.dialog, r.String(body, "dialog", ""));
     CONFIG_ASSIGN_OR_RETURN(page.region, r.String(body, "region", page.region));
     const NumberConfig* number = config->FindNumber(page.number);
-    if (number == nullptr) return r.Error(body, "page " + id + ": number '" + page.number + "' is not in numbers");
+    if (number == nullptr)
+      return r.Error(body, "page " + id + ": number '" + page.number + "' is not in numbers");
     if (page.dialog.empty()) page.dialog = number->dialog;
     m.pages[id] = std::move(page);
   }
@@ -373,8 +376,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_ASSIGN_OR_RETURN(
         ms, r.Integer(root, "events_poll_ms", config.events_poll.count(), 10, 600000));
     config.events_poll = std::chrono::milliseconds(ms);
-    CONFIG_ASSIGN_OR_RETURN(ms, r.Integer(root, "events_retry_base_ms",
-                                          config.events_retry_base.count(), 1, 3600000));
+    CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "events_retry_base_ms", config.events_retry_base.count(), 1, 3600000));
     config.events_retry_base = std::chrono::milliseconds(ms);
   } catch (const YAML::Exception& e) {
     return InvalidArgument(origin + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);

@@ -46,10 +46,10 @@ struct NumberConfig {
 
 // Where stored events go (docs/events.md): an HTTP endpoint, signed per Standard Webhooks.
 struct EventSinkConfig {
-  std::string name;     // [a-z0-9_-]; the deliveries' sink
+  std::string name;  // [a-z0-9_-]; the deliveries' sink
   std::string url;
   enum class Format { kCloudEvents, kWebhook } format = Format::kCloudEvents;
-  std::string secret;   // whsec_...: from the environment (secret_env); "" = unsigned
+  std::string secret;              // whsec_...: from the environment (secret_env); "" = unsigned
   std::vector<std::string> types;  // event types sent; "*" = all (default)
   int max_attempts = 8;            // then the delivery is dead
   std::chrono::milliseconds timeout{15000};
@@ -57,8 +57,8 @@ struct EventSinkConfig {
 
 // Leads from Meta lead forms (`meta_leadgen:`; docs/runner.md).
 struct LeadPageConfig {
-  std::string number;  // the WhatsApp number that writes to the page's leads
-  std::string dialog;  // "" = the number's dialog
+  std::string number;         // the WhatsApp number that writes to the page's leads
+  std::string dialog;         // "" = the number's dialog
   std::string region = "MX";  // default country of the form's phone numbers
 };
 struct MetaLeadgenConfig {
@@ -101,9 +101,10 @@ struct RunnerConfig {
   int sqlite_cache_kib = 8192;  // SQLite's page cache (the default 2 MB rereads index pages)
   bool group_commit = true;  // one commit for the turns that run together (docs/runner.md)
   ProvidersConfig providers;  // `providers:`; nothing configured by default
-  std::vector<EventSinkConfig> event_sinks;  // `event_sinks:`; none by default
+  std::vector<EventSinkConfig> event_sinks;       // `event_sinks:`; none by default
   std::optional<MetaLeadgenConfig> meta_leadgen;  // `meta_leadgen:`; off by default
-  // CloudEvents `source` and type prefix: "com.example.bot" -> type "com.example.bot.lead.qualified".
+  // CloudEvents `source` and type prefix: "com.example.bot" -> type
+  // "com.example.bot.lead.qualified".
   std::string event_source = "urn:libbot:botrunner";
   std::string event_type_prefix = "com.libbot";
   std::chrono::milliseconds events_poll{500};         // how often sinks look for new events

@@ -142,13 +142,15 @@ Status ReadEmbeddings(const ConfigReader& r, const YAML::Node& map, ProvidersCon
   std::string kind;
   CONFIG_ASSIGN_OR_RETURN(kind, r.String(map, "kind", "openai"));
   if (kind != "openai") {
-    return r.Error(map["kind"], "providers.embeddings: 'kind' must be openai (any "
-                                "OpenAI-compatible /embeddings), not '" + kind + "'");
+    return r.Error(map["kind"],
+                   "providers.embeddings: 'kind' must be openai (any "
+                   "OpenAI-compatible /embeddings), not '" +
+                       kind + "'");
   }
   EndpointConfig embeddings;
   CONFIG_ASSIGN_OR_RETURN(embeddings.llm.provider, r.String(map, "name", "openai"));
-  CONFIG_RETURN_IF_ERROR(ReadEndpoint(r, map, "providers.embeddings", "https://api.openai.com/v1",
-                                      &embeddings.llm));
+  CONFIG_RETURN_IF_ERROR(
+      ReadEndpoint(r, map, "providers.embeddings", "https://api.openai.com/v1", &embeddings.llm));
   CONFIG_RETURN_IF_ERROR(ReadLimits(r, map, &embeddings.limits));
   long long dimensions = 0;
   CONFIG_ASSIGN_OR_RETURN(dimensions, r.Integer(map, "dimensions", 0, 0, 8192));
@@ -287,10 +289,9 @@ Status ReadProviders(const ConfigReader& r, const YAML::Node& node, ProvidersCon
   Result<bool> present = Section(r, node, "providers");
   if (!present.ok()) return present.status();
   if (!*present) return Status::Ok();
-  CONFIG_RETURN_IF_ERROR(
-      r.OnlyKeys(node, "providers",
-                 {"llm", "stt", "ocr", "bureau", "embeddings", "budgets", "prices", "retry",
-                  "turn_deadline_s"}));
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(node, "providers",
+                                    {"llm", "stt", "ocr", "bureau", "embeddings", "budgets",
+                                     "prices", "retry", "turn_deadline_s"}));
   struct Part {
     const char* key;
     Status (*read)(const ConfigReader&, const YAML::Node&, ProvidersConfig*);

@@ -36,9 +36,8 @@ std::string VarName(std::string_view key) {
 
 }  // namespace
 
-LeadForms::LeadForms(const RunnerConfig* config, bot::SqliteLeadInbox* inbox,
-                     bot::HttpClient* http, bot::Bot* bot, WorkQueue* queue,
-                     const bot::Clock* clock, const Logger* log,
+LeadForms::LeadForms(const RunnerConfig* config, bot::SqliteLeadInbox* inbox, bot::HttpClient* http,
+                     bot::Bot* bot, WorkQueue* queue, const bot::Clock* clock, const Logger* log,
                      std::function<void()> wake_outbox)
     : config_(config),
       leadgen_(*config->meta_leadgen),
@@ -72,8 +71,7 @@ std::pair<int, std::string> LeadForms::Verify(std::string_view query) const {
   return {200, challenge};
 }
 
-std::pair<int, std::string> LeadForms::Notify(const std::string& body,
-                                              std::string_view signature) {
+std::pair<int, std::string> LeadForms::Notify(const std::string& body, std::string_view signature) {
   if (!bot::VerifyMetaSignature(leadgen_.app_secret, signature, body)) {
     log_->Warn("leadgen: bad or missing X-Hub-Signature-256 ({} bytes): 401", body.size());
     return {401, "invalid signature\n"};
@@ -168,11 +166,11 @@ void LeadForms::Fetch(bot::LeadNotification lead) {
                       } done{this};
                       if (stopping_) return;  // still accepted: the next start fetches it
                       if (!response.ok() || response->status != 200) {
-                        const std::string why =
-                            !response.ok() ? response.status().ToString()
-                                           : "Graph API answered " +
-                                                 std::to_string(response->status) + ": " +
-                                                 response->body.substr(0, 200);
+                        const std::string why = !response.ok()
+                                                    ? response.status().ToString()
+                                                    : "Graph API answered " +
+                                                          std::to_string(response->status) + ": " +
+                                                          response->body.substr(0, 200);
                         log_->Warn("leadgen {}: not fetched: {}", lead.leadgen_id, why);
                         Finish(lead, "failed", why);
                         return;
@@ -251,27 +249,24 @@ void LeadForms::Start(const bot::LeadNotification& lead, const std::string& grap
   const std::string address = fields->address;
   // In the conversation's turn lane: after anything the lead already wrote, before what it
   // writes next.
-  queue_->Submit(WebhookHandler::TurnLane(page.number, address),
-                 [this, lead, page, address, vars = std::move(vars)] {
-                   // A crash after the start but before it was marked: started already.
-                   if (StartedBefore(page.number, address, lead.leadgen_id)) {
-                     Finish(lead, "started", "");
-                     return;
-                   }
-                   bot::Result<bot::TurnResult> started =
-                       bot_->Start(page.number, address, page.dialog, vars);
-                   if (!started.ok()) {
-                     log_->Warn("leadgen {}: conversation with {} not started: {}",
-                                lead.leadgen_id, MaskAddress(address),
-                                started.status().ToString());
-                     Finish(lead, "failed", started.status().message());
-                     return;
-                   }
-                   log_->Info("leadgen {}: conversation started with {}", lead.leadgen_id,
-                              MaskAddress(address));
-                   Finish(lead, "started", "");
-                   if (wake_outbox_) wake_outbox_();
-                 });
+  queue_->Submit(WebhookHandler::TurnLane(page.number, address), [this, lead, page, address,
+                                                                  vars = std::move(vars)] {
+    // A crash after the start but before it was marked: started already.
+    if (StartedBefore(page.number, address, lead.leadgen_id)) {
+      Finish(lead, "started", "");
+      return;
+    }
+    bot::Result<bot::TurnResult> started = bot_->Start(page.number, address, page.dialog, vars);
+    if (!started.ok()) {
+      log_->Warn("leadgen {}: conversation with {} not started: {}", lead.leadgen_id,
+                 MaskAddress(address), started.status().ToString());
+      Finish(lead, "failed", started.status().message());
+      return;
+    }
+    log_->Info("leadgen {}: conversation started with {}", lead.leadgen_id, MaskAddress(address));
+    Finish(lead, "started", "");
+    if (wake_outbox_) wake_outbox_();
+  });
 }
 
 }  // namespace runner

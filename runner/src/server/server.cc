@@ -83,9 +83,9 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     events.type_prefix = c.event_type_prefix;
     events.poll = c.events_poll;
     events.backoff_base = c.events_retry_base;
-    server->events_ = std::make_unique<EventWorker>(
-        server->event_queue_.get(), server->events_http_.get(), server->clock_, &server->log_,
-        c.event_sinks, events);
+    server->events_ =
+        std::make_unique<EventWorker>(server->event_queue_.get(), server->events_http_.get(),
+                                      server->clock_, &server->log_, c.event_sinks, events);
   }
 
   std::map<std::string, OutboxRoute> routes;
@@ -127,7 +127,8 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
       &server->config_, &server->ioc_, server->bot_.get(), server->queue_.get(),
       server->outbox_.get(), &server->metrics_, &server->log_, server->providers_.get());
   if (c.meta_leadgen) {
-    bot::Result<std::unique_ptr<bot::SqliteLeadInbox>> inbox = bot::SqliteLeadInbox::Open(c.database);
+    bot::Result<std::unique_ptr<bot::SqliteLeadInbox>> inbox =
+        bot::SqliteLeadInbox::Open(c.database);
     if (!inbox.ok()) return inbox.status();
     server->lead_inbox_ = std::move(*inbox);
     server->graph_http_ = bot::NewCurlHttpClient();

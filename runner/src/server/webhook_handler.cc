@@ -230,9 +230,12 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   message->vars = number->vars;
   // A click-to-WhatsApp ad: which ad the lead saw, for the session this message starts.
   static constexpr std::pair<const char*, const char*> kReferral[] = {
-      {"ReferralSourceId", "ad_id"},         {"ReferralHeadline", "ad_headline"},
-      {"ReferralBody", "ad_body"},           {"ReferralSourceUrl", "ad_url"},
-      {"ReferralSourceType", "ad_source_type"}, {"ReferralCtwaClid", "ad_click_id"}};
+      {"ReferralSourceId", "ad_id"},
+      {"ReferralHeadline", "ad_headline"},
+      {"ReferralBody", "ad_body"},
+      {"ReferralSourceUrl", "ad_url"},
+      {"ReferralSourceType", "ad_source_type"},
+      {"ReferralCtwaClid", "ad_click_id"}};
   for (const auto& [param, var] : kReferral) {
     const std::string* value = Param(*form, param);
     if (value == nullptr || value->empty() || !bot::IsValidUtf8(*value)) continue;
