@@ -15,10 +15,10 @@
 #include "bot/understand.h"
 #include "engine/checks.h"
 #include "engine/documents.h"
+#include "engine/events.h"
 #include "engine/offers_text.h"
 #include "engine/slot_parser.h"
 #include "knowledge/search_words.h"
-#include "util/json.h"
 
 namespace bot {
 
@@ -706,71 +706,40 @@ bool Bot::Subscribed(std::string_view type) const {
   return false;
 }
 
-namespace {
-
-std::string MessageEventData(const Contact& contact, std::string_view text,
-                             std::string_view message_id) {
-  std::string data = "{\"contact\":";
-  json::AppendString(&data, contact.address);
-  data += ",\"number\":";
-  json::AppendString(&data, contact.channel);
-  data += ",\"text\":";
-  json::AppendString(&data, text);
-  data += ",\"message_id\":";
-  json::AppendString(&data, message_id);
-  return data + "}";
-}
-
-}  // namespace
-
 std::vector<Event> Bot::TurnEvents(TurnOutput& out, const TurnCommit& commit,
                                    const TurnInput& input) {
   std::vector<Event> events;
   const Contact& contact = commit.contact;
   if (commit.session && commit.session->id == 0 && Subscribed("conversation.started")) {
-    std::string data = "{\"dialog\":";
-    json::AppendString(&data, commit.session->dialog_id);
-    data += ",\"contact\":";
-    json::AppendString(&data, contact.address);
-    data += ",\"number\":";
-    json::AppendString(&data, contact.channel);
-    events.push_back({"conversation.started", data + "}"});
+    events.push_back(engine::ConversationStartedEvent(commit.session->dialog_id, contact));
   }
   const std::string& said = input.text.empty() ? input.providers.transcript : input.text;
   if (commit.inbound_id != 0 && Subscribed("message.received")) {
-    events.push_back({"message.received", MessageEventData(contact, said, input.message_id)});
+    events.push_back(engine::MessageEvent("message.received", contact, said, input.message_id));
   }
   for (Event& event : out.events) {
     if (!Subscribed(event.type)) continue;
     if (event.type == "lead.qualified") {
       // The sales team reads the conversation with the lead: every message so far, this turn's
       // too.
-      std::string transcript = ",\"transcript\":[";
-      auto add = [&](std::string_view direction, std::string_view text) {
-        if (transcript.back() != '[') transcript += ',';
-        transcript += "{\"direction\":";
-        json::AppendString(&transcript, direction);
-        transcript += ",\"text\":";
-        json::AppendString(&transcript, text);
-        transcript += '}';
-      };
+      std::vector<std::pair<std::string, std::string>> transcript;
       if (Result<std::vector<StoredMessage>> messages = store_->ListMessages(contact.id);
           messages.ok()) {
         for (const StoredMessage& m : *messages) {
           // This turn's inbound is already stored; it is added below with its transcript.
           if (m.provider_id == input.message_id && m.direction == "in") continue;
-          add(m.direction, m.text.empty() ? m.transcript : m.text);
+          transcript.emplace_back(m.direction, m.text.empty() ? m.transcript : m.text);
         }
       }
-      if (commit.inbound_id != 0) add("in", said);
-      for (const std::string& reply : commit.replies) add("out", reply);
-      event.data_json.insert(event.data_json.size() - 1, transcript + "]");
+      if (commit.inbound_id != 0) transcript.emplace_back("in", said);
+      for (const std::string& reply : commit.replies) transcript.emplace_back("out", reply);
+      engine::AddTranscript(transcript, &event);
     }
     events.push_back(std::move(event));
   }
   if (Subscribed("message.sent")) {
     for (const std::string& reply : commit.replies) {
-      events.push_back({"message.sent", MessageEventData(contact, reply, "")});
+      events.push_back(engine::MessageEvent("message.sent", contact, reply, ""));
     }
   }
   return events;

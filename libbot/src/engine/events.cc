@@ -65,4 +65,35 @@ Event LeadEvent(std::string type, const LeadScore& score, const Session& session
   return Event{std::move(type), std::move(data)};
 }
 
+void AddTranscript(const std::vector<std::pair<std::string, std::string>>& messages,
+                   Event* event) {
+  std::string transcript = ",\"transcript\":[";
+  for (const auto& [direction, text] : messages) {
+    if (transcript.back() != '[') transcript += ',';
+    transcript += '{';
+    AppendMember(&transcript, "direction", direction);
+    AppendMember(&transcript, "text", text);
+    transcript += '}';
+  }
+  event->data_json.insert(event->data_json.size() - 1, transcript + "]");
+}
+
+Event ConversationStartedEvent(const std::string& dialog_id, const Contact& contact) {
+  std::string data = "{";
+  AppendMember(&data, "dialog", dialog_id);
+  AppendMember(&data, "contact", contact.address);
+  AppendMember(&data, "number", contact.channel);
+  return Event{"conversation.started", data + "}"};
+}
+
+Event MessageEvent(std::string type, const Contact& contact, std::string_view text,
+                   std::string_view message_id) {
+  std::string data = "{";
+  AppendMember(&data, "contact", contact.address);
+  AppendMember(&data, "number", contact.channel);
+  AppendMember(&data, "text", text);
+  AppendMember(&data, "message_id", message_id);
+  return Event{std::move(type), data + "}"};
+}
+
 }  // namespace bot::engine

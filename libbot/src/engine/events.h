@@ -25,5 +25,13 @@ struct LeadScore {
 };
 Event LeadEvent(std::string type, const LeadScore& score, const Session& session,
                 const Contact& contact);
+// Adds "transcript": [{"direction","text"}] (oldest first) to an event's data.
+void AddTranscript(const std::vector<std::pair<std::string, std::string>>& messages, Event* event);
+
+// The Bot's own events: {"dialog","contact","number"} and {"contact","number","text",
+// "message_id"}.
+Event ConversationStartedEvent(const std::string& dialog_id, const Contact& contact);
+Event MessageEvent(std::string type, const Contact& contact, std::string_view text,
+                   std::string_view message_id);
 
 }  // namespace bot::engine

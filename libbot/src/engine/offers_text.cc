@@ -1,11 +1,13 @@
 #include "engine/offers_text.h"
 
-#include <cmath>
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "bot/text.h"
 #include "bot/value.h"
+#include "understand/numbers.h"
+#include "understand/tokens.h"
 
 namespace bot::engine {
 namespace {
@@ -25,55 +27,14 @@ bool Mentions(const std::string& feature, const std::vector<std::string>& terms)
   return false;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// The numbers written in `text`, as values: "2,500,000" and "2.500.000" -> 2500000, "2.5" ->
-// 2.5, "2.5 millones" -> 2500000, "150 mil" / "150k" -> 150000.
-std::vector<double> Numbers(std::string_view text) {
-  const std::string lower = Normalize(text);
-  std::vector<double> out;
-  for (size_t i = 0; i < lower.size();) {
-    if (!IsDigit(lower[i])) {
-      ++i;
-      continue;
-    }
-    std::string digits;
-    int dots = 0;
-    size_t last_sep = std::string::npos;
-    size_t j = i;
-    for (; j < lower.size(); ++j) {
-      char c = lower[j];
-      if (IsDigit(c)) {
-        digits += c;
-      } else if ((c == ',' || c == '.') && j + 1 < lower.size() && IsDigit(lower[j + 1])) {
-        if (c == '.') ++dots;
-        last_sep = digits.size();
-        digits += c;
-      } else {
-        break;
-      }
-    }
-    // A separator followed by exactly three digits groups thousands; another one is a decimal
-    // point ("2.5", "1,5").
-    std::string number;
-    for (size_t k = 0; k < digits.size(); ++k) {
-      char c = digits[k];
-      if (IsDigit(c)) {
-        number += c;
-      } else if (k == last_sep && digits.size() - k - 1 != 3 && dots <= 1) {
-        number += '.';
-      }
-    }
-    double value = std::strtod(number.c_str(), nullptr);
-    std::string_view rest = std::string_view(lower).substr(j);
-    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-    if (rest.substr(0, 5) == "millo") {
-      value *= 1e6;
-    } else if (rest.substr(0, 3) == "mil" || rest.substr(0, 1) == "k") {
-      value *= 1e3;
-    }
-    out.push_back(value);
-    i = j;
+// The numbers written in `text`, exactly, with the project's number reader
+// (understand/numbers.h): "2,500,000" and "2.5 millones" are the same value, "150 mil" and
+// "150k" too.
+std::vector<int64_t> Numbers(std::string_view text) {
+  const std::string normalized = Normalize(text);
+  std::vector<int64_t> out;
+  for (const understand::Number& n : understand::FindNumbers(understand::Tokenize(normalized))) {
+    if (!n.too_big) out.push_back(n.negative ? -n.milli : n.milli);
   }
   return out;
 }
@@ -138,11 +99,9 @@ std::string OfferContext(const SearchResult& result) {
 }
 
 bool NumbersAreGrounded(std::string_view answer, std::string_view context) {
-  const std::vector<double> known = Numbers(context);
-  for (double value : Numbers(answer)) {
-    bool found = false;
-    for (double k : known) found = found || std::fabs(k - value) <= 1e-6 * std::max(1.0, k);
-    if (!found) return false;
+  const std::vector<int64_t> known = Numbers(context);
+  for (int64_t value : Numbers(answer)) {
+    if (std::find(known.begin(), known.end(), value) == known.end()) return false;
   }
   return true;
 }

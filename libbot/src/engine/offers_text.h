@@ -20,9 +20,9 @@ std::string OfferFacts(const SearchResult& result, size_t limit = 3);
 // The facts for the LLM: every field of each passage, with its id ("[id 17] ...").
 std::string OfferContext(const SearchResult& result);
 
-// The grounding check of an LLM answer: every number it writes ("2.5 millones" -> 2.5, "$18,500"
-// -> 18500) appears among the numbers of `context`, so a price, a size or a fee cannot be
-// invented. Digits only: number words are not checked.
+// The grounding check of an LLM answer: every number it writes ("2.5 millones", "$18,500",
+// "tres") appears among the numbers of `context`, so a price, a size or a fee cannot be
+// invented.
 bool NumbersAreGrounded(std::string_view answer, std::string_view context);
 
 }  // namespace bot::engine

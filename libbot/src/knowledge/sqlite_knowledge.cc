@@ -130,6 +130,7 @@ struct SqliteKnowledgeBase::Impl {
   sqlite3* db = nullptr;
   Embedder* embedder = nullptr;
   std::mutex mu;
+  std::mutex import_mu;  // ImportOffers, whole; taken before mu
   // Statements by SQL text (searches differ by their filters). Guarded by mu.
   std::map<std::string, std::unique_ptr<sqlite::Statement>> statements;
   // Zones by number, read again when any connection changed the database (PRAGMA
@@ -189,10 +190,12 @@ Result<ImportReport> SqliteKnowledgeBase::ImportOffers(std::string_view number,
     report.errors = std::move(read.errors);
     return report;
   }
-  // Embeddings first, outside the write transaction: a slow provider holds no lock.
-  std::lock_guard<std::mutex> lock(impl_->mu);
+  // One import at a time; searches go on meanwhile (the connection's lock, `mu`, is not held
+  // while the embeddings provider answers).
+  std::lock_guard<std::mutex> importing(impl_->import_mu);
   std::map<std::string, std::pair<std::string, bool>> existing;  // id -> fingerprint, offered
   {
+    std::lock_guard<std::mutex> lock(impl_->mu);
     Result<sqlite::Statement*> stmt = impl_->Prepared(
         std::string("SELECT ") + kColumns + ", o.offered FROM offers o WHERE o.number = ?1");
     if (!stmt.ok()) return stmt.status();
@@ -228,6 +231,7 @@ Result<ImportReport> SqliteKnowledgeBase::ImportOffers(std::string_view number,
     }
   }
 
+  std::lock_guard<std::mutex> lock(impl_->mu);
   if (Status s = sqlite::Exec(impl_->db, "BEGIN IMMEDIATE"); !s.ok()) return s;
   auto fail = [&](Status s) {
     (void)sqlite::Exec(impl_->db, "ROLLBACK");

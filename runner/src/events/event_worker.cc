@@ -101,14 +101,6 @@ void EventWorker::Start() {
   }
 }
 
-void EventWorker::Wake() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    ++wakes_;
-  }
-  wake_.notify_all();
-}
-
 void EventWorker::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -131,11 +123,9 @@ std::chrono::milliseconds EventWorker::Backoff(int attempts) {
 
 void EventWorker::Run(const EventSinkConfig& sink) {
   for (;;) {
-    uint64_t seen;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (stop_) return;
-      seen = wakes_;
     }
     const bot::TimePoint now = clock_->Now();
     bot::Result<int> added = queue_->Fanout(sink.name, sink.types, now);
@@ -159,7 +149,7 @@ void EventWorker::Run(const EventSinkConfig& sink) {
       wait = std::clamp(until, std::chrono::milliseconds(1), options_.poll);
     }
     std::unique_lock<std::mutex> lock(mu_);
-    wake_.wait_for(lock, wait, [&] { return stop_ || wakes_ != seen; });
+    wake_.wait_for(lock, wait, [&] { return stop_; });
   }
 }
 

@@ -48,8 +48,6 @@ class EventWorker {
   ~EventWorker();
 
   void Start();
-  // Looks for new events now (after a turn stored some) instead of at the next poll.
-  void Wake();
   void Stop();
 
  private:
@@ -65,8 +63,7 @@ class EventWorker {
   const EventWorkerOptions options_;
   std::mutex mu_;
   std::condition_variable wake_;
-  bool stop_ = false;   // Guarded by mu_
-  uint64_t wakes_ = 0;  // Guarded by mu_
+  bool stop_ = false;  // Guarded by mu_
   std::vector<std::thread> threads_;
 };
 
