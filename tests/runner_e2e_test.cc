@@ -381,6 +381,23 @@ TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {
             200);
 }
 
+// An account's `sid` is optional; a genuine webhook for a number no one configured is still a
+// 404 (and a forged one still a 403), with or without it.
+TEST_F(RunnerE2eTest, AGenuineWebhookToAnUnknownNumberGets404) {
+  for (bool with_sid : {true, false}) {
+    RunnerConfig config = Config(ReplyChannel::kTwiml);
+    if (!with_sid) config.accounts["main"].sid.clear();
+    ASSERT_NO_FATAL_FAILURE(StartServer(std::move(config)));
+    bot::FormParams params = Params("whatsapp:+593933333334", "Hola", NextSid());
+    for (auto& [k, v] : params) {
+      if (k == "To") v = "whatsapp:+15550009999";
+    }
+    EXPECT_EQ(PostSigned("/twilio/inbound", params).status, 404) << with_sid;
+    EXPECT_EQ(PostSigned("/twilio/inbound", params, "wrong").status, 403) << with_sid;
+    StopServer();
+  }
+}
+
 TEST_F(RunnerE2eTest, OversizedMalformedAndMisroutedRequestsAreRefused) {
   ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
   struct Case {

@@ -186,7 +186,15 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   const AccountConfig* account = number != nullptr && !number->account.empty()
                                      ? config_->FindAccount(number->account)
                                      : config_->FindAccountBySid(ParamOr(*form, "AccountSid"));
-  if (!SignatureValid(request, *form, account)) {
+  bool genuine = SignatureValid(request, *form, account);
+  if (!genuine && number == nullptr && account == nullptr) {
+    // No number and no account sid to say who signed it (an account's `sid` is optional): a
+    // webhook any configured account signed is genuine, only misrouted.
+    for (const auto& [name, candidate] : config_->accounts) {
+      if (SignatureValid(request, *form, &candidate)) genuine = true;
+    }
+  }
+  if (!genuine) {
     metrics_->CountSignatureFailure();
     log_->Warn("inbound: bad or missing X-Twilio-Signature (To {}, {} bytes): 403, not processed",
                to, request.body().size());
