@@ -112,6 +112,7 @@ TEST(DialogLoader, RejectsBrokenDialogsNamingFileLineAndProblem) {
       {"bad_timeout", "bad_timeout.yaml:4: session_timeout '24 hours' is not a duration"},
       {"no_end_reachable", "no_end_reachable.yaml:5: no end state is reachable"},
       {"garbage", "garbage.yaml:4: not valid YAML"},
+      {"not_utf8", "not_utf8.yaml:7: not valid UTF-8 (byte 41 of the line)"},
   };
   for (const BrokenCase& c : cases) {
     Result<Dialog> dialog = LoadDialogFile(kFixtures + "/" + c.file + ".yaml", kFixturePrompts);

@@ -84,6 +84,21 @@ TEST(RunnerConfig, FillsDefaultsForAMinimalFile) {
   EXPECT_EQ(c->FindAccountBySid("AC1"), c->FindAccount("main"));
 }
 
+TEST(RunnerConfig, RefusesTextThatIsNotUtf8WithItsLine) {
+  std::string latin1 = kMinimal;
+  latin1.replace(latin1.find("review_rating"), 13, "review_rating\n    vars: {doctor: \"Cl\xednica\"}");
+  bot::Result<RunnerConfig> c = ParseConfig(latin1, "bot.yaml", Env({{"TOKEN", "t"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "bot.yaml:7: not valid UTF-8 (byte 23 of the line)");
+  // A value from the environment is checked after expansion.
+  c = ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "s\xff"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("bot.yaml:3: 'auth_token': the environment gave a value "
+                                      "that is not UTF-8"),
+            std::string::npos)
+      << c.status().message();
+}
+
 TEST(RunnerConfig, DatabaseDefaultFollowsDataDir) {
   bot::Result<RunnerConfig> c =
       ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "t"}, {"DATA_DIR", "/var/lib/bot"}}));

@@ -487,6 +487,57 @@ TEST_F(RunnerE2eTest, PermanentErrorIsRecordedWithTwiliosCode) {
   EXPECT_EQ(twilio_.message_count(), 0u);
 }
 
+// An accepted message whose stored row cannot be read (here: its variables are not JSON) must
+// not stop the server from starting, nor be retried at every start: recovery marks it failed,
+// audited; `botrunner inbound retry` accepts it again.
+TEST_F(RunnerE2eTest, AnUnreadableAcceptedMessageIsMarkedFailedAndTheServerStarts) {
+  const std::string user = "whatsapp:+593977777778";
+  const std::string db = (dir_ / "bot.db").string();
+  {
+    auto store = bot::OpenSqliteStore(db);
+    ASSERT_TRUE(store.ok());
+    bot::InboundMessage m;
+    m.channel = kBot;
+    m.from = user;
+    m.provider_id = NextSid();
+    m.text = "Hola";
+    m.dialog_id = "bench_review";
+    m.vars = {{"doctor", "Dra. Pérez"}};
+    m.received_at = std::chrono::system_clock::now();
+    ASSERT_TRUE((*store)->AcceptInbound(m).ok());
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE messages SET vars = '{\"doctor\": \"Cl\xed' || 'nica' "
+                              "WHERE direction = 'in'",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));
+  EXPECT_EQ(Say("whatsapp:+593977777779", "Hola").status, 200) << "the server answers others";
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
+  EXPECT_TRUE(SentTo(user).empty());
+  auto contact = server_->store().FindContact(kBot, user);
+  ASSERT_TRUE(contact.ok() && contact->has_value());
+  auto audit = server_->store().ListAudit((*contact)->id);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ(audit->front().event.kind, "inbound_failed");
+  EXPECT_NE(audit->front().event.detail.find("bad vars JSON"), std::string::npos);
+  StopServer();
+
+  auto failed = bot::ListFailedInbound(db);
+  ASSERT_TRUE(failed.ok());
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ(failed->front().address, user);
+  auto retried = bot::RetryFailedInbound(db, failed->front().id, std::chrono::system_clock::now());
+  ASSERT_TRUE(retried.ok());
+  EXPECT_EQ(*retried, 1);
+  EXPECT_TRUE(bot::ListFailedInbound(db)->empty());
+  EXPECT_EQ(*bot::RetryFailedInbound(db, failed->front().id, std::chrono::system_clock::now()), 0);
+}
+
 TEST_F(RunnerE2eTest, RestartKeepsTheConversationAndProcessesWhatWasOnlyAccepted) {
   const std::string user = "whatsapp:+593977777777";
   ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kRest)));

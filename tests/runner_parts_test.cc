@@ -220,6 +220,10 @@ class HeldDurabilityStore final : public bot::Store {
   bot::Result<std::vector<int64_t>> UnprocessedInbound() override {
     return inner_->UnprocessedInbound();
   }
+  bot::Status MarkInboundFailed(int64_t id, const std::string& reason,
+                                bot::TimePoint now) override {
+    return inner_->MarkInboundFailed(id, reason, now);
+  }
   bot::Result<std::vector<bot::OutboundMessage>> DueOutbound(bot::TimePoint now,
                                                              int limit) override {
     return inner_->DueOutbound(now, limit);

@@ -679,6 +679,25 @@ TYPED_TEST(StoreContract, UnprocessedInboundListsAcceptedMessagesOldestFirst) {
   EXPECT_EQ(*ids, (std::vector<int64_t>{a.message_id, c.message_id}));
 }
 
+TYPED_TEST(StoreContract, AFailedInboundMessageIsAuditedAndNoLongerUnprocessed) {
+  TurnContext a = this->Receive("SM1", "uno");
+  TurnContext b = this->Receive("SM2", "dos");
+  ASSERT_TRUE(this->store_->MarkInboundFailed(a.message_id, "message 1: bad vars JSON", At(3)).ok());
+  EXPECT_EQ(*this->store_->UnprocessedInbound(), std::vector<int64_t>{b.message_id});
+  EXPECT_EQ(this->Messages(a.contact.id).front().status, "failed");
+  auto audit = this->store_->ListAudit(a.contact.id);
+  ASSERT_TRUE(audit.ok());
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ(audit->back().event.kind, "inbound_failed");
+  EXPECT_EQ(audit->back().event.detail, "message SM1: message 1: bad vars JSON");
+  // Only an accepted inbound message can fail: not twice, not a processed one.
+  EXPECT_EQ(this->store_->MarkInboundFailed(a.message_id, "again", At(4)).code(),
+            StatusCode::kNotFound);
+  this->Commit(this->Answer(b, "ask_rating", {}));
+  EXPECT_EQ(this->store_->MarkInboundFailed(b.message_id, "late", At(5)).code(),
+            StatusCode::kNotFound);
+}
+
 TYPED_TEST(StoreContract, ReleaseHandoffReactivatesTheSessionInTheSameState) {
   TurnContext turn = this->Receive("SM1", "asesor");
   TurnCommit commit = this->Answer(turn, "ask_feedback", {"Le comunico con una persona."});

@@ -176,6 +176,22 @@ class MemoryStore final : public Store {
     return ids;
   }
 
+  Status MarkInboundFailed(int64_t message_id, const std::string& reason,
+                           TimePoint now) override {
+    std::lock_guard lock(mu_);
+    auto it = messages_.find(message_id);
+    if (it == messages_.end() || it->second.direction != "in" ||
+        it->second.status != "accepted") {
+      return NotFound("no accepted inbound message " + std::to_string(message_id));
+    }
+    it->second.status = "failed";
+    it->second.error = reason;
+    AuditEvent event{"inbound_failed", "message " + it->second.in.provider_id + ": " + reason};
+    audit_.push_back(
+        {static_cast<int64_t>(audit_.size()) + 1, it->second.contact_id, event, Millis(now)});
+    return Status::Ok();
+  }
+
   Result<std::vector<OutboundMessage>> DueOutbound(TimePoint now, int limit) override {
     std::lock_guard lock(mu_);
     std::vector<OutboundMessage> due;

@@ -58,6 +58,25 @@ struct ExportedRecord {
 Result<std::vector<ExportedRecord>> ExportRecords(const std::string& path, const std::string& kind,
                                                   const std::string& channel);
 
+// An inbound message that could not be processed (Store::MarkInboundFailed), for
+// "botrunner inbound failed".
+struct FailedInbound {
+  int64_t id = 0;
+  std::string channel;
+  std::string address;
+  std::string provider_id;
+  std::string error;
+  TimePoint received_at;
+};
+
+// Every failed inbound message, oldest first, over its own connection to the database at `path`.
+Result<std::vector<FailedInbound>> ListFailedInbound(const std::string& path);
+
+// Puts failed inbound messages back to "accepted" (one by id, or all with id 0), audited, and
+// returns how many: a running server does not see them; the next start of `serve` processes
+// them, as it does every accepted message (once the cause is fixed, e.g. a corrected config).
+Result<int64_t> RetryFailedInbound(const std::string& path, int64_t id, TimePoint now);
+
 // What EraseContactData changed, in counts only (this is what the "erasure" audit event keeps).
 struct ErasureReport {
   int64_t contacts = 0;        // contact rows anonymised (one per channel the address used)

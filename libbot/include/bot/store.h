@@ -167,6 +167,11 @@ class Store {
 
   // Accepted but unprocessed inbound messages, oldest first (recovery after a crash).
   virtual Result<std::vector<int64_t>> UnprocessedInbound() = 0;
+  // An accepted message that can never be processed (its stored row is unreadable): status
+  // "failed" with `reason`, and an audit event "inbound_failed", so that it is visible and no
+  // longer retried. NotFound if it is not an accepted inbound message.
+  virtual Status MarkInboundFailed(int64_t message_id, const std::string& reason,
+                                   TimePoint now) = 0;
 
   // The outbox: pending messages whose next attempt is due, oldest first.
   virtual Result<std::vector<OutboundMessage>> DueOutbound(TimePoint now, int limit) = 0;

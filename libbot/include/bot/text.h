@@ -21,6 +21,14 @@ std::vector<std::string> SplitForWhatsApp(std::string_view text, size_t max_char
 // surrogates). Files and configs are checked with it before their text reaches a customer.
 bool IsValidUtf8(std::string_view text);
 
+// How many leading bytes of `text` are well-formed UTF-8: text.size() when all are. Loaders use
+// it to say where a file stops being UTF-8 ("<file>:<line>: not valid UTF-8").
+size_t ValidUtf8Prefix(std::string_view text);
+
+// "<origin>:<line>: not valid UTF-8 (byte <n> of the line)" when `text` is not UTF-8; "" when
+// it is.
+std::string DescribeInvalidUtf8(std::string_view text, std::string_view origin);
+
 // Number of Unicode code points in UTF-8 text.
 size_t CodePointCount(std::string_view text);
 

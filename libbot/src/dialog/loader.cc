@@ -49,6 +49,10 @@ Result<std::string> ReadFile(const std::string& path) {
 Result<YAML::Node> ParseYaml(const std::string& path) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
+  // yaml-cpp takes any bytes; a dialog's text goes to customers, so it must be UTF-8.
+  if (std::string bad = DescribeInvalidUtf8(*text, path); !bad.empty()) {
+    return InvalidArgument(bad);
+  }
   try {
     return YAML::Load(*text);
   } catch (const YAML::Exception& e) {

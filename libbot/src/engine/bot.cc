@@ -122,6 +122,12 @@ Result<TurnResult> Bot::Process(int64_t message_id, ReplyMode mode) {
 void Bot::ProcessAsync(int64_t message_id, ReplyModeFn mode, Executor executor, TurnCallback done) {
   Result<TurnContext> ctx = store_->LoadTurn(message_id);
   if (!ctx.ok()) {
+    // A row that cannot be read (kInternal: bad stored JSON) never will be: it is marked
+    // failed, so that it is visible and not retried at every start. Anything else (the store
+    // unavailable, say) leaves it accepted for the next try.
+    if (ctx.status().code() == StatusCode::kInternal) {
+      (void)store_->MarkInboundFailed(message_id, ctx.status().message(), clock_->Now());
+    }
     done(ctx.status());
     return;
   }

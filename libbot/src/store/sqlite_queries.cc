@@ -2,6 +2,7 @@
 #include "store/media_json.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
+#include "store/sqlite_writes.h"
 
 namespace bot {
 
@@ -53,6 +54,30 @@ Result<std::vector<int64_t>> SqliteStore::UnprocessedInbound() {
                                         *id = row.Int(0);
                                         return Status::Ok();
                                       });
+}
+
+Status SqliteStore::MarkInboundFailed(int64_t message_id, const std::string& reason,
+                                     TimePoint now) {
+  std::lock_guard lock(mu_);
+  Transaction tx(tx_);  // joins the group, with group commit
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  AuditEvent event{"inbound_failed", ""};
+  int64_t contact_id = 0;
+  {
+    Scope mark(mark_inbound_failed_);
+    mark->Bind(1, message_id);
+    mark->Bind(2, reason);
+    mark->Bind(3, now);
+    const int rc = mark->Step();
+    if (rc == SQLITE_DONE) {
+      return NotFound("no accepted inbound message " + std::to_string(message_id));
+    }
+    if (rc != SQLITE_ROW) return StepError(rc, "mark inbound failed");
+    contact_id = mark->Int(0);
+    event.detail = "message " + mark->Text(1) + ": " + reason;
+  }
+  if (Status s = sqlite::InsertAudit(insert_audit_, contact_id, event, now); !s.ok()) return s;
+  return tx.Commit();
 }
 
 Result<std::vector<StoredRecord>> SqliteStore::ListRecords(int64_t contact_id) {

@@ -210,6 +210,10 @@ Status SqliteStore::PrepareAll() {
        "ON CONFLICT (channel, address) DO NOTHING"},
       {&unprocessed_,
        "SELECT id FROM messages WHERE status = 'accepted' AND direction = 'in' ORDER BY id"},
+      {&mark_inbound_failed_,
+       "UPDATE messages SET status = 'failed', error = ?2, updated_at = ?3 "
+       "WHERE id = ?1 AND direction = 'in' AND status = 'accepted' RETURNING contact_id, "
+       "coalesce(provider_id, '')"},
       {&list_records_,
        "SELECT id, contact_id, session_id, kind, data, created_at FROM records "
        "WHERE contact_id = ?1 ORDER BY id"},

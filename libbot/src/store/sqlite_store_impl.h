@@ -29,6 +29,7 @@ class SqliteStore final : public Store {
   Result<std::optional<Session>> LatestSession(int64_t contact_id) override;
   Result<CommittedTurn> CommitTurn(const TurnCommit& turn) override;
   Result<std::vector<int64_t>> UnprocessedInbound() override;
+  Status MarkInboundFailed(int64_t message_id, const std::string& reason, TimePoint now) override;
 
   Result<std::vector<OutboundMessage>> DueOutbound(TimePoint now, int limit) override;
   Status MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) override;
@@ -122,6 +123,7 @@ class SqliteStore final : public Store {
   sqlite::Statement find_contact_;
   sqlite::Statement insert_contact_;
   sqlite::Statement unprocessed_;
+  sqlite::Statement mark_inbound_failed_;
   sqlite::Statement list_records_;
   sqlite::Statement list_audit_;
   sqlite::Statement list_messages_;

@@ -8,6 +8,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
@@ -152,15 +153,28 @@ std::string Normalize(std::string_view text) {
   return understand::NormalizeWithIcu(text);
 }
 
-bool IsValidUtf8(std::string_view text) {
+bool IsValidUtf8(std::string_view text) { return ValidUtf8Prefix(text) == text.size(); }
+
+size_t ValidUtf8Prefix(std::string_view text) {
   const auto* s = reinterpret_cast<const uint8_t*>(text.data());
   const int32_t length = static_cast<int32_t>(text.size());
   for (int32_t i = 0; i < length;) {
+    const int32_t start = i;
     UChar32 c;
     U8_NEXT(s, i, length, c);
-    if (c < 0) return false;
+    if (c < 0) return static_cast<size_t>(start);
   }
-  return true;
+  return text.size();
+}
+
+std::string DescribeInvalidUtf8(std::string_view text, std::string_view origin) {
+  const size_t valid = ValidUtf8Prefix(text);
+  if (valid == text.size()) return "";
+  const std::string_view before = text.substr(0, valid);
+  const size_t line = static_cast<size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
+  const size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  return std::string(origin) + ":" + std::to_string(line) + ": not valid UTF-8 (byte " +
+         std::to_string(valid - line_start + 1) + " of the line)";
 }
 
 }  // namespace bot

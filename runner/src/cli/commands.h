@@ -18,5 +18,6 @@ void AddCreditCommand(CLI::App& app, int* exit_code);  // credit_command.cc
 void AddEraseCommand(CLI::App& app, int* exit_code);   // erase_command.cc
 void AddKbCommand(CLI::App& app, int* exit_code);      // kb_command.cc
 void AddDeliveriesCommand(CLI::App& app, int* exit_code);  // deliveries_command.cc (+ leads)
+void AddInboundCommand(CLI::App& app, int* exit_code);     // inbound_command.cc
 
 }  // namespace runner

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "bot/text.h"
 #include "config/config_reader.h"
 
 namespace runner {
@@ -286,6 +287,10 @@ Result<std::string> ExpandEnv(const std::string& text, const EnvLookup& env) {
 
 Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& origin,
                                  const EnvLookup& env) {
+  // yaml-cpp takes any bytes; the config's texts reach customers and the store's JSON.
+  if (std::string bad = bot::DescribeInvalidUtf8(yaml, origin); !bad.empty()) {
+    return InvalidArgument(bad);
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml);

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <limits>
 
+#include "bot/text.h"
+
 namespace runner {
 
 using bot::InvalidArgument;
@@ -138,6 +140,9 @@ Result<std::string> ConfigReader::ExpandAt(const YAML::Node& node, const char* k
                                            const std::string& text) const {
   Result<std::string> out = ExpandEnv(text, env_);
   if (!out.ok()) return Error(node, std::string("'") + key + "': " + out.status().message());
+  if (!bot::IsValidUtf8(*out)) {
+    return Error(node, std::string("'") + key + "': the environment gave a value that is not UTF-8");
+  }
   return out;
 }
 

@@ -147,7 +147,9 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
 
 // Messages a previous run accepted but did not process go to their conversations' turn lanes
 // before the server listens, so they run before any new message of the same conversation. A
-// message that cannot even be loaded is logged and left: it must not stop the server.
+// message that cannot even be loaded must not stop the server: an unreadable row (kInternal) is
+// marked failed (audited, `botrunner inbound failed` lists it), anything else is left for the
+// next start.
 bot::Status Server::Recover() {
   bot::Result<std::vector<int64_t>> pending = store_->UnprocessedInbound();
   if (!pending.ok()) return pending.status();
@@ -157,7 +159,10 @@ bot::Status Server::Recover() {
   for (int64_t id : *pending) {
     bot::Result<bot::TurnContext> ctx = store_->LoadTurn(id);
     if (!ctx.ok()) {
-      log_.Error("recovery: message {}: {}", id, ctx.status().ToString());
+      const bool unreadable = ctx.status().code() == bot::StatusCode::kInternal;
+      log_.Error("recovery: message {}: {}{}", id, ctx.status().ToString(),
+                 unreadable ? "; marked failed" : "");
+      if (unreadable) (void)store_->MarkInboundFailed(id, ctx.status().message(), bot_->clock().Now());
       metrics_.CountTurnError();
       continue;
     }
