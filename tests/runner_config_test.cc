@@ -328,6 +328,7 @@ TEST(RunnerProvidersConfig, LimitsPerProviderAndTheTwimlBudget) {
   const char* yaml = R"(
 numbers: [{to: a, dialog: d}]
 twiml_budget_ms: 8000
+media_timeout_ms: 3000
 providers:
   llm: {base_url: "http://127.0.0.1:8000/v1", model: m, max_in_flight: 50, requests_per_minute: 500,
         tokens_per_minute: 200000, connections: 10}
@@ -337,6 +338,7 @@ providers:
   bot::Result<RunnerConfig> c = ParseConfig(yaml, "bot.yaml", Env({}));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->twiml_budget, std::chrono::milliseconds(8000));
+  EXPECT_EQ(c->media_timeout, std::chrono::milliseconds(3000));
   const LimitsConfig& llm = c->providers.llm->limits;
   EXPECT_EQ(llm.limits.max_in_flight, 50);
   EXPECT_EQ(llm.limits.requests_per_minute, 500);
@@ -352,11 +354,13 @@ providers:
   bot::Result<RunnerConfig> minimal = ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "t"}}));
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->twiml_budget, std::chrono::milliseconds(10000)) << "well under Twilio's 15 s";
-  for (const char* bad : {"twiml_budget_ms: 15000\n", "twiml_budget_ms: 0\n"}) {
+  EXPECT_EQ(minimal->media_timeout, std::chrono::milliseconds(10000));
+  for (const char* bad : {"twiml_budget_ms: 15000\n", "twiml_budget_ms: 0\n",
+                          "media_timeout_ms: 60000\n"}) {
     bot::Result<RunnerConfig> r =
         ParseConfig(std::string(kMinimal) + bad, "bot.yaml", Env({{"TOKEN", "t"}}));
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_NE(r.status().message().find("twiml_budget_ms"), std::string::npos);
+    if (!r.ok()) EXPECT_NE(r.status().message().find(std::string(bad).substr(0, 10)), std::string::npos);
   }
 }
 

@@ -381,6 +381,51 @@ TEST_F(RunnerE2eTest, ForgedOrUnsignedWebhooksGet403AndNothingIsStored) {
             200);
 }
 
+// Two messages whose media never arrives: as many as there are workers. The downloads hold no
+// worker, so another conversation is answered and /healthz and /metrics answer while both are
+// still waiting (before, both workers waited for the downloads: 59 s for /healthz).
+TEST_F(RunnerE2eTest, HangingMediaDownloadsHoldNoWorker) {
+  RunnerConfig config = Config(ReplyChannel::kTwiml);
+  ASSERT_EQ(config.workers, 2);
+  config.media_timeout = 4s;
+  ASSERT_NO_FATAL_FAILURE(StartServer(std::move(config)));
+  bot::testing::FakeTwilio::MediaOptions hang;
+  hang.hang = true;
+  std::vector<std::thread> senders;
+  std::atomic<int> media_answers{0};
+  for (const char* user : {"whatsapp:+593955500001", "whatsapp:+593955500002"}) {
+    bot::FormParams params = Params(user, "", NextSid());
+    params.emplace_back("NumMedia", "1");
+    params.emplace_back("MediaUrl0", twilio_.AddMedia("jpeg bytes", "image/jpeg", hang));
+    params.emplace_back("MediaContentType0", "image/jpeg");
+    std::erase_if(params, [](const auto& p) { return p.first == "NumMedia" && p.second == "0"; });
+    senders.emplace_back([this, params, &media_answers] {
+      if (PostSigned("/twilio/inbound", params).status == 200) ++media_answers;
+    });
+  }
+  // Both downloads are on the wire (the fake saw the redirect to its CDN and the CDN request).
+  ASSERT_TRUE(Eventually([&] {
+    size_t cdn = 0;
+    for (const auto& r : twilio_.requests()) cdn += r.target.rfind("/cdn/", 0) == 0;
+    return cdn == 2;
+  }));
+  Reply hola = Say("whatsapp:+593955500003", "Hola");
+  EXPECT_EQ(hola.status, 200);
+  EXPECT_FALSE(TwimlMessages(hola.body).empty()) << hola.body;
+  EXPECT_EQ(HttpExchange(port_, "GET", "/healthz", "").status, 200);
+  EXPECT_EQ(HttpExchange(port_, "GET", "/metrics", "").status, 200);
+  EXPECT_EQ(media_answers.load(), 0) << "the downloads were over before the others were answered";
+  for (std::thread& t : senders) t.join();
+  // The downloads timed out: the messages go on without their files.
+  EXPECT_EQ(media_answers.load(), 2);
+  for (const char* user : {"whatsapp:+593955500001", "whatsapp:+593955500002"}) {
+    std::vector<bot::StoredMessage> stored = StoredMessages(user);
+    ASSERT_FALSE(stored.empty()) << user;
+    ASSERT_EQ(stored.front().media.size(), 1u);
+    EXPECT_TRUE(stored.front().media[0].path.empty());
+  }
+}
+
 // An account's `sid` is optional; a genuine webhook for a number no one configured is still a
 // 404 (and a forged one still a 403), with or without it.
 TEST_F(RunnerE2eTest, AGenuineWebhookToAnUnknownNumberGets404) {

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -604,13 +605,14 @@ class TwilioMedia : public ::testing::Test {
   }
 
   testing::FakeTwilio twilio_;
+  std::unique_ptr<HttpClient> http_ = NewCurlHttpClient();
   std::string dir_;
 };
 
 TEST_F(TwilioMedia, SendsCredentialsToTheApiHostButNotAcrossTheRedirect) {
   const std::string bytes = "OggS\x00\x02 voice note bytes";
   std::string url = twilio_.AddMedia(bytes, "audio/ogg");
-  Result<Media> media = DownloadMedia(url, "audio/ogg; codecs=opus", twilio_.account(), {}, dir_);
+  Result<Media> media = DownloadMedia(*http_, url, "audio/ogg; codecs=opus", twilio_.account(), {}, dir_);
   ASSERT_TRUE(media.ok()) << media.status().ToString();
   EXPECT_EQ(media->url, url);
   EXPECT_EQ(media->content_type, "audio/ogg; codecs=opus");
@@ -635,7 +637,7 @@ TEST_F(TwilioMedia, DownloadsFromTheApiHostDirectly) {
   testing::FakeTwilio::MediaOptions direct;
   direct.redirect = false;
   std::string url = twilio_.AddMedia("\x89PNG fake", "image/png", direct);
-  Result<Media> media = DownloadMedia(url, "image/png", twilio_.account(), {}, dir_);
+  Result<Media> media = DownloadMedia(*http_, url, "image/png", twilio_.account(), {}, dir_);
   ASSERT_TRUE(media.ok()) << media.status().ToString();
   EXPECT_EQ(media->path.substr(media->path.size() - 4), ".png");
   ASSERT_EQ(twilio_.requests().size(), 1u);
@@ -648,7 +650,7 @@ TEST_F(TwilioMedia, NeverSendsCredentialsToAnotherHost) {
   // the fake answers 401 and the download fails.
   std::string elsewhere = url;
   elsewhere.replace(elsewhere.find("127.0.0.1"), 9, "localhost");
-  Result<Media> media = DownloadMedia(elsewhere, "image/jpeg", twilio_.account(), {}, dir_);
+  Result<Media> media = DownloadMedia(*http_, elsewhere, "image/jpeg", twilio_.account(), {}, dir_);
   ASSERT_FALSE(media.ok());
   EXPECT_EQ(media.status().code(), StatusCode::kBadResponse);
   EXPECT_NE(media.status().message().find("401"), std::string::npos);
@@ -662,13 +664,13 @@ TEST_F(TwilioMedia, EnforcesTheImageLimitOfFiveMegabytes) {
   std::string big(kFiveMb + 1, 'x');
   std::string image_url = twilio_.AddMedia(big, "image/jpeg");
   std::string audio_url = twilio_.AddMedia(big, "audio/ogg");
-  Result<Media> image = DownloadMedia(image_url, "image/jpeg", twilio_.account(), {}, dir_);
+  Result<Media> image = DownloadMedia(*http_, image_url, "image/jpeg", twilio_.account(), {}, dir_);
   ASSERT_FALSE(image.ok());
   EXPECT_EQ(image.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(image.status().message().find(std::to_string(kFiveMb)), std::string::npos);
   EXPECT_EQ(FilesInDir(), 0u);
   // The same size is fine for audio, whose limit is 16 MB.
-  Result<Media> audio = DownloadMedia(audio_url, "audio/ogg", twilio_.account(), {}, dir_);
+  Result<Media> audio = DownloadMedia(*http_, audio_url, "audio/ogg", twilio_.account(), {}, dir_);
   ASSERT_TRUE(audio.ok()) << audio.status().ToString();
   EXPECT_EQ(audio->size, kFiveMb + 1);
 }
@@ -680,26 +682,46 @@ TEST_F(TwilioMedia, StopsAStreamWithoutContentLengthAtTheLimit) {
   limits.max_bytes = 1000;
   std::string over = twilio_.AddMedia(std::string(1001, 'a'), "application/pdf", chunked);
   std::string at = twilio_.AddMedia(std::string(1000, 'a'), "application/pdf", chunked);
-  Result<Media> too_big = DownloadMedia(over, "application/pdf", twilio_.account(), limits, dir_);
+  Result<Media> too_big = DownloadMedia(*http_, over, "application/pdf", twilio_.account(), limits, dir_);
   ASSERT_FALSE(too_big.ok());
   EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(FilesInDir(), 0u);
-  Result<Media> fits = DownloadMedia(at, "application/pdf", twilio_.account(), limits, dir_);
+  Result<Media> fits = DownloadMedia(*http_, at, "application/pdf", twilio_.account(), limits, dir_);
   ASSERT_TRUE(fits.ok()) << fits.status().ToString();
   EXPECT_EQ(fits->size, 1000);
   EXPECT_EQ(fits->path.substr(fits->path.size() - 4), ".pdf");
 }
 
+// A download holds no thread while it waits: the call returns at once, and a server that never
+// sends the bytes costs the download its timeout, nothing more.
+TEST_F(TwilioMedia, AHangingDownloadReturnsAtOnceAndTimesOut) {
+  testing::FakeTwilio::MediaOptions hang;
+  hang.hang = true;
+  std::string url = twilio_.AddMedia("bytes", "image/jpeg", hang);
+  MediaLimits limits;
+  limits.timeout = std::chrono::milliseconds(300);
+  std::promise<Result<Media>> promise;
+  std::future<Result<Media>> future = promise.get_future();
+  DownloadMediaAsync(*http_, url, "image/jpeg", twilio_.account(), limits, dir_,
+                     [&](Result<Media> media) { promise.set_value(std::move(media)); });
+  EXPECT_EQ(future.wait_for(std::chrono::seconds(0)), std::future_status::timeout)
+      << "the call waited for the transfer";
+  Result<Media> media = future.get();
+  ASSERT_FALSE(media.ok());
+  EXPECT_EQ(media.status().code(), StatusCode::kTimeout) << media.status().ToString();
+  EXPECT_EQ(FilesInDir(), 0u);
+}
+
 TEST_F(TwilioMedia, ReportsMissingMediaAndBadUrls) {
   std::string url = twilio_.AddMedia("x", "image/jpeg");
   std::string missing = url.substr(0, url.rfind("/Media/")) + "/Media/ME0";
-  Result<Media> not_found = DownloadMedia(missing, "image/jpeg", twilio_.account(), {}, dir_);
+  Result<Media> not_found = DownloadMedia(*http_, missing, "image/jpeg", twilio_.account(), {}, dir_);
   ASSERT_FALSE(not_found.ok());
   EXPECT_EQ(not_found.status().code(), StatusCode::kBadResponse);
   Result<Media> bad =
-      DownloadMedia("file:///etc/passwd", "text/plain", twilio_.account(), {}, dir_);
+      DownloadMedia(*http_, "file:///etc/passwd", "text/plain", twilio_.account(), {}, dir_);
   ASSERT_FALSE(bad.ok());
-  Result<Media> garbage = DownloadMedia("not a url", "text/plain", twilio_.account(), {}, dir_);
+  Result<Media> garbage = DownloadMedia(*http_, "not a url", "text/plain", twilio_.account(), {}, dir_);
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(FilesInDir(), 0u);

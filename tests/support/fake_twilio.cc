@@ -134,6 +134,7 @@ TestHttpServer::Answer FakeTwilio::Impl::Serve(const RequestMessage& req) {
     }
   }
   answer.response = Handle(req);
+  answer.hang = answer.response.count("X-Fake-Hang") > 0;
   std::lock_guard<std::mutex> lock(mu);
   requests.push_back({std::string(req.method_string()), std::string(req.target()),
                       std::string(req[http::field::host]),
@@ -233,6 +234,7 @@ Response FakeTwilio::Impl::GetMedia(const std::string& media_sid, bool api_host)
     return res;
   }
   Response res{http::status::ok, 11};
+  if (item.options.hang) res.set("X-Fake-Hang", "1");  // Serve() turns it into a hang
   res.set(http::field::content_type, item.content_type);
   res.body() = std::move(item.bytes);
   if (item.options.chunked) res.chunked(true);

@@ -67,6 +67,7 @@ class FakeTwilio {
   struct MediaOptions {
     bool redirect = true;  // false: the API URL serves the bytes itself (with auth)
     bool chunked = false;  // true: no Content-Length, the size is known only while streaming
+    bool hang = false;     // true: the bytes never come (the request hangs until the fake stops)
   };
 
   FakeTwilio(std::string account_sid = kAccountSid, std::string auth_token = kAuthToken);

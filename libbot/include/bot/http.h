@@ -29,6 +29,9 @@ struct HttpRequest {
   HttpHeaders headers;  // "Name", "value"; sent in order
   std::string body;
   std::chrono::milliseconds timeout{30000};  // whole exchange, connect included
+  // The largest body accepted (BadResponse past it, the transfer stopped at once); 0 = the
+  // client's own limit (CurlHttpOptions::max_response_bytes).
+  size_t max_response_bytes = 0;
   // What the request counts against a tokens-per-minute limit (ProviderLimits): the prompt's
   // estimated tokens plus the most the answer may take, as providers count it. 0 = none.
   int64_t rate_tokens = 0;

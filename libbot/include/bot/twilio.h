@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -126,19 +127,27 @@ Result<TwilioStatusCallback> ParseTwilioStatusCallback(const FormParams& params)
 struct MediaLimits {
   int64_t max_bytes = 16 * 1024 * 1024;       // WhatsApp: 16 MB per message
   int64_t max_image_bytes = 5 * 1024 * 1024;  // WhatsApp: 5 MB for images
-  std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds total_timeout{60000};
+  // The whole download, redirects included. Twilio waits 15 s for a webhook's answer, and the
+  // answer waits for the download: keep this under it.
+  std::chrono::milliseconds timeout{10000};
 };
 
-// Downloads a MediaUrl into `dir` as "<sha256>.<ext>" (ext from `content_type`) and returns the
-// Media with url, content_type, path, size and sha256 filled. Basic auth (AccountSid:AuthToken)
-// is sent only when the URL's scheme, host and port equal those of account.api_origin;
-// redirects are followed and never carry the credentials to another host. The download stops
-// as soon as it passes the limit for its type (image/* → max_image_bytes, else max_bytes) and
-// the partial file is removed. Errors: InvalidArgument (bad URL, too large), Unavailable
-// (network, 5xx), BadResponse (other HTTP errors), Internal (file system).
-Result<Media> DownloadMedia(const std::string& url, const std::string& content_type,
-                            const TwilioAccount& account, const MediaLimits& limits,
-                            const std::string& dir);
+// Downloads a MediaUrl through `http` into `dir` as "<sha256>.<ext>" (ext from `content_type`)
+// and calls `done` with the Media (url, content_type, path, size and sha256 filled). No thread
+// waits meanwhile: `done` runs on `http`'s thread (NewCurlHttpClient: its transfer thread),
+// after the file is written. Basic auth (AccountSid:AuthToken) is sent only when the URL's
+// scheme, host and port equal those of account.api_origin; redirects (up to 5) are followed
+// here, never with the credentials to another host, so `http` must not follow them itself. The
+// transfer stops as soon as it passes the limit for its type (image/* → max_image_bytes, else
+// max_bytes), and nothing is written then. Errors: InvalidArgument (bad URL, too large),
+// Timeout, Unavailable (network, 5xx), BadResponse (other HTTP errors), Internal (file system).
+void DownloadMediaAsync(HttpClient& http, const std::string& url, const std::string& content_type,
+                        const TwilioAccount& account, const MediaLimits& limits,
+                        const std::string& dir, std::function<void(Result<Media>)> done);
+
+// The same, waiting for the result (tools and tests).
+Result<Media> DownloadMedia(HttpClient& http, const std::string& url,
+                            const std::string& content_type, const TwilioAccount& account,
+                            const MediaLimits& limits, const std::string& dir);
 
 }  // namespace bot

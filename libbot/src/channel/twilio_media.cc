@@ -1,25 +1,25 @@
-// Downloads inbound media (MediaUrlN) to disk: credentials only for Twilio's API host, redirects
-// followed without them, the size limit enforced while the bytes stream in.
+// Downloads inbound media (MediaUrlN) to disk through an HttpClient, holding no thread while
+// the bytes travel: credentials only for Twilio's API host, redirects followed here without
+// them, the size limit enforced by the client while the bytes arrive.
 #include <openssl/evp.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <system_error>
 
 #include "bot/twilio.h"
-#include "channel/twilio_curl.h"
+#include "channel/url.h"
+#include "util/base64.h"
 
 namespace bot {
 namespace {
 
 namespace fs = std::filesystem;
-using twilio_internal::CurlGlobal;
-using twilio_internal::UrlOrigin;
 
 // "audio/ogg; codecs=opus" → "audio/ogg".
 std::string MediaType(std::string_view content_type) {
@@ -61,32 +61,6 @@ std::string Extension(const std::string& type) {
   return "bin";
 }
 
-// Where the bytes go while they arrive: a temporary file and a running SHA-256.
-struct Sink {
-  std::FILE* file = nullptr;
-  EVP_MD_CTX* sha = nullptr;
-  int64_t size = 0;
-  int64_t limit = 0;
-  bool too_large = false;
-  bool write_failed = false;
-};
-
-size_t WriteToSink(char* data, size_t size, size_t count, void* user) {
-  Sink* sink = static_cast<Sink*>(user);
-  size_t bytes = size * count;
-  sink->size += static_cast<int64_t>(bytes);
-  if (sink->size > sink->limit) {
-    sink->too_large = true;
-    return 0;  // makes libcurl stop with CURLE_WRITE_ERROR
-  }
-  if (std::fwrite(data, 1, bytes, sink->file) != bytes) {
-    sink->write_failed = true;
-    return 0;
-  }
-  EVP_DigestUpdate(sink->sha, data, bytes);
-  return bytes;
-}
-
 std::string Hex(const unsigned char* data, unsigned int size) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -97,100 +71,148 @@ std::string Hex(const unsigned char* data, unsigned int size) {
   return out;
 }
 
-// Runs the transfer into `sink`; the error says why it failed, with the URL's limit in it.
-Status Fetch(const std::string& url, const TwilioAccount& account, const MediaLimits& limits,
-             Sink* sink) {
-  std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
-  if (!curl) return Internal("curl_easy_init failed");
-  char error_buffer[CURL_ERROR_SIZE];
-  twilio_internal::SetCommonOptions(curl.get(), limits.connect_timeout.count(),
-                                    limits.total_timeout.count(), error_buffer);
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  // Twilio answers with a redirect to a short-lived CDN URL. libcurl sends the credentials
-  // only to the host they were set for (UNRESTRICTED_AUTH off), so the CDN never sees them.
-  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_MAXREDIRS, 5L);
-  curl_easy_setopt(curl.get(), CURLOPT_UNRESTRICTED_AUTH, 0L);
-  // The URL comes from a webhook: only Twilio's own API host may see the token, or a forged
-  // MediaUrl could collect it.
-  if (UrlOrigin(url) == UrlOrigin(account.api_origin)) {
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(curl.get(), CURLOPT_USERNAME, account.account_sid.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_PASSWORD, account.auth_token.c_str());
-  }
-  // Refuses at once when the server announces a larger Content-Length; WriteToSink covers
-  // responses that do not announce one.
-  curl_easy_setopt(curl.get(), CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(sink->limit));
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, WriteToSink);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, sink);
-
-  CURLcode code = curl_easy_perform(curl.get());
-  std::string too_large =
-      "media larger than the limit of " + std::to_string(sink->limit) + " bytes";
-  if (code == CURLE_FILESIZE_EXCEEDED || sink->too_large) return InvalidArgument(too_large);
-  if (sink->write_failed) return Internal("cannot write the media file");
-  std::string detail = std::string(curl_easy_strerror(code)) +
-                       (error_buffer[0] != '\0' ? std::string(": ") + error_buffer : "");
-  if (code == CURLE_OPERATION_TIMEDOUT) return Timeout("media download: " + detail);
-  if (code != CURLE_OK) return Unavailable("media download: " + detail);
-  long http_status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &http_status);
-  std::string status_text = "media download: HTTP " + std::to_string(http_status);
-  if (http_status >= 500) return Unavailable(status_text);
-  if (http_status < 200 || http_status >= 300) return BadResponse(status_text);
-  return Status::Ok();
+std::string Sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &size, EVP_sha256(), nullptr);
+  return Hex(digest, size);
 }
 
-}  // namespace
-
-Result<Media> DownloadMedia(const std::string& url, const std::string& content_type,
-                            const TwilioAccount& account, const MediaLimits& limits,
-                            const std::string& dir) {
-  CurlGlobal curl_global;
-  if (UrlOrigin(url).empty()) return InvalidArgument("not an http(s) media URL: " + url);
-  std::string type = MediaType(content_type);
+// Writes the downloaded bytes as "<dir>/<sha256>.<ext>": into a temporary file first, renamed
+// when complete, so a crash never leaves a half file under a content name.
+Result<Media> Save(const std::string& url, const std::string& content_type,
+                   const std::string& dir, const std::string& bytes) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Internal("cannot create media directory " + dir + ": " + ec.message());
-
   std::string temp_path = (fs::path(dir) / ".download-XXXXXX").string();
   int fd = mkstemp(temp_path.data());
   if (fd < 0) return Internal("cannot create a file in " + dir);
-  Sink sink;
-  sink.file = fdopen(fd, "wb");
-  sink.sha = EVP_MD_CTX_new();
-  sink.limit = type.rfind("image/", 0) == 0 ? limits.max_image_bytes : limits.max_bytes;
-  Status status = (sink.file == nullptr || sink.sha == nullptr)
-                      ? Internal("cannot open a temporary media file")
-                      : Status::Ok();
-  if (sink.sha != nullptr) EVP_DigestInit_ex(sink.sha, EVP_sha256(), nullptr);
-  if (status.ok()) status = Fetch(url, account, limits, &sink);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (sink.sha != nullptr) {
-    EVP_DigestFinal_ex(sink.sha, digest, &digest_size);
-    EVP_MD_CTX_free(sink.sha);
-  }
-  bool closed = sink.file != nullptr ? std::fclose(sink.file) == 0 : ::close(fd) == 0;
-  if (status.ok() && !closed) status = Internal("cannot write the media file");
-  if (!status.ok()) {
+  std::FILE* file = fdopen(fd, "wb");
+  bool written = file != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  bool closed = file != nullptr ? std::fclose(file) == 0 : ::close(fd) == 0;
+  if (!written || !closed) {
     fs::remove(temp_path, ec);
-    return status;
+    return Internal("cannot write the media file");
   }
-
   Media media;
   media.url = url;
   media.content_type = content_type;
-  media.sha256 = Hex(digest, digest_size);
-  media.size = sink.size;
+  media.sha256 = Sha256Hex(bytes);
+  media.size = static_cast<int64_t>(bytes.size());
   // Named by content: the same file received twice is stored once.
-  media.path = (fs::path(dir) / (media.sha256 + "." + Extension(type))).string();
+  media.path = (fs::path(dir) / (media.sha256 + "." + Extension(MediaType(content_type)))).string();
   fs::rename(temp_path, media.path, ec);
   if (ec) {
     fs::remove(temp_path, ec);
     return Internal("cannot store media as " + media.path);
   }
   return media;
+}
+
+// One download: a request per hop of the redirect chain, each sent when the one before answers.
+class Download : public std::enable_shared_from_this<Download> {
+ public:
+  Download(HttpClient& http, std::string url, std::string content_type, TwilioAccount account,
+           const MediaLimits& limits, std::string dir, std::function<void(Result<Media>)> done)
+      : http_(http),
+        url_(std::move(url)),
+        content_type_(std::move(content_type)),
+        account_(std::move(account)),
+        dir_(std::move(dir)),
+        done_(std::move(done)),
+        limit_(MediaType(content_type_).rfind("image/", 0) == 0 ? limits.max_image_bytes
+                                                                 : limits.max_bytes),
+        deadline_(std::chrono::steady_clock::now() + limits.timeout) {}
+
+  void Get(const std::string& url) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline_ - std::chrono::steady_clock::now());
+    if (left <= std::chrono::milliseconds(0)) {
+      done_(Timeout("media download: no time left after " + std::to_string(hops_) + " redirect(s)"));
+      return;
+    }
+    HttpRequest request;
+    request.url = url;
+    request.timeout = left;
+    request.max_response_bytes = static_cast<size_t>(limit_);
+    // The URL comes from a webhook: only Twilio's own API host may see the token, or a forged
+    // MediaUrl could collect it. Twilio answers with a redirect to a short-lived CDN URL, which
+    // is asked without it.
+    if (url::Origin(url) == url::Origin(account_.api_origin)) {
+      request.headers.emplace_back(
+          "Authorization", "Basic " + Base64(account_.account_sid + ":" + account_.auth_token));
+    }
+    http_.Send(std::move(request), [self = shared_from_this(), url](Result<HttpResponse> got) {
+      self->Answered(url, std::move(got));
+    });
+  }
+
+ private:
+  void Answered(const std::string& url, Result<HttpResponse> got) {
+    if (!got.ok()) {
+      const Status& s = got.status();
+      // A transport BadResponse is the body limit (HttpClient's contract).
+      if (s.code() == StatusCode::kBadResponse) {
+        done_(InvalidArgument("media larger than the limit of " + std::to_string(limit_) +
+                              " bytes"));
+      } else if (s.code() == StatusCode::kTimeout) {
+        done_(Timeout("media download: " + s.message()));
+      } else if (s.code() == StatusCode::kInvalidArgument) {
+        done_(InvalidArgument("media download: " + s.message()));
+      } else {
+        done_(Unavailable("media download: " + s.message()));
+      }
+      return;
+    }
+    const int status = got->status;
+    std::string location = got->Header("location");
+    if (status >= 300 && status < 400 && !location.empty()) {
+      std::string next = url::Resolve(url, location);
+      if (++hops_ > 5) return done_(BadResponse("media download: more than 5 redirects"));
+      if (url::Origin(next).empty()) {
+        return done_(BadResponse("media download: redirect to a non-http(s) URL"));
+      }
+      return Get(next);
+    }
+    std::string status_text = "media download: HTTP " + std::to_string(status);
+    if (status >= 500) return done_(Unavailable(status_text));
+    if (status < 200 || status >= 300) return done_(BadResponse(status_text));
+    done_(Save(url_, content_type_, dir_, got->body));
+  }
+
+  HttpClient& http_;
+  const std::string url_;
+  const std::string content_type_;
+  const TwilioAccount account_;
+  const std::string dir_;
+  const std::function<void(Result<Media>)> done_;
+  const int64_t limit_;
+  const std::chrono::steady_clock::time_point deadline_;
+  int hops_ = 0;
+};
+
+}  // namespace
+
+void DownloadMediaAsync(HttpClient& http, const std::string& url, const std::string& content_type,
+                        const TwilioAccount& account, const MediaLimits& limits,
+                        const std::string& dir, std::function<void(Result<Media>)> done) {
+  if (url::Origin(url).empty()) {
+    done(InvalidArgument("not an http(s) media URL: " + url));
+    return;
+  }
+  std::make_shared<Download>(http, url, content_type, account, limits, dir, std::move(done))
+      ->Get(url);
+}
+
+Result<Media> DownloadMedia(HttpClient& http, const std::string& url,
+                            const std::string& content_type, const TwilioAccount& account,
+                            const MediaLimits& limits, const std::string& dir) {
+  auto promise = std::make_shared<std::promise<Result<Media>>>();
+  std::future<Result<Media>> future = promise->get_future();
+  DownloadMediaAsync(http, url, content_type, account, limits, dir,
+                     [promise](Result<Media> media) { promise->set_value(std::move(media)); });
+  return future.get();
 }
 
 }  // namespace bot

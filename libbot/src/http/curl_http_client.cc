@@ -88,7 +88,8 @@ class CurlHttpClient final : public HttpClient {
     auto t = std::make_unique<Transfer>();
     t->request = std::move(request);
     t->done = std::move(done);
-    t->max_bytes = options_.max_response_bytes;
+    t->max_bytes = t->request.max_response_bytes != 0 ? t->request.max_response_bytes
+                                                      : options_.max_response_bytes;
     {
       std::lock_guard<std::mutex> lock(mu_);
       if (!stopping_) {
@@ -126,6 +127,9 @@ class CurlHttpClient final : public HttpClient {
     curl_easy_setopt(e, CURLOPT_USERAGENT, options_.user_agent.c_str());
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->error);
+    // Refuses at once a response that announces a larger Content-Length; OnBody stops one
+    // that does not announce it.
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(t->max_bytes));
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, OnBody);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, OnHeader);
@@ -164,7 +168,7 @@ class CurlHttpClient final : public HttpClient {
     }
     std::string what = t->request.method + " " + t->request.url + ": " +
                        (t->error[0] != '\0' ? t->error : curl_easy_strerror(code));
-    if (t->too_large) {
+    if (t->too_large || code == CURLE_FILESIZE_EXCEEDED) {
       t->done(BadResponse("response larger than " + std::to_string(t->max_bytes) +
                           " bytes: " + t->request.url));
     } else if (code == CURLE_OPERATION_TIMEDOUT) {

@@ -345,6 +345,9 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
         ms, r.Integer(root, "twiml_budget_ms", config.twiml_budget.count(), 100, 14000));
     config.twiml_budget = std::chrono::milliseconds(ms);
     CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "media_timeout_ms", config.media_timeout.count(), 100, 14000));
+    config.media_timeout = std::chrono::milliseconds(ms);
+    CONFIG_ASSIGN_OR_RETURN(
         ms, r.Integer(root, "read_timeout_ms", config.read_timeout.count(), 100, 600000));
     config.read_timeout = std::chrono::milliseconds(ms);
     CONFIG_ASSIGN_OR_RETURN(

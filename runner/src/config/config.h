@@ -86,6 +86,9 @@ struct RunnerConfig {
   // TwiML mode: a turn not committed this long after the webhook arrived is answered with an
   // empty <Response/> (Twilio gives up at 15 s); its replies then go through the outbox.
   std::chrono::milliseconds twiml_budget{10000};
+  // Every media download of one message (they run at once), redirects included. The webhook's
+  // answer waits for them: keep it under Twilio's 15 s.
+  std::chrono::milliseconds media_timeout{10000};
   std::vector<NumberConfig> numbers;
   std::map<std::string, AccountConfig> accounts;
   double rate_per_sender = 80;  // messages per second per bot number

@@ -95,6 +95,9 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     bot::CurlHttpOptions twilio_http;
     twilio_http.max_connections_per_host = c.concurrent_sends;
     server->twilio_http_ = bot::NewCurlHttpClient(twilio_http);
+    // Inbound media has its own client: its transfer thread also writes the files, which must
+    // not delay the sends.
+    server->media_http_ = bot::NewCurlHttpClient();
   }
   for (const auto& [name, account] : c.accounts) {
     server->senders_[name] = bot::NewTwilioSender(
@@ -123,9 +126,19 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   // only then answered (Store::WhenDurable).
   server->queue_ = std::make_unique<WorkQueue>(
       c.workers, [store = server->store_.get()] { static_cast<void>(store->Flush()); });
-  server->handler_ = std::make_unique<WebhookHandler>(
-      &server->config_, &server->ioc_, server->bot_.get(), server->queue_.get(),
-      server->outbox_.get(), &server->metrics_, &server->log_, server->providers_.get());
+  server->probes_ = std::make_unique<WorkQueue>(1);
+  WebhookHandler::Parts parts;
+  parts.config = &server->config_;
+  parts.ioc = &server->ioc_;
+  parts.bot = server->bot_.get();
+  parts.queue = server->queue_.get();
+  parts.probes = server->probes_.get();
+  parts.media_http = server->media_http_.get();
+  parts.outbox = server->outbox_.get();
+  parts.metrics = &server->metrics_;
+  parts.log = &server->log_;
+  parts.providers = server->providers_.get();
+  server->handler_ = std::make_unique<WebhookHandler>(parts);
   if (c.meta_leadgen) {
     bot::Result<std::unique_ptr<bot::SqliteLeadInbox>> inbox =
         bot::SqliteLeadInbox::Open(c.database);

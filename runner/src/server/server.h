@@ -75,6 +75,7 @@ class Server {
   std::unique_ptr<bot::SqliteKnowledgeBase> knowledge_;  // the numbers' offers catalogues
   std::unique_ptr<bot::Bot> bot_;
   std::unique_ptr<bot::HttpClient> twilio_http_;  // before senders_: they send through it
+  std::unique_ptr<bot::HttpClient> media_http_;   // inbound media downloads; null without accounts
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
   // Event sinks (`event_sinks:`); null when none is configured.
@@ -86,6 +87,7 @@ class Server {
   std::unique_ptr<bot::HttpClient> graph_http_;
   std::unique_ptr<LeadForms> leads_;
   std::unique_ptr<WorkQueue> queue_;
+  std::unique_ptr<WorkQueue> probes_;  // /healthz and /metrics: never behind turns
   asio::io_context ioc_{1};
   std::optional<asio::signal_set> signals_;
   std::unique_ptr<WebhookHandler> handler_;

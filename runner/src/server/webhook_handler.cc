@@ -81,17 +81,17 @@ struct WebhookHandler::TwimlClaim {
   bool budget_passed = false;
 };
 
-WebhookHandler::WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot,
-                               WorkQueue* queue, OutboxWorker* outbox, Metrics* metrics,
-                               const Logger* log, const RunnerProviders* providers)
-    : config_(config),
-      ioc_(ioc),
-      bot_(bot),
-      queue_(queue),
-      outbox_(outbox),
-      metrics_(metrics),
-      log_(log),
-      providers_(providers),
+WebhookHandler::WebhookHandler(const Parts& parts)
+    : config_(parts.config),
+      ioc_(parts.ioc),
+      bot_(parts.bot),
+      queue_(parts.queue),
+      probes_(parts.probes),
+      media_http_(parts.media_http),
+      outbox_(parts.outbox),
+      metrics_(parts.metrics),
+      log_(parts.log),
+      providers_(parts.providers),
       empty_twiml_(bot::RenderTwiml({})) {}
 
 std::string WebhookHandler::TurnLane(const std::string& channel, const std::string& from) {
@@ -268,8 +268,9 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
             if (!ec && claim->BudgetPassed()) resume(InboundAnswer{200, empty_twiml_});
           });
         }
-        queue_->Submit(lane, [this, message, account, claim, resume = std::move(resume)] {
-          RunInbound(message, account, claim, resume);
+        queue_->SubmitAsync(lane, [this, message, account, claim,
+                                   resume = std::move(resume)](WorkQueue::Done lane_done) {
+          RunInbound(message, account, claim, resume, std::move(lane_done));
         });
       });
   budget.cancel();
@@ -279,24 +280,52 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
 
 void WebhookHandler::RunInbound(std::shared_ptr<bot::InboundMessage> message,
                                 const AccountConfig* account, std::shared_ptr<TwimlClaim> claim,
-                                std::function<void(InboundAnswer)> answer) {
+                                std::function<void(InboundAnswer)> answer,
+                                WorkQueue::Done lane_done) {
   auto started = std::chrono::steady_clock::now();
-  const bool rest = claim == nullptr;
-  if (account != nullptr && !message->media.empty() && !AlreadyAccepted(*message)) {
-    // Downloaded before Accept so the stored message (which the turn reads) has the files. A
-    // retried delivery is not downloaded again: Accept reports it as a duplicate.
-    for (bot::Media& media : message->media) {
-      bot::Result<bot::Media> got = bot::DownloadMedia(media.url, media.content_type,
-                                                       ToTwilio(*account), bot::MediaLimits{},
-                                                       config_->media_dir);
-      if (got.ok()) {
-        media = std::move(*got);
-      } else {
-        log_->Warn("inbound {}: media not downloaded: {}", message->provider_id,
-                   got.status().ToString());
-      }
-    }
+  // Downloaded before Accept so the stored message (which the turn reads) has the files. A
+  // retried delivery is not downloaded again: Accept reports it as a duplicate. Meanwhile the
+  // lane waits (later messages of this conversation are accepted after this one), no worker.
+  if (media_http_ != nullptr && account != nullptr && !message->media.empty() &&
+      !AlreadyAccepted(*message)) {
+    DownloadMedia(message, *account, [this, message, claim, answer, started, lane_done] {
+      queue_->Post([this, message, claim, answer, started, lane_done] {
+        AcceptAndRun(message, claim, answer, started);
+        lane_done();
+      });
+    });
+    return;
   }
+  AcceptAndRun(message, claim, answer, started);
+  lane_done();
+}
+
+void WebhookHandler::DownloadMedia(std::shared_ptr<bot::InboundMessage> message,
+                                   const AccountConfig& account, std::function<void()> then) {
+  bot::MediaLimits limits;
+  limits.timeout = config_->media_timeout;
+  auto left = std::make_shared<std::atomic<size_t>>(message->media.size());
+  for (size_t i = 0; i < message->media.size(); ++i) {
+    const bot::Media& media = message->media[i];
+    bot::DownloadMediaAsync(
+        *media_http_, media.url, media.content_type, ToTwilio(account), limits,
+        config_->media_dir, [this, message, i, left, then](bot::Result<bot::Media> got) {
+          if (got.ok()) {
+            message->media[i] = std::move(*got);  // each download writes only its own entry
+          } else {
+            log_->Warn("inbound {}: media {} not downloaded: {}", message->provider_id, i,
+                       got.status().ToString());
+          }
+          if (left->fetch_sub(1, std::memory_order_acq_rel) == 1) then();
+        });
+  }
+}
+
+void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
+                                  std::shared_ptr<TwimlClaim> claim,
+                                  std::function<void(InboundAnswer)> answer,
+                                  std::chrono::steady_clock::time_point started) {
+  const bool rest = claim == nullptr;
   bot::Result<bot::Accepted> accepted = bot_->Accept(*message);
   if (!accepted.ok()) {
     log_->Error("inbound {}: not accepted: {}", message->provider_id, accepted.status().ToString());
@@ -462,7 +491,7 @@ asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
 asio::awaitable<Response> WebhookHandler::Health() {
   bot::Status ping = co_await AwaitWork<bot::Status>(
       *ioc_, [this](std::function<void(bot::Status)> resume) {
-        queue_->Post([this, resume = std::move(resume)] { resume(bot_->store().Ping()); });
+        probes_->Post([this, resume = std::move(resume)] { resume(bot_->store().Ping()); });
       });
   if (!ping.ok()) co_return MakeResponse(503, std::string(kText), ping.ToString() + "\n");
   co_return MakeResponse(200, std::string(kText), "ok\n");
@@ -471,7 +500,7 @@ asio::awaitable<Response> WebhookHandler::Health() {
 asio::awaitable<Response> WebhookHandler::MetricsPage() {
   int64_t depth = co_await AwaitWork<int64_t>(
       *ioc_, [this](std::function<void(int64_t)> resume) {
-        queue_->Post([this, resume = std::move(resume)] {
+        probes_->Post([this, resume = std::move(resume)] {
           bot::Result<int64_t> d = bot_->store().OutboxDepth();
           resume(d.ok() ? *d : -1);
         });

@@ -6,6 +6,8 @@
 // Webhooks are checked against X-Twilio-Signature before anything else looks at them; a bad or
 // missing signature is 403, logged, and nothing is stored. Store work runs on the WorkQueue,
 // never on the HTTP thread; the turns of one conversation (bot number + user) run in order.
+// Media downloads hold no thread (the conversation's lane waits, not a worker), and /healthz
+// and /metrics run on their own thread (`probes`), never behind turns.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -27,11 +29,20 @@ namespace runner {
 
 class WebhookHandler final : public HttpHandler {
  public:
-  // Everything must outlive the handler. `outbox` may be null (nothing to wake); `providers`
-  // may be null (no provider metrics).
-  WebhookHandler(const RunnerConfig* config, asio::io_context* ioc, bot::Bot* bot, WorkQueue* queue,
-                 OutboxWorker* outbox, Metrics* metrics, const Logger* log,
-                 const RunnerProviders* providers = nullptr);
+  // What the handler works with; everything must outlive it.
+  struct Parts {
+    const RunnerConfig* config = nullptr;
+    asio::io_context* ioc = nullptr;
+    bot::Bot* bot = nullptr;
+    WorkQueue* queue = nullptr;   // accepting messages and running turns
+    WorkQueue* probes = nullptr;  // /healthz and /metrics
+    bot::HttpClient* media_http = nullptr;  // inbound media; null: media is not downloaded
+    OutboxWorker* outbox = nullptr;         // null: nothing to wake
+    Metrics* metrics = nullptr;
+    const Logger* log = nullptr;
+    const RunnerProviders* providers = nullptr;  // null: no provider metrics
+  };
+  explicit WebhookHandler(const Parts& parts);
 
   // Serves Meta's leadgen webhook at config->meta_leadgen->path. Call before serving.
   void SetLeadForms(LeadForms* leads) { leads_ = leads; }
@@ -70,9 +81,19 @@ class WebhookHandler final : public HttpHandler {
                       const AccountConfig* account) const;
   // Whether a message with this MessageSid from this sender is stored already (a retry).
   bool AlreadyAccepted(const bot::InboundMessage& message);
-  // Runs on a worker: media, Accept, then the turn in the turn lane; calls `answer` once.
+  // Runs on a worker, in the message's lane: the media downloads (holding the lane, not the
+  // worker), then Accept and the turn (AcceptAndRun); calls `answer` once, `lane_done` after.
   void RunInbound(std::shared_ptr<bot::InboundMessage> message, const AccountConfig* account,
-                  std::shared_ptr<TwimlClaim> claim, std::function<void(InboundAnswer)> answer);
+                  std::shared_ptr<TwimlClaim> claim, std::function<void(InboundAnswer)> answer,
+                  WorkQueue::Done lane_done);
+  // Starts every download of `message` at once; `then` runs when all are over (on a client
+  // thread). A failed one is logged and the message goes on without its file.
+  void DownloadMedia(std::shared_ptr<bot::InboundMessage> message, const AccountConfig& account,
+                     std::function<void()> then);
+  // Accept, the durable answer, then the turn in the turn lane.
+  void AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
+                    std::shared_ptr<TwimlClaim> claim, std::function<void(InboundAnswer)> answer,
+                    std::chrono::steady_clock::time_point started);
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
   // if the store lost it (Store::WhenDurable).
   void AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer, std::string twiml);
@@ -81,6 +102,8 @@ class WebhookHandler final : public HttpHandler {
   asio::io_context* ioc_;
   bot::Bot* bot_;
   WorkQueue* queue_;
+  WorkQueue* probes_;
+  bot::HttpClient* media_http_;
   OutboxWorker* outbox_;
   Metrics* metrics_;
   const Logger* log_;
