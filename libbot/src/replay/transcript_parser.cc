@@ -6,55 +6,12 @@
 #include <regex>
 #include <sstream>
 
+#include "replay/directive_args.h"
+#include "replay/transcript_checks.h"
 #include "replay/wildcard.h"
 
 namespace bot::replay {
 namespace {
-
-constexpr std::string_view kStatuses[] = {"active", "done", "opted_out", "handoff", "expired"};
-
-// The checks of what the store holds for the contact: a matching item, or how many.
-struct StoreCheck {
-  std::string_view word;
-  Check::Kind kind;
-  const char* what;
-  bool counts;  // "<kind> <n>" rather than "<kind> <field>=<value> ..."
-};
-constexpr StoreCheck kStoreChecks[] = {
-    {"RECORD", Check::Kind::kRecord, "record", false},
-    {"RECORDS", Check::Kind::kRecords, "record", true},
-    {"DOCUMENT", Check::Kind::kDocument, "document", false},
-    {"DOCUMENTS", Check::Kind::kDocuments, "document", true},
-    {"REPORT", Check::Kind::kReport, "report", false},
-    {"REPORTS", Check::Kind::kReports, "report", true},
-};
-
-const StoreCheck* FindStoreCheck(std::string_view word) {
-  for (const StoreCheck& c : kStoreChecks) {
-    if (c.word == word) return &c;
-  }
-  return nullptr;
-}
-
-// The first word of a line and the trimmed rest.
-void SplitWord(std::string_view line, std::string_view* word, std::string_view* rest) {
-  size_t end = line.find_first_of(" \t");
-  if (end == std::string_view::npos) {
-    *word = line;
-    *rest = {};
-  } else {
-    *word = line.substr(0, end);
-    *rest = Trim(line.substr(end));
-  }
-}
-
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
-  return true;
-}
 
 bool IsE164(std::string_view s) {
   if (s.size() < 8 || s.size() > 16 || s[0] != '+') return false;
@@ -62,48 +19,6 @@ bool IsE164(std::string_view s) {
     if (!std::isdigit(static_cast<unsigned char>(c))) return false;
   }
   return true;
-}
-
-// A value that may be "double quoted" (with \" and \\ escapes) to hold spaces.
-std::string Unquote(std::string_view s) {
-  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::string(s);
-  std::string out;
-  for (size_t i = 1; i + 1 < s.size(); ++i) {
-    if (s[i] == '\\' && i + 2 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) ++i;
-    out += s[i];
-  }
-  return out;
-}
-
-// "rating=5 feedback=\"muy lento\"" -> fields. False with `error` set on bad syntax.
-bool ParseFields(std::string_view s, std::vector<FieldExpectation>* fields, std::string* error) {
-  size_t i = 0;
-  while (true) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    if (i == s.size()) return true;
-    size_t start = i;
-    bool quoted = false;
-    for (; i < s.size(); ++i) {
-      if (s[i] == '\\' && quoted && i + 1 < s.size()) {
-        ++i;
-      } else if (s[i] == '"') {
-        quoted = !quoted;
-      } else if (!quoted && (s[i] == ' ' || s[i] == '\t')) {
-        break;
-      }
-    }
-    std::string_view token = s.substr(start, i - start);
-    if (quoted) {
-      *error = "unterminated quote in '" + std::string(token) + "'";
-      return false;
-    }
-    size_t eq = token.find('=');
-    if (eq == std::string_view::npos || eq == 0) {
-      *error = "expected <field>=<value>, got '" + std::string(token) + "'";
-      return false;
-    }
-    fields->push_back({std::string(token.substr(0, eq)), Unquote(token.substr(eq + 1))});
-  }
 }
 
 class Parser {
@@ -277,8 +192,6 @@ class Parser {
       return Text(number, line);
     }
     BotBlock& bot = block.bot;
-    Check check;
-    check.line = number;
     if (word == "TEXT_CONTAINS" || word == "TEXT_REGEX") {
       if (block.kind == Block::Kind::kEnd) return Error(number, "#end takes state checks only");
       if (rest.empty()) return Error(number, std::string(word) + " needs an argument");
@@ -294,61 +207,16 @@ class Parser {
       bot.regexes.push_back({std::string(rest), number});
       return Status::Ok();
     }
-    if (word == "NO_REPLY") {
-      if (!rest.empty()) return Error(number, "NO_REPLY takes no argument");
-      check.kind = Check::Kind::kNoReply;
-    } else if (word == "SLOT") {
-      std::string_view name, value;
-      SplitWord(rest, &name, &value);
-      if (!IsIdentifier(name) || value.empty()) {
-        return Error(number, "SLOT needs a slot name and a value ('-' = unset)");
-      }
-      check.kind = Check::Kind::kSlot;
-      check.name = std::string(name);
-      check.expected = Unquote(value);
-    } else if (word == "STATE") {
-      if (!IsIdentifier(rest)) return Error(number, "STATE needs a state name");
-      check.kind = Check::Kind::kState;
-      check.expected = std::string(rest);
-    } else if (word == "STATUS") {
-      bool known = false;
-      for (std::string_view s : kStatuses) known = known || s == rest;
-      if (!known) {
-        return Error(number, "STATUS must be active, done, opted_out, handoff or expired; got '" +
-                                 std::string(rest) + "'");
-      }
-      check.kind = Check::Kind::kStatus;
-      check.expected = std::string(rest);
-    } else if (const StoreCheck* store = FindStoreCheck(word)) {
-      std::string_view kind, tail;
-      SplitWord(rest, &kind, &tail);
-      check.name = std::string(kind);
-      if (!store->counts) {
-        if (!IsIdentifier(kind)) return Error(number, std::string(word) + " needs a " + store->what + " kind");
-        std::string error;
-        if (!ParseFields(tail, &check.fields, &error)) {
-          return Error(number, std::string(word) + ": " + error);
-        }
-      } else {
-        if (!IsIdentifier(kind) || tail.empty() || tail.size() > 6 ||
-            tail.find_first_not_of("0123456789") != std::string_view::npos) {
-          return Error(number, std::string(word) + " needs a " + store->what + " kind and a count");
-        }
-        check.count = std::stoi(std::string(tail));
-      }
-      check.kind = store->kind;
-    } else if (word == "CONTACT_NAME") {
-      if (rest.empty()) return Error(number, "CONTACT_NAME needs a name ('-' = none)");
-      check.kind = Check::Kind::kContactName;
-      check.expected = Unquote(rest);
-    } else {
-      if (block.kind == Block::Kind::kEnd) {
-        return Error(number, "unknown #end check '" + std::string(word) + "'");
-      }
-      return Text(number, line);
+    if (IsCheckWord(word)) {
+      Result<Check> check = ParseCheck(word, rest, number);
+      if (!check.ok()) return Error(number, check.status().message());
+      bot.checks.push_back(std::move(*check));
+      return Status::Ok();
     }
-    bot.checks.push_back(std::move(check));
-    return Status::Ok();
+    if (block.kind == Block::Kind::kEnd) {
+      return Error(number, "unknown #end check '" + std::string(word) + "'");
+    }
+    return Text(number, line);
   }
 
   // A text line of the current #me or #bot block; blank lines between text lines are kept.
@@ -391,26 +259,6 @@ class Parser {
   int duplicate_line_ = 0;
 };
 
-// Reads `digits` decimal digits from `s` at `*pos`.
-bool ReadNumber(std::string_view s, size_t* pos, int digits, int* out) {
-  if (*pos + digits > s.size()) return false;
-  int v = 0;
-  for (int i = 0; i < digits; ++i) {
-    char c = s[*pos + i];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += digits;
-  *out = v;
-  return true;
-}
-
-bool Expect(std::string_view s, size_t* pos, char c) {
-  if (*pos >= s.size() || s[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
-
 }  // namespace
 
 Result<Transcript> ParseTranscript(std::string_view text, const std::string& file) {
@@ -423,93 +271,6 @@ Result<Transcript> LoadTranscript(const std::string& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return ParseTranscript(buffer.str(), path);
-}
-
-bool ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
-  using namespace std::chrono;
-  text = Trim(text);
-  if (text.empty()) return false;
-  milliseconds total{0};
-  size_t i = 0;
-  while (i < text.size()) {
-    long long n = 0;
-    size_t digits = 0;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
-      if (n > 1'000'000'000) return false;
-      n = n * 10 + (text[i] - '0');
-    }
-    if (digits == 0) return false;
-    std::string_view unit = text.substr(i);
-    if (unit.substr(0, 2) == "ms") {
-      total += milliseconds(n);
-      i += 2;
-    } else if (!unit.empty() &&
-               (unit[0] == 's' || unit[0] == 'm' || unit[0] == 'h' || unit[0] == 'd')) {
-      switch (unit[0]) {
-        case 's':
-          total += seconds(n);
-          break;
-        case 'm':
-          total += minutes(n);
-          break;
-        case 'h':
-          total += hours(n);
-          break;
-        default:
-          total += hours(24 * n);
-          break;
-      }
-      ++i;
-    } else {
-      return false;
-    }
-  }
-  *out = total;
-  return true;
-}
-
-bool ParseIsoTime(std::string_view s, TimePoint* out) {
-  using namespace std::chrono;
-  s = Trim(s);
-  size_t pos = 0;
-  int y, mo, d, h, mi, sec = 0;
-  if (!ReadNumber(s, &pos, 4, &y) || !Expect(s, &pos, '-') || !ReadNumber(s, &pos, 2, &mo) ||
-      !Expect(s, &pos, '-') || !ReadNumber(s, &pos, 2, &d)) {
-    return false;
-  }
-  if (!Expect(s, &pos, 'T') && !Expect(s, &pos, ' ')) return false;
-  if (!ReadNumber(s, &pos, 2, &h) || !Expect(s, &pos, ':') || !ReadNumber(s, &pos, 2, &mi)) {
-    return false;
-  }
-  if (Expect(s, &pos, ':') && !ReadNumber(s, &pos, 2, &sec)) return false;
-  milliseconds fraction{0};
-  if (Expect(s, &pos, '.')) {
-    int scale = 100, digits = 0;
-    for (; pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])); ++pos, ++digits) {
-      fraction += milliseconds((s[pos] - '0') * scale);
-      scale /= 10;
-    }
-    if (digits == 0) return false;
-  }
-  minutes offset{0};
-  if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int sign = s[pos] == '-' ? -1 : 1;
-    ++pos;
-    int oh, om;
-    if (!ReadNumber(s, &pos, 2, &oh)) return false;
-    Expect(s, &pos, ':');
-    if (!ReadNumber(s, &pos, 2, &om)) return false;
-    offset = minutes(sign * (oh * 60 + om));
-  } else {
-    Expect(s, &pos, 'Z');  // no offset at all also means UTC
-  }
-  if (pos != s.size()) return false;
-  year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!date.ok() || h > 23 || mi > 59 || sec > 60) return false;
-  *out = TimePoint(duration_cast<system_clock::duration>(sys_days(date).time_since_epoch() +
-                                                         hours(h) + minutes(mi) + seconds(sec) +
-                                                         fraction - offset));
-  return true;
 }
 
 }  // namespace bot::replay

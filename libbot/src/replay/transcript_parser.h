@@ -11,6 +11,7 @@
 
 #include "bot/clock.h"
 #include "bot/status.h"
+#include "replay/time_text.h"
 
 namespace bot::replay {
 
@@ -116,11 +117,5 @@ Result<Transcript> ParseTranscript(std::string_view text, const std::string& fil
 
 // Reads and parses a transcript file.
 Result<Transcript> LoadTranscript(const std::string& path);
-
-// "90s", "30m", "25h", "2d", "1h30m", "500ms". False on anything else.
-bool ParseDuration(std::string_view text, std::chrono::milliseconds* out);
-
-// "2026-01-01T12:00:00Z", with optional fractional seconds and a "+hh:mm"/"-hh:mm" offset.
-bool ParseIsoTime(std::string_view text, TimePoint* out);
 
 }  // namespace bot::replay
