@@ -6,12 +6,31 @@
 #include <regex>
 #include <sstream>
 
+#include "replay/botium_keywords.h"
 #include "replay/directive_args.h"
 #include "replay/transcript_checks.h"
 #include "replay/wildcard.h"
 
 namespace bot::replay {
 namespace {
+
+// The directive words of a #bot block, which a leading "!" cannot negate.
+bool IsBotDirective(std::string_view word) {
+  constexpr std::string_view kWords[] = {"TEXT_CONTAINS", "TEXT_REGEX", "PAUSE", "INCLUDE"};
+  for (std::string_view w : kWords) {
+    if (w == word) return true;
+  }
+  return IsCheckWord(word);
+}
+
+// PAUSE's argument: whole milliseconds, as Botium's PauseLogicHook takes them.
+bool ParsePause(std::string_view text, std::chrono::milliseconds* out) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != text.npos) {
+    return false;
+  }
+  *out = std::chrono::milliseconds(std::stoll(std::string(text)));
+  return true;
+}
 
 bool IsE164(std::string_view s) {
   if (s.size() < 8 || s.size() > 16 || s[0] != '+') return false;
@@ -23,7 +42,7 @@ bool IsE164(std::string_view s) {
 
 class Parser {
  public:
-  explicit Parser(const std::string& file) : file_(file) {}
+  Parser(const std::string& file, bool partial) : file_(file), partial_(partial) {}
 
   Result<Transcript> Run(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
@@ -41,7 +60,7 @@ class Parser {
     number = std::max(number, 1);
     bool any = false;
     for (const Block& b : t_.blocks) any = any || b.kind != Block::Kind::kEnd;
-    if (!any) return Error(number, "no #me or #bot block");
+    if (!any) return Error(number, "no #me, #bot or #include block");
     t_.last_line = number;
     return std::move(t_);
   }
@@ -84,7 +103,11 @@ class Parser {
           ++blank_lines_;
           return Status::Ok();
         }
-        return escaped ? Text(number, line) : BlockLine(number, line);
+        if (t_.blocks.back().kind == Block::Kind::kInclude) {
+          t_.blocks.back().includes.push_back({std::string(line), number});
+          return Status::Ok();
+        }
+        return escaped ? Text(number, line, true) : BlockLine(number, line);
     }
     return Status::Ok();
   }
@@ -101,7 +124,11 @@ class Parser {
     }
     Block block;
     block.line = number;
-    if (word == "#me") {
+    if (partial_) block.file = file_;
+    if (word == "#include") {  // Botium: "#include NAME", or one name per line below it
+      block.kind = Block::Kind::kInclude;
+      if (!rest.empty()) block.includes.push_back({std::string(rest), number});
+    } else if (word == "#me") {
       block.kind = Block::Kind::kMe;
     } else if (word == "#bot") {
       block.kind = Block::Kind::kBot;
@@ -117,9 +144,29 @@ class Parser {
     return Status::Ok();
   }
 
+  // An error when Botium would read `line` as one of its keywords; OK when it would not.
+  Status BotiumKeyword(int number, std::string_view line, BotiumSection section) const {
+    std::string keyword;
+    const char* kind = BotiumKeywordKind(line, section, &keyword);
+    if (kind == nullptr) return Status::Ok();
+    bool supported = keyword == "PAUSE" || keyword == "INCLUDE" ||
+                     (section == BotiumSection::kMe && keyword == "MEDIA");
+    if (!supported) return Error(number, UnsupportedBotiumKeyword(keyword, kind));
+    if (line[0] == '?' || line[0] == '!') {
+      return Error(number, "'" + std::string(line) +
+                               "': the replay takes Botium's ? and ! only before #bot text");
+    }
+    return Error(number, keyword + " goes in a #me or #bot block");
+  }
+
   Status BeginLine(int number, std::string_view line) {
     std::string_view word, rest;
     SplitWord(line, &word, &rest);
+    if (partial_) {
+      return Error(number,
+                   "a partial convo's #begin must be empty: set-up belongs to the "
+                   "transcript that includes it");
+    }
     if (word == "DIALOG") {
       if (!IsIdentifier(rest)) return Error(number, "DIALOG needs a dialog id");
       t_.dialog_id = std::string(rest);
@@ -152,9 +199,15 @@ class Parser {
       if (!rest.empty()) return Error(number, "START takes no argument");
       t_.start = true;
       t_.start_line = number;
+    } else if (word == "MATCHING_MODE") {
+      Result<MatchingMode> mode = ParseMatchingMode(rest);
+      if (!mode.ok()) return Error(number, mode.status().message());
+      t_.matching_mode = *mode;
     } else {
-      return Error(number, "unknown #begin directive '" + std::string(word) +
-                               "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE, OFFERS)");
+      if (Status s = BotiumKeyword(number, line, BotiumSection::kBegin); !s.ok()) return s;
+      return Error(number,
+                   "unknown #begin directive '" + std::string(word) +
+                       "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE, OFFERS, MATCHING_MODE)");
     }
     return Status::Ok();
   }
@@ -163,6 +216,14 @@ class Parser {
     Block& block = t_.blocks.back();
     std::string_view word, rest;
     SplitWord(line, &word, &rest);
+    if (partial_ && block.kind == Block::Kind::kEnd) {
+      return Error(number,
+                   "a partial convo's #end must be empty (Botium ignores it): put the "
+                   "checks in a #bot block");
+    }
+    if ((word == "PAUSE" || word == "INCLUDE") && block.kind != Block::Kind::kEnd) {
+      return LogicHook(number, word, rest, block);
+    }
     if (block.kind == Block::Kind::kMe) {
       MeBlock& me = block.me;
       if (word == "WAIT") {
@@ -189,7 +250,8 @@ class Parser {
         duplicate_line_ = number;
         return Status::Ok();
       }
-      return Text(number, line);
+      if (Status s = BotiumKeyword(number, line, BotiumSection::kMe); !s.ok()) return s;
+      return Text(number, line, false);
     }
     BotBlock& bot = block.bot;
     if (word == "TEXT_CONTAINS" || word == "TEXT_REGEX") {
@@ -213,19 +275,68 @@ class Parser {
       bot.checks.push_back(std::move(*check));
       return Status::Ok();
     }
-    if (block.kind == Block::Kind::kEnd) {
-      return Error(number, "unknown #end check '" + std::string(word) + "'");
+    bool end = block.kind == Block::Kind::kEnd;
+    BotiumSection section = end ? BotiumSection::kEnd : BotiumSection::kBot;
+    if (Status s = BotiumKeyword(number, line, section); !s.ok()) return s;
+    if (end) return Error(number, "unknown #end check '" + std::string(word) + "'");
+    return Text(number, line, false);
+  }
+
+  // PAUSE <ms> or INCLUDE <name> in a #me or #bot block: Botium's logic hooks.
+  Status LogicHook(int number, std::string_view word, std::string_view rest, Block& block) {
+    if (word == "INCLUDE") {
+      if (rest.empty() || rest.find('|') != std::string_view::npos) {
+        return Error(number, "INCLUDE needs the name of one partial convo");
+      }
+      block.includes.push_back({std::string(rest), number});
+      return Status::Ok();
     }
-    return Text(number, line);
+    std::chrono::milliseconds ms;
+    if (!ParsePause(rest, &ms)) return Error(number, "PAUSE needs whole milliseconds, like 1500");
+    (block.kind == Block::Kind::kMe ? block.me.pause : block.bot.pause) += ms;
+    return Status::Ok();
+  }
+
+  // The first text line of a #bot block as Botium reads it: "?" marks an optional message
+  // (unsupported), "!" a negated one; "??" and "!!" stand for a literal "?" and "!".
+  Status BotPrefix(int number, std::string_view* line, BotBlock& bot) const {
+    if (line->substr(0, 1) == "?") {
+      if (line->substr(0, 2) != "??") {
+        return Error(number,
+                     "optional bot messages (Botium's leading ?) are not supported; "
+                     "write ?? or \\? for a literal ?");
+      }
+      line->remove_prefix(1);
+    }
+    if (line->substr(0, 1) != "!") return Status::Ok();
+    if (line->substr(0, 2) == "!!") {
+      line->remove_prefix(1);
+      return Status::Ok();
+    }
+    line->remove_prefix(1);
+    std::string_view word, rest;
+    SplitWord(Trim(*line), &word, &rest);
+    if (word.empty()) return Error(number, "! needs the text the reply must not match");
+    if (IsBotDirective(word)) {
+      return Error(number, "! negates the reply text only, not " + std::string(word));
+    }
+    bot.negated = true;
+    return Status::Ok();
   }
 
   // A text line of the current #me or #bot block; blank lines between text lines are kept.
-  Status Text(int number, std::string_view line) {
+  // `escaped` lines ("\!...") are text as they are.
+  Status Text(int number, std::string_view line, bool escaped) {
     Block& block = t_.blocks.back();
     if (block.kind == Block::Kind::kEnd) return Error(number, "#end takes state checks only");
     std::vector<std::string>& lines =
         block.kind == Block::Kind::kMe ? block.me.text_lines : block.bot.text_lines;
-    if (block.kind == Block::Kind::kBot && block.bot.text_line == 0) block.bot.text_line = number;
+    if (block.kind == Block::Kind::kBot && block.bot.text_line == 0) {
+      block.bot.text_line = number;
+      if (!escaped) {
+        if (Status s = BotPrefix(number, &line, block.bot); !s.ok()) return s;
+      }
+    }
     if (!lines.empty()) lines.insert(lines.end(), blank_lines_, std::string());
     blank_lines_ = 0;
     lines.emplace_back(line);
@@ -241,17 +352,23 @@ class Parser {
       if (me.duplicate && (!me.text_lines.empty() || !me.media.empty())) {
         return Error(duplicate_line_, "DUPLICATE cannot be combined with text or MEDIA");
       }
-      if (!me.sends() && me.wait.count() == 0) return Error(block.line, "empty #me block");
+      bool empty = !me.sends() && me.wait.count() == 0 && me.pause.count() == 0;
+      if (empty && block.includes.empty()) return Error(block.line, "empty #me block");
       sent_any_ = sent_any_ || me.sends();
     } else if (block.kind == Block::Kind::kBot) {
-      if (!block.bot.consumes_reply() && block.bot.checks.empty()) {
-        return Error(block.line, "empty #bot block");
-      }
+      const BotBlock& bot = block.bot;
+      bool empty = !bot.consumes_reply() && bot.checks.empty() && bot.pause.count() == 0;
+      if (empty && block.includes.empty()) return Error(block.line, "empty #bot block");
+    } else if (block.kind == Block::Kind::kInclude && block.includes.empty()) {
+      return Error(block.line, "#include needs the name of a partial convo");
     }
+    // A partial convo may send the message a later DUPLICATE repeats (the replay checks).
+    if (!block.includes.empty()) sent_any_ = true;
     return Status::Ok();
   }
 
   std::string file_;
+  bool partial_;  // a .pconvo.txt
   Transcript t_;
   Section section_ = Section::kHeader;
   int blank_lines_ = 0;
@@ -262,15 +379,25 @@ class Parser {
 }  // namespace
 
 Result<Transcript> ParseTranscript(std::string_view text, const std::string& file) {
-  return Parser(file).Run(text);
+  return Parser(file, false).Run(text);
+}
+
+Result<Transcript> ParsePartialConvo(std::string_view text, const std::string& file) {
+  return Parser(file, true).Run(text);
 }
 
 Result<Transcript> LoadTranscript(const std::string& path) {
+  Result<std::string> text = ReadScriptFile(path);
+  if (!text.ok()) return text.status();
+  return ParseTranscript(*text, path);
+}
+
+Result<std::string> ReadScriptFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open the transcript");
+  if (!in) return NotFound(path + ": cannot open the file");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return ParseTranscript(buffer.str(), path);
+  return buffer.str();
 }
 
 }  // namespace bot::replay
