@@ -23,29 +23,13 @@
 #include "replay/transcript_parser.h"
 #include "replay/transcript_run.h"
 #include "replay/wildcard.h"
+#include "support/replay_fixture.h"
 
 namespace bot::replay {
 namespace {
 
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
-
-std::string Src(const std::string& relative) {
-  return std::string(BOT_SOURCE_DIR) + "/" + relative;
-}
-
-ReplayOptions SourceOptions() {
-  ReplayOptions options;
-  options.dialogs_dir = Src("dialogs");
-  options.prompts_dir = Src("prompts");
-  return options;
-}
-
-Transcript MustParse(std::string_view text) {
-  Result<Transcript> t = ParseTranscript(text, "t.convo.txt");
-  EXPECT_TRUE(t.ok()) << t.status().ToString();
-  return t.ok() ? *t : Transcript{};
-}
 
 // ---- The parser ----
 
@@ -230,7 +214,7 @@ TEST(TranscriptParser, RejectsMalformedTranscriptsNamingTheLine) {
   const MalformedCase kCases[] = {
       {"", 1, "empty transcript"},
       {"#me\nhola\n", 1, "first line must be the transcript's name"},
-      {"solo un nombre\n", 1, "no #me or #bot block"},
+      {"solo un nombre\n", 1, "no #me, #bot or #include block"},
       {"n\n#begin\nFOO x\n#me\nhi\n", 3, "unknown #begin directive 'FOO'"},
       {"n\n#begin\nDIALOG\n#me\nhi\n", 3, "DIALOG needs a dialog id"},
       {"n\n#begin\nCONTACT 0987654321 Ana\n#me\nhi\n", 3, "E.164"},
@@ -349,36 +333,6 @@ TEST(TranscriptMatching, ComparesRepliesWithTrimmedLines) {
 }
 
 // ---- Replays against the engine ----
-
-// A Bot over the source tree's dialogs and a memory store, to look inside after a replay.
-class ReplayInMemory : public ::testing::Test {
- protected:
-  void SetUp() override {
-    Result<std::shared_ptr<const DialogSet>> dialogs =
-        LoadDialogDir(Src("dialogs"), Src("prompts"));
-    ASSERT_TRUE(dialogs.ok()) << dialogs.status().ToString();
-    store_ = testing::NewMemoryStore();
-    bot_ = std::make_unique<Bot>(*dialogs, store_.get(), &clock_);
-  }
-
-  // Replays `text` as if read from tests/data/transcripts/inline.convo.txt.
-  std::string Run(std::string_view text) {
-    Result<Transcript> t = ParseTranscript(text, "inline.convo.txt");
-    if (!t.ok()) return t.status().ToString();
-    return RunTranscript(*t, Src("tests/data/transcripts/inline.convo.txt"), *bot_, clock_);
-  }
-
-  std::vector<StoredMessage> Messages(const std::string& address) {
-    Result<std::optional<Contact>> contact = store_->FindContact(kBotChannel, address);
-    if (!contact.ok() || !contact->has_value()) return {};
-    Result<std::vector<StoredMessage>> messages = store_->ListMessages((*contact)->id);
-    return messages.ok() ? *messages : std::vector<StoredMessage>{};
-  }
-
-  testing::FakeClock clock_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<Bot> bot_;
-};
 
 TEST_F(ReplayInMemory, GivesCounterProviderIdsAndRedeliversTheSameIdOnDuplicate) {
   std::string failure =
@@ -783,6 +737,20 @@ TEST(ReplayCommand, RefusesAnswersWithoutRecordOrForSeveralTranscripts) {
   EXPECT_EQ(RunCli({"a.convo.txt", "b.convo.txt", "--record", "--answers", "a.jsonl"}, &out), 2);
   EXPECT_THAT(::testing::internal::GetCapturedStderr(),
               HasSubstr("--answers needs --record and exactly one transcript"));
+}
+
+TEST(ReplayCommand, TakesBotiumsMatchingModeAndRefusesAnUnknownOne) {
+  std::string out;
+  std::string file = Src("fixtures/transcripts/review_rating/04_estrellas.convo.txt");
+  EXPECT_EQ(RunCli({file, "--dialogs", Src("dialogs"), "--prompts", Src("prompts"),
+                    "--matching-mode", "wildcardIgnoreCase"},
+                   &out),
+            0);
+  EXPECT_THAT(out, HasSubstr("1 passed, 0 failed\n"));
+  ::testing::internal::CaptureStderr();
+  EXPECT_EQ(RunCli({file, "--matching-mode", "regexp"}, &out), 2);
+  EXPECT_THAT(::testing::internal::GetCapturedStderr(),
+              HasSubstr("--matching-mode: unknown matching mode 'regexp'"));
 }
 
 TEST(ReplayCommand, ExitsNonZeroWhenNoTranscriptIsFound) {

@@ -13,6 +13,8 @@
 #include "bot/transcript.h"
 #include "replay/canned_http.h"
 #include "replay/cassette_providers.h"
+#include "replay/script_library.h"
+#include "replay/transcript_expand.h"
 #include "replay/transcript_run.h"
 
 namespace bot {
@@ -49,6 +51,74 @@ class TempDatabase {
   std::string path_;
 };
 
+// Runs one conversation of the transcript at `path` in a fresh store; "" when it passes, else
+// the failure.
+std::string RunOnce(const std::string& path, const replay::Transcript& transcript,
+                    const std::shared_ptr<const DialogSet>& dialogs, const ReplayOptions& options) {
+  // Declared first, so removed last: after the store and the offers catalogue close.
+  Result<std::unique_ptr<TempDatabase>> db = TempDatabase::Create(options.work_dir);
+  if (!db.ok()) return db.status().ToString();
+  Result<std::unique_ptr<Store>> store = OpenSqliteStore((*db)->path());
+  if (!store.ok()) return "cannot open the store: " + store.status().ToString();
+  testing::FakeClock clock(transcript.now);
+  Bot bot(dialogs, store->get(), &clock);
+  std::unique_ptr<replay::CannedHttpClient> canned;  // recording: answers the requests
+  std::unique_ptr<replay::CassetteProviders> providers;
+  if (!transcript.cassette.empty()) {
+    const std::string where = path + ":" + std::to_string(transcript.cassette_line) + ": ";
+    std::string cassette = (fs::path(path).parent_path() / transcript.cassette).string();
+    if (options.record) {
+      std::string answers =
+          options.answers.empty() ? replay::AnswersPathFor(cassette) : options.answers;
+      Result<std::unique_ptr<replay::CannedHttpClient>> client =
+          replay::CannedHttpClient::Open(answers, &clock);
+      if (!client.ok()) return where + client.status().message();
+      canned = std::move(*client);
+    }
+    Result<std::unique_ptr<replay::CassetteProviders>> opened = replay::CassetteProviders::Open(
+        cassette, &clock, (*db)->path(), canned ? CassetteMode::kRecord : CassetteMode::kReplay,
+        canned.get());
+    if (!opened.ok()) return where + opened.status().message();
+    providers = std::move(*opened);
+  }
+  BotProviders bot_providers = providers ? providers->bot_providers() : BotProviders{};
+  std::unique_ptr<SqliteKnowledgeBase> offers;
+  if (!transcript.offers.empty()) {
+    const std::string where = path + ":" + std::to_string(transcript.offers_line) + ": ";
+    Result<std::unique_ptr<SqliteKnowledgeBase>> opened = SqliteKnowledgeBase::Open((*db)->path());
+    Result<ImportReport> imported =
+        opened.ok()
+            ? (*opened)->ImportOffers(replay::kBotChannel,
+                                      (fs::path(path).parent_path() / transcript.offers).string())
+            : Result<ImportReport>(opened.status());
+    if (!imported.ok()) return where + imported.status().message();
+    if (!imported->errors.empty()) {
+      return where + "line " + std::to_string(imported->errors[0].line) + ": " +
+             imported->errors[0].reason;
+    }
+    offers = std::move(*opened);
+    bot_providers.knowledge = offers.get();
+  }
+  bot.SetProviders(bot_providers);
+  std::string failure = replay::RunTranscript(transcript, path, bot, clock, options.matching_mode);
+  const char* source = canned ? "the answers file" : "the cassette";
+  if (providers && !providers->unmatched().empty()) {
+    return path + ": " + source +
+           " has no answer for a provider request: " + providers->unmatched() + "\n" + failure;
+  }
+  if (failure.empty() && canned && canned->Unused() > 0) {
+    return path + ": the answers file has " + std::to_string(canned->Unused()) +
+           " answer(s) the conversation never asked for";
+  }
+  if (failure.empty() && providers && providers->unused() > 0) {
+    return path + ": the cassette has " + std::to_string(providers->unused()) +
+           " recorded exchange(s) the conversation never asked for";
+  }
+  return failure;
+}
+
+// Replays the transcript at `path`: each of its runs (ExpandTranscript) in a fresh store,
+// stopping at the first that fails.
 ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
                     const ReplayOptions& options) {
   ReplayResult result;
@@ -59,83 +129,29 @@ ReplayResult Replay(const std::string& path, const DialogsOrError& dialogs,
     return result;
   }
   result.name = transcript->name;
+  Result<replay::ScriptLibrary> library =
+      replay::LoadScriptLibrary(fs::path(path).parent_path().string());
+  Result<std::vector<replay::TranscriptRun>> runs =
+      library.ok() ? replay::ExpandTranscript(*transcript, *library, path)
+                   : Result<std::vector<replay::TranscriptRun>>(library.status());
+  if (!runs.ok()) {
+    result.failure = runs.status().message();
+    return result;
+  }
   if (!dialogs.ok()) {
     result.failure = "cannot load the dialogs: " + dialogs.status().ToString();
     return result;
   }
-  Result<std::unique_ptr<TempDatabase>> db = TempDatabase::Create(options.work_dir);
-  if (!db.ok()) {
-    result.failure = db.status().ToString();
-    return result;
+  for (const replay::TranscriptRun& run : *runs) {
+    ++result.runs;
+    result.failure = RunOnce(path, run.transcript, *dialogs, options);
+    if (result.failure.empty()) continue;
+    if (!run.label.empty()) {
+      result.failure = "run " + std::to_string(result.runs) + " of " +
+                       std::to_string(runs->size()) + " (" + run.label + "): " + result.failure;
+    }
+    break;
   }
-  {
-    Result<std::unique_ptr<Store>> store = OpenSqliteStore((*db)->path());
-    if (!store.ok()) {
-      result.failure = "cannot open the store: " + store.status().ToString();
-      return result;
-    }
-    testing::FakeClock clock(transcript->now);
-    Bot bot(*dialogs, store->get(), &clock);
-    std::unique_ptr<replay::CannedHttpClient> canned;  // recording: answers the requests
-    std::unique_ptr<replay::CassetteProviders> providers;
-    if (!transcript->cassette.empty()) {
-      const std::string where = path + ":" + std::to_string(transcript->cassette_line) + ": ";
-      std::string cassette = (fs::path(path).parent_path() / transcript->cassette).string();
-      if (options.record) {
-        std::string answers =
-            options.answers.empty() ? replay::AnswersPathFor(cassette) : options.answers;
-        Result<std::unique_ptr<replay::CannedHttpClient>> client =
-            replay::CannedHttpClient::Open(answers, &clock);
-        if (!client.ok()) {
-          result.failure = where + client.status().message();
-          return result;
-        }
-        canned = std::move(*client);
-      }
-      Result<std::unique_ptr<replay::CassetteProviders>> opened = replay::CassetteProviders::Open(
-          cassette, &clock, (*db)->path(),
-          canned ? CassetteMode::kRecord : CassetteMode::kReplay, canned.get());
-      if (!opened.ok()) {
-        result.failure = where + opened.status().message();
-        return result;
-      }
-      providers = std::move(*opened);
-    }
-    BotProviders bot_providers = providers ? providers->bot_providers() : BotProviders{};
-    std::unique_ptr<SqliteKnowledgeBase> offers;
-    if (!transcript->offers.empty()) {
-      const std::string where = path + ":" + std::to_string(transcript->offers_line) + ": ";
-      Result<std::unique_ptr<SqliteKnowledgeBase>> opened =
-          SqliteKnowledgeBase::Open((*db)->path());
-      Result<ImportReport> imported =
-          opened.ok() ? (*opened)->ImportOffers(
-                            replay::kBotChannel,
-                            (fs::path(path).parent_path() / transcript->offers).string())
-                      : Result<ImportReport>(opened.status());
-      if (!imported.ok() || !imported->errors.empty()) {
-        result.failure =
-            where + (imported.ok() ? "line " + std::to_string(imported->errors[0].line) + ": " +
-                                         imported->errors[0].reason
-                                   : imported.status().message());
-        return result;
-      }
-      offers = std::move(*opened);
-      bot_providers.knowledge = offers.get();
-    }
-    bot.SetProviders(bot_providers);
-    result.failure = replay::RunTranscript(*transcript, path, bot, clock);
-    const char* source = canned ? "the answers file" : "the cassette";
-    if (providers && !providers->unmatched().empty()) {
-      result.failure = path + ": " + source + " has no answer for a provider request: " +
-                       providers->unmatched() + "\n" + result.failure;
-    } else if (result.failure.empty() && canned && canned->Unused() > 0) {
-      result.failure = path + ": the answers file has " + std::to_string(canned->Unused()) +
-                       " answer(s) the conversation never asked for";
-    } else if (result.failure.empty() && providers && providers->unused() > 0) {
-      result.failure = path + ": the cassette has " + std::to_string(providers->unused()) +
-                       " recorded exchange(s) the conversation never asked for";
-    }
-  }  // the store closes before its file is removed
   result.passed = result.failure.empty();
   return result;
 }

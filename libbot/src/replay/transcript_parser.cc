@@ -6,53 +6,29 @@
 #include <regex>
 #include <sstream>
 
+#include "replay/botium_keywords.h"
+#include "replay/directive_args.h"
+#include "replay/transcript_checks.h"
 #include "replay/wildcard.h"
 
 namespace bot::replay {
 namespace {
 
-constexpr std::string_view kStatuses[] = {"active", "done", "opted_out", "handoff", "expired"};
-
-// The checks of what the store holds for the contact: a matching item, or how many.
-struct StoreCheck {
-  std::string_view word;
-  Check::Kind kind;
-  const char* what;
-  bool counts;  // "<kind> <n>" rather than "<kind> <field>=<value> ..."
-};
-constexpr StoreCheck kStoreChecks[] = {
-    {"RECORD", Check::Kind::kRecord, "record", false},
-    {"RECORDS", Check::Kind::kRecords, "record", true},
-    {"DOCUMENT", Check::Kind::kDocument, "document", false},
-    {"DOCUMENTS", Check::Kind::kDocuments, "document", true},
-    {"REPORT", Check::Kind::kReport, "report", false},
-    {"REPORTS", Check::Kind::kReports, "report", true},
-};
-
-const StoreCheck* FindStoreCheck(std::string_view word) {
-  for (const StoreCheck& c : kStoreChecks) {
-    if (c.word == word) return &c;
+// The directive words of a #bot block, which a leading "!" cannot negate.
+bool IsBotDirective(std::string_view word) {
+  constexpr std::string_view kWords[] = {"TEXT_CONTAINS", "TEXT_REGEX", "PAUSE", "INCLUDE"};
+  for (std::string_view w : kWords) {
+    if (w == word) return true;
   }
-  return nullptr;
+  return IsCheckWord(word);
 }
 
-// The first word of a line and the trimmed rest.
-void SplitWord(std::string_view line, std::string_view* word, std::string_view* rest) {
-  size_t end = line.find_first_of(" \t");
-  if (end == std::string_view::npos) {
-    *word = line;
-    *rest = {};
-  } else {
-    *word = line.substr(0, end);
-    *rest = Trim(line.substr(end));
+// PAUSE's argument: whole milliseconds, as Botium's PauseLogicHook takes them.
+bool ParsePause(std::string_view text, std::chrono::milliseconds* out) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != text.npos) {
+    return false;
   }
-}
-
-bool IsIdentifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  for (char c : s) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
-  }
+  *out = std::chrono::milliseconds(std::stoll(std::string(text)));
   return true;
 }
 
@@ -64,51 +40,9 @@ bool IsE164(std::string_view s) {
   return true;
 }
 
-// A value that may be "double quoted" (with \" and \\ escapes) to hold spaces.
-std::string Unquote(std::string_view s) {
-  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::string(s);
-  std::string out;
-  for (size_t i = 1; i + 1 < s.size(); ++i) {
-    if (s[i] == '\\' && i + 2 < s.size() && (s[i + 1] == '"' || s[i + 1] == '\\')) ++i;
-    out += s[i];
-  }
-  return out;
-}
-
-// "rating=5 feedback=\"muy lento\"" -> fields. False with `error` set on bad syntax.
-bool ParseFields(std::string_view s, std::vector<FieldExpectation>* fields, std::string* error) {
-  size_t i = 0;
-  while (true) {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
-    if (i == s.size()) return true;
-    size_t start = i;
-    bool quoted = false;
-    for (; i < s.size(); ++i) {
-      if (s[i] == '\\' && quoted && i + 1 < s.size()) {
-        ++i;
-      } else if (s[i] == '"') {
-        quoted = !quoted;
-      } else if (!quoted && (s[i] == ' ' || s[i] == '\t')) {
-        break;
-      }
-    }
-    std::string_view token = s.substr(start, i - start);
-    if (quoted) {
-      *error = "unterminated quote in '" + std::string(token) + "'";
-      return false;
-    }
-    size_t eq = token.find('=');
-    if (eq == std::string_view::npos || eq == 0) {
-      *error = "expected <field>=<value>, got '" + std::string(token) + "'";
-      return false;
-    }
-    fields->push_back({std::string(token.substr(0, eq)), Unquote(token.substr(eq + 1))});
-  }
-}
-
 class Parser {
  public:
-  explicit Parser(const std::string& file) : file_(file) {}
+  Parser(const std::string& file, bool partial) : file_(file), partial_(partial) {}
 
   Result<Transcript> Run(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 BOM
@@ -126,7 +60,7 @@ class Parser {
     number = std::max(number, 1);
     bool any = false;
     for (const Block& b : t_.blocks) any = any || b.kind != Block::Kind::kEnd;
-    if (!any) return Error(number, "no #me or #bot block");
+    if (!any) return Error(number, "no #me, #bot or #include block");
     t_.last_line = number;
     return std::move(t_);
   }
@@ -169,7 +103,11 @@ class Parser {
           ++blank_lines_;
           return Status::Ok();
         }
-        return escaped ? Text(number, line) : BlockLine(number, line);
+        if (t_.blocks.back().kind == Block::Kind::kInclude) {
+          t_.blocks.back().includes.push_back({std::string(line), number});
+          return Status::Ok();
+        }
+        return escaped ? Text(number, line, true) : BlockLine(number, line);
     }
     return Status::Ok();
   }
@@ -186,7 +124,11 @@ class Parser {
     }
     Block block;
     block.line = number;
-    if (word == "#me") {
+    if (partial_) block.file = file_;
+    if (word == "#include") {  // Botium: "#include NAME", or one name per line below it
+      block.kind = Block::Kind::kInclude;
+      if (!rest.empty()) block.includes.push_back({std::string(rest), number});
+    } else if (word == "#me") {
       block.kind = Block::Kind::kMe;
     } else if (word == "#bot") {
       block.kind = Block::Kind::kBot;
@@ -202,9 +144,29 @@ class Parser {
     return Status::Ok();
   }
 
+  // An error when Botium would read `line` as one of its keywords; OK when it would not.
+  Status BotiumKeyword(int number, std::string_view line, BotiumSection section) const {
+    std::string keyword;
+    const char* kind = BotiumKeywordKind(line, section, &keyword);
+    if (kind == nullptr) return Status::Ok();
+    bool supported = keyword == "PAUSE" || keyword == "INCLUDE" ||
+                     (section == BotiumSection::kMe && keyword == "MEDIA");
+    if (!supported) return Error(number, UnsupportedBotiumKeyword(keyword, kind));
+    if (line[0] == '?' || line[0] == '!') {
+      return Error(number, "'" + std::string(line) +
+                               "': the replay takes Botium's ? and ! only before #bot text");
+    }
+    return Error(number, keyword + " goes in a #me or #bot block");
+  }
+
   Status BeginLine(int number, std::string_view line) {
     std::string_view word, rest;
     SplitWord(line, &word, &rest);
+    if (partial_) {
+      return Error(number,
+                   "a partial convo's #begin must be empty: set-up belongs to the "
+                   "transcript that includes it");
+    }
     if (word == "DIALOG") {
       if (!IsIdentifier(rest)) return Error(number, "DIALOG needs a dialog id");
       t_.dialog_id = std::string(rest);
@@ -237,9 +199,15 @@ class Parser {
       if (!rest.empty()) return Error(number, "START takes no argument");
       t_.start = true;
       t_.start_line = number;
+    } else if (word == "MATCHING_MODE") {
+      Result<MatchingMode> mode = ParseMatchingMode(rest);
+      if (!mode.ok()) return Error(number, mode.status().message());
+      t_.matching_mode = *mode;
     } else {
-      return Error(number, "unknown #begin directive '" + std::string(word) +
-                               "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE, OFFERS)");
+      if (Status s = BotiumKeyword(number, line, BotiumSection::kBegin); !s.ok()) return s;
+      return Error(number,
+                   "unknown #begin directive '" + std::string(word) +
+                       "' (DIALOG, CONTACT, VAR, NOW, START, CASSETTE, OFFERS, MATCHING_MODE)");
     }
     return Status::Ok();
   }
@@ -248,6 +216,14 @@ class Parser {
     Block& block = t_.blocks.back();
     std::string_view word, rest;
     SplitWord(line, &word, &rest);
+    if (partial_ && block.kind == Block::Kind::kEnd) {
+      return Error(number,
+                   "a partial convo's #end must be empty (Botium ignores it): put the "
+                   "checks in a #bot block");
+    }
+    if ((word == "PAUSE" || word == "INCLUDE") && block.kind != Block::Kind::kEnd) {
+      return LogicHook(number, word, rest, block);
+    }
     if (block.kind == Block::Kind::kMe) {
       MeBlock& me = block.me;
       if (word == "WAIT") {
@@ -274,11 +250,10 @@ class Parser {
         duplicate_line_ = number;
         return Status::Ok();
       }
-      return Text(number, line);
+      if (Status s = BotiumKeyword(number, line, BotiumSection::kMe); !s.ok()) return s;
+      return Text(number, line, false);
     }
     BotBlock& bot = block.bot;
-    Check check;
-    check.line = number;
     if (word == "TEXT_CONTAINS" || word == "TEXT_REGEX") {
       if (block.kind == Block::Kind::kEnd) return Error(number, "#end takes state checks only");
       if (rest.empty()) return Error(number, std::string(word) + " needs an argument");
@@ -294,70 +269,74 @@ class Parser {
       bot.regexes.push_back({std::string(rest), number});
       return Status::Ok();
     }
-    if (word == "NO_REPLY") {
-      if (!rest.empty()) return Error(number, "NO_REPLY takes no argument");
-      check.kind = Check::Kind::kNoReply;
-    } else if (word == "SLOT") {
-      std::string_view name, value;
-      SplitWord(rest, &name, &value);
-      if (!IsIdentifier(name) || value.empty()) {
-        return Error(number, "SLOT needs a slot name and a value ('-' = unset)");
-      }
-      check.kind = Check::Kind::kSlot;
-      check.name = std::string(name);
-      check.expected = Unquote(value);
-    } else if (word == "STATE") {
-      if (!IsIdentifier(rest)) return Error(number, "STATE needs a state name");
-      check.kind = Check::Kind::kState;
-      check.expected = std::string(rest);
-    } else if (word == "STATUS") {
-      bool known = false;
-      for (std::string_view s : kStatuses) known = known || s == rest;
-      if (!known) {
-        return Error(number, "STATUS must be active, done, opted_out, handoff or expired; got '" +
-                                 std::string(rest) + "'");
-      }
-      check.kind = Check::Kind::kStatus;
-      check.expected = std::string(rest);
-    } else if (const StoreCheck* store = FindStoreCheck(word)) {
-      std::string_view kind, tail;
-      SplitWord(rest, &kind, &tail);
-      check.name = std::string(kind);
-      if (!store->counts) {
-        if (!IsIdentifier(kind)) return Error(number, std::string(word) + " needs a " + store->what + " kind");
-        std::string error;
-        if (!ParseFields(tail, &check.fields, &error)) {
-          return Error(number, std::string(word) + ": " + error);
-        }
-      } else {
-        if (!IsIdentifier(kind) || tail.empty() || tail.size() > 6 ||
-            tail.find_first_not_of("0123456789") != std::string_view::npos) {
-          return Error(number, std::string(word) + " needs a " + store->what + " kind and a count");
-        }
-        check.count = std::stoi(std::string(tail));
-      }
-      check.kind = store->kind;
-    } else if (word == "CONTACT_NAME") {
-      if (rest.empty()) return Error(number, "CONTACT_NAME needs a name ('-' = none)");
-      check.kind = Check::Kind::kContactName;
-      check.expected = Unquote(rest);
-    } else {
-      if (block.kind == Block::Kind::kEnd) {
-        return Error(number, "unknown #end check '" + std::string(word) + "'");
-      }
-      return Text(number, line);
+    if (IsCheckWord(word)) {
+      Result<Check> check = ParseCheck(word, rest, number);
+      if (!check.ok()) return Error(number, check.status().message());
+      bot.checks.push_back(std::move(*check));
+      return Status::Ok();
     }
-    bot.checks.push_back(std::move(check));
+    bool end = block.kind == Block::Kind::kEnd;
+    BotiumSection section = end ? BotiumSection::kEnd : BotiumSection::kBot;
+    if (Status s = BotiumKeyword(number, line, section); !s.ok()) return s;
+    if (end) return Error(number, "unknown #end check '" + std::string(word) + "'");
+    return Text(number, line, false);
+  }
+
+  // PAUSE <ms> or INCLUDE <name> in a #me or #bot block: Botium's logic hooks.
+  Status LogicHook(int number, std::string_view word, std::string_view rest, Block& block) {
+    if (word == "INCLUDE") {
+      if (rest.empty() || rest.find('|') != std::string_view::npos) {
+        return Error(number, "INCLUDE needs the name of one partial convo");
+      }
+      block.includes.push_back({std::string(rest), number});
+      return Status::Ok();
+    }
+    std::chrono::milliseconds ms;
+    if (!ParsePause(rest, &ms)) return Error(number, "PAUSE needs whole milliseconds, like 1500");
+    (block.kind == Block::Kind::kMe ? block.me.pause : block.bot.pause) += ms;
+    return Status::Ok();
+  }
+
+  // The first text line of a #bot block as Botium reads it: "?" marks an optional message
+  // (unsupported), "!" a negated one; "??" and "!!" stand for a literal "?" and "!".
+  Status BotPrefix(int number, std::string_view* line, BotBlock& bot) const {
+    if (line->substr(0, 1) == "?") {
+      if (line->substr(0, 2) != "??") {
+        return Error(number,
+                     "optional bot messages (Botium's leading ?) are not supported; "
+                     "write ?? or \\? for a literal ?");
+      }
+      line->remove_prefix(1);
+    }
+    if (line->substr(0, 1) != "!") return Status::Ok();
+    if (line->substr(0, 2) == "!!") {
+      line->remove_prefix(1);
+      return Status::Ok();
+    }
+    line->remove_prefix(1);
+    std::string_view word, rest;
+    SplitWord(Trim(*line), &word, &rest);
+    if (word.empty()) return Error(number, "! needs the text the reply must not match");
+    if (IsBotDirective(word)) {
+      return Error(number, "! negates the reply text only, not " + std::string(word));
+    }
+    bot.negated = true;
     return Status::Ok();
   }
 
   // A text line of the current #me or #bot block; blank lines between text lines are kept.
-  Status Text(int number, std::string_view line) {
+  // `escaped` lines ("\!...") are text as they are.
+  Status Text(int number, std::string_view line, bool escaped) {
     Block& block = t_.blocks.back();
     if (block.kind == Block::Kind::kEnd) return Error(number, "#end takes state checks only");
     std::vector<std::string>& lines =
         block.kind == Block::Kind::kMe ? block.me.text_lines : block.bot.text_lines;
-    if (block.kind == Block::Kind::kBot && block.bot.text_line == 0) block.bot.text_line = number;
+    if (block.kind == Block::Kind::kBot && block.bot.text_line == 0) {
+      block.bot.text_line = number;
+      if (!escaped) {
+        if (Status s = BotPrefix(number, &line, block.bot); !s.ok()) return s;
+      }
+    }
     if (!lines.empty()) lines.insert(lines.end(), blank_lines_, std::string());
     blank_lines_ = 0;
     lines.emplace_back(line);
@@ -373,17 +352,23 @@ class Parser {
       if (me.duplicate && (!me.text_lines.empty() || !me.media.empty())) {
         return Error(duplicate_line_, "DUPLICATE cannot be combined with text or MEDIA");
       }
-      if (!me.sends() && me.wait.count() == 0) return Error(block.line, "empty #me block");
+      bool empty = !me.sends() && me.wait.count() == 0 && me.pause.count() == 0;
+      if (empty && block.includes.empty()) return Error(block.line, "empty #me block");
       sent_any_ = sent_any_ || me.sends();
     } else if (block.kind == Block::Kind::kBot) {
-      if (!block.bot.consumes_reply() && block.bot.checks.empty()) {
-        return Error(block.line, "empty #bot block");
-      }
+      const BotBlock& bot = block.bot;
+      bool empty = !bot.consumes_reply() && bot.checks.empty() && bot.pause.count() == 0;
+      if (empty && block.includes.empty()) return Error(block.line, "empty #bot block");
+    } else if (block.kind == Block::Kind::kInclude && block.includes.empty()) {
+      return Error(block.line, "#include needs the name of a partial convo");
     }
+    // A partial convo may send the message a later DUPLICATE repeats (the replay checks).
+    if (!block.includes.empty()) sent_any_ = true;
     return Status::Ok();
   }
 
   std::string file_;
+  bool partial_;  // a .pconvo.txt
   Transcript t_;
   Section section_ = Section::kHeader;
   int blank_lines_ = 0;
@@ -391,125 +376,28 @@ class Parser {
   int duplicate_line_ = 0;
 };
 
-// Reads `digits` decimal digits from `s` at `*pos`.
-bool ReadNumber(std::string_view s, size_t* pos, int digits, int* out) {
-  if (*pos + digits > s.size()) return false;
-  int v = 0;
-  for (int i = 0; i < digits; ++i) {
-    char c = s[*pos + i];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    v = v * 10 + (c - '0');
-  }
-  *pos += digits;
-  *out = v;
-  return true;
-}
-
-bool Expect(std::string_view s, size_t* pos, char c) {
-  if (*pos >= s.size() || s[*pos] != c) return false;
-  ++*pos;
-  return true;
-}
-
 }  // namespace
 
 Result<Transcript> ParseTranscript(std::string_view text, const std::string& file) {
-  return Parser(file).Run(text);
+  return Parser(file, false).Run(text);
+}
+
+Result<Transcript> ParsePartialConvo(std::string_view text, const std::string& file) {
+  return Parser(file, true).Run(text);
 }
 
 Result<Transcript> LoadTranscript(const std::string& path) {
+  Result<std::string> text = ReadScriptFile(path);
+  if (!text.ok()) return text.status();
+  return ParseTranscript(*text, path);
+}
+
+Result<std::string> ReadScriptFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open the transcript");
+  if (!in) return NotFound(path + ": cannot open the file");
   std::ostringstream buffer;
   buffer << in.rdbuf();
-  return ParseTranscript(buffer.str(), path);
-}
-
-bool ParseDuration(std::string_view text, std::chrono::milliseconds* out) {
-  using namespace std::chrono;
-  text = Trim(text);
-  if (text.empty()) return false;
-  milliseconds total{0};
-  size_t i = 0;
-  while (i < text.size()) {
-    long long n = 0;
-    size_t digits = 0;
-    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])); ++i, ++digits) {
-      if (n > 1'000'000'000) return false;
-      n = n * 10 + (text[i] - '0');
-    }
-    if (digits == 0) return false;
-    std::string_view unit = text.substr(i);
-    if (unit.substr(0, 2) == "ms") {
-      total += milliseconds(n);
-      i += 2;
-    } else if (!unit.empty() &&
-               (unit[0] == 's' || unit[0] == 'm' || unit[0] == 'h' || unit[0] == 'd')) {
-      switch (unit[0]) {
-        case 's':
-          total += seconds(n);
-          break;
-        case 'm':
-          total += minutes(n);
-          break;
-        case 'h':
-          total += hours(n);
-          break;
-        default:
-          total += hours(24 * n);
-          break;
-      }
-      ++i;
-    } else {
-      return false;
-    }
-  }
-  *out = total;
-  return true;
-}
-
-bool ParseIsoTime(std::string_view s, TimePoint* out) {
-  using namespace std::chrono;
-  s = Trim(s);
-  size_t pos = 0;
-  int y, mo, d, h, mi, sec = 0;
-  if (!ReadNumber(s, &pos, 4, &y) || !Expect(s, &pos, '-') || !ReadNumber(s, &pos, 2, &mo) ||
-      !Expect(s, &pos, '-') || !ReadNumber(s, &pos, 2, &d)) {
-    return false;
-  }
-  if (!Expect(s, &pos, 'T') && !Expect(s, &pos, ' ')) return false;
-  if (!ReadNumber(s, &pos, 2, &h) || !Expect(s, &pos, ':') || !ReadNumber(s, &pos, 2, &mi)) {
-    return false;
-  }
-  if (Expect(s, &pos, ':') && !ReadNumber(s, &pos, 2, &sec)) return false;
-  milliseconds fraction{0};
-  if (Expect(s, &pos, '.')) {
-    int scale = 100, digits = 0;
-    for (; pos < s.size() && std::isdigit(static_cast<unsigned char>(s[pos])); ++pos, ++digits) {
-      fraction += milliseconds((s[pos] - '0') * scale);
-      scale /= 10;
-    }
-    if (digits == 0) return false;
-  }
-  minutes offset{0};
-  if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int sign = s[pos] == '-' ? -1 : 1;
-    ++pos;
-    int oh, om;
-    if (!ReadNumber(s, &pos, 2, &oh)) return false;
-    Expect(s, &pos, ':');
-    if (!ReadNumber(s, &pos, 2, &om)) return false;
-    offset = minutes(sign * (oh * 60 + om));
-  } else {
-    Expect(s, &pos, 'Z');  // no offset at all also means UTC
-  }
-  if (pos != s.size()) return false;
-  year_month_day date{year(y), month(static_cast<unsigned>(mo)), day(static_cast<unsigned>(d))};
-  if (!date.ok() || h > 23 || mi > 59 || sec > 60) return false;
-  *out = TimePoint(duration_cast<system_clock::duration>(sys_days(date).time_since_epoch() +
-                                                         hours(h) + minutes(mi) + seconds(sec) +
-                                                         fraction - offset));
-  return true;
+  return buffer.str();
 }
 
 }  // namespace bot::replay

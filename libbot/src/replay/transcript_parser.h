@@ -5,12 +5,15 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bot/clock.h"
 #include "bot/status.h"
+#include "bot/transcript.h"
+#include "replay/time_text.h"
 
 namespace bot::replay {
 
@@ -58,7 +61,8 @@ struct Check {
 
 // A #me block: one inbound message (or none, when it only waits).
 struct MeBlock {
-  std::chrono::milliseconds wait{0};  // advance the fake clock first
+  std::chrono::milliseconds wait{0};   // advance the fake clock first
+  std::chrono::milliseconds pause{0};  // PAUSE: advance it after the message
   std::vector<std::string> text_lines;
   std::vector<MediaSpec> media;
   bool duplicate = false;  // re-deliver the previous inbound message, same provider id
@@ -73,23 +77,37 @@ struct TextCheck {
 
 // A #bot block (or #end, which carries checks only).
 struct BotBlock {
-  std::vector<std::string> text_lines;  // the whole reply, `*` wildcards
+  std::vector<std::string> text_lines;  // the reply, `*` wildcards, as the matching mode says
   int text_line = 0;                    // first line of the text lines
+  bool negated = false;                 // "!text": the reply must NOT match
+  // When the text names an utterance (NAME.utterances.txt), its variants: the reply matches
+  // the text when it matches any of them. Filled by ExpandTranscript.
+  std::vector<std::string> variants;
   std::vector<TextCheck> contains;      // TEXT_CONTAINS
   std::vector<TextCheck> regexes;       // TEXT_REGEX (ECMAScript, search)
   std::vector<Check> checks;            // NO_REPLY and state checks, in file order
+  std::chrono::milliseconds pause{0};   // PAUSE: advance the fake clock after the checks
   // Does the block consume one reply of the turn?
   bool consumes_reply() const {
     return !text_lines.empty() || !contains.empty() || !regexes.empty();
   }
 };
 
+// A partial convo to splice in: `#include NAME` or Botium's `INCLUDE NAME` logic hook.
+struct IncludeRef {
+  std::string name;  // the first line of a .pconvo.txt beside the transcript
+  int line = 0;
+};
+
 struct Block {
-  enum class Kind { kMe, kBot, kEnd };
+  enum class Kind { kMe, kBot, kEnd, kInclude };
   Kind kind = Kind::kMe;
-  int line = 0;  // the "#me"/"#bot"/"#end" line
+  int line = 0;      // the "#me"/"#bot"/"#end"/"#include" line
+  std::string file;  // the partial convo the block is written in; "" = the transcript
   MeBlock me;
   BotBlock bot;
+  // Partial convos that follow this block, in order (all a kInclude block holds).
+  std::vector<IncludeRef> includes;
 };
 
 struct Transcript {
@@ -107,6 +125,7 @@ struct Transcript {
   int cassette_line = 0;
   std::string offers;  // the number's offers catalogue (CSV/JSONL), relative; "" = none
   int offers_line = 0;
+  std::optional<MatchingMode> matching_mode;  // MATCHING_MODE; none = ReplayOptions'
   std::vector<Block> blocks;
   int last_line = 0;  // for checks at the end of the transcript
 };
@@ -114,13 +133,15 @@ struct Transcript {
 // Parses a transcript. Errors read "<file>:<line>: <problem>".
 Result<Transcript> ParseTranscript(std::string_view text, const std::string& file);
 
+// Parses a partial convo (.pconvo.txt): the same format, but #begin and #end must be empty
+// (Botium ignores them in a partial convo).
+Result<Transcript> ParsePartialConvo(std::string_view text, const std::string& file);
+
 // Reads and parses a transcript file.
 Result<Transcript> LoadTranscript(const std::string& path);
 
-// "90s", "30m", "25h", "2d", "1h30m", "500ms". False on anything else.
-bool ParseDuration(std::string_view text, std::chrono::milliseconds* out);
-
-// "2026-01-01T12:00:00Z", with optional fractional seconds and a "+hh:mm"/"-hh:mm" offset.
-bool ParseIsoTime(std::string_view text, TimePoint* out);
+// The text of a file of the transcript format (.convo.txt, .pconvo.txt, .utterances.txt);
+// NotFound naming the path when it cannot be read.
+Result<std::string> ReadScriptFile(const std::string& path);
 
 }  // namespace bot::replay

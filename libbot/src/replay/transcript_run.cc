@@ -55,8 +55,15 @@ std::string FieldsText(const std::map<std::string, std::string>& fields) {
 // first failure.
 class Replay {
  public:
-  Replay(const Transcript& t, const std::string& file, Bot& bot, testing::FakeClock& clock)
-      : t_(t), file_(file), bot_(bot), clock_(clock), address_("whatsapp:" + t.phone) {}
+  Replay(const Transcript& t, const std::string& file, Bot& bot, testing::FakeClock& clock,
+         MatchingMode mode)
+      : t_(t),
+        file_(file),
+        bot_(bot),
+        clock_(clock),
+        mode_(t.matching_mode.value_or(mode)),
+        address_("whatsapp:" + t.phone),
+        source_(&file) {}
 
   std::string Run() {
     clock_.Set(t_.now);
@@ -66,9 +73,16 @@ class Replay {
     }
     if (t_.start && !Start()) return failure_;
     for (const Block& block : t_.blocks) {
+      // A block from a partial convo names its own file in a failure.
+      source_ = block.file.empty() ? &file_ : &block.file;
+      if (block.kind == Block::Kind::kInclude || !block.includes.empty()) {
+        Fail(block.line, "partial convos are not spliced in (ExpandTranscript)");
+        return failure_;
+      }
       bool ok = block.kind == Block::Kind::kMe ? Me(block) : BotBlockChecks(block);
       if (!ok) return failure_;
     }
+    source_ = &file_;
     NoLeftover(t_.last_line, "at the end of the transcript");
     return failure_;
   }
@@ -76,7 +90,7 @@ class Replay {
  private:
   // Records the failure with the turn's replies; always returns false.
   bool Fail(int line, const std::string& what) {
-    failure_ = file_ + ":" + std::to_string(line) + ": " + what;
+    failure_ = *source_ + ":" + std::to_string(line) + ": " + what;
     failure_ += "\n  replies this turn (" + std::to_string(replies_.size()) + "):";
     if (replies_.empty()) failure_ += " none";
     for (size_t i = 0; i < replies_.size(); ++i) {
@@ -108,11 +122,17 @@ class Replay {
     clock_.Advance(block.me.wait);
     replies_.clear();
     next_ = 0;
-    if (!block.me.sends()) return true;
+    if (!block.me.sends()) {
+      clock_.Advance(block.me.pause);
+      return true;
+    }
 
     InboundMessage message;
     if (block.me.duplicate) {
-      message = *last_;  // the parser rejects DUPLICATE before any message
+      // The parser rejects DUPLICATE before any message of its file; one after an INCLUDE
+      // relies on the partial convo to have sent one.
+      if (!last_) return Fail(block.line, "DUPLICATE needs an earlier inbound message");
+      message = *last_;
     } else {
       char id[40];
       std::snprintf(id, sizeof id, "SM%032llx", ++counter_);
@@ -135,11 +155,12 @@ class Replay {
     Result<TurnResult> r = bot_.Handle(message, ReplyMode::kOutbox);
     if (!r.ok()) return Fail(block.line, "the engine failed: " + r.status().ToString());
     replies_ = r->replies;
+    clock_.Advance(block.me.pause);  // Botium pauses once the message is sent
     return true;
   }
 
   std::optional<Media> LoadMedia(const MediaSpec& spec) {
-    fs::path path = fs::path(file_).parent_path() / spec.path;
+    fs::path path = fs::path(*source_).parent_path() / spec.path;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
       Fail(spec.line, "cannot read media file " + path.string());
@@ -162,6 +183,7 @@ class Replay {
     for (const Check& check : bot.checks) {
       if (!StateCheck(check)) return false;
     }
+    clock_.Advance(bot.pause);  // Botium pauses once the bot's message is checked
     return true;
   }
 
@@ -173,12 +195,7 @@ class Replay {
       return Mismatch(line, "missing reply", expected, "(no more replies this turn)");
     }
     const std::string& reply = replies_[next_++];
-    if (!bot.text_lines.empty()) {
-      std::string expected = NormalizeLines(Join(bot.text_lines));
-      if (!WildcardMatch(expected, NormalizeLines(reply))) {
-        return Mismatch(line, "the reply does not match", expected, reply);
-      }
-    }
+    if (!bot.text_lines.empty() && !TextMatchesReply(bot, line, reply)) return false;
     for (const TextCheck& c : bot.contains) {
       if (reply.find(c.arg) == std::string::npos) {
         return Mismatch(c.line, "TEXT_CONTAINS: the reply lacks the text", c.arg, reply);
@@ -194,6 +211,29 @@ class Replay {
       if (!found) return Mismatch(c.line, "TEXT_REGEX: no match in the reply", c.arg, reply);
     }
     return true;
+  }
+
+  // The block's text against the reply, as the matching mode says: the text, or any variant
+  // of the utterance it names, must match (must not, when negated).
+  bool TextMatchesReply(const BotBlock& bot, int line, const std::string& reply) {
+    std::string text = NormalizeLines(Join(bot.text_lines));
+    std::vector<std::string> patterns;
+    for (const std::string& v : bot.variants) patterns.push_back(NormalizeLines(v));
+    if (patterns.empty()) patterns.push_back(text);
+    std::string actual = NormalizeLines(reply);
+    bool matched = false;
+    for (const std::string& p : patterns) matched = matched || TextMatches(mode_, p, actual);
+    if (matched != bot.negated) return true;
+
+    std::string expected = bot.variants.empty() ? text : "one of the utterance " + text + ":";
+    if (!bot.variants.empty()) {
+      for (const std::string& p : patterns) expected += "\n" + p;
+    }
+    std::string what =
+        bot.negated ? "the reply matches what it must not (!)" : "the reply does not match";
+    if (mode_ != MatchingMode::kWildcardExact)
+      what += " (" + std::string(MatchingModeName(mode_)) + ")";
+    return Mismatch(line, what, bot.negated ? "not " + expected : expected, reply);
   }
 
   bool StateCheck(const Check& check) {
@@ -361,7 +401,9 @@ class Replay {
   const std::string& file_;
   Bot& bot_;
   testing::FakeClock& clock_;
+  const MatchingMode mode_;
   const std::string address_;
+  const std::string* source_;         // the file of the block being run
   std::vector<std::string> replies_;  // the current turn's replies
   size_t next_ = 0;                   // the first reply no #bot has consumed
   unsigned long long counter_ = 0;    // provider ids: SM + 32 hex digits
@@ -372,8 +414,8 @@ class Replay {
 }  // namespace
 
 std::string RunTranscript(const Transcript& transcript, const std::string& file, Bot& bot,
-                          testing::FakeClock& clock) {
-  return Replay(transcript, file, bot, clock).Run();
+                          testing::FakeClock& clock, MatchingMode mode) {
+  return Replay(transcript, file, bot, clock, mode).Run();
 }
 
 }  // namespace bot::replay
