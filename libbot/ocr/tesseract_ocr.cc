@@ -1,5 +1,6 @@
 // Local OCR with Tesseract: nothing leaves the machine, for deployments that must not send ID
 // photos to a cloud. Named fields come from regular expressions over the recognised text.
+// Built as bot::ocr (libbot_ocr), apart from bot::bot, so that only its users need Tesseract.
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
@@ -9,6 +10,7 @@
 #include <regex>
 
 #include "bot/providers.h"
+#include "bot/tesseract_ocr.h"
 #include "providers/call.h"
 
 namespace bot {
