@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "bot/providers.h"
+#include "bot/tesseract_ocr.h"
 #include "bot/testing/fake_clock.h"
 #include "support/fake_llm_server.h"
 

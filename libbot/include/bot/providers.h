@@ -1,5 +1,5 @@
 // Providers the engine calls out to: LLMs (OpenAI-compatible, Anthropic), speech-to-text and OCR
-// (vision LLM or local Tesseract), with usage accounting and budgets.
+// (vision LLM; local Tesseract is in "bot/tesseract_ocr.h"), with usage accounting and budgets.
 //
 // Inputs and outputs are plain values: no engine types. Each provider answers in two forms: a
 // blocking call, and an *Async one that holds no thread while the provider works (`done` runs
@@ -282,8 +282,8 @@ struct OcrReply {
 
 using OcrCallback = std::function<void(Result<OcrReply>)>;
 
-// Local engines (Tesseract) keep the default ReadAsync: their work is CPU, done on the caller's
-// thread, not a wait.
+// Local engines (Tesseract, "bot/tesseract_ocr.h") keep the default ReadAsync: their work is CPU,
+// done on the caller's thread, not a wait.
 class OcrProvider {
  public:
   virtual ~OcrProvider() = default;
@@ -294,16 +294,5 @@ class OcrProvider {
 // A vision LLM over the OpenAI-compatible chat API: the image goes as a data: URL content part
 // and the answer is a strict JSON object {text, fields{...}, confidence{...}}.
 std::unique_ptr<OcrProvider> NewVisionOcrProvider(LlmConfig config, ProviderContext context);
-
-struct TesseractConfig {
-  std::string language = "spa";
-  std::string datapath;  // "" = the system tessdata
-};
-
-// Local Tesseract: no network. Fields come from each SchemaField::pattern over the text; their
-// confidence is the mean confidence of the words they span. Calls are serialised (one engine).
-// InvalidArgument when the language data cannot be loaded.
-Result<std::unique_ptr<OcrProvider>> NewTesseractOcrProvider(TesseractConfig config,
-                                                             ProviderContext context);
 
 }  // namespace bot

@@ -12,6 +12,7 @@
 #include "bot/http.h"
 #include "bot/providers.h"
 #include "bot/status.h"
+#include "bot/tesseract_ocr.h"
 
 namespace YAML {
 class Node;

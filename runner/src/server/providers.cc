@@ -3,6 +3,7 @@
 #include "server/providers.h"
 
 #include "bot/sqlite_store.h"
+#include "bot/tesseract_ocr.h"
 
 namespace runner {
 namespace {

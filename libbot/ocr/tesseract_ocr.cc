@@ -1,5 +1,8 @@
 // Local OCR with Tesseract: nothing leaves the machine, for deployments that must not send ID
 // photos to a cloud. Named fields come from regular expressions over the recognised text.
+// Built as bot::ocr (libbot_ocr), apart from bot::bot, so that only its users need Tesseract.
+#include "bot/tesseract_ocr.h"
+
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
 #include <tesseract/resultiterator.h>
@@ -98,10 +101,11 @@ class TesseractOcrProvider final : public OcrProvider {
         return InvalidArgument("field '" + f.name + "' has a bad pattern: " + f.pattern);
       }
     }
-    Pix* pix = pixReadMem(reinterpret_cast<const l_uint8*>(request.image.data()),
-                          request.image.size());
+    Pix* pix =
+        pixReadMem(reinterpret_cast<const l_uint8*>(request.image.data()), request.image.size());
     if (pix == nullptr) {
-      Status bad = InvalidArgument("tesseract cannot decode the image (" + request.content_type + ")");
+      Status bad =
+          InvalidArgument("tesseract cannot decode the image (" + request.content_type + ")");
       call.Finish(bad, 0, 0);
       return bad;
     }
