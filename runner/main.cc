@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   runner::AddKbCommand(app, &exit_code);
   runner::AddDeliveriesCommand(app, &exit_code);
   runner::AddInboundCommand(app, &exit_code);
+  runner::AddHandoffCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -86,7 +86,8 @@ TEST(RunnerConfig, FillsDefaultsForAMinimalFile) {
 
 TEST(RunnerConfig, RefusesTextThatIsNotUtf8WithItsLine) {
   std::string latin1 = kMinimal;
-  latin1.replace(latin1.find("review_rating"), 13, "review_rating\n    vars: {doctor: \"Cl\xednica\"}");
+  latin1.replace(latin1.find("review_rating"), 13,
+                 "review_rating\n    vars: {doctor: \"Cl\xednica\"}");
   bot::Result<RunnerConfig> c = ParseConfig(latin1, "bot.yaml", Env({{"TOKEN", "t"}}));
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(), "bot.yaml:7: not valid UTF-8 (byte 23 of the line)");
@@ -355,12 +356,13 @@ providers:
   ASSERT_TRUE(minimal.ok());
   EXPECT_EQ(minimal->twiml_budget, std::chrono::milliseconds(10000)) << "well under Twilio's 15 s";
   EXPECT_EQ(minimal->media_timeout, std::chrono::milliseconds(10000));
-  for (const char* bad : {"twiml_budget_ms: 15000\n", "twiml_budget_ms: 0\n",
-                          "media_timeout_ms: 60000\n"}) {
+  for (const char* bad :
+       {"twiml_budget_ms: 15000\n", "twiml_budget_ms: 0\n", "media_timeout_ms: 60000\n"}) {
     bot::Result<RunnerConfig> r =
         ParseConfig(std::string(kMinimal) + bad, "bot.yaml", Env({{"TOKEN", "t"}}));
     EXPECT_FALSE(r.ok()) << bad;
-    if (!r.ok()) EXPECT_NE(r.status().message().find(std::string(bad).substr(0, 10)), std::string::npos);
+    if (!r.ok())
+      EXPECT_NE(r.status().message().find(std::string(bad).substr(0, 10)), std::string::npos);
   }
 }
 

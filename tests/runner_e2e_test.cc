@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -84,7 +85,8 @@ class RunnerE2eTest : public ::testing::Test {
   void StartServer(RunnerConfig config, const bot::Clock* clock = nullptr) {
     ServerOptions options;
     options.clock = clock;
-    options.log_level = LogLevel::kError;
+    options.log_level = log_level_;
+    options.log_sink = log_sink_;
     auto created = Server::Create(std::move(config), options);
     ASSERT_TRUE(created.ok()) << created.status().ToString();
     server_ = std::move(*created);
@@ -143,6 +145,8 @@ class RunnerE2eTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
+  LogLevel log_level_ = LogLevel::kError;
+  runner::Logger::Sink log_sink_;  // default: stderr
   FakeTwilio twilio_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
@@ -426,6 +430,76 @@ TEST_F(RunnerE2eTest, HangingMediaDownloadsHoldNoWorker) {
   }
 }
 
+// Every answer names its request (the caller's X-Request-Id, else a new one), the log lines of
+// that request carry it, and no line shows a phone number in clear.
+TEST_F(RunnerE2eTest, LogLinesAreJsonWithTheRequestIdAndMaskedNumbers) {
+  std::mutex mu;
+  std::vector<std::string> lines;
+  log_level_ = LogLevel::kInfo;
+  log_sink_ = [&](std::string_view line) {
+    std::lock_guard lock(mu);
+    lines.emplace_back(line);
+  };
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml)));
+  const std::string user = "whatsapp:+593933333335";
+  bot::FormParams params = Params(user, "Hola", NextSid());
+  Reply forged = HttpExchange(port_, "POST", "/twilio/inbound", bot::FormEncode(params),
+                              {{"X-Twilio-Signature", "AAAA"}, {"X-Request-Id", "lb-7.a_b"}});
+  EXPECT_EQ(forged.status, 403);
+  EXPECT_EQ(forged.request_id, "lb-7.a_b");
+  Reply fine = Say(user, "Hola");
+  ASSERT_EQ(fine.status, 200);
+  const std::string generated = fine.request_id;
+  EXPECT_EQ(generated.size(), 16u) << generated;
+  Reply bad_id =
+      HttpExchange(port_, "GET", "/healthz", "", {{"X-Request-Id", "no spaces allowed"}});
+  EXPECT_NE(bad_id.request_id, "no spaces allowed");
+  StopServer();
+
+  std::lock_guard lock(mu);
+  bool named = false;
+  for (const std::string& line : lines) {
+    EXPECT_EQ(line.front(), '{') << line;
+    EXPECT_EQ(line.find("+593933333335"), std::string::npos) << line;
+    EXPECT_EQ(line.find(kBot), std::string::npos) << line;
+    if (line.find("X-Twilio-Signature") != std::string::npos) {
+      EXPECT_NE(line.find("\"request_id\":\"lb-7.a_b\""), std::string::npos) << line;
+      named = true;
+    }
+  }
+  EXPECT_TRUE(named) << "no line about the forged webhook";
+}
+
+// "asesor" hands the conversation to a person; `botrunner handoff list|release` (these
+// functions) show it and give it back, audited, beside the running server; the bot answers again.
+TEST_F(RunnerE2eTest, TheDeskReleasesAHandoffAndTheBotAnswersAgain) {
+  ASSERT_NO_FATAL_FAILURE(StartServer(Config(ReplyChannel::kTwiml, "review_rating")));
+  const std::string db = (dir_ / "bot.db").string();
+  const std::string user = "whatsapp:+593984321098";
+  EXPECT_FALSE(TwimlMessages(Say(user, "ASESOR").body).empty());
+  EXPECT_TRUE(TwimlMessages(Say(user, "es sobre mi factura").body).empty()) << "silent";
+  auto handoffs = bot::ListHandoffs(db);
+  ASSERT_TRUE(handoffs.ok()) << handoffs.status().ToString();
+  ASSERT_EQ(handoffs->size(), 1u);
+  EXPECT_EQ(handoffs->front().address, user);
+  EXPECT_EQ(handoffs->front().dialog_id, "review_rating");
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(bot::ReleaseHandoffAs(db, kBot, user, "", now).code(),
+            bot::StatusCode::kInvalidArgument);
+  bot::Status released = bot::ReleaseHandoffAs(db, kBot, user, "mesa@clinica.ec", now);
+  ASSERT_TRUE(released.ok()) << released.ToString();
+  EXPECT_EQ(bot::ReleaseHandoffAs(db, kBot, user, "mesa@clinica.ec", now).code(),
+            bot::StatusCode::kNotFound);
+  EXPECT_TRUE(bot::ListHandoffs(db)->empty());
+  EXPECT_FALSE(TwimlMessages(Say(user, "5").body).empty()) << "the bot answers again";
+  auto contact = server_->store().FindContact(kBot, user);
+  auto audit = server_->store().ListAudit((*contact)->id);
+  ASSERT_TRUE(audit.ok());
+  EXPECT_TRUE(std::any_of(audit->begin(), audit->end(), [](const bot::StoredAudit& a) {
+    return a.event.kind == "handoff_released" && a.event.detail.find("actor=mesa@clinica.ec") == 0;
+  }));
+}
+
 // An account's `sid` is optional; a genuine webhook for a number no one configured is still a
 // 404 (and a forged one still a 403), with or without it.
 TEST_F(RunnerE2eTest, AGenuineWebhookToAnUnknownNumberGets404) {
@@ -553,8 +627,9 @@ TEST_F(RunnerE2eTest, AnUnreadableAcceptedMessageIsMarkedFailedAndTheServerStart
   }
   sqlite3* raw = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "UPDATE messages SET vars = '{\"doctor\": \"Cl\xed' || 'nica' "
-                              "WHERE direction = 'in'",
+  ASSERT_EQ(sqlite3_exec(raw,
+                         "UPDATE messages SET vars = '{\"doctor\": \"Cl\xed' || 'nica' "
+                         "WHERE direction = 'in'",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(raw);

@@ -587,5 +587,42 @@ TEST(Log, PhonesAndEmailsAreMasked) {
   EXPECT_EQ(MaskEmail("not an email"), "***");
 }
 
+TEST(Log, EveryPhoneNumberInALineIsMasked) {
+  struct Case {
+    const char* text;
+    const char* masked;
+  };
+  const Case kCases[] = {
+      {"to whatsapp:+593987654321: 21211 invalid", "to whatsapp:+593*****4321: 21211 invalid"},
+      {"'To' +52 1 55 1234 5678 is not valid", "'To' +52 1 ** **** 5678 is not valid"},
+      {"+593-98-765-4321 and +5215512345678", "+593-**-***-4321 and +521******5678"},
+      {"+1234 (too short), 3 + 4, +15%", "+1234 (too short), 3 + 4, +15%"},
+      {"+12345678901234567 is too long", "+12345678901234567 is too long"},
+      {"whatsapp:+593*****4321 stays", "whatsapp:+593*****4321 stays"},
+  };
+  for (const Case& c : kCases) EXPECT_EQ(MaskPhoneNumbers(c.text), c.masked) << c.text;
+}
+
+TEST(Log, LinesAreJsonWithTheRequestIdOrPlainText) {
+  const auto at = std::chrono::system_clock::time_point(std::chrono::milliseconds(1787306400123));
+  Logger json(LogLevel::kInfo, LogFormat::kJson);
+  EXPECT_EQ(json.WithRequest("req-42").Format(LogLevel::kWarn,
+                                              "from whatsapp:+593987654321: \"hola\"\n\xff", at),
+            "{\"time\":\"2026-08-21T10:00:00.123Z\",\"level\":\"warn\",\"msg\":\"from "
+            "whatsapp:+593*****4321: \\\"hola\\\"\\n\\ufffd\",\"request_id\":\"req-42\"}\n");
+  EXPECT_EQ(json.Format(LogLevel::kError, "x", at),
+            "{\"time\":\"2026-08-21T10:00:00.123Z\",\"level\":\"error\",\"msg\":\"x\"}\n");
+  Logger plain(LogLevel::kInfo, LogFormat::kPlain);
+  EXPECT_EQ(plain.WithRequest("req-42").Format(LogLevel::kInfo, "+593987654321 ok", at),
+            "2026-08-21T10:00:00.123Z INFO [req-42] +593*****4321 ok\n");
+  std::vector<std::string> lines;
+  Logger captured(LogLevel::kWarn, LogFormat::kJson,
+                  [&](std::string_view line) { lines.emplace_back(line); });
+  captured.Info("not at this level");
+  captured.Warn("n={}", 3);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("\"msg\":\"n=3\""), std::string::npos) << lines[0];
+}
+
 }  // namespace
 }  // namespace runner

@@ -682,7 +682,8 @@ TYPED_TEST(StoreContract, UnprocessedInboundListsAcceptedMessagesOldestFirst) {
 TYPED_TEST(StoreContract, AFailedInboundMessageIsAuditedAndNoLongerUnprocessed) {
   TurnContext a = this->Receive("SM1", "uno");
   TurnContext b = this->Receive("SM2", "dos");
-  ASSERT_TRUE(this->store_->MarkInboundFailed(a.message_id, "message 1: bad vars JSON", At(3)).ok());
+  ASSERT_TRUE(
+      this->store_->MarkInboundFailed(a.message_id, "message 1: bad vars JSON", At(3)).ok());
   EXPECT_EQ(*this->store_->UnprocessedInbound(), std::vector<int64_t>{b.message_id});
   EXPECT_EQ(this->Messages(a.contact.id).front().status, "failed");
   auto audit = this->store_->ListAudit(a.contact.id);

@@ -8,8 +8,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
-#include <future>
 #include <fstream>
+#include <future>
 #include <mutex>
 #include <set>
 #include <string>
@@ -612,7 +612,8 @@ class TwilioMedia : public ::testing::Test {
 TEST_F(TwilioMedia, SendsCredentialsToTheApiHostButNotAcrossTheRedirect) {
   const std::string bytes = "OggS\x00\x02 voice note bytes";
   std::string url = twilio_.AddMedia(bytes, "audio/ogg");
-  Result<Media> media = DownloadMedia(*http_, url, "audio/ogg; codecs=opus", twilio_.account(), {}, dir_);
+  Result<Media> media =
+      DownloadMedia(*http_, url, "audio/ogg; codecs=opus", twilio_.account(), {}, dir_);
   ASSERT_TRUE(media.ok()) << media.status().ToString();
   EXPECT_EQ(media->url, url);
   EXPECT_EQ(media->content_type, "audio/ogg; codecs=opus");
@@ -682,11 +683,13 @@ TEST_F(TwilioMedia, StopsAStreamWithoutContentLengthAtTheLimit) {
   limits.max_bytes = 1000;
   std::string over = twilio_.AddMedia(std::string(1001, 'a'), "application/pdf", chunked);
   std::string at = twilio_.AddMedia(std::string(1000, 'a'), "application/pdf", chunked);
-  Result<Media> too_big = DownloadMedia(*http_, over, "application/pdf", twilio_.account(), limits, dir_);
+  Result<Media> too_big =
+      DownloadMedia(*http_, over, "application/pdf", twilio_.account(), limits, dir_);
   ASSERT_FALSE(too_big.ok());
   EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(FilesInDir(), 0u);
-  Result<Media> fits = DownloadMedia(*http_, at, "application/pdf", twilio_.account(), limits, dir_);
+  Result<Media> fits =
+      DownloadMedia(*http_, at, "application/pdf", twilio_.account(), limits, dir_);
   ASSERT_TRUE(fits.ok()) << fits.status().ToString();
   EXPECT_EQ(fits->size, 1000);
   EXPECT_EQ(fits->path.substr(fits->path.size() - 4), ".pdf");
@@ -715,13 +718,15 @@ TEST_F(TwilioMedia, AHangingDownloadReturnsAtOnceAndTimesOut) {
 TEST_F(TwilioMedia, ReportsMissingMediaAndBadUrls) {
   std::string url = twilio_.AddMedia("x", "image/jpeg");
   std::string missing = url.substr(0, url.rfind("/Media/")) + "/Media/ME0";
-  Result<Media> not_found = DownloadMedia(*http_, missing, "image/jpeg", twilio_.account(), {}, dir_);
+  Result<Media> not_found =
+      DownloadMedia(*http_, missing, "image/jpeg", twilio_.account(), {}, dir_);
   ASSERT_FALSE(not_found.ok());
   EXPECT_EQ(not_found.status().code(), StatusCode::kBadResponse);
   Result<Media> bad =
       DownloadMedia(*http_, "file:///etc/passwd", "text/plain", twilio_.account(), {}, dir_);
   ASSERT_FALSE(bad.ok());
-  Result<Media> garbage = DownloadMedia(*http_, "not a url", "text/plain", twilio_.account(), {}, dir_);
+  Result<Media> garbage =
+      DownloadMedia(*http_, "not a url", "text/plain", twilio_.account(), {}, dir_);
   ASSERT_FALSE(garbage.ok());
   EXPECT_EQ(garbage.status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(FilesInDir(), 0u);

@@ -176,12 +176,10 @@ class MemoryStore final : public Store {
     return ids;
   }
 
-  Status MarkInboundFailed(int64_t message_id, const std::string& reason,
-                           TimePoint now) override {
+  Status MarkInboundFailed(int64_t message_id, const std::string& reason, TimePoint now) override {
     std::lock_guard lock(mu_);
     auto it = messages_.find(message_id);
-    if (it == messages_.end() || it->second.direction != "in" ||
-        it->second.status != "accepted") {
+    if (it == messages_.end() || it->second.direction != "in" || it->second.status != "accepted") {
       return NotFound("no accepted inbound message " + std::to_string(message_id));
     }
     it->second.status = "failed";

@@ -38,6 +38,7 @@ HttpReply HttpExchange(int port, const std::string& method, const std::string& t
   reply.status = res.result_int();
   reply.body = res.body();
   reply.content_type = std::string(res[http::field::content_type]);
+  reply.request_id = std::string(res["X-Request-Id"]);
   return reply;
 }
 

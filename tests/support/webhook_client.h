@@ -20,6 +20,7 @@ struct HttpReply {
   int status = 0;  // 0: no (complete) answer
   std::string body;
   std::string content_type;
+  std::string request_id;  // the answer's X-Request-Id
 };
 
 // One exchange with 127.0.0.1:`port`; a POST is sent as a form.

@@ -77,6 +77,25 @@ Result<std::vector<FailedInbound>> ListFailedInbound(const std::string& path);
 // them, as it does every accepted message (once the cause is fixed, e.g. a corrected config).
 Result<int64_t> RetryFailedInbound(const std::string& path, int64_t id, TimePoint now);
 
+// A conversation waiting for a person (its session in `handoff`), for "botrunner handoff".
+struct Handoff {
+  std::string channel;
+  std::string address;
+  std::string name;
+  std::string dialog_id;
+  std::string state;  // where the bot resumes
+  TimePoint since;    // when it was handed off (the session's last change)
+};
+
+// Every conversation in handoff, longest waiting first.
+Result<std::vector<Handoff>> ListHandoffs(const std::string& path);
+
+// Gives the conversation of `address` on `channel` back to the bot, in the state it was in,
+// with an audit event "handoff_released" naming `actor`, in one transaction. NotFound when it
+// is not in handoff; InvalidArgument for an empty actor.
+Status ReleaseHandoffAs(const std::string& path, const std::string& channel,
+                        const std::string& address, const std::string& actor, TimePoint now);
+
 // What EraseContactData changed, in counts only (this is what the "erasure" audit event keeps).
 struct ErasureReport {
   int64_t contacts = 0;        // contact rows anonymised (one per channel the address used)

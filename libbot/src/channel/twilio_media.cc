@@ -80,8 +80,8 @@ std::string Sha256Hex(const std::string& bytes) {
 
 // Writes the downloaded bytes as "<dir>/<sha256>.<ext>": into a temporary file first, renamed
 // when complete, so a crash never leaves a half file under a content name.
-Result<Media> Save(const std::string& url, const std::string& content_type,
-                   const std::string& dir, const std::string& bytes) {
+Result<Media> Save(const std::string& url, const std::string& content_type, const std::string& dir,
+                   const std::string& bytes) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return Internal("cannot create media directory " + dir + ": " + ec.message());
@@ -89,7 +89,8 @@ Result<Media> Save(const std::string& url, const std::string& content_type,
   int fd = mkstemp(temp_path.data());
   if (fd < 0) return Internal("cannot create a file in " + dir);
   std::FILE* file = fdopen(fd, "wb");
-  bool written = file != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
+  bool written =
+      file != nullptr && std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
   bool closed = file != nullptr ? std::fclose(file) == 0 : ::close(fd) == 0;
   if (!written || !closed) {
     fs::remove(temp_path, ec);
@@ -122,14 +123,15 @@ class Download : public std::enable_shared_from_this<Download> {
         dir_(std::move(dir)),
         done_(std::move(done)),
         limit_(MediaType(content_type_).rfind("image/", 0) == 0 ? limits.max_image_bytes
-                                                                 : limits.max_bytes),
+                                                                : limits.max_bytes),
         deadline_(std::chrono::steady_clock::now() + limits.timeout) {}
 
   void Get(const std::string& url) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline_ - std::chrono::steady_clock::now());
     if (left <= std::chrono::milliseconds(0)) {
-      done_(Timeout("media download: no time left after " + std::to_string(hops_) + " redirect(s)"));
+      done_(
+          Timeout("media download: no time left after " + std::to_string(hops_) + " redirect(s)"));
       return;
     }
     HttpRequest request;
@@ -154,8 +156,8 @@ class Download : public std::enable_shared_from_this<Download> {
       const Status& s = got.status();
       // A transport BadResponse is the body limit (HttpClient's contract).
       if (s.code() == StatusCode::kBadResponse) {
-        done_(InvalidArgument("media larger than the limit of " + std::to_string(limit_) +
-                              " bytes"));
+        done_(
+            InvalidArgument("media larger than the limit of " + std::to_string(limit_) + " bytes"));
       } else if (s.code() == StatusCode::kTimeout) {
         done_(Timeout("media download: " + s.message()));
       } else if (s.code() == StatusCode::kInvalidArgument) {

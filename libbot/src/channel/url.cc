@@ -23,7 +23,8 @@ std::string Part(CURLU* url, CURLUPart part, unsigned flags) {
 
 std::string Origin(std::string_view text) {
   Url parsed(curl_url(), curl_url_cleanup);
-  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
+  if (!parsed ||
+      curl_url_set(parsed.get(), CURLUPART_URL, std::string(text).c_str(), 0) != CURLUE_OK) {
     return "";
   }
   std::string scheme = Part(parsed.get(), CURLUPART_SCHEME, 0);
@@ -36,7 +37,8 @@ std::string Origin(std::string_view text) {
 
 std::string Resolve(std::string_view base, std::string_view location) {
   Url parsed(curl_url(), curl_url_cleanup);
-  if (!parsed || curl_url_set(parsed.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
+  if (!parsed ||
+      curl_url_set(parsed.get(), CURLUPART_URL, std::string(base).c_str(), 0) != CURLUE_OK) {
     return "";
   }
   // Set on a handle holding `base`, a relative URL is resolved against it.

@@ -26,4 +26,15 @@ Status ApplyPragmas(sqlite3* db, const SqliteOptions& options);
 // fails, and the caller closes it (sqlite3_close_v2) either way.
 Status OpenMigrated(const std::string& path, const SqliteOptions& options, sqlite3** db);
 
+// Runs `body(sqlite3*)` on a migrated connection of its own to `path` and closes it: for the
+// tools (exports, the CLI) that read or change the database beside a running server.
+template <typename T, typename Body>
+Result<T> WithDatabase(const std::string& path, Body body) {
+  sqlite3* db = nullptr;
+  Status opened = OpenMigrated(path, SqliteOptions{}, &db);
+  Result<T> out = opened.ok() ? body(db) : Result<T>(opened);
+  sqlite3_close_v2(db);
+  return out;
+}
+
 }  // namespace bot::sqlite

@@ -6,19 +6,8 @@
 #include "store/sqlite_statement.h"
 
 namespace bot {
-namespace {
 
-// Runs `body` on a migrated connection to `path`, closing it after.
-template <typename T, typename Body>
-Result<T> WithDatabase(const std::string& path, Body body) {
-  sqlite3* db = nullptr;
-  Status opened = sqlite::OpenMigrated(path, SqliteOptions{}, &db);
-  Result<T> out = opened.ok() ? body(db) : Result<T>(opened);
-  sqlite3_close_v2(db);
-  return out;
-}
-
-}  // namespace
+using sqlite::WithDatabase;
 
 Result<std::vector<FailedInbound>> ListFailedInbound(const std::string& path) {
   return WithDatabase<std::vector<FailedInbound>>(

@@ -57,7 +57,7 @@ Result<std::vector<int64_t>> SqliteStore::UnprocessedInbound() {
 }
 
 Status SqliteStore::MarkInboundFailed(int64_t message_id, const std::string& reason,
-                                     TimePoint now) {
+                                      TimePoint now) {
   std::lock_guard lock(mu_);
   Transaction tx(tx_);  // joins the group, with group commit
   if (Status s = tx.Begin(); !s.ok()) return s;

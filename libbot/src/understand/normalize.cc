@@ -2,8 +2,10 @@
 // pure-ASCII input (most short WhatsApp answers: "5", "si", "BAJA") never touches ICU, and
 // neither does the usual Spanish-with-emoji text (Latin-1 letters, ¿¡, emoji, ⭐): those code
 // points have no case or decomposition beyond the table below. Anything else takes ICU.
-#include <unicode/normalizer2.h>
+#include "understand/normalize.h"
+
 #include <unicode/locid.h>
+#include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
@@ -13,7 +15,6 @@
 #include <string_view>
 
 #include "bot/text.h"
-#include "understand/normalize.h"
 #include "understand/parse_util.h"
 
 namespace bot {
@@ -172,7 +173,8 @@ std::string DescribeInvalidUtf8(std::string_view text, std::string_view origin) 
   if (valid == text.size()) return "";
   const std::string_view before = text.substr(0, valid);
   const size_t line = static_cast<size_t>(std::count(before.begin(), before.end(), '\n')) + 1;
-  const size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  const size_t line_start =
+      before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
   return std::string(origin) + ":" + std::to_string(line) + ": not valid UTF-8 (byte " +
          std::to_string(valid - line_start + 1) + " of the line)";
 }

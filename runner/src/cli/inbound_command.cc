@@ -1,9 +1,9 @@
 // botrunner inbound failed | retry <id> | retry --all: inbound messages a turn could not process
 // (an unreadable stored row; docs/runner.md, "Recovery").
-#include <CLI/CLI.hpp>
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <string>

@@ -337,6 +337,12 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
                             r.Number(root, "rate_per_sender", config.rate_per_sender));
     CONFIG_ASSIGN_OR_RETURN(config.insecure_skip_signature,
                             r.Bool(root, "insecure_skip_signature", false));
+    std::string log_format;
+    CONFIG_ASSIGN_OR_RETURN(log_format, r.String(root, "log_format", "json"));
+    if (log_format != "json" && log_format != "plain") {
+      return r.Error(root["log_format"], "'log_format' must be json or plain");
+    }
+    config.log_format = ParseLogFormat(log_format);
     CONFIG_ASSIGN_OR_RETURN(config.workers, r.Integer(root, "workers", config.workers, 1, 64));
     CONFIG_ASSIGN_OR_RETURN(config.concurrent_sends,
                             r.Integer(root, "concurrent_sends", config.concurrent_sends, 1, 1024));

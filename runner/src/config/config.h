@@ -13,6 +13,7 @@
 #include "bot/status.h"
 #include "bot/value.h"
 #include "config/providers_config.h"
+#include "server/log.h"
 
 namespace runner {
 
@@ -93,6 +94,7 @@ struct RunnerConfig {
   std::map<std::string, AccountConfig> accounts;
   double rate_per_sender = 80;  // messages per second per bot number
   bool insecure_skip_signature = false;
+  LogFormat log_format = LogFormat::kJson;  // `log_format: json | plain`
   int workers = 2;         // threads running turns
   int concurrent_sends = 32;  // REST sends in flight at once
   std::chrono::milliseconds read_timeout{15000};

@@ -141,7 +141,8 @@ Result<std::string> ConfigReader::ExpandAt(const YAML::Node& node, const char* k
   Result<std::string> out = ExpandEnv(text, env_);
   if (!out.ok()) return Error(node, std::string("'") + key + "': " + out.status().message());
   if (!bot::IsValidUtf8(*out)) {
-    return Error(node, std::string("'") + key + "': the environment gave a value that is not UTF-8");
+    return Error(node,
+                 std::string("'") + key + "': the environment gave a value that is not UTF-8");
   }
   return out;
 }

@@ -5,51 +5,9 @@
 #include <random>
 
 #include "bot/webhooks.h"
+#include "util/json_text.h"
 
 namespace runner {
-namespace {
-
-std::string Rfc3339(bot::TimePoint t) {
-  const int64_t ms = bot::ToUnixMillis(t);
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buf, ms % 1000);
-}
-
-void AppendJsonString(std::string* out, std::string_view s) {
-  *out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        *out += "\\\"";
-        break;
-      case '\\':
-        *out += "\\\\";
-        break;
-      case '\n':
-        *out += "\\n";
-        break;
-      case '\r':
-        *out += "\\r";
-        break;
-      case '\t':
-        *out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        } else {
-          *out += c;
-        }
-    }
-  }
-  *out += '"';
-}
-
-}  // namespace
 
 EventRequest BuildEventRequest(const EventSinkConfig& sink, const bot::Delivery& delivery,
                                const EventWorkerOptions& options) {

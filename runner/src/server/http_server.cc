@@ -2,13 +2,16 @@
 // let the handler answer it, write the answer, repeat while keep-alive holds.
 #include "server/http_server.h"
 
-#include <array>
+#include <fmt/format.h>
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
 
 namespace runner {
 
@@ -68,6 +71,18 @@ asio::awaitable<void> HttpServer::AcceptLoop() {
   }
 }
 
+std::string HttpServer::AssignRequestId(Request& request) {
+  const auto header = request[kRequestIdHeader];
+  const std::string_view given(header.data(), header.size());
+  const bool usable =
+      !given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+      });
+  std::string id = usable ? std::string(given) : fmt::format("{:016x}", random_());
+  request.set(kRequestIdHeader, id);
+  return id;
+}
+
 asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
   auto self = connections_.insert(connections_.end(), Connection{&stream, true});
   beast::flat_buffer buffer;
@@ -82,6 +97,8 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
     self->idle = false;
     Response res;
     bool readable = true;
+    std::string request_id;
+    if (!ec || ec == http::error::body_limit) request_id = AssignRequestId(parser.get());
     if (ec == http::error::body_limit) {
       // The parser refuses a Content-Length over the limit as soon as the header is complete.
       res = handler_->Rejected(parser.get(), 413);
@@ -112,6 +129,7 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
       res.version(request.version());
     }
     keep_alive = keep_alive && !shutting_down_;
+    res.set(kRequestIdHeader, request_id);
     res.keep_alive(keep_alive);
     res.prepare_payload();
     stream.expires_after(options_.write_timeout);

@@ -4,8 +4,6 @@
 #pragma once
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
-#include <utility>
-
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,7 +13,9 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <random>
 #include <string>
+#include <utility>
 
 #include "bot/status.h"
 
@@ -27,6 +27,11 @@ namespace http = boost::beast::http;
 
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
+
+// Every request gets an id, in its `X-Request-Id` header when the handler sees it and in the
+// response's: the caller's own (a load balancer's) when it is 1 to 64 of [A-Za-z0-9._-], else
+// 16 random hex digits. Logs name it (Logger::WithRequest).
+inline constexpr char kRequestIdHeader[] = "X-Request-Id";
 
 // What the server does with requests. Called on the io_context thread; Handle may suspend
 // (co_await work done elsewhere) without blocking other connections.
@@ -74,6 +79,8 @@ class HttpServer {
 
   asio::awaitable<void> AcceptLoop();
   asio::awaitable<void> Serve(beast::tcp_stream stream);
+  // Sets the request's X-Request-Id (kRequestIdHeader) and returns it.
+  std::string AssignRequestId(Request& request);
 
   asio::io_context& ioc_;
   HttpOptions options_;
@@ -82,6 +89,7 @@ class HttpServer {
   uint16_t port_ = 0;
   bool shutting_down_ = false;
   std::list<Connection> connections_;
+  std::mt19937_64 random_{std::random_device{}()};  // request ids; io_context thread only
 };
 
 }  // namespace runner

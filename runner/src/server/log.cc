@@ -3,8 +3,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <string>
+
+#include "util/json_text.h"
 
 namespace runner {
 
@@ -36,6 +37,40 @@ std::string MaskEmail(std::string_view email) {
   return std::string(email.substr(0, 1)) + "***" + std::string(email.substr(at));
 }
 
+std::string MaskPhoneNumbers(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (text[i] != '+') {
+      out += text[i++];
+      continue;
+    }
+    // A "+" then digits, with single spaces, dots or dashes between them.
+    size_t end = i + 1;
+    size_t digits = 0;
+    while (end < text.size()) {
+      const char c = text[end];
+      if (c >= '0' && c <= '9') {
+        ++digits;
+        ++end;
+      } else if ((c == ' ' || c == '.' || c == '-') && end + 1 < text.size() &&
+                 text[end + 1] >= '0' && text[end + 1] <= '9' && digits > 0) {
+        ++end;
+      } else {
+        break;
+      }
+    }
+    if (digits >= 8 && digits <= 15) {
+      out += MaskAddress(text.substr(i, end - i));
+    } else {
+      out.append(text.substr(i, end - i));
+    }
+    i = end;
+  }
+  return out;
+}
+
 LogLevel ParseLogLevel(std::string_view name) {
   if (name == "debug") return LogLevel::kDebug;
   if (name == "warn") return LogLevel::kWarn;
@@ -43,18 +78,40 @@ LogLevel ParseLogLevel(std::string_view name) {
   return LogLevel::kInfo;
 }
 
+LogFormat ParseLogFormat(std::string_view name) {
+  return name == "plain" ? LogFormat::kPlain : LogFormat::kJson;
+}
+
+std::string Logger::Format(LogLevel level, std::string_view message,
+                           std::chrono::system_clock::time_point now) const {
+  static constexpr const char* kPlainNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+  static constexpr const char* kJsonNames[] = {"debug", "info", "warn", "error"};
+  const std::string masked = MaskPhoneNumbers(message);
+  const int index = static_cast<int>(level);
+  std::string line;
+  if (format_ == LogFormat::kPlain) {
+    line = Rfc3339(now) + " " + kPlainNames[index] + " ";
+    if (!request_id_.empty()) line += "[" + request_id_ + "] ";
+    line += masked;
+  } else {
+    line = "{\"time\":\"" + Rfc3339(now) + "\",\"level\":\"" + kJsonNames[index] + "\",\"msg\":";
+    AppendJsonString(&line, masked);
+    if (!request_id_.empty()) {
+      line += ",\"request_id\":";
+      AppendJsonString(&line, request_id_);
+    }
+    line += "}";
+  }
+  line += "\n";
+  return line;
+}
+
 void Logger::Line(LogLevel level, std::string_view message) const {
-  static constexpr const char* kNames[] = {"DEBUG", "INFO", "WARN", "ERROR"};
-  auto now = std::chrono::system_clock::now();
-  std::time_t secs = std::chrono::system_clock::to_time_t(now);
-  int millis = static_cast<int>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  std::string line = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z {} {}\n",
-                                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                                 tm.tm_min, tm.tm_sec, millis, kNames[static_cast<int>(level)],
-                                 message);
+  std::string line = Format(level, message, std::chrono::system_clock::now());
+  if (sink_) {
+    (*sink_)(line);
+    return;
+  }
   // One write per line keeps lines from different threads whole.
   ssize_t ignored = ::write(STDERR_FILENO, line.data(), line.size());
   (void)ignored;

@@ -1,10 +1,16 @@
-// The runner's log: one line per event on stderr, "2026-08-21T10:00:00.123Z WARN message".
-// One Logger per server, passed to the parts that log. Thread-safe (one write(2) per line).
-// Secrets must never be passed in.
+// The runner's log: one line per event on stderr, as JSON (the default)
+//   {"time":"2026-08-21T10:00:00.123Z","level":"warn","msg":"...","request_id":"9f2c..."}
+// or plain text: "2026-08-21T10:00:00.123Z WARN [9f2c...] message". One Logger per server,
+// passed to the parts that log; WithRequest() gives a copy that names the HTTP request a line
+// belongs to. Thread-safe (one write(2) per line). Phone numbers are masked in every line
+// (MaskPhoneNumbers), also inside error texts from elsewhere. Secrets must never be passed in.
 #pragma once
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,15 +24,42 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 std::string MaskAddress(std::string_view address);
 std::string MaskEmail(std::string_view email);
 
+// `text` with every phone number masked as MaskAddress does: a "+" and 8 to 15 digits (E.164,
+// spaces, dots and dashes between them allowed), e.g. inside "whatsapp:+593987654321". The
+// Logger runs every line through it.
+std::string MaskPhoneNumbers(std::string_view text);
+
+enum class LogFormat { kJson, kPlain };
+
 // "debug", "info", "warn", "error"; anything else is kInfo.
 LogLevel ParseLogLevel(std::string_view name);
+// "plain" is kPlain; anything else is kJson.
+LogFormat ParseLogFormat(std::string_view name);
 
 class Logger {
  public:
-  explicit Logger(LogLevel level = LogLevel::kInfo) : level_(level) {}
+  // Where finished lines go (each with its newline); by default stderr, one write(2) per line.
+  using Sink = std::function<void(std::string_view line)>;
+
+  explicit Logger(LogLevel level = LogLevel::kInfo, LogFormat format = LogFormat::kJson,
+                  Sink sink = {})
+      : level_(level),
+        format_(format),
+        sink_(sink ? std::make_shared<const Sink>(std::move(sink)) : nullptr) {}
+
+  // This logger, with `request_id` on every line.
+  Logger WithRequest(std::string request_id) const {
+    Logger copy = *this;
+    copy.request_id_ = std::move(request_id);
+    return copy;
+  }
+  const std::string& request_id() const { return request_id_; }
 
   bool Enabled(LogLevel level) const { return level >= level_; }
   void Line(LogLevel level, std::string_view message) const;
+  // The line Line() writes at `now`, newline included.
+  std::string Format(LogLevel level, std::string_view message,
+                     std::chrono::system_clock::time_point now) const;
 
   template <typename... Args>
   void Log(LogLevel level, fmt::format_string<Args...> format, Args&&... args) const {
@@ -47,6 +80,9 @@ class Logger {
 
  private:
   LogLevel level_;
+  LogFormat format_;
+  std::shared_ptr<const Sink> sink_;  // null: stderr
+  std::string request_id_;
 };
 
 }  // namespace runner

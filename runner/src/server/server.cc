@@ -16,7 +16,7 @@ namespace runner {
 Server::Server(RunnerConfig config, ServerOptions options)
     : config_(std::move(config)),
       options_(options),
-      log_(options.log_level),
+      log_(options.log_level, config_.log_format, options.log_sink),
       clock_(options.clock != nullptr ? options.clock : &system_clock_) {}
 
 Server::~Server() {
@@ -175,7 +175,8 @@ bot::Status Server::Recover() {
       const bool unreadable = ctx.status().code() == bot::StatusCode::kInternal;
       log_.Error("recovery: message {}: {}{}", id, ctx.status().ToString(),
                  unreadable ? "; marked failed" : "");
-      if (unreadable) (void)store_->MarkInboundFailed(id, ctx.status().message(), bot_->clock().Now());
+      if (unreadable)
+        (void)store_->MarkInboundFailed(id, ctx.status().message(), bot_->clock().Now());
       metrics_.CountTurnError();
       continue;
     }

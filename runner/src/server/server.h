@@ -38,6 +38,7 @@ struct ServerOptions {
   const bot::Clock* clock = nullptr;  // default: the system clock
   bool handle_signals = false;        // SIGTERM/SIGINT stop the server
   LogLevel log_level = LogLevel::kInfo;
+  Logger::Sink log_sink;  // where log lines go; default stderr
 };
 
 class Server {

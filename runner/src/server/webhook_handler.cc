@@ -107,11 +107,16 @@ Route WebhookHandler::RouteOf(std::string_view path) const {
   return Route::kOther;
 }
 
+Logger WebhookHandler::RequestLog(const Request& request) const {
+  return log_->WithRequest(std::string(Sv(request[kRequestIdHeader])));
+}
+
 Response WebhookHandler::Rejected(const Request& request, int status) {
   Route route = RouteOf(PathOf(request));
   metrics_->CountRequest(route, status);
-  log_->Warn("{} {}: rejected with {} (body over {} bytes)", Sv(request.method_string()),
-             PathOf(request), status, config_->body_limit);
+  RequestLog(request).Warn("{} {}: rejected with {} (body over {} bytes)",
+                           Sv(request.method_string()), PathOf(request), status,
+                           config_->body_limit);
   return MakeResponse(status, std::string(kText),
                       status == 413 ? "request body too large\n" : "bad request\n");
 }
@@ -166,8 +171,9 @@ asio::awaitable<Response> WebhookHandler::Leadgen(Request& request) {
 bool WebhookHandler::SignatureValid(const Request& request, const bot::FormParams& form,
                                     const AccountConfig* account) const {
   if (config_->insecure_skip_signature) {
-    log_->Warn("INSECURE: X-Twilio-Signature not checked for {} (insecure_skip_signature: true)",
-               PathOf(request));
+    RequestLog(request).Warn(
+        "INSECURE: X-Twilio-Signature not checked for {} (insecure_skip_signature: true)",
+        PathOf(request));
     return true;
   }
   auto header = request.find("X-Twilio-Signature");
@@ -178,6 +184,7 @@ bool WebhookHandler::SignatureValid(const Request& request, const bot::FormParam
 }
 
 asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
+  const Logger log = RequestLog(request);
   bot::Result<bot::FormParams> form = bot::ParseForm(request.body());
   if (!form.ok()) co_return MakeResponse(400, std::string(kText), "malformed form body\n");
 
@@ -196,12 +203,12 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   }
   if (!genuine) {
     metrics_->CountSignatureFailure();
-    log_->Warn("inbound: bad or missing X-Twilio-Signature (To {}, {} bytes): 403, not processed",
-               to, request.body().size());
+    log.Warn("inbound: bad or missing X-Twilio-Signature (To {}, {} bytes): 403, not processed", to,
+             request.body().size());
     co_return MakeResponse(403, std::string(kText), "invalid signature\n");
   }
   if (number == nullptr) {
-    log_->Warn("inbound: no number configured for To '{}': 404", to);
+    log.Warn("inbound: no number configured for To '{}': 404", to);
     co_return MakeResponse(404, std::string(kText), "unknown number\n");
   }
 
@@ -259,18 +266,18 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
   asio::steady_timer budget(*ioc_);
   // The start lambda captures only references and pointers: g++ 12 destroys a co_await
   // operand's non-trivial captures twice (a shared_ptr captured by value here was freed twice).
-  InboundAnswer answer = co_await AwaitWork<InboundAnswer>(
-      *ioc_,
-      [this, &lane, &message, account, &claim, &budget](std::function<void(InboundAnswer)> resume) {
+  InboundAnswer answer =
+      co_await AwaitWork<InboundAnswer>(*ioc_, [this, &lane, &message, account, &claim, &budget,
+                                                &log](std::function<void(InboundAnswer)> resume) {
         if (claim) {
           budget.expires_after(config_->twiml_budget);
           budget.async_wait([this, claim, resume](const boost::system::error_code& ec) {
             if (!ec && claim->BudgetPassed()) resume(InboundAnswer{200, empty_twiml_});
           });
         }
-        queue_->SubmitAsync(lane, [this, message, account, claim,
+        queue_->SubmitAsync(lane, [this, message, account, claim, log,
                                    resume = std::move(resume)](WorkQueue::Done lane_done) {
-          RunInbound(message, account, claim, resume, std::move(lane_done));
+          RunInbound(message, account, claim, resume, std::move(lane_done), log);
         });
       });
   budget.cancel();
@@ -281,40 +288,41 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
 void WebhookHandler::RunInbound(std::shared_ptr<bot::InboundMessage> message,
                                 const AccountConfig* account, std::shared_ptr<TwimlClaim> claim,
                                 std::function<void(InboundAnswer)> answer,
-                                WorkQueue::Done lane_done) {
+                                WorkQueue::Done lane_done, const Logger& log) {
   auto started = std::chrono::steady_clock::now();
   // Downloaded before Accept so the stored message (which the turn reads) has the files. A
   // retried delivery is not downloaded again: Accept reports it as a duplicate. Meanwhile the
   // lane waits (later messages of this conversation are accepted after this one), no worker.
   if (media_http_ != nullptr && account != nullptr && !message->media.empty() &&
       !AlreadyAccepted(*message)) {
-    DownloadMedia(message, *account, [this, message, claim, answer, started, lane_done] {
-      queue_->Post([this, message, claim, answer, started, lane_done] {
-        AcceptAndRun(message, claim, answer, started);
+    DownloadMedia(message, *account, log, [this, message, claim, answer, started, lane_done, log] {
+      queue_->Post([this, message, claim, answer, started, lane_done, log] {
+        AcceptAndRun(message, claim, answer, started, log);
         lane_done();
       });
     });
     return;
   }
-  AcceptAndRun(message, claim, answer, started);
+  AcceptAndRun(message, claim, answer, started, log);
   lane_done();
 }
 
 void WebhookHandler::DownloadMedia(std::shared_ptr<bot::InboundMessage> message,
-                                   const AccountConfig& account, std::function<void()> then) {
+                                   const AccountConfig& account, const Logger& log,
+                                   std::function<void()> then) {
   bot::MediaLimits limits;
   limits.timeout = config_->media_timeout;
   auto left = std::make_shared<std::atomic<size_t>>(message->media.size());
   for (size_t i = 0; i < message->media.size(); ++i) {
     const bot::Media& media = message->media[i];
     bot::DownloadMediaAsync(
-        *media_http_, media.url, media.content_type, ToTwilio(account), limits,
-        config_->media_dir, [this, message, i, left, then](bot::Result<bot::Media> got) {
+        *media_http_, media.url, media.content_type, ToTwilio(account), limits, config_->media_dir,
+        [message, i, left, then, log](bot::Result<bot::Media> got) {
           if (got.ok()) {
             message->media[i] = std::move(*got);  // each download writes only its own entry
           } else {
-            log_->Warn("inbound {}: media {} not downloaded: {}", message->provider_id, i,
-                       got.status().ToString());
+            log.Warn("inbound {}: media {} not downloaded: {}", message->provider_id, i,
+                     got.status().ToString());
           }
           if (left->fetch_sub(1, std::memory_order_acq_rel) == 1) then();
         });
@@ -324,11 +332,12 @@ void WebhookHandler::DownloadMedia(std::shared_ptr<bot::InboundMessage> message,
 void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
                                   std::shared_ptr<TwimlClaim> claim,
                                   std::function<void(InboundAnswer)> answer,
-                                  std::chrono::steady_clock::time_point started) {
+                                  std::chrono::steady_clock::time_point started,
+                                  const Logger& log) {
   const bool rest = claim == nullptr;
   bot::Result<bot::Accepted> accepted = bot_->Accept(*message);
   if (!accepted.ok()) {
-    log_->Error("inbound {}: not accepted: {}", message->provider_id, accepted.status().ToString());
+    log.Error("inbound {}: not accepted: {}", message->provider_id, accepted.status().ToString());
     metrics_->CountTurnError();
     if (rest || claim->TakeForTurn()) answer(InboundAnswer{500, ""});
     return;
@@ -347,37 +356,36 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
   // The turn waits in its own lane for the conversation's turns before it.
   const NumberConfig* number = config_->FindNumber(message->channel);
   const bool can_send = number != nullptr && !number->account.empty();
-  bot::ReplyModeFn mode = [rest, claim, can_send, message, this] {
+  bot::ReplyModeFn mode = [rest, claim, can_send, message, log] {
     if (rest) return bot::ReplyMode::kOutbox;
     if (claim->TakeForTurn()) return bot::ReplyMode::kInline;  // the webhook still waits
     if (can_send) return bot::ReplyMode::kOutbox;
-    log_->Warn(
+    log.Warn(
         "inbound {}: the turn ended after the TwiML budget and {} has no REST account: "
         "its replies are stored but cannot be delivered",
         message->provider_id, message->channel);
     return bot::ReplyMode::kInline;
   };
-  RunTurn(accepted->message_id, message->channel, message->from, message->received_at,
-          std::move(mode),
-          [this, message, claim, answer, started](const bot::Result<bot::TurnResult>& turn) {
-            const bool rest = claim == nullptr;
-            const bool inline_answer = !rest && claim->TakeForTurn();
-            if (!turn.ok()) {
-              log_->Error("inbound {}: turn failed: {}", message->provider_id,
-                          turn.status().ToString());
-              metrics_->CountTurnError();
-              if (inline_answer) answer(InboundAnswer{500, ""});
-              return;
-            }
-            if (turn->duplicate) {
-              // The first delivery may still be in the open group: acknowledge once durable.
-              metrics_->CountDuplicate();
-              if (inline_answer) AnswerWhenDurable(answer, empty_twiml_);
-              return;
-            }
-            metrics_->CountTurn(std::chrono::steady_clock::now() - started);
-            if (inline_answer) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
-          });
+  RunTurn(
+      accepted->message_id, message->channel, message->from, message->received_at, std::move(mode),
+      [this, message, claim, answer, started, log](const bot::Result<bot::TurnResult>& turn) {
+        const bool rest = claim == nullptr;
+        const bool inline_answer = !rest && claim->TakeForTurn();
+        if (!turn.ok()) {
+          log.Error("inbound {}: turn failed: {}", message->provider_id, turn.status().ToString());
+          metrics_->CountTurnError();
+          if (inline_answer) answer(InboundAnswer{500, ""});
+          return;
+        }
+        if (turn->duplicate) {
+          // The first delivery may still be in the open group: acknowledge once durable.
+          metrics_->CountDuplicate();
+          if (inline_answer) AnswerWhenDurable(answer, empty_twiml_);
+          return;
+        }
+        metrics_->CountTurn(std::chrono::steady_clock::now() - started);
+        if (inline_answer) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
+      });
 }
 
 void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::string& from,
@@ -453,6 +461,7 @@ void WebhookHandler::AnswerWhenDurable(const std::function<void(InboundAnswer)>&
 }
 
 asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
+  const Logger log = RequestLog(request);
   bot::Result<bot::FormParams> form = bot::ParseForm(request.body());
   if (!form.ok()) co_return MakeResponse(400, std::string(kText), "malformed form body\n");
   // A status callback's From is the bot number.
@@ -461,7 +470,7 @@ asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
   if (account == nullptr && number != nullptr) account = config_->FindAccount(number->account);
   if (!SignatureValid(request, *form, account)) {
     metrics_->CountSignatureFailure();
-    log_->Warn("status callback: bad or missing X-Twilio-Signature: 403, ignored");
+    log.Warn("status callback: bad or missing X-Twilio-Signature: 403, ignored");
     co_return MakeResponse(403, std::string(kText), "invalid signature\n");
   }
   bot::Result<bot::TwilioStatusCallback> callback = bot::ParseTwilioStatusCallback(*form);
@@ -481,7 +490,7 @@ asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
         });
       });
   if (!stored.ok()) {
-    log_->Error("status callback {}: {}", callback->message_sid, stored.ToString());
+    log.Error("status callback {}: {}", callback->message_sid, stored.ToString());
     co_return MakeResponse(500, std::string(kText), "error\n");
   }
   metrics_->CountStatusCallback();
@@ -489,8 +498,8 @@ asio::awaitable<Response> WebhookHandler::StatusCallback(Request& request) {
 }
 
 asio::awaitable<Response> WebhookHandler::Health() {
-  bot::Status ping = co_await AwaitWork<bot::Status>(
-      *ioc_, [this](std::function<void(bot::Status)> resume) {
+  bot::Status ping =
+      co_await AwaitWork<bot::Status>(*ioc_, [this](std::function<void(bot::Status)> resume) {
         probes_->Post([this, resume = std::move(resume)] { resume(bot_->store().Ping()); });
       });
   if (!ping.ok()) co_return MakeResponse(503, std::string(kText), ping.ToString() + "\n");
@@ -498,13 +507,12 @@ asio::awaitable<Response> WebhookHandler::Health() {
 }
 
 asio::awaitable<Response> WebhookHandler::MetricsPage() {
-  int64_t depth = co_await AwaitWork<int64_t>(
-      *ioc_, [this](std::function<void(int64_t)> resume) {
-        probes_->Post([this, resume = std::move(resume)] {
-          bot::Result<int64_t> d = bot_->store().OutboxDepth();
-          resume(d.ok() ? *d : -1);
-        });
-      });
+  int64_t depth = co_await AwaitWork<int64_t>(*ioc_, [this](std::function<void(int64_t)> resume) {
+    probes_->Post([this, resume = std::move(resume)] {
+      bot::Result<int64_t> d = bot_->store().OutboxDepth();
+      resume(d.ok() ? *d : -1);
+    });
+  });
   std::string page = metrics_->Render(depth);
   if (providers_ != nullptr) page += providers_->RenderMetrics();
   co_return MakeResponse(200, "text/plain; version=0.0.4; charset=utf-8", std::move(page));

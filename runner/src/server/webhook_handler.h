@@ -34,8 +34,8 @@ class WebhookHandler final : public HttpHandler {
     const RunnerConfig* config = nullptr;
     asio::io_context* ioc = nullptr;
     bot::Bot* bot = nullptr;
-    WorkQueue* queue = nullptr;   // accepting messages and running turns
-    WorkQueue* probes = nullptr;  // /healthz and /metrics
+    WorkQueue* queue = nullptr;             // accepting messages and running turns
+    WorkQueue* probes = nullptr;            // /healthz and /metrics
     bot::HttpClient* media_http = nullptr;  // inbound media; null: media is not downloaded
     OutboxWorker* outbox = nullptr;         // null: nothing to wake
     Metrics* metrics = nullptr;
@@ -85,15 +85,17 @@ class WebhookHandler final : public HttpHandler {
   // worker), then Accept and the turn (AcceptAndRun); calls `answer` once, `lane_done` after.
   void RunInbound(std::shared_ptr<bot::InboundMessage> message, const AccountConfig* account,
                   std::shared_ptr<TwimlClaim> claim, std::function<void(InboundAnswer)> answer,
-                  WorkQueue::Done lane_done);
+                  WorkQueue::Done lane_done, const Logger& log);
   // Starts every download of `message` at once; `then` runs when all are over (on a client
   // thread). A failed one is logged and the message goes on without its file.
   void DownloadMedia(std::shared_ptr<bot::InboundMessage> message, const AccountConfig& account,
-                     std::function<void()> then);
+                     const Logger& log, std::function<void()> then);
   // Accept, the durable answer, then the turn in the turn lane.
-  void AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
-                    std::shared_ptr<TwimlClaim> claim, std::function<void(InboundAnswer)> answer,
-                    std::chrono::steady_clock::time_point started);
+  void AcceptAndRun(std::shared_ptr<bot::InboundMessage> message, std::shared_ptr<TwimlClaim> claim,
+                    std::function<void(InboundAnswer)> answer,
+                    std::chrono::steady_clock::time_point started, const Logger& log);
+  // The server's logger naming the request (its X-Request-Id).
+  Logger RequestLog(const Request& request) const;
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
   // if the store lost it (Store::WhenDurable).
   void AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer, std::string twiml);
