@@ -4,6 +4,9 @@
 #pragma once
 
 // Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+#include <utility>
+// (a blank line keeps clang-format from sorting it below)
+
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -15,7 +18,6 @@
 #include <list>
 #include <random>
 #include <string>
-#include <utility>
 
 #include "bot/status.h"
 
