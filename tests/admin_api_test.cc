@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "admin/admin_auth.h"
+#include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "config/config.h"
 #include "support/fake_crm.h"
@@ -131,6 +132,7 @@ class AdminApiTest : public ::testing::Test {
 
   FakeTwilio twilio_;
   FakeCrm crm_;
+  bot::testing::FakeClock clock_;  // for the tests that pass it; outlives the server
   RunnerHarness h_;
   std::list<simdjson::dom::parser> parsers_;  // each document lives as long as the test
 };
@@ -259,7 +261,7 @@ TEST_F(AdminApiTest, AHandedOffConversationIsClaimedAnsweredAndReleasedToTheBot)
 }
 
 TEST_F(AdminApiTest, OutsideThe24HourWindowNothingIsQueuedAndTheApiSaysATemplateIsNeeded) {
-  bot::testing::FakeClock clock;
+  bot::testing::FakeClock& clock = clock_;
   ASSERT_NO_FATAL_FAILURE(Start(&clock));
   ASSERT_NO_FATAL_FAILURE(HandOff(kUser));
   const int64_t id = ContactId(kUser);
@@ -280,10 +282,11 @@ TEST_F(AdminApiTest, OutsideThe24HourWindowNothingIsQueuedAndTheApiSaysATemplate
   EXPECT_EQ(twilio_.message_count(), sent);
 
   // Once the user writes again the window is open. The handoff expired meanwhile
-  // (session_timeout 24h): the bot greets them in a new session, which the agent takes over.
+  // (session_timeout 24h): the bot greets them in a new session, and Ana's claim of the old one
+  // holds nothing, so Luis takes it over.
   Say(kUser, "sigo aquí");
-  ASSERT_EQ(Api("POST", Conversation(id) + "/claim", kAna).status, 200);
-  HttpReply again = Api("POST", Conversation(id) + "/messages", kAna, R"({"text":"¡Bien!"})");
+  ASSERT_EQ(Api("POST", Conversation(id) + "/claim", kLuis).status, 200);
+  HttpReply again = Api("POST", Conversation(id) + "/messages", kLuis, R"({"text":"¡Bien!"})");
   EXPECT_EQ(again.status, 202) << again.body;
   ASSERT_TRUE(twilio_.WaitForMessages(sent + 2, 10s));
   EXPECT_EQ(twilio_.messages().back().body, "¡Bien!");
@@ -346,8 +349,24 @@ TEST_F(AdminApiTest, AClaimTakesOverFromTheBotAndAReleaseMayChooseTheState) {
   }));
 }
 
+// `botrunner handoff release` (beside the server) drops the claim with the handoff: the next
+// handoff of the same session is anybody's.
+TEST_F(AdminApiTest, TheCommandLineReleaseDropsTheClaim) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  ASSERT_NO_FATAL_FAILURE(HandOff(kUser));
+  const int64_t id = ContactId(kUser);
+  ASSERT_EQ(Api("POST", Conversation(id) + "/claim", kAna).status, 200);
+  ASSERT_TRUE(bot::ReleaseHandoffAs(h_.database(), RunnerHarness::kBotNumber, kUser, "mesa",
+                                    std::chrono::system_clock::now())
+                  .ok());
+  EXPECT_TRUE(Json(Api("GET", Conversation(id), kLuis))["claim"].is_null());
+  EXPECT_TRUE(Json(Api("GET", Conversation(id), kLuis))["conversation"]["claimed_by"].is_null());
+  ASSERT_NO_FATAL_FAILURE(HandOff(kUser));
+  EXPECT_EQ(Api("POST", Conversation(id) + "/claim", kLuis).status, 200);
+}
+
 TEST_F(AdminApiTest, TheListIsNewestFirstFilteredSearchedAndPaged) {
-  bot::testing::FakeClock clock;
+  bot::testing::FakeClock& clock = clock_;
   ASSERT_NO_FATAL_FAILURE(Start(&clock));
   const char* users[] = {"whatsapp:+593987650011", "whatsapp:+593987650012",
                          "whatsapp:+593987650013"};

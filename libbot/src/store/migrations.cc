@@ -289,9 +289,11 @@ CREATE TABLE lead_notifications (
 ALTER TABLE messages ADD COLUMN author TEXT NOT NULL DEFAULT 'bot';
 -- The agent (admin token name) who wrote an 'agent' message.
 ALTER TABLE messages ADD COLUMN agent TEXT;
--- The agent a conversation is assigned to; no row: nobody holds it.
+-- The agent a conversation is assigned to; no row: nobody holds it. It counts only while its
+-- session is the contact's latest and in handoff.
 CREATE TABLE claims (
   contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
   agent TEXT NOT NULL,
   claimed_at INTEGER NOT NULL
 );

@@ -19,7 +19,7 @@ struct Current {
   std::string status;
   std::string dialog_id;
   std::string state;
-  std::string claimed_by;
+  std::string claimed_by;  // a claim of this session while in handoff; any other holds nothing
 };
 
 Result<std::optional<Current>> ReadCurrent(sqlite3* db, int64_t contact_id) {
@@ -28,7 +28,8 @@ Result<std::optional<Current>> ReadCurrent(sqlite3* db, int64_t contact_id) {
           db,
           "SELECT c.opted_out_at IS NOT NULL, c.last_inbound_at, coalesce(s.id, 0), "
           "coalesce(s.status, ''), coalesce(s.dialog_id, ''), coalesce(s.state, ''), "
-          "coalesce(cl.agent, '') FROM contacts c LEFT JOIN sessions s ON s.id = "
+          "CASE WHEN s.status = 'handoff' AND cl.session_id = s.id THEN cl.agent ELSE '' END "
+          "FROM contacts c LEFT JOIN sessions s ON s.id = "
           "(SELECT max(id) FROM sessions WHERE contact_id = c.id) LEFT JOIN claims cl ON "
           "cl.contact_id = c.id WHERE c.id = ?1");
       !s.ok()) {
@@ -145,14 +146,17 @@ Status SetSession(sqlite3* db, const Current& c, std::string_view status, std::s
              });
 }
 
-Status SetClaim(sqlite3* db, int64_t contact_id, const std::string& agent, TimePoint now) {
+Status SetClaim(sqlite3* db, int64_t contact_id, const Current& c, const std::string& agent,
+                TimePoint now) {
   return Run(db,
-             "INSERT INTO claims (contact_id, agent, claimed_at) VALUES (?1, ?2, ?3) "
-             "ON CONFLICT (contact_id) DO UPDATE SET agent = ?2, claimed_at = ?3",
+             "INSERT INTO claims (contact_id, session_id, agent, claimed_at) VALUES (?1, ?2, ?3, "
+             "?4) ON CONFLICT (contact_id) DO UPDATE SET session_id = ?2, agent = ?3, "
+             "claimed_at = ?4",
              [&](Statement& s) {
                s.Bind(1, contact_id);
-               s.Bind(2, agent);
-               s.Bind(3, now);
+               s.Bind(2, c.session_id);
+               s.Bind(3, agent);
+               s.Bind(4, now);
              });
 }
 
@@ -167,7 +171,7 @@ Status Apply(sqlite3* db, const ConversationAction& a, const Current& c, ActionR
   Status s;
   switch (a.kind) {
     case Kind::kClaim:
-      s = SetClaim(db, a.contact_id, a.actor, a.now);
+      s = SetClaim(db, a.contact_id, c, a.actor, a.now);
       if (s.ok() && c.status == "active") s = SetSession(db, c, "handoff", c.state, a.now);
       if (s.ok()) {
         s = Audit(db, a.contact_id, "agent_claimed",
@@ -194,7 +198,7 @@ Status Apply(sqlite3* db, const ConversationAction& a, const Current& c, ActionR
       if (!s.ok()) return s;
       result->message_id = sqlite3_last_insert_rowid(db);
       // Whoever writes holds the conversation, so two agents do not answer one user.
-      if (c.claimed_by.empty()) s = SetClaim(db, a.contact_id, a.actor, a.now);
+      if (c.claimed_by.empty()) s = SetClaim(db, a.contact_id, c, a.actor, a.now);
       if (s.ok()) {
         s = Audit(db, a.contact_id, "agent_message",
                   actor + " message=" + std::to_string(result->message_id), a.now);

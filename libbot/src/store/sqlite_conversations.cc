@@ -24,7 +24,10 @@ WITH conv AS (
          max(c.created_at, coalesce(s.updated_at, 0),
              coalesce((SELECT max(m.created_at) FROM messages m WHERE m.contact_id = c.id), 0))
            AS activity,
-         coalesce(cl.agent, '') AS claimed_by,
+         -- A claim counts while its session is in handoff: one left behind by an expiry or a
+         -- new session holds nothing.
+         CASE WHEN c.opted_out_at IS NULL AND s.status = 'handoff' AND cl.session_id = s.id
+              THEN cl.agent ELSE '' END AS claimed_by,
          coalesce((SELECT CASE WHEN m.text <> '' THEN m.text ELSE coalesce(m.transcript, '') END
                    FROM messages m WHERE m.contact_id = c.id ORDER BY m.id DESC LIMIT 1), '')
            AS last_text
@@ -216,7 +219,9 @@ Result<ConversationDetail> GetConversation(const std::string& path, int64_t cont
         return s;
       }
       claim.Bind(1, contact_id);
-      if (claim.Step() == SQLITE_ROW) d.claimed_at = claim.Time(0);
+      if (claim.Step() == SQLITE_ROW && !d.summary.claimed_by.empty()) {
+        d.claimed_at = claim.Time(0);
+      }
       claim.Reset();
       return d;
     }();

@@ -265,6 +265,15 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
             resume(missing);
             return;
           }
+          const NumberConfig* number = config_->FindNumber(address->first);
+          if (action.kind == bot::ConversationAction::Kind::kMessage &&
+              (number == nullptr || number->account.empty())) {
+            bot::ActionResult refused;
+            refused.outcome = bot::ActionResult::Outcome::kNotAllowed;
+            refused.message = address->first + " has no Twilio account: it cannot send a message";
+            resume(refused);
+            return;
+          }
           // Behind the conversation's turns: a release or a claim never lands inside one.
           queue_->Submit(WebhookHandler::TurnLane(address->first, address->second),
                          [this, action, resume] {
