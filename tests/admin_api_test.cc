@@ -14,6 +14,7 @@
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "config/config.h"
+#include "support/eventually.h"
 #include "support/fake_crm.h"
 #include "support/fake_twilio.h"
 #include "support/runner_harness.h"
@@ -21,6 +22,7 @@
 namespace runner {
 namespace {
 
+using bot::testing::Eventually;
 using bot::testing::FakeCrm;
 using bot::testing::FakeTwilio;
 using bot::testing::HttpExchange;
@@ -52,15 +54,6 @@ constexpr char kAdminYaml[] =
     "    - {name: ana, role: agent, sha256_env: ADMIN_ANA}\n"
     "    - {name: luis, role: agent, sha256_env: ADMIN_LUIS}\n"
     "    - {name: root, role: admin, sha256_env: ADMIN_ROOT}\n";
-
-template <typename F>
-bool Eventually(F condition) {
-  for (int i = 0; i < 1000; ++i) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(10ms);
-  }
-  return condition();
-}
 
 std::string Str(simdjson::dom::element e) {
   std::string_view s;

@@ -43,10 +43,10 @@ struct ConversationSummary {
   std::string state;
   TimePoint activity;  // the newest of: the last message, the session's last change, creation
   std::optional<TimePoint> last_inbound_at;  // WhatsApp's 24 h window counts from it
-  // The agent holding it; "" when nobody does. A claim counts only while the conversation is in
-  // handoff: one left behind (an expiry, `botrunner handoff release`) holds nothing.
+  // The agent holding it; "" when nobody does. A claim counts only while the session it was made
+  // in is the latest and in handoff: one left behind by an expiry holds nothing.
   std::string claimed_by;
-  std::string last_text;                     // the newest message's text (or transcript)
+  std::string last_text;  // the newest message's text (or transcript)
 };
 
 struct ConversationMessage {

@@ -72,6 +72,19 @@ ConversationSummary ReadSummary(const Statement& row) {
   return s;
 }
 
+// Every row of `sql` (whose one parameter is the contact id), each read by `read`, into `out`.
+template <typename T, typename Read>
+Status ContactRows(sqlite3* db, std::string_view sql, int64_t contact_id, std::string_view what,
+                   Read read, std::vector<T>* out) {
+  Statement stmt;
+  if (Status s = stmt.Prepare(db, sql); !s.ok()) return s;
+  stmt.Bind(1, contact_id);
+  Result<std::vector<T>> rows = sqlite::CollectRows<T>(stmt, what, read);
+  if (!rows.ok()) return rows.status();
+  *out = std::move(*rows);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::vector<ConversationSummary>> ListConversations(const std::string& path,
@@ -148,19 +161,13 @@ Result<ConversationDetail> GetConversation(const std::string& path, int64_t cont
       }
       session.Reset();
 
-      Statement messages;
-      if (Status s = messages.Prepare(
-              db,
-              "SELECT id, direction, author, coalesce(agent, ''), text, "
-              "coalesce(transcript, ''), status, coalesce(error_code, ''), "
-              "coalesce(media, ''), created_at FROM messages WHERE contact_id = ?1 "
-              "ORDER BY id");
-          !s.ok()) {
-        return s;
-      }
-      messages.Bind(1, contact_id);
-      Result<std::vector<ConversationMessage>> rows = sqlite::CollectRows<ConversationMessage>(
-          messages, "read messages", [](const Statement& row, ConversationMessage* m) {
+      Status read = ContactRows<ConversationMessage>(
+          db,
+          "SELECT id, direction, author, coalesce(agent, ''), text, coalesce(transcript, ''), "
+          "status, coalesce(error_code, ''), coalesce(media, ''), created_at FROM messages "
+          "WHERE contact_id = ?1 ORDER BY id",
+          contact_id, "read messages",
+          [](const Statement& row, ConversationMessage* m) {
             m->id = row.Int(0);
             m->direction = row.Text(1);
             m->author = m->direction == "in" ? "user" : row.Text(2);
@@ -172,46 +179,34 @@ Result<ConversationDetail> GetConversation(const std::string& path, int64_t cont
             m->media_json = row.Text(8);
             m->created_at = row.Time(9);
             return Status::Ok();
-          });
-      if (!rows.ok()) return rows.status();
-      d.messages = std::move(*rows);
-
-      Statement records;
-      if (Status s =
-              records.Prepare(db,
-                              "SELECT kind, data, created_at FROM records WHERE contact_id = ?1 "
-                              "ORDER BY id");
-          !s.ok()) {
-        return s;
+          },
+          &d.messages);
+      if (read.ok()) {
+        read = ContactRows<ConversationDetail::RecordRow>(
+            db, "SELECT kind, data, created_at FROM records WHERE contact_id = ?1 ORDER BY id",
+            contact_id, "read records",
+            [](const Statement& row, ConversationDetail::RecordRow* r) {
+              r->kind = row.Text(0);
+              r->data_json = row.Text(1);
+              r->created_at = row.Time(2);
+              return Status::Ok();
+            },
+            &d.records);
       }
-      records.Bind(1, contact_id);
-      auto record_rows = sqlite::CollectRows<ConversationDetail::RecordRow>(
-          records, "read records", [](const Statement& row, ConversationDetail::RecordRow* r) {
-            r->kind = row.Text(0);
-            r->data_json = row.Text(1);
-            r->created_at = row.Time(2);
-            return Status::Ok();
-          });
-      if (!record_rows.ok()) return record_rows.status();
-      d.records = std::move(*record_rows);
-
-      Statement audit;
-      if (Status s = audit.Prepare(db,
-                                   "SELECT kind, detail, created_at FROM audit_events WHERE "
-                                   "contact_id = ?1 ORDER BY id");
-          !s.ok()) {
-        return s;
+      if (read.ok()) {
+        read = ContactRows<ConversationDetail::AuditRow>(
+            db,
+            "SELECT kind, detail, created_at FROM audit_events WHERE contact_id = ?1 ORDER BY id",
+            contact_id, "read audit",
+            [](const Statement& row, ConversationDetail::AuditRow* a) {
+              a->kind = row.Text(0);
+              a->detail = row.Text(1);
+              a->created_at = row.Time(2);
+              return Status::Ok();
+            },
+            &d.audit);
       }
-      audit.Bind(1, contact_id);
-      auto audit_rows = sqlite::CollectRows<ConversationDetail::AuditRow>(
-          audit, "read audit", [](const Statement& row, ConversationDetail::AuditRow* a) {
-            a->kind = row.Text(0);
-            a->detail = row.Text(1);
-            a->created_at = row.Time(2);
-            return Status::Ok();
-          });
-      if (!audit_rows.ok()) return audit_rows.status();
-      d.audit = std::move(*audit_rows);
+      if (!read.ok()) return read;
 
       Statement claim;
       if (Status s = claim.Prepare(db, "SELECT claimed_at FROM claims WHERE contact_id = ?1");

@@ -44,6 +44,20 @@ void Raw(std::string* out, std::string_view name, const std::string& json, const
   *out += json.empty() ? empty : json;
 }
 
+// "name":[{...},...], each object's members written by `members`.
+template <typename Items, typename Members>
+void Array(std::string* out, std::string_view name, const Items& items, Members members) {
+  Key(out, name);
+  *out += '[';
+  for (const auto& item : items) {
+    if (out->back() != '[') *out += ',';
+    *out += '{';
+    members(out, item);
+    *out += '}';
+  }
+  *out += ']';
+}
+
 }  // namespace
 
 std::string ConversationJson(const bot::ConversationSummary& c) {
@@ -92,40 +106,29 @@ std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePo
   } else {
     out += "null";
   }
-  out += ",\"messages\":[";
-  for (const bot::ConversationMessage& m : d.messages) {
-    if (out.back() != '[') out += ',';
-    out += "{\"id\":" + std::to_string(m.id);
-    Text(&out, "direction", m.direction);
-    Text(&out, "author", m.author);
-    TextOrNull(&out, "agent", m.agent);
-    Text(&out, "text", m.text);
-    TextOrNull(&out, "transcript", m.transcript);
-    Text(&out, "status", m.status);
-    TextOrNull(&out, "error_code", m.error_code);
-    Raw(&out, "media", m.media_json, "[]");
-    Time(&out, "created_at", m.created_at);
-    out += '}';
-  }
-  out += "],\"records\":[";
-  for (const auto& r : d.records) {
-    if (out.back() != '[') out += ',';
-    out += '{';
-    Text(&out, "kind", r.kind);
-    Raw(&out, "data", r.data_json, "{}");
-    Time(&out, "created_at", r.created_at);
-    out += '}';
-  }
-  out += "],\"audit\":[";
-  for (const auto& a : d.audit) {
-    if (out.back() != '[') out += ',';
-    out += '{';
-    Text(&out, "kind", a.kind);
-    Text(&out, "detail", a.detail);
-    Time(&out, "created_at", a.created_at);
-    out += '}';
-  }
-  out += "]";
+  Array(&out, "messages", d.messages, [](std::string* o, const bot::ConversationMessage& m) {
+    Key(o, "id");
+    *o += std::to_string(m.id);
+    Text(o, "direction", m.direction);
+    Text(o, "author", m.author);
+    TextOrNull(o, "agent", m.agent);
+    Text(o, "text", m.text);
+    TextOrNull(o, "transcript", m.transcript);
+    Text(o, "status", m.status);
+    TextOrNull(o, "error_code", m.error_code);
+    Raw(o, "media", m.media_json, "[]");
+    Time(o, "created_at", m.created_at);
+  });
+  Array(&out, "records", d.records, [](std::string* o, const auto& r) {
+    Text(o, "kind", r.kind);
+    Raw(o, "data", r.data_json, "{}");
+    Time(o, "created_at", r.created_at);
+  });
+  Array(&out, "audit", d.audit, [](std::string* o, const auto& a) {
+    Text(o, "kind", a.kind);
+    Text(o, "detail", a.detail);
+    Time(o, "created_at", a.created_at);
+  });
   Key(&out, "claim");
   if (d.claimed_at) {
     out += '{';
