@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include <chrono>
+#include <fstream>
 #include <list>
 #include <string>
 #include <thread>
@@ -448,6 +449,24 @@ TEST(AdminConfig, RefusesTokensThatAreNotHashesAndUnknownRolesWithTheLine) {
   }
   EXPECT_FALSE(ParseConfig("admin: {listen: {host: 127.0.0.1}}\n", "bot.yaml", Env).ok())
       << "no tokens";
+}
+
+TEST(AdminConfig, TheExampleConfigsAdminBlockIsValidOnceUncommented) {
+  std::ifstream in(std::string(BOT_SOURCE_DIR) + "/runner/botrunner.example.yaml");
+  std::string yaml, line;
+  bool in_block = false;
+  while (std::getline(in, line)) {
+    in_block = in_block ? line.rfind("#", 0) == 0 : line == "# admin:";
+    yaml += (in_block ? line.substr(2) : line) + "\n";
+  }
+  bot::Result<RunnerConfig> c =
+      ParseConfig(yaml, "botrunner.example.yaml", [](const std::string& name) {
+        return name.rfind("ADMIN_", 0) == 0 ? std::optional<std::string>(Sha256Hex(name))
+                                            : std::nullopt;
+      });
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->admin.has_value()) << "the example lost its admin block";
+  EXPECT_EQ(c->admin->tokens.size(), 2u);
 }
 
 TEST(AdminAuth, HashesTheBearerTokenAndComparesItWithEveryConfiguredHash) {
