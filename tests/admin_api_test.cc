@@ -4,6 +4,7 @@
 // tokens whose SHA-256 is in the environment.
 #include <gtest/gtest.h>
 #include <simdjson.h>
+#include <sqlite3.h>
 
 #include <chrono>
 #include <fstream>
@@ -211,6 +212,19 @@ TEST_F(AdminApiTest, AHandedOffConversationIsClaimedAnsweredAndReleasedToTheBot)
   EXPECT_EQ(twilio_.messages().back().to, kUser);
   EXPECT_EQ(twilio_.messages().back().body, "Hola, soy Ana. ¿En qué le ayudo?");
 
+  // An LLM call made for this user's turns, as the usage ledger records it.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(h_.database().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  EXPECT_EQ(sqlite3_exec(db,
+                         "INSERT INTO usage_records (provider, model, purpose, conversation, at, "
+                         "latency_ms, tokens_in, tokens_out, cost_micro_usd, outcome, detail) "
+                         "VALUES ('openai', 'gpt-4o-mini', 'slot:rating', "
+                         "'whatsapp:+593987650001', 0, 90, 120, 30, 1000150, 'ok', '')",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+
   HttpReply detail = Api("GET", Conversation(id), kAna);
   ASSERT_EQ(detail.status, 200) << detail.body;
   simdjson::dom::element d = Json(detail);
@@ -219,6 +233,10 @@ TEST_F(AdminApiTest, AHandedOffConversationIsClaimedAnsweredAndReleasedToTheBot)
   EXPECT_EQ(Str(d["session"]["status"]), "handoff");
   EXPECT_EQ(Str(d["session"]["dialog"]), "review_rating");
   EXPECT_TRUE(bool(d["window_open"]));
+  EXPECT_EQ(int64_t(d["usage"]["calls"]), 1);
+  EXPECT_EQ(int64_t(d["usage"]["tokens_in"]), 120);
+  EXPECT_EQ(int64_t(d["usage"]["tokens_out"]), 30);
+  EXPECT_EQ(Str(d["usage"]["cost_usd"]), "1.000150");
   simdjson::dom::array messages = d["messages"].get_array();
   ASSERT_EQ(messages.size(), 5u) << detail.body;  // Hola, intro, asesor, confirm, Ana's
   EXPECT_EQ(Str(messages.at(0)["author"]), "user");

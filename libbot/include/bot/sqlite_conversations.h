@@ -85,6 +85,15 @@ struct ConversationDetail {
   };
   std::vector<AuditRow> audit;  // oldest first
   std::optional<TimePoint> claimed_at;
+  // The provider calls made for this user's conversations (usage_records, keyed by the user's
+  // address: every bot number they wrote to), refused and failed ones included.
+  struct Usage {
+    int64_t calls = 0;
+    int64_t tokens_in = 0;
+    int64_t tokens_out = 0;
+    int64_t cost_micro_usd = 0;
+  };
+  Usage usage;
 };
 
 // Newest activity first; at most `filter.limit` rows. InvalidArgument for a bad filter.

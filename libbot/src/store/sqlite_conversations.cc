@@ -208,6 +208,20 @@ Result<ConversationDetail> GetConversation(const std::string& path, int64_t cont
       }
       if (!read.ok()) return read;
 
+      Statement usage;
+      if (Status s = usage.Prepare(db,
+                                   "SELECT count(*), coalesce(sum(tokens_in), 0), "
+                                   "coalesce(sum(tokens_out), 0), coalesce(sum(cost_micro_usd), 0) "
+                                   "FROM usage_records WHERE conversation = ?1");
+          !s.ok()) {
+        return s;
+      }
+      usage.Bind(1, d.summary.address);
+      if (usage.Step() == SQLITE_ROW) {
+        d.usage = {usage.Int(0), usage.Int(1), usage.Int(2), usage.Int(3)};
+      }
+      usage.Reset();
+
       Statement claim;
       if (Status s = claim.Prepare(db, "SELECT claimed_at FROM claims WHERE contact_id = ?1");
           !s.ok()) {

@@ -1,6 +1,8 @@
 // The admin API's JSON, written by hand: the shapes are small and fixed.
 #include "admin/admin_json.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 
 #include "util/json_text.h"
@@ -129,6 +131,12 @@ std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePo
     Text(o, "detail", a.detail);
     Time(o, "created_at", a.created_at);
   });
+  out +=
+      ",\"usage\":{\"calls\":" + std::to_string(d.usage.calls) +
+      ",\"tokens_in\":" + std::to_string(d.usage.tokens_in) +
+      ",\"tokens_out\":" + std::to_string(d.usage.tokens_out) + ",\"cost_usd\":\"" +
+      fmt::format("{}.{:06d}", d.usage.cost_micro_usd / 1000000, d.usage.cost_micro_usd % 1000000) +
+      "\"}";
   Key(&out, "claim");
   if (d.claimed_at) {
     out += '{';

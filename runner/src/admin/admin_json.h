@@ -17,7 +17,7 @@ std::string ConversationJson(const bot::ConversationSummary& c);
 std::string ConversationListJson(const std::vector<bot::ConversationSummary>& page,
                                  const std::string& next_cursor);
 
-// {"conversation", "window_open", "session", "messages", "records", "audit", "claim"}.
+// {"conversation", "window_open", "session", "messages", "records", "audit", "usage", "claim"}.
 // `window_start`: the user may be written freely if their last message is not older.
 std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePoint window_start);
 
