@@ -820,6 +820,9 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                    "DROP TABLE offers_fts; DROP TABLE offers; DROP TABLE deliveries; "
                    "DROP TABLE sink_cursors; DROP TABLE events; "
                    "DROP TABLE lead_notifications; "
+                   // Nor schema 8's.
+                   "DROP TABLE claims; ALTER TABLE messages DROP COLUMN agent; "
+                   "ALTER TABLE messages DROP COLUMN author; "
                    "PRAGMA user_version = 5;",
                    nullptr, nullptr, nullptr),
       SQLITE_OK);
@@ -845,9 +848,9 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningIsANoOp) {
 
 TEST_F(SqliteStoreTest, TheSchemaHasItsTablesIndexesAndView) {
   Open();
-  for (const char* table : {"contacts", "sessions", "messages", "records", "audit_events",
-                            "usage_records", "documents", "sealed_reports", "loans",
-                            "loan_payments", "application_decisions"}) {
+  for (const char* table :
+       {"contacts", "sessions", "messages", "records", "audit_events", "usage_records", "documents",
+        "sealed_reports", "loans", "loan_payments", "application_decisions", "claims"}) {
     EXPECT_EQ(Query(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
                                 "name = '") +
                     table + "'"),

@@ -39,6 +39,7 @@ HttpReply HttpExchange(int port, const std::string& method, const std::string& t
   reply.body = res.body();
   reply.content_type = std::string(res[http::field::content_type]);
   reply.request_id = std::string(res["X-Request-Id"]);
+  reply.www_authenticate = std::string(res[http::field::www_authenticate]);
   return reply;
 }
 

@@ -21,6 +21,7 @@ struct HttpReply {
   std::string body;
   std::string content_type;
   std::string request_id;  // the answer's X-Request-Id
+  std::string www_authenticate;  // the answer's WWW-Authenticate
 };
 
 // One exchange with 127.0.0.1:`port`; a POST is sent as a form.

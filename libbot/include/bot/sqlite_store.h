@@ -91,7 +91,8 @@ struct Handoff {
 Result<std::vector<Handoff>> ListHandoffs(const std::string& path);
 
 // Gives the conversation of `address` on `channel` back to the bot, in the state it was in,
-// with an audit event "handoff_released" naming `actor`, in one transaction. NotFound when it
+// with an audit event "handoff_released" naming `actor`, in one transaction; the admin API's
+// claim on it is dropped. NotFound when it
 // is not in handoff; InvalidArgument for an empty actor.
 Status ReleaseHandoffAs(const std::string& path, const std::string& channel,
                         const std::string& address, const std::string& actor, TimePoint now);

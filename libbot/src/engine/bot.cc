@@ -743,6 +743,15 @@ std::vector<Event> Bot::TurnEvents(TurnOutput& out, const TurnCommit& commit,
     }
     events.push_back(std::move(event));
   }
+  // The step audits "handoff" exactly when it puts the session in handoff.
+  if (commit.session && commit.session->status == SessionStatus::kHandoff &&
+      Subscribed("conversation.handoff")) {
+    for (const AuditEvent& audit : commit.audit) {
+      if (audit.kind != "handoff") continue;
+      events.push_back(engine::HandoffEvent(*commit.session, contact, audit.detail));
+      break;
+    }
+  }
   if (Subscribed("message.sent")) {
     for (const std::string& reply : commit.replies) {
       events.push_back(engine::MessageEvent("message.sent", contact, reply, ""));

@@ -96,4 +96,15 @@ Event MessageEvent(std::string type, const Contact& contact, std::string_view te
   return Event{std::move(type), data + "}"};
 }
 
+Event HandoffEvent(const Session& session, const Contact& contact, std::string_view reason) {
+  // The contact's row id lets a receiver open the conversation in the admin API.
+  std::string data = "{\"contact_id\":" + std::to_string(contact.id);
+  AppendMember(&data, "contact", contact.address);
+  AppendMember(&data, "number", contact.channel);
+  AppendMember(&data, "dialog", session.dialog_id);
+  AppendMember(&data, "state", session.state);
+  AppendMember(&data, "reason", reason);
+  return Event{"conversation.handoff", data + "}"};
+}
+
 }  // namespace bot::engine

@@ -33,5 +33,8 @@ void AddTranscript(const std::vector<std::pair<std::string, std::string>>& messa
 Event ConversationStartedEvent(const std::string& dialog_id, const Contact& contact);
 Event MessageEvent(std::string type, const Contact& contact, std::string_view text,
                    std::string_view message_id);
+// conversation.handoff, when a turn hands the conversation to a person: {"contact_id",
+// "contact","number","dialog","state","reason"} (`reason`: what the user wrote, or the action).
+Event HandoffEvent(const Session& session, const Contact& contact, std::string_view reason);
 
 }  // namespace bot::engine

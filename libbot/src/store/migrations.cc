@@ -281,6 +281,23 @@ CREATE TABLE lead_notifications (
   updated_at INTEGER NOT NULL
 );
 )sql",
+    // 8: the operators' desk (the admin API): who wrote an outbound message, and who holds a
+    // conversation.
+    R"sql(
+-- Outbound: 'bot' (the dialog) or 'agent' (a person, through the admin API). Inbound rows keep
+-- the default and are the user's.
+ALTER TABLE messages ADD COLUMN author TEXT NOT NULL DEFAULT 'bot';
+-- The agent (admin token name) who wrote an 'agent' message.
+ALTER TABLE messages ADD COLUMN agent TEXT;
+-- The agent a conversation is assigned to; no row: nobody holds it. It counts only while its
+-- session is the contact's latest and in handoff.
+CREATE TABLE claims (
+  contact_id INTEGER PRIMARY KEY REFERENCES contacts(id),
+  session_id INTEGER NOT NULL REFERENCES sessions(id),
+  agent TEXT NOT NULL,
+  claimed_at INTEGER NOT NULL
+);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

@@ -65,6 +65,13 @@ Status ReleaseHandoffAs(const std::string& path, const std::string& channel,
         audit.Bind(2, detail);  // bound without a copy: `detail` outlives the step
         audit.Bind(3, now);
         if (audit.Step() != SQLITE_DONE) s = sqlite::Error(db, SQLITE_ERROR, "audit handoff");
+        // The admin API's claim goes with the handoff.
+        sqlite::Statement unclaim;
+        if (s.ok()) s = unclaim.Prepare(db, "DELETE FROM claims WHERE contact_id = ?1");
+        if (s.ok()) {
+          unclaim.Bind(1, release.Int(0));
+          s = unclaim.Run();
+        }
       } else if (rc != SQLITE_DONE) {
         s = sqlite::Error(db, rc, "release handoff");
       }

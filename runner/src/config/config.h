@@ -71,6 +71,24 @@ struct MetaLeadgenConfig {
   std::map<std::string, LeadPageConfig> pages;  // by page id
 };
 
+// A bearer token of the admin API (`admin.tokens[]`): its name is the actor of the audit events.
+struct AdminTokenConfig {
+  enum class Role {
+    kAgent,  // reads conversations, claims, writes, releases, closes
+    kAdmin,  // also opts contacts out and acts on conversations other agents hold
+  };
+  std::string name;  // [A-Za-z0-9._@-]
+  Role role = Role::kAgent;
+  std::string sha256;  // the 32 bytes of SHA-256(token), from the hex in `sha256_env`
+};
+
+// The admin HTTP API (`admin:`; docs/runner.md "Admin API"): its own listener.
+struct AdminConfig {
+  std::string host = "127.0.0.1";
+  int port = 8081;  // 0 = any free port (tests)
+  std::vector<AdminTokenConfig> tokens;
+};
+
 struct RunnerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port (tests)
@@ -108,6 +126,7 @@ struct RunnerConfig {
   ProvidersConfig providers;  // `providers:`; nothing configured by default
   std::vector<EventSinkConfig> event_sinks;       // `event_sinks:`; none by default
   std::optional<MetaLeadgenConfig> meta_leadgen;  // `meta_leadgen:`; off by default
+  std::optional<AdminConfig> admin;               // `admin:`; no admin listener by default
   // CloudEvents `source` and type prefix: "com.example.bot" -> type
   // "com.example.bot.lead.qualified".
   std::string event_source = "urn:libbot:botrunner";

@@ -3,10 +3,9 @@
 // Not thread-safe: every member runs on the io_context's thread.
 #pragma once
 
-// Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
+// clang-format off: Boost 1.74's awaitable.hpp uses std::exchange without including <utility>.
 #include <utility>
-// (a blank line keeps clang-format from sorting it below)
-
+// clang-format on
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -155,6 +155,17 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   http.read_timeout = c.read_timeout;
   http.body_limit = c.body_limit;
   server->http_ = std::make_unique<HttpServer>(server->ioc_, http, server->handler_.get());
+  if (c.admin) {
+    AdminHandler::Parts admin;
+    admin.config = &server->config_;
+    admin.ioc = &server->ioc_;
+    admin.bot = server->bot_.get();
+    admin.queue = server->queue_.get();
+    admin.outbox = server->outbox_.get();
+    admin.log = &server->log_;
+    server->admin_ = std::make_unique<AdminHandler>(admin);
+    server->admin_http_ = std::make_unique<HttpServer>(server->ioc_, http, server->admin_.get());
+  }
   return server;
 }
 
@@ -222,13 +233,24 @@ bot::Status Server::Start() {
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;
+  if (admin_http_) {
+    bot::Status admin =
+        admin_http_->Listen(config_.admin->host, static_cast<uint16_t>(config_.admin->port));
+    if (!admin.ok()) return admin;
+  }
   http_->Start();
+  if (admin_http_) {
+    admin_http_->Start();
+    log_.Info("admin API listening on {}:{} ({} token(s))", config_.admin->host,
+              admin_http_->port(), config_.admin->tokens.size());
+  }
   if (options_.handle_signals) {
     signals_.emplace(ioc_, SIGINT, SIGTERM);
     signals_->async_wait([this](const boost::system::error_code& ec, int signal) {
       if (ec) return;
       log_.Info("signal {}: shutting down", signal);
       http_->Shutdown();
+      if (admin_http_) admin_http_->Shutdown();
     });
   }
   log_.Info("botrunner listening on {}:{} ({} mode, {} number(s)); Twilio webhook URL {}{}",
@@ -257,6 +279,7 @@ void Server::Stop() {
       signals_->cancel(ec);
     }
     http_->Shutdown();
+    if (admin_http_) admin_http_->Shutdown();
   });
 }
 

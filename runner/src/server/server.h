@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 
+#include "admin/admin_handler.h"
 #include "bot/bot.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
@@ -51,6 +52,8 @@ class Server {
   // Processes what a previous run accepted but did not process, then binds the listener.
   bot::Status Start();
   uint16_t port() const { return http_->port(); }
+  // The admin API's port (`admin:`); 0 when it is not configured.
+  uint16_t admin_port() const { return admin_http_ ? admin_http_->port() : 0; }
 
   // Serves until stopped, then shuts down. Call once, after Start().
   void Run();
@@ -93,6 +96,9 @@ class Server {
   std::optional<asio::signal_set> signals_;
   std::unique_ptr<WebhookHandler> handler_;
   std::unique_ptr<HttpServer> http_;
+  // The admin API (`admin:`), on its own listener; null when not configured.
+  std::unique_ptr<AdminHandler> admin_;
+  std::unique_ptr<HttpServer> admin_http_;
   bool stopped_ = false;
 };
 

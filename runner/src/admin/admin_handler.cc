@@ -1,0 +1,323 @@
+// Admin API routes: authenticate, route, then do the store work on the work queue and answer
+// JSON. Refusals are answered with {"error": "..."} and the status that says why.
+#include "admin/admin_handler.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+
+#include "admin/admin_json.h"
+#include "bot/sqlite_conversations.h"
+#include "bot/text.h"
+#include "bot/twilio.h"
+#include "server/await_work.h"
+#include "server/webhook_handler.h"
+#include "util/json_text.h"
+
+namespace runner {
+namespace {
+
+constexpr std::string_view kJson = "application/json; charset=utf-8";
+constexpr std::string_view kPrefix = "/admin/api/conversations";
+// WhatsApp's customer service window: a free-form message only within 24 h of the user's last.
+constexpr auto kWindow = std::chrono::hours(24);
+// Twilio refuses a longer WhatsApp body (error 21617).
+constexpr size_t kMaxText = 1600;
+
+std::string_view Sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+Response Json(int status, std::string body) {
+  Response res = MakeResponse(status, std::string(kJson), std::move(body));
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  return res;
+}
+
+Response JsonError(int status, std::string_view message) {
+  return Json(status, ErrorJson(message));
+}
+
+// "+5215512345678" and "5215512345678" mean "whatsapp:+5215512345678".
+std::string WhatsApp(const std::string& number) {
+  if (number.empty() || number.find(':') != std::string::npos) return number;
+  return "whatsapp:" + (number[0] == '+' ? number : "+" + number);
+}
+
+bool ParseId(std::string_view text, int64_t* id) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *id);
+  return ec == std::errc() && end == text.data() + text.size() && *id > 0;
+}
+
+// The action's body: empty, or a JSON object whose string members `text` and `state` are read.
+bot::Status ReadBody(const std::string& body, std::string* text, std::string* state) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return bot::Status::Ok();
+  simdjson::dom::parser parser;
+  simdjson::dom::object object;
+  if (parser.parse(body).get(object) != simdjson::SUCCESS) {
+    return bot::InvalidArgument("the body must be a JSON object");
+  }
+  for (auto [key, value] : object) {
+    std::string* out = key == "text" ? text : key == "state" ? state : nullptr;
+    if (out == nullptr) continue;
+    std::string_view s;
+    if (value.get(s) != simdjson::SUCCESS) {
+      return bot::InvalidArgument("'" + std::string(key) + "' must be a string");
+    }
+    *out = std::string(s);
+  }
+  return bot::Status::Ok();
+}
+
+// Roughly how many characters (code points) Twilio counts.
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+AdminHandler::AdminHandler(const Parts& parts)
+    : config_(parts.config),
+      ioc_(parts.ioc),
+      bot_(parts.bot),
+      queue_(parts.queue),
+      outbox_(parts.outbox),
+      log_(parts.log),
+      auth_(parts.config->admin->tokens) {}
+
+Response AdminHandler::Rejected(const Request&, int status) {
+  return JsonError(status, status == 413 ? "request body too large" : "bad request");
+}
+
+asio::awaitable<Response> AdminHandler::Handle(Request& request) {
+  const std::string_view target = Sv(request.target());
+  const size_t q = target.find('?');
+  const std::string_view path = target.substr(0, q);
+  const std::string query(q == std::string_view::npos ? "" : target.substr(q + 1));
+  const AdminTokenConfig* token = auth_.Authenticate(Sv(request[http::field::authorization]));
+  if (token == nullptr) {
+    Response res = JsonError(401, "a valid bearer token is required (Authorization: Bearer ...)");
+    res.set(http::field::www_authenticate,
+            request[http::field::authorization].empty()
+                ? "Bearer realm=\"botrunner-admin\""
+                : "Bearer realm=\"botrunner-admin\", error=\"invalid_token\"");
+    co_return res;
+  }
+  // conversations[/{id}[/{action}]]
+  if (path.substr(0, kPrefix.size()) != kPrefix ||
+      (path.size() > kPrefix.size() && path[kPrefix.size()] != '/')) {
+    co_return JsonError(404, "no such endpoint");
+  }
+  std::string_view rest = path.substr(kPrefix.size());
+  if (!rest.empty()) rest.remove_prefix(1);
+  const bool is_get = request.method() == http::verb::get;
+  const bool is_post = request.method() == http::verb::post;
+  if (rest.empty()) {
+    if (!is_get) {
+      Response res = JsonError(405, "use GET");
+      res.set(http::field::allow, "GET");
+      co_return res;
+    }
+    co_return co_await List(query);
+  }
+  const size_t slash = rest.find('/');
+  int64_t id = 0;
+  if (!ParseId(rest.substr(0, slash), &id)) co_return JsonError(404, "no such conversation");
+  if (slash == std::string_view::npos) {
+    if (!is_get) {
+      Response res = JsonError(405, "use GET");
+      res.set(http::field::allow, "GET");
+      co_return res;
+    }
+    co_return co_await Detail(id);
+  }
+  const std::string action(rest.substr(slash + 1));
+  if (action != "claim" && action != "messages" && action != "release" && action != "close" &&
+      action != "optout") {
+    co_return JsonError(404, "no such endpoint");
+  }
+  if (!is_post) {
+    Response res = JsonError(405, "use POST");
+    res.set(http::field::allow, "POST");
+    co_return res;
+  }
+  // Opting a contact out silences the bot for good: an admin's decision, not an agent's.
+  if (action == "optout" && token->role != AdminTokenConfig::Role::kAdmin) {
+    co_return JsonError(403, "only an admin token may opt a contact out");
+  }
+  co_return co_await Act(request, *token, id, action);
+}
+
+asio::awaitable<Response> AdminHandler::List(const std::string& query) {
+  bot::Result<bot::FormParams> params = bot::ParseForm(query);
+  if (!params.ok()) co_return JsonError(400, "malformed query string");
+  bot::ConversationFilter filter;
+  for (const auto& [key, value] : *params) {
+    if (key == "status") {
+      if (value != "handoff" && value != "active" && value != "done" && value != "opted_out" &&
+          value != "expired" && !value.empty()) {
+        co_return JsonError(400, "status must be handoff, active, done, expired or opted_out");
+      }
+      filter.status = value;
+    } else if (key == "dialog") {
+      filter.dialog = value;
+    } else if (key == "number") {
+      filter.number = WhatsApp(value);
+    } else if (key == "q") {
+      filter.query = value;
+    } else if (key == "limit") {
+      int64_t limit = 0;
+      if (!ParseId(value, &limit) || limit > 200)
+        co_return JsonError(400, "limit must be 1 to 200");
+      filter.limit = static_cast<int>(limit);
+    } else if (key == "cursor") {
+      std::pair<bot::TimePoint, int64_t> after;
+      if (!ParseCursor(value, &after)) co_return JsonError(400, "malformed cursor");
+      filter.after = after;
+    } else {
+      co_return JsonError(400, "unknown parameter '" + key + "'");
+    }
+  }
+  using Page = bot::Result<std::vector<bot::ConversationSummary>>;
+  Page page = co_await AwaitWork<Page>(*ioc_, [this, &filter](std::function<void(Page)> resume) {
+    queue_->Post([this, filter, resume = std::move(resume)] {
+      resume(bot::ListConversations(config_->database, filter));
+    });
+  });
+  if (!page.ok()) {
+    log_->Error("admin: list conversations: {}", page.status().ToString());
+    co_return JsonError(500, "the store failed; see the server log");
+  }
+  const bool full = static_cast<int>(page->size()) == filter.limit;
+  co_return Json(200, ConversationListJson(*page, full ? CursorAfter(page->back()) : ""));
+}
+
+asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id) {
+  using Got = bot::Result<bot::ConversationDetail>;
+  Got got = co_await AwaitWork<Got>(*ioc_, [this, contact_id](std::function<void(Got)> resume) {
+    queue_->Post([this, contact_id, resume = std::move(resume)] {
+      resume(bot::GetConversation(config_->database, contact_id));
+    });
+  });
+  if (!got.ok()) {
+    if (got.status().code() == bot::StatusCode::kNotFound) {
+      co_return JsonError(404, "no such conversation");
+    }
+    log_->Error("admin: conversation {}: {}", contact_id, got.status().ToString());
+    co_return JsonError(500, "the store failed; see the server log");
+  }
+  co_return Json(200, ConversationDetailJson(*got, bot_->clock().Now() - kWindow));
+}
+
+asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminTokenConfig& token,
+                                            int64_t contact_id, const std::string& name) {
+  bot::ConversationAction action;
+  action.contact_id = contact_id;
+  action.actor = token.name;
+  action.override_claim = token.role == AdminTokenConfig::Role::kAdmin;
+  std::string text;
+  if (bot::Status read = ReadBody(request.body(), &text, &action.state); !read.ok()) {
+    co_return JsonError(400, read.message());
+  }
+  if (name == "claim") {
+    action.kind = bot::ConversationAction::Kind::kClaim;
+  } else if (name == "messages") {
+    action.kind = bot::ConversationAction::Kind::kMessage;
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+      co_return JsonError(400, "the body needs {\"text\": \"...\"}");
+    }
+    if (!bot::IsValidUtf8(text) || CodePoints(text) > kMaxText) {
+      co_return JsonError(400, "the text must be UTF-8 of at most 1600 characters");
+    }
+    action.text = std::move(text);
+    action.window_start = bot_->clock().Now() - kWindow;
+  } else if (name == "release") {
+    action.kind = bot::ConversationAction::Kind::kRelease;
+    std::shared_ptr<const bot::DialogSet> dialogs = bot_->dialogs();
+    action.state_exists = [dialogs](const std::string& dialog_id, const std::string& state) {
+      std::shared_ptr<const bot::Dialog> dialog = dialogs->Find(dialog_id);
+      return dialog != nullptr && dialog->FindState(state) != nullptr;
+    };
+  } else if (name == "close") {
+    action.kind = bot::ConversationAction::Kind::kClose;
+  } else {
+    action.kind = bot::ConversationAction::Kind::kOptOut;
+  }
+  action.now = bot_->clock().Now();
+
+  using Applied = bot::Result<bot::ActionResult>;
+  // The start lambda captures references only (g++ 12 destroys a co_await operand's captures
+  // twice); the jobs copy what they need.
+  Applied applied =
+      co_await AwaitWork<Applied>(*ioc_, [this, &action](std::function<void(Applied)> resume) {
+        queue_->Post([this, action, resume = std::move(resume)] {
+          bot::Result<std::pair<std::string, std::string>> address =
+              bot::ConversationAddress(config_->database, action.contact_id);
+          if (!address.ok()) {
+            if (address.status().code() != bot::StatusCode::kNotFound) {
+              resume(address.status());
+              return;
+            }
+            bot::ActionResult missing;
+            missing.outcome = bot::ActionResult::Outcome::kNotFound;
+            missing.message = "no such conversation";
+            resume(missing);
+            return;
+          }
+          const NumberConfig* number = config_->FindNumber(address->first);
+          if (action.kind == bot::ConversationAction::Kind::kMessage &&
+              (number == nullptr || number->account.empty())) {
+            bot::ActionResult refused;
+            refused.outcome = bot::ActionResult::Outcome::kNotAllowed;
+            refused.message = address->first + " has no Twilio account: it cannot send a message";
+            resume(refused);
+            return;
+          }
+          // Behind the conversation's turns: a release or a claim never lands inside one.
+          queue_->Submit(WebhookHandler::TurnLane(address->first, address->second),
+                         [this, action, resume] {
+                           // The store's open group holds the write lock; this writes over
+                           // another connection.
+                           (void)bot_->store().Flush();
+                           Applied result = bot::ApplyConversationAction(config_->database, action);
+                           if (result.ok() && result->message_id != 0 && outbox_ != nullptr) {
+                             outbox_->Wake();
+                           }
+                           resume(std::move(result));
+                         });
+        });
+      });
+  if (!applied.ok()) {
+    log_->Error("admin: {} {} by {}: {}", name, contact_id, token.name,
+                applied.status().ToString());
+    co_return JsonError(500, "the store failed; see the server log");
+  }
+  using Outcome = bot::ActionResult::Outcome;
+  switch (applied->outcome) {
+    case Outcome::kDone:
+      break;
+    case Outcome::kNotFound:
+      co_return JsonError(404, "no such conversation");
+    case Outcome::kClaimedByOther: {
+      std::string body = ErrorJson(applied->message);
+      body.pop_back();
+      body += ",\"claimed_by\":";
+      AppendJsonString(&body, applied->claimed_by);
+      co_return Json(409, body + "}");
+    }
+    case Outcome::kNotAllowed:
+    case Outcome::kOutsideWindow:
+      co_return JsonError(409, applied->message);
+    case Outcome::kUnknownState:
+      co_return JsonError(400, applied->message);
+  }
+  log_->Info("admin: {} conversation {} by {}", name, contact_id, token.name);
+  if (applied->message_id != 0) {
+    co_return Json(
+        202, "{\"message_id\":" + std::to_string(applied->message_id) + ",\"status\":\"pending\"}");
+  }
+  co_return Json(200, "{\"ok\":true}");
+}
+
+}  // namespace runner
