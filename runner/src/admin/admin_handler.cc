@@ -68,13 +68,6 @@ bot::Status ReadBody(const std::string& body, std::string* text, std::string* st
   return bot::Status::Ok();
 }
 
-// Roughly how many characters (code points) Twilio counts.
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
 }  // namespace
 
 AdminHandler::AdminHandler(const Parts& parts)
@@ -227,7 +220,7 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
       co_return JsonError(400, "the body needs {\"text\": \"...\"}");
     }
-    if (!bot::IsValidUtf8(text) || CodePoints(text) > kMaxText) {
+    if (!bot::IsValidUtf8(text) || bot::CodePointCount(text) > kMaxText) {
       co_return JsonError(400, "the text must be UTF-8 of at most 1600 characters");
     }
     action.text = std::move(text);
