@@ -100,6 +100,13 @@ TEST(RunnerConfig, RefusesTextThatIsNotUtf8WithItsLine) {
       << c.status().message();
 }
 
+TEST(RunnerConfig, RefusesAnUnknownTopLevelKey) {
+  bot::Result<RunnerConfig> c = ParseConfig(std::string(kMinimal) + "media_timout_ms: 3000\n",
+                                            "bot.yaml", Env({{"TOKEN", "t"}}));
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(), "bot.yaml:7: unknown key 'media_timout_ms' in the config");
+}
+
 TEST(RunnerConfig, DatabaseDefaultFollowsDataDir) {
   bot::Result<RunnerConfig> c =
       ParseConfig(kMinimal, "bot.yaml", Env({{"TOKEN", "t"}, {"DATA_DIR", "/var/lib/bot"}}));
