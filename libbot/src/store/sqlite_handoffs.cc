@@ -1,5 +1,6 @@
 // ListHandoffs and ReleaseHandoffAs: the conversations waiting for a person, for
 // "botrunner handoff list|release".
+#include "bot/sqlite_conversations.h"
 #include "bot/sqlite_store.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
@@ -37,56 +38,34 @@ Result<std::vector<Handoff>> ListHandoffs(const std::string& path) {
 Status ReleaseHandoffAs(const std::string& path, const std::string& channel,
                         const std::string& address, const std::string& actor, TimePoint now) {
   if (actor.empty()) return InvalidArgument("releasing a handoff needs an actor");
-  Result<bool> released = WithDatabase<bool>(path, [&](sqlite3* db) -> Result<bool> {
-    if (Status s = sqlite::Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
-    sqlite::Statement release;
-    sqlite::Statement audit;
-    Status s = release.Prepare(
-        db,
-        "UPDATE sessions SET status = 'active', updated_at = ?3 WHERE id = (SELECT s.id FROM "
-        "sessions s JOIN contacts c ON c.id = s.contact_id WHERE c.channel = ?1 AND "
-        "c.address = ?2 ORDER BY s.id DESC LIMIT 1) AND status = 'handoff' "
-        "RETURNING contact_id, state");
-    if (s.ok()) {
-      s = audit.Prepare(db,
-                        "INSERT INTO audit_events (contact_id, kind, detail, created_at) "
-                        "VALUES (?1, 'handoff_released', ?2, ?3)");
-    }
-    bool found = false;
-    if (s.ok()) {
-      release.Bind(1, channel);
-      release.Bind(2, address);
-      release.Bind(3, now);
-      const int rc = release.Step();
-      if (rc == SQLITE_ROW) {
-        found = true;
-        const std::string detail = "actor=" + actor + " state=" + release.Text(1);
-        audit.Bind(1, release.Int(0));
-        audit.Bind(2, detail);  // bound without a copy: `detail` outlives the step
-        audit.Bind(3, now);
-        if (audit.Step() != SQLITE_DONE) s = sqlite::Error(db, SQLITE_ERROR, "audit handoff");
-        // The admin API's claim goes with the handoff.
-        sqlite::Statement unclaim;
-        if (s.ok()) s = unclaim.Prepare(db, "DELETE FROM claims WHERE contact_id = ?1");
-        if (s.ok()) {
-          unclaim.Bind(1, release.Int(0));
-          s = unclaim.Run();
-        }
-      } else if (rc != SQLITE_DONE) {
-        s = sqlite::Error(db, rc, "release handoff");
-      }
-      release.Reset();  // a statement still stepping would keep COMMIT from finishing
-    }
-    s = s.ok() ? sqlite::Exec(db, "COMMIT") : s;
-    if (!s.ok()) {
-      (void)sqlite::Exec(db, "ROLLBACK");
+  Result<int64_t> contact_id = WithDatabase<int64_t>(path, [&](sqlite3* db) -> Result<int64_t> {
+    sqlite::Statement find;
+    if (Status s = find.Prepare(db, "SELECT id FROM contacts WHERE channel = ?1 AND address = ?2");
+        !s.ok()) {
       return s;
     }
-    return found;
+    find.Bind(1, channel);
+    find.Bind(2, address);
+    const int rc = find.Step();
+    const int64_t id = rc == SQLITE_ROW ? find.Int(0) : 0;
+    find.Reset();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return sqlite::Error(db, rc, "find contact");
+    return id;
   });
-  if (!released.ok()) return released.status();
-  if (!*released) return NotFound("no conversation in handoff for " + address + " on " + channel);
-  return Status::Ok();
+  if (!contact_id.ok()) return contact_id.status();
+  if (*contact_id != 0) {
+    // The same release as the admin API's, as an admin would do it (whoever holds the claim).
+    ConversationAction release;
+    release.kind = ConversationAction::Kind::kRelease;
+    release.contact_id = *contact_id;
+    release.actor = actor;
+    release.override_claim = true;
+    release.now = now;
+    Result<ActionResult> result = ApplyConversationAction(path, release);
+    if (!result.ok()) return result.status();
+    if (result->outcome == ActionResult::Outcome::kDone) return Status::Ok();
+  }
+  return NotFound("no conversation in handoff for " + address + " on " + channel);
 }
 
 }  // namespace bot

@@ -37,12 +37,6 @@ Response JsonError(int status, std::string_view message) {
   return Json(status, ErrorJson(message));
 }
 
-// "+5215512345678" and "5215512345678" mean "whatsapp:+5215512345678".
-std::string WhatsApp(const std::string& number) {
-  if (number.empty() || number.find(':') != std::string::npos) return number;
-  return "whatsapp:" + (number[0] == '+' ? number : "+" + number);
-}
-
 bool ParseId(std::string_view text, int64_t* id) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *id);
   return ec == std::errc() && end == text.data() + text.size() && *id > 0;
@@ -156,7 +150,7 @@ asio::awaitable<Response> AdminHandler::List(const std::string& query) {
     } else if (key == "dialog") {
       filter.dialog = value;
     } else if (key == "number") {
-      filter.number = WhatsApp(value);
+      filter.number = WhatsAppAddress(value);
     } else if (key == "q") {
       filter.query = value;
     } else if (key == "limit") {

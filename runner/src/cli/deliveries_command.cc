@@ -2,7 +2,6 @@
 // sinks' delivery queue (docs/events.md). botrunner leads export [--number N]: the lead records
 // as CSV.
 #include <CLI/CLI.hpp>
-#include <ctime>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -12,6 +11,7 @@
 #include "bot/event_queue.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
+#include "util/json_text.h"
 
 namespace runner {
 namespace {
@@ -25,15 +25,6 @@ struct DeliveryArgs {
   bool dead = false;
   std::string number;
 };
-
-std::string IsoTime(bot::TimePoint t) {
-  std::time_t secs = static_cast<std::time_t>(bot::ToUnixMillis(t) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 int RunList(const DeliveryArgs& args) {
   auto queue = bot::SqliteEventQueue::Open(args.db);
@@ -50,7 +41,7 @@ int RunList(const DeliveryArgs& args) {
   for (const bot::Delivery& d : *list) {
     std::cout << d.id << "\t" << d.sink << "\tevt_" << d.event_id << "\t" << d.event.type << "\t"
               << d.status << "\t" << d.attempts << "\t"
-              << (d.status == "pending" ? IsoTime(d.next_attempt_at) : "-") << "\t"
+              << (d.status == "pending" ? Rfc3339Seconds(d.next_attempt_at) : "-") << "\t"
               << (d.last_error.empty() ? "-" : d.last_error) << "\n";
   }
   return 0;
@@ -110,7 +101,7 @@ int RunExport(const DeliveryArgs& args) {
   std::cout << "\r\n";
   for (const bot::ExportedRecord& r : *records) {
     std::cout << r.id << "," << Csv(r.channel) << "," << Csv(r.address) << "," << Csv(r.name) << ","
-              << IsoTime(r.created_at);
+              << Rfc3339Seconds(r.created_at);
     for (const std::string& f : fields) {
       auto it = r.record.fields.find(f);
       std::cout << "," << (it == r.record.fields.end() ? "" : Csv(it->second));

@@ -1,6 +1,5 @@
 // botrunner handoff list | release <address> --number N --actor A: the conversations waiting
 // for a person ("asesor"), and giving one back to the bot where it stopped.
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -11,6 +10,8 @@
 #include "bot/clock.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
+#include "config/config.h"
+#include "util/json_text.h"
 
 namespace runner {
 namespace {
@@ -22,12 +23,6 @@ struct HandoffArgs {
   std::string actor;
 };
 
-// "+521..." and "521..." mean the WhatsApp address "whatsapp:+521...".
-std::string WhatsApp(std::string number) {
-  if (number.find(':') != std::string::npos) return number;
-  return "whatsapp:" + (number.rfind('+', 0) == 0 ? number : "+" + number);
-}
-
 int RunList(const HandoffArgs& args) {
   auto handoffs = bot::ListHandoffs(args.db);
   if (!handoffs.ok()) {
@@ -36,8 +31,7 @@ int RunList(const HandoffArgs& args) {
   }
   std::cout << "since\tnumber\tcontact\tname\tdialog\tstate\n";
   for (const bot::Handoff& h : *handoffs) {
-    std::cout << fmt::format("{:%FT%TZ}\t{}\t{}\t{}\t{}\t{}\n",
-                             std::chrono::floor<std::chrono::seconds>(h.since), h.channel,
+    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", Rfc3339Seconds(h.since), h.channel,
                              h.address, h.name, h.dialog_id, h.state);
   }
   return 0;
@@ -45,13 +39,14 @@ int RunList(const HandoffArgs& args) {
 
 int RunRelease(const HandoffArgs& args) {
   bot::SystemClock clock;
-  bot::Status released = bot::ReleaseHandoffAs(args.db, WhatsApp(args.number),
-                                               WhatsApp(args.address), args.actor, clock.Now());
+  bot::Status released =
+      bot::ReleaseHandoffAs(args.db, WhatsAppAddress(args.number), WhatsAppAddress(args.address),
+                            args.actor, clock.Now());
   if (!released.ok()) {
     std::cerr << "botrunner handoff release: " << released.ToString() << "\n";
     return 1;
   }
-  std::cout << "released " << WhatsApp(args.address)
+  std::cout << "released " << WhatsAppAddress(args.address)
             << ": the bot answers their next message where it stopped\n";
   return 0;
 }

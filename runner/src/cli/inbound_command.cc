@@ -1,6 +1,5 @@
 // botrunner inbound failed | retry <id> | retry --all: inbound messages a turn could not process
 // (an unreadable stored row; docs/runner.md, "Recovery").
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +11,7 @@
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
 #include "server/log.h"
+#include "util/json_text.h"
 
 namespace runner {
 namespace {
@@ -30,9 +30,8 @@ int RunFailed(const InboundArgs& args) {
   }
   std::cout << "id\treceived_at\tnumber\tfrom\tmessage_sid\terror\n";
   for (const bot::FailedInbound& m : *failed) {
-    std::cout << fmt::format("{}\t{:%FT%TZ}\t{}\t{}\t{}\t{}\n", m.id,
-                             std::chrono::floor<std::chrono::seconds>(m.received_at), m.channel,
-                             MaskAddress(m.address), m.provider_id, m.error);
+    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.received_at),
+                             m.channel, MaskAddress(m.address), m.provider_id, m.error);
   }
   return 0;
 }

@@ -242,6 +242,11 @@ const AccountConfig* RunnerConfig::FindAccountBySid(const std::string& sid) cons
   return nullptr;
 }
 
+std::string WhatsAppAddress(const std::string& number) {
+  if (number.empty() || number.find(':') != std::string::npos) return number;
+  return "whatsapp:" + (number[0] == '+' ? number : "+" + number);
+}
+
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     const char* v = std::getenv(name.c_str());

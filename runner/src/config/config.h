@@ -146,6 +146,10 @@ struct RunnerConfig {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
 
+// A number as people type it, as the store keeps it: "+5215512345678" and "5215512345678" are
+// "whatsapp:+5215512345678"; anything with a channel prefix (or empty) is kept as is.
+std::string WhatsAppAddress(const std::string& number);
+
 // Replaces `${NAME}` (error when unset) and `${NAME:-default}` (default when unset or empty)
 // in `text`. Anything else, including a lone '$', stays as is. Errors name the variable, never
 // a value.

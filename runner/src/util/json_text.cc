@@ -44,14 +44,25 @@ void AppendJsonString(std::string* out, std::string_view s) {
   *out += '"';
 }
 
-std::string Rfc3339(bot::TimePoint t) {
-  const int64_t ms = bot::ToUnixMillis(t);
+namespace {
+
+// "2026-08-21T10:00:00" of `ms` since the epoch, UTC.
+std::string DateTime(int64_t ms) {
   std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[40];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return fmt::format("{}.{:03}Z", buf, ms % 1000);
+  return buf;
 }
+
+}  // namespace
+
+std::string Rfc3339(bot::TimePoint t) {
+  const int64_t ms = bot::ToUnixMillis(t);
+  return fmt::format("{}.{:03}Z", DateTime(ms), ms % 1000);
+}
+
+std::string Rfc3339Seconds(bot::TimePoint t) { return DateTime(bot::ToUnixMillis(t)) + "Z"; }
 
 }  // namespace runner

@@ -15,4 +15,7 @@ void AppendJsonString(std::string* out, std::string_view s);
 // "2026-08-21T10:00:00.123Z" (UTC, milliseconds).
 std::string Rfc3339(bot::TimePoint t);
 
+// "2026-08-21T10:00:00Z" (UTC, whole seconds), for the tables the CLI prints.
+std::string Rfc3339Seconds(bot::TimePoint t);
+
 }  // namespace runner
