@@ -19,6 +19,7 @@
 #include "store/sqlite_wal_vfs.h"
 #include "bot/testing/memory_store.h"
 #include "support/temp_dir.h"
+#include "support/test_postgres.h"
 
 namespace bot {
 namespace {
@@ -50,6 +51,22 @@ struct GroupedSqliteFactory {
                                  {.group_commit = true, .background_checkpoint = true});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;
+  }
+};
+
+// PostgreSQL (the fixture's server, a fresh schema per test); and with outbox claims, which the
+// single-store contract cannot tell apart.
+struct PostgresFactory {
+  static constexpr const char* kName = "Postgres";
+  testing::TestSchemas schemas;
+  std::unique_ptr<Store> Make() { return schemas.OpenEmpty(); }
+};
+
+struct LeasedPostgresFactory {
+  static constexpr const char* kName = "PostgresLeased";
+  testing::TestSchemas schemas;
+  std::unique_ptr<Store> Make() {
+    return schemas.OpenEmpty({.outbox_lease = std::chrono::seconds(30)});
   }
 };
 
@@ -151,7 +168,8 @@ struct FactoryNames {
     return T::kName;
   }
 };
-using Factories = ::testing::Types<SqliteFactory, GroupedSqliteFactory, MemoryFactory>;
+using Factories = ::testing::Types<SqliteFactory, GroupedSqliteFactory, MemoryFactory,
+                                   PostgresFactory, LeasedPostgresFactory>;
 TYPED_TEST_SUITE(StoreContract, Factories, FactoryNames);
 
 TYPED_TEST(StoreContract, AcceptInboundCreatesTheContactWithProfileNameAndTime) {

@@ -24,6 +24,7 @@
 #include "replay/transcript_run.h"
 #include "replay/wildcard.h"
 #include "support/replay_fixture.h"
+#include "support/test_postgres.h"
 
 namespace bot::replay {
 namespace {
@@ -397,6 +398,25 @@ TEST(TranscriptReplay, EveryFixtureTranscriptPasses) {
     EXPECT_TRUE(r.passed) << r.file << " (" << r.name << ")\n" << r.failure;
     EXPECT_FALSE(r.name.empty()) << r.file;
   }
+}
+
+// The same fixtures with the conversation store on PostgreSQL: a fresh schema per run.
+TEST(TranscriptReplay, EveryFixtureTranscriptPassesOnPostgres) {
+  testing::TestSchemas schemas;
+  ReplayOptions options = SourceOptions();
+  size_t stores = 0;
+  options.open_store = [&]() -> Result<std::unique_ptr<Store>> {
+    ++stores;
+    return OpenPostgresStore(testing::TestPostgresConninfo(), {.schema = schemas.NewName()});
+  };
+  std::vector<ReplayResult> results = ReplayPaths({Src("fixtures/transcripts")}, options);
+  EXPECT_GE(results.size(), 25u);
+  size_t runs = 0;
+  for (const ReplayResult& r : results) {
+    EXPECT_TRUE(r.passed) << r.file << " (" << r.name << ")\n" << r.failure;
+    runs += static_cast<size_t>(r.runs);
+  }
+  EXPECT_EQ(stores, runs);  // every run was on PostgreSQL
 }
 
 struct FailingCase {

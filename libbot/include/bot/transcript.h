@@ -3,11 +3,14 @@
 // docs/transcripts.md.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "bot/status.h"
+#include "bot/store.h"
 
 namespace bot {
 
@@ -35,6 +38,9 @@ struct ReplayOptions {
   std::string answers;
   // The matching mode of transcripts whose #begin names none (MATCHING_MODE).
   MatchingMode matching_mode = MatchingMode::kWildcardExact;
+  // Opens the empty conversation store of one run (e.g. a fresh PostgreSQL schema); unset = the
+  // run's temporary SQLite file. Provider usage and the offers catalogue stay in that file.
+  std::function<Result<std::unique_ptr<Store>>()> open_store;
 };
 
 struct ReplayResult {

@@ -58,7 +58,8 @@ std::string RunOnce(const std::string& path, const replay::Transcript& transcrip
   // Declared first, so removed last: after the store and the offers catalogue close.
   Result<std::unique_ptr<TempDatabase>> db = TempDatabase::Create(options.work_dir);
   if (!db.ok()) return db.status().ToString();
-  Result<std::unique_ptr<Store>> store = OpenSqliteStore((*db)->path());
+  Result<std::unique_ptr<Store>> store =
+      options.open_store ? options.open_store() : OpenSqliteStore((*db)->path());
   if (!store.ok()) return "cannot open the store: " + store.status().ToString();
   testing::FakeClock clock(transcript.now);
   Bot bot(dialogs, store->get(), &clock);

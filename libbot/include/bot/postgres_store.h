@@ -1,0 +1,35 @@
+// The PostgreSQL Store (bot::postgres, a library of its own so that plain users of libbot need no
+// libpq): the same contract as the SQLite store, on a PostgreSQL 15 server, with versioned
+// migrations applied at open (table schema_migrations). Several stores, in one process or in
+// several, may share one database: inbound messages stay unique on (contact, provider id),
+// status callbacks stay monotonic, and with `outbox_lease` set, DueOutbound claims rows so that
+// no two stores send the same one.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "bot/status.h"
+#include "bot/store.h"
+
+namespace bot {
+
+struct PostgresOptions {
+  // The schema the tables live in: "" = the connection's default (public). Another name is
+  // created when missing and put first on the search_path, e.g. one schema per tenant or test.
+  std::string schema;
+  // 0: DueOutbound only reads (as the SQLite store does). Above 0: the rows DueOutbound returns
+  // are claimed (FOR UPDATE SKIP LOCKED) and not due again for this long, so another store
+  // sharing the database does not get them; a store that dies before marking them leaves them
+  // due again once the lease ends.
+  std::chrono::milliseconds outbox_lease{0};
+};
+
+// Connects to `conninfo` (libpq's "host=... dbname=..." or a postgresql:// URI), migrates the
+// schema to the latest version and returns the store. Thread-safe: one connection, one mutex. A
+// broken connection is reset on the next call; the call that found it broken fails Unavailable.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                 const PostgresOptions& options = {});
+
+}  // namespace bot

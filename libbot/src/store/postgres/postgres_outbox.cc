@@ -1,0 +1,155 @@
+// The PostgreSQL store's outbox: due messages (claimed, with a lease), send outcomes, delivery
+// callbacks; and handoff release.
+#include "store/delivery_status.h"
+#include "store/postgres/postgres_store_impl.h"
+
+namespace bot {
+
+using pg::Params;
+using pg::Transaction;
+
+namespace {
+
+constexpr char kDueColumns[] =
+    "m.id, m.contact_id, c.channel, c.address, m.text, m.status, m.provider_id, m.error_code, "
+    "m.attempts, m.created_at, m.next_attempt_at";
+
+}  // namespace
+
+Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, int limit) {
+  if (limit <= 0) return std::vector<OutboundMessage>();
+  Params params;
+  params.Add(now).Add(static_cast<int64_t>(limit));
+  std::string sql;
+  if (options_.outbox_lease.count() > 0) {
+    // Claims: rows another store is claiming right now are skipped, not waited for, and the
+    // claimed ones are not due again until the lease ends.
+    params.Add(now + options_.outbox_lease);
+    sql = std::string(
+              "WITH due AS (SELECT id, next_attempt_at FROM messages WHERE status = 'pending' "
+              "AND next_attempt_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+              "claimed AS (UPDATE messages m SET next_attempt_at = $3 FROM due "
+              "WHERE m.id = due.id RETURNING m.id) "
+              "SELECT ") +
+          kDueColumns +
+          " FROM claimed JOIN messages m ON m.id = claimed.id "
+          "JOIN contacts c ON c.id = m.contact_id ORDER BY m.id";
+    // The CTE's UPDATE is not visible to the outer SELECT (one snapshot): it reads the time the
+    // message was due at, not the lease's end.
+  } else {
+    sql = std::string("SELECT ") + kDueColumns +
+          " FROM messages m JOIN contacts c ON c.id = m.contact_id "
+          "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 ORDER BY m.id LIMIT $2";
+  }
+  std::lock_guard lock(mu_);
+  auto rows = conn_->Run(sql, params, "due outbound");
+  if (!rows.ok()) return rows.status();
+  std::vector<OutboundMessage> due(static_cast<size_t>(rows->size()));
+  for (int i = 0; i < rows->size(); ++i) {
+    OutboundMessage& m = due[static_cast<size_t>(i)];
+    m.id = rows->Int(i, 0);
+    m.contact_id = rows->Int(i, 1);
+    m.channel = rows->Text(i, 2);
+    m.to = rows->Text(i, 3);
+    m.text = rows->Text(i, 4);
+    m.status = rows->Text(i, 5);
+    m.provider_id = rows->Text(i, 6);
+    m.error_code = rows->Text(i, 7);
+    m.attempts = static_cast<int>(rows->Int(i, 8));
+    m.created_at = rows->Time(i, 9);
+    m.next_attempt_at = rows->Time(i, 10);
+  }
+  return due;
+}
+
+Status PostgresStore::UpdateOutbound(const char* sql, Params params, const char* what,
+                                     int64_t id) {
+  std::lock_guard lock(mu_);
+  auto rows = conn_->Run(sql, params, what);
+  if (!rows.ok()) return rows.status();
+  if (rows->Changed() == 0) return NotFound("outbound message " + std::to_string(id));
+  return Status::Ok();
+}
+
+Status PostgresStore::MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) {
+  return UpdateOutbound(
+      "UPDATE messages SET status = 'sent', provider_id = $2, updated_at = $3 "
+      "WHERE id = $1 AND direction = 'out'",
+      Params().Add(id).AddOrNull(provider_id).Add(now), "mark sent", id);
+}
+
+Status PostgresStore::MarkOutboundRetry(int64_t id, TimePoint next_attempt_at,
+                                        const std::string& error) {
+  return UpdateOutbound(
+      "UPDATE messages SET attempts = attempts + 1, next_attempt_at = $2, error = $3 "
+      "WHERE id = $1 AND direction = 'out'",
+      Params().Add(id).Add(next_attempt_at).Add(error), "mark retry", id);
+}
+
+Status PostgresStore::MarkOutboundFailed(int64_t id, const std::string& status,
+                                         const std::string& error_code, const std::string& error) {
+  if (status != "failed" && status != "not_sendable") {
+    return InvalidArgument("outbound failure status must be failed or not_sendable, not '" +
+                           status + "'");
+  }
+  return UpdateOutbound(
+      "UPDATE messages SET status = $2, error_code = $3, error = $4 "
+      "WHERE id = $1 AND direction = 'out'",
+      Params().Add(id).Add(status).AddOrNull(error_code).Add(error), "mark failed", id);
+}
+
+Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
+                                           const std::string& status,
+                                           const std::string& error_code) {
+  const int rank = DeliveryRank(status);
+  if (!IsCallbackRank(rank)) return InvalidArgument("unknown delivery status '" + status + "'");
+  if (provider_id.empty()) return Status::Ok();
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  // Locked, so that two callbacks of one message handled by two stores compare in turn.
+  auto found = conn_->Run(
+      "SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out' FOR UPDATE",
+      Params().Add(provider_id), "find by provider id");
+  if (!found.ok()) return found.status();
+  if (found->empty()) return Status::Ok();  // not ours, or not stored: ignored
+  // Callbacks arrive out of order; an older one must not undo a newer one.
+  if (DeliveryRank(found->Text(0, 1)) >= rank) return Status::Ok();
+  Params params;
+  params.Add(found->Int(0, 0)).Add(status);
+  if (IsFinalDeliveryRank(rank)) {
+    params.AddOrNull(error_code);
+  } else {
+    params.AddNull();
+  }
+  params.Add(std::chrono::system_clock::now());
+  auto set = conn_->Run(
+      "UPDATE messages SET status = $2, error_code = coalesce($3, error_code), updated_at = $4 "
+      "WHERE id = $1",
+      params, "set delivery status");
+  if (!set.ok()) return set.status();
+  return tx.Commit();
+}
+
+Result<int64_t> PostgresStore::OutboxDepth() {
+  std::lock_guard lock(mu_);
+  auto rows = conn_->Run("SELECT count(*) FROM messages WHERE status = 'pending'", "outbox depth");
+  if (!rows.ok()) return rows.status();
+  return rows->Int(0, 0);
+}
+
+Status PostgresStore::ReleaseHandoff(int64_t contact_id, TimePoint now) {
+  std::lock_guard lock(mu_);
+  auto rows = conn_->Run(
+      "UPDATE sessions SET status = 'active', updated_at = $2 WHERE id = "
+      "(SELECT id FROM sessions WHERE contact_id = $1 AND status = 'handoff' "
+      "ORDER BY id DESC LIMIT 1)",
+      Params().Add(contact_id).Add(now), "release handoff");
+  if (!rows.ok()) return rows.status();
+  if (rows->Changed() == 0) {
+    return NotFound("no session in handoff for contact " + std::to_string(contact_id));
+  }
+  return Status::Ok();
+}
+
+}  // namespace bot

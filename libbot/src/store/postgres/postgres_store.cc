@@ -1,0 +1,24 @@
+// Opening the PostgreSQL store: the connection and the migrations. The methods live in
+// postgres_turns.cc, postgres_outbox.cc, postgres_queries.cc and postgres_documents.cc.
+#include "store/postgres/pg_migrations.h"
+#include "store/postgres/postgres_store_impl.h"
+
+namespace bot {
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
+                                                 const PostgresOptions& options) {
+  return PostgresStore::Open(conninfo, options);
+}
+
+Result<std::unique_ptr<Store>> PostgresStore::Open(const std::string& conninfo,
+                                                   const PostgresOptions& options) {
+  if (options.outbox_lease.count() < 0) {
+    return InvalidArgument("postgresql outbox_lease must not be negative");
+  }
+  auto conn = pg::Connection::Open(conninfo);
+  if (!conn.ok()) return conn.status();
+  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
+  return std::unique_ptr<Store>(new PostgresStore(std::move(*conn), options));
+}
+
+}  // namespace bot

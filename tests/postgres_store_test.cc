@@ -1,0 +1,303 @@
+// What only the PostgreSQL store has: several stores (connections, as several processes would
+// have) on one database, versioned migrations, and reconnecting. The Store contract itself runs
+// on PostgreSQL in store_test.cc. The server is the fixture's (scripts/test_postgres.sh).
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bot/postgres_store.h"
+#include "support/test_postgres.h"
+
+namespace bot {
+namespace {
+
+using testing::TestPostgresConninfo;
+using testing::TestSchemas;
+
+const std::string kChannel = "whatsapp:+14155238886";
+const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
+
+InboundMessage Inbound(const std::string& from, const std::string& sid) {
+  InboundMessage m;
+  m.channel = kChannel;
+  m.from = from;
+  m.provider_id = sid;
+  m.text = "hola";
+  m.dialog_id = "review_rating";
+  m.received_at = kT0;
+  return m;
+}
+
+// A plain libpq connection to the test database, for what the Store interface does not show.
+class Sql {
+ public:
+  explicit Sql(const std::string& schema) : conn_(PQconnectdb(TestPostgresConninfo().c_str())) {
+    EXPECT_EQ(PQstatus(conn_), CONNECTION_OK) << PQerrorMessage(conn_);
+    if (!schema.empty()) Exec("SET search_path TO " + schema);
+  }
+  ~Sql() { PQfinish(conn_); }
+  // The first column of the first row, "" when there is none.
+  std::string Exec(const std::string& sql) {
+    PGresult* result = PQexec(conn_, sql.c_str());
+    const ExecStatusType status = PQresultStatus(result);
+    EXPECT_TRUE(status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+        << sql << ": " << PQresultErrorMessage(result);
+    std::string out = PQntuples(result) > 0 ? PQgetvalue(result, 0, 0) : "";
+    PQclear(result);
+    return out;
+  }
+
+ private:
+  PGconn* conn_;
+};
+
+// A reply turn for `from`'s message `sid`, committed through `store`: its outbound ids.
+std::vector<int64_t> CommitReplies(Store& store, const std::string& from, int replies) {
+  auto accepted = store.AcceptInbound(Inbound(from, "SM-" + from));
+  EXPECT_TRUE(accepted.ok()) << accepted.status().ToString();
+  auto turn = store.LoadTurn(accepted->message_id);
+  EXPECT_TRUE(turn.ok()) << turn.status().ToString();
+  TurnCommit commit;
+  commit.inbound_id = turn->message_id;
+  commit.contact = turn->contact;
+  commit.session = Session{};
+  commit.session->dialog_id = "review_rating";
+  commit.session->state = "ask_rating";
+  commit.now = kT0;
+  for (int i = 0; i < replies; ++i) commit.replies.push_back("respuesta " + std::to_string(i));
+  auto committed = store.CommitTurn(commit);
+  EXPECT_TRUE(committed.ok()) << committed.status().ToString();
+  return committed.ok() ? committed->outbound_ids : std::vector<int64_t>{};
+}
+
+TEST(PostgresStore, TwoStoresAcceptingTheSameMessagesAcceptEachExactlyOnce) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::unique_ptr<Store> stores[2] = {schemas.Open({.schema = schema}),
+                                      schemas.Open({.schema = schema})};
+  ASSERT_TRUE(stores[0] && stores[1]);
+  constexpr int kMessages = 60;
+  std::vector<int64_t> fresh[2];
+  std::vector<int64_t> duplicates[2];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kMessages; ++i) {
+        // Five users, so that new contacts are created concurrently too.
+        const std::string from = "whatsapp:+59399000000" + std::to_string(i % 5);
+        auto accepted = stores[t]->AcceptInbound(Inbound(from, "SM" + std::to_string(i)));
+        ASSERT_TRUE(accepted.ok()) << accepted.status().ToString();
+        (accepted->duplicate ? duplicates[t] : fresh[t]).push_back(accepted->message_id);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<int64_t> ids(fresh[0].begin(), fresh[0].end());
+  ids.insert(fresh[1].begin(), fresh[1].end());
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(fresh[0].size() + fresh[1].size(), static_cast<size_t>(kMessages));
+  // Each duplicate names the row the other store stored.
+  for (int t = 0; t < 2; ++t) {
+    for (int64_t id : duplicates[t]) EXPECT_TRUE(ids.contains(id)) << id;
+  }
+  EXPECT_EQ(stores[0]->UnprocessedInbound()->size(), static_cast<size_t>(kMessages));
+  EXPECT_EQ(Sql(schema).Exec("SELECT count(*) FROM contacts"), "5");
+}
+
+TEST(PostgresStore, TwoStoresCommittingOneTurnCommitItOnce) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::unique_ptr<Store> stores[2] = {schemas.Open({.schema = schema}),
+                                      schemas.Open({.schema = schema})};
+  ASSERT_TRUE(stores[0] && stores[1]);
+  for (int round = 0; round < 10; ++round) {
+    const std::string from = "whatsapp:+5939900001" + std::to_string(round);
+    auto accepted = stores[0]->AcceptInbound(Inbound(from, "SM1"));
+    ASSERT_TRUE(accepted.ok());
+    Result<CommittedTurn> outcomes[2] = {Status(StatusCode::kInternal, "not run"),
+                                         Status(StatusCode::kInternal, "not run")};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 2; ++t) {
+      threads.emplace_back([&, t] {
+        auto turn = stores[t]->LoadTurn(accepted->message_id);
+        ASSERT_TRUE(turn.ok());
+        TurnCommit commit;
+        commit.inbound_id = turn->message_id;
+        commit.contact = turn->contact;
+        commit.session = Session{};
+        commit.session->dialog_id = "review_rating";
+        commit.session->state = "ask_rating";
+        commit.replies = {"¿Qué nota nos da?"};
+        commit.now = kT0;
+        outcomes[t] = stores[t]->CommitTurn(commit);
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    EXPECT_NE(outcomes[0].ok(), outcomes[1].ok()) << "round " << round;
+    for (const auto& outcome : outcomes) {
+      if (!outcome.ok()) EXPECT_EQ(outcome.status().code(), StatusCode::kAlreadyExists);
+    }
+    auto contact = stores[1]->FindContact(kChannel, from);
+    ASSERT_TRUE(contact.ok() && contact->has_value());
+    auto messages = stores[1]->ListMessages((*contact)->id);
+    EXPECT_EQ(messages->size(), 2u) << "one inbound message and one reply";
+  }
+  EXPECT_EQ(Sql(schema).Exec("SELECT count(*) FROM sessions"), "10");
+}
+
+TEST(PostgresStore, TwoLeasedStoresNeverClaimTheSameOutboxRow) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  const PostgresOptions leased{.schema = schema, .outbox_lease = std::chrono::minutes(5)};
+  std::unique_ptr<Store> stores[2] = {schemas.Open(leased), schemas.Open(leased)};
+  ASSERT_TRUE(stores[0] && stores[1]);
+  constexpr int kUsers = 8;
+  constexpr int kReplies = 10;
+  std::set<int64_t> written;
+  for (int u = 0; u < kUsers; ++u) {
+    for (int64_t id : CommitReplies(*stores[0], "whatsapp:+59399100000" + std::to_string(u),
+                                    kReplies)) {
+      written.insert(id);
+    }
+  }
+  ASSERT_EQ(written.size(), static_cast<size_t>(kUsers * kReplies));
+  std::vector<int64_t> claimed[2];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (;;) {
+        auto due = stores[t]->DueOutbound(kT0, 3);
+        ASSERT_TRUE(due.ok()) << due.status().ToString();
+        if (due->empty()) return;
+        for (const OutboundMessage& m : *due) {
+          claimed[t].push_back(m.id);
+          EXPECT_EQ(m.next_attempt_at, kT0);  // the time it was due, not the lease's end
+        }
+        // Half are sent at once; the rest stay pending, claimed, as if their send were slow.
+        if (due->size() > 1) {
+          ASSERT_TRUE(stores[t]->MarkOutboundSent(due->front().id, "SMo" + std::to_string(
+                                                      due->front().id), kT0).ok());
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<int64_t> all(claimed[0].begin(), claimed[0].end());
+  all.insert(claimed[1].begin(), claimed[1].end());
+  EXPECT_EQ(claimed[0].size() + claimed[1].size(), written.size()) << "a row claimed twice";
+  EXPECT_EQ(all, written);
+  // Pending rows whose lease ends are due again (their store died before sending them).
+  auto after_lease = stores[1]->DueOutbound(kT0 + std::chrono::minutes(5), 1000);
+  ASSERT_TRUE(after_lease.ok());
+  EXPECT_EQ(static_cast<int64_t>(after_lease->size()), *stores[0]->OutboxDepth());
+  EXPECT_FALSE(after_lease->empty());
+}
+
+TEST(PostgresStore, StatusCallbacksHandledByTwoStoresNeverMoveAMessageBack) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::unique_ptr<Store> stores[2] = {schemas.Open({.schema = schema}),
+                                      schemas.Open({.schema = schema})};
+  ASSERT_TRUE(stores[0] && stores[1]);
+  constexpr int kMessages = 30;
+  std::vector<int64_t> ids = CommitReplies(*stores[0], "whatsapp:+593992000000", kMessages);
+  ASSERT_EQ(ids.size(), static_cast<size_t>(kMessages));
+  for (int64_t id : ids) {
+    ASSERT_TRUE(stores[0]->MarkOutboundSent(id, "SMo" + std::to_string(id), kT0).ok());
+  }
+  // Each store receives every callback of every message, in opposite orders: each message ends
+  // at the most advanced status, whatever the interleaving.
+  const std::vector<std::string> order = {"queued", "sent", "delivered", "read"};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int64_t id : ids) {
+        for (size_t i = 0; i < order.size(); ++i) {
+          const std::string& status = t == 0 ? order[i] : order[order.size() - 1 - i];
+          EXPECT_TRUE(stores[t]->UpdateDeliveryStatus("SMo" + std::to_string(id), status, "").ok());
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(Sql(schema).Exec("SELECT count(*) FROM messages WHERE direction = 'out' AND "
+                             "status <> 'read'"),
+            "0");
+}
+
+TEST(PostgresStore, MigrationsAreRecordedOncePerVersionEvenWhenStoresOpenAtOnce) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::atomic<int> opened = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      if (schemas.Open({.schema = schema})) ++opened;
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(opened, 4);
+  Sql sql(schema);
+  EXPECT_EQ(sql.Exec("SELECT string_agg(version::text, ',' ORDER BY version) "
+                     "FROM schema_migrations"),
+            "1,2,3,4,5,6,7,8");
+  // Reopening applies nothing.
+  ASSERT_NE(schemas.Open({.schema = schema}), nullptr);
+  EXPECT_EQ(sql.Exec("SELECT count(*) FROM schema_migrations"), "8");
+}
+
+TEST(PostgresStore, ASchemaNewerThanTheBuildIsRefused) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  ASSERT_NE(schemas.Open({.schema = schema}), nullptr);
+  Sql(schema).Exec("INSERT INTO schema_migrations (version) VALUES (99)");
+  auto store = OpenPostgresStore(TestPostgresConninfo(), {.schema = schema});
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("version 99 is newer"), std::string::npos)
+      << store.status().ToString();
+}
+
+TEST(PostgresStore, SchemasKeepTheirRowsApart) {
+  TestSchemas schemas;
+  std::unique_ptr<Store> a = schemas.OpenEmpty();
+  std::unique_ptr<Store> b = schemas.OpenEmpty();
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->AcceptInbound(Inbound("whatsapp:+593993000000", "SM1")).ok());
+  EXPECT_FALSE(b->FindContact(kChannel, "whatsapp:+593993000000")->has_value());
+  EXPECT_TRUE(a->FindContact(kChannel, "whatsapp:+593993000000")->has_value());
+}
+
+TEST(PostgresStore, ALostConnectionFailsOneCallUnavailableThenReconnectsToItsSchema) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  const std::string app = "reconnect_" + schema;  // finds our connection among the tests'
+  auto opened = OpenPostgresStore(TestPostgresConninfo() + " application_name=" + app,
+                                  {.schema = schema});
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  ASSERT_TRUE(store.AcceptInbound(Inbound("whatsapp:+593994000000", "SM1")).ok());
+  EXPECT_EQ(Sql("").Exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                         "WHERE application_name = '" + app + "'"),
+            "1");
+  Status lost = store.Ping();
+  EXPECT_EQ(lost.code(), StatusCode::kUnavailable) << lost.ToString();
+  EXPECT_TRUE(store.Ping().ok());
+  auto contact = store.FindContact(kChannel, "whatsapp:+593994000000");
+  ASSERT_TRUE(contact.ok()) << contact.status().ToString();
+  EXPECT_TRUE(contact->has_value()) << "the search_path is set again after reconnecting";
+}
+
+TEST(PostgresStore, AnUnreachableServerIsUnavailableWithLibpqsReason) {
+  auto store = OpenPostgresStore("host=/nonexistent/socket-dir dbname=bot_test connect_timeout=2");
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(store.status().message().find("cannot connect"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bot
