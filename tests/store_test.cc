@@ -66,7 +66,7 @@ struct LeasedPostgresFactory {
   static constexpr const char* kName = "PostgresLeased";
   testing::TestSchemas schemas;
   std::unique_ptr<Store> Make() {
-    return schemas.OpenEmpty({.outbox_lease = std::chrono::seconds(30)});
+    return schemas.OpenEmpty({.schema = "", .outbox_lease = std::chrono::seconds(30)});
   }
 };
 
