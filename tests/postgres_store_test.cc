@@ -1,6 +1,8 @@
 // What only the PostgreSQL store has: several stores (connections, as several processes would
 // have) on one database, versioned migrations, and reconnecting. The Store contract itself runs
 // on PostgreSQL in store_test.cc. The server is the fixture's (scripts/test_postgres.sh).
+#include "bot/postgres_store.h"
+
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
@@ -10,7 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include "bot/postgres_store.h"
 #include "support/test_postgres.h"
 
 namespace bot {
@@ -160,8 +161,8 @@ TEST(PostgresStore, TwoLeasedStoresNeverClaimTheSameOutboxRow) {
   constexpr int kReplies = 10;
   std::set<int64_t> written;
   for (int u = 0; u < kUsers; ++u) {
-    for (int64_t id : CommitReplies(*stores[0], "whatsapp:+59399100000" + std::to_string(u),
-                                    kReplies)) {
+    for (int64_t id :
+         CommitReplies(*stores[0], "whatsapp:+59399100000" + std::to_string(u), kReplies)) {
       written.insert(id);
     }
   }
@@ -180,8 +181,10 @@ TEST(PostgresStore, TwoLeasedStoresNeverClaimTheSameOutboxRow) {
         }
         // Half are sent at once; the rest stay pending, claimed, as if their send were slow.
         if (due->size() > 1) {
-          ASSERT_TRUE(stores[t]->MarkOutboundSent(due->front().id, "SMo" + std::to_string(
-                                                      due->front().id), kT0).ok());
+          ASSERT_TRUE(
+              stores[t]
+                  ->MarkOutboundSent(due->front().id, "SMo" + std::to_string(due->front().id), kT0)
+                  .ok());
         }
       }
     });
@@ -276,13 +279,14 @@ TEST(PostgresStore, ALostConnectionFailsOneCallUnavailableThenReconnectsToItsSch
   TestSchemas schemas;
   const std::string schema = schemas.NewName();
   const std::string app = "reconnect_" + schema;  // finds our connection among the tests'
-  auto opened = OpenPostgresStore(TestPostgresConninfo() + " application_name=" + app,
-                                  {.schema = schema});
+  auto opened =
+      OpenPostgresStore(TestPostgresConninfo() + " application_name=" + app, {.schema = schema});
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
   ASSERT_TRUE(store.AcceptInbound(Inbound("whatsapp:+593994000000", "SM1")).ok());
   EXPECT_EQ(Sql("").Exec("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                         "WHERE application_name = '" + app + "'"),
+                         "WHERE application_name = '" +
+                         app + "'"),
             "1");
   Status lost = store.Ping();
   EXPECT_EQ(lost.code(), StatusCode::kUnavailable) << lost.ToString();

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "bot/sqlite_store.h"
+#include "bot/testing/memory_store.h"
 #include "store/migrations.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_wal_vfs.h"
-#include "bot/testing/memory_store.h"
 #include "support/temp_dir.h"
 #include "support/test_postgres.h"
 

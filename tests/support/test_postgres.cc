@@ -1,13 +1,12 @@
 #include "support/test_postgres.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <random>
-
-#include <fmt/format.h>
 
 namespace bot::testing {
 
@@ -30,7 +29,8 @@ TestSchemas::~TestSchemas() {
   if (names_.empty()) return;
   PGconn* conn = PQconnectdb(TestPostgresConninfo().c_str());
   if (PQstatus(conn) == CONNECTION_OK) {
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     for (const std::string& name : names_) {
       // The names are ours ("t_" and hex digits): nothing to quote.
       PQclear(PQexec(conn, ("DROP SCHEMA IF EXISTS " + name + " CASCADE").c_str()));

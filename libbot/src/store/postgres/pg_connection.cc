@@ -105,7 +105,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& conninfo
     return Unavailable("postgresql: cannot connect: " + Trimmed(PQerrorMessage(conn)));
   }
   // Notices (e.g. "schema already exists, skipping") are not errors: keep them off stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   return connection;
 }
 
@@ -135,9 +136,9 @@ Status Connection::UseSchema(const std::string& schema) {
 
 Status Connection::ErrorOf(const PGresult* result, const char* what) const {
   const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = std::string("postgresql: ") + what + ": " +
-                        Trimmed(result != nullptr ? PQresultErrorMessage(result)
-                                                  : PQerrorMessage(conn_));
+  std::string message =
+      std::string("postgresql: ") + what + ": " +
+      Trimmed(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
   if (PQstatus(conn_) != CONNECTION_OK) return Unavailable(message);
   if (state != nullptr && state == kUniqueViolation) {
     return Status(StatusCode::kAlreadyExists, message);

@@ -302,14 +302,14 @@ Status Migrate(Connection& conn, const std::string& schema) {
         !s.ok()) {
       return s;
     }
-    auto applied = conn.Run("SELECT coalesce(max(version), 0) FROM schema_migrations",
-                            "read schema version");
+    auto applied =
+        conn.Run("SELECT coalesce(max(version), 0) FROM schema_migrations", "read schema version");
     if (!applied.ok()) return applied.status();
     const int64_t version = applied->Int(0, 0);
     if (version > LatestSchemaVersion()) {
       return Internal("postgresql schema version " + std::to_string(version) +
-                      " is newer than this build knows (" +
-                      std::to_string(LatestSchemaVersion()) + ")");
+                      " is newer than this build knows (" + std::to_string(LatestSchemaVersion()) +
+                      ")");
     }
     if (version >= next) continue;  // rolls back the empty transaction
     const std::string label = "migration " + std::to_string(next);

@@ -62,8 +62,7 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
   return due;
 }
 
-Status PostgresStore::UpdateOutbound(const char* sql, Params params, const char* what,
-                                     int64_t id) {
+Status PostgresStore::UpdateOutbound(const char* sql, Params params, const char* what, int64_t id) {
   std::lock_guard lock(mu_);
   auto rows = conn_->Run(sql, params, what);
   if (!rows.ok()) return rows.status();
