@@ -57,21 +57,35 @@ class Sql {
   PGconn* conn_;
 };
 
+// Two stores (two connections, as two processes would have) on the schema `options.schema`.
+bool OpenTwo(TestSchemas& schemas, const PostgresOptions& options,
+             std::unique_ptr<Store> (&stores)[2]) {
+  for (auto& store : stores) store = schemas.Open(options);
+  return stores[0] && stores[1];
+}
+
+// A turn answering `turn` with `replies`, the session new in state ask_rating.
+TurnCommit ReplyTo(const TurnContext& turn, std::vector<std::string> replies) {
+  TurnCommit commit;
+  commit.inbound_id = turn.message_id;
+  commit.contact = turn.contact;
+  commit.session = Session{};
+  commit.session->dialog_id = "review_rating";
+  commit.session->state = "ask_rating";
+  commit.replies = std::move(replies);
+  commit.now = kT0;
+  return commit;
+}
+
 // A reply turn for `from`'s message `sid`, committed through `store`: its outbound ids.
 std::vector<int64_t> CommitReplies(Store& store, const std::string& from, int replies) {
   auto accepted = store.AcceptInbound(Inbound(from, "SM-" + from));
   EXPECT_TRUE(accepted.ok()) << accepted.status().ToString();
   auto turn = store.LoadTurn(accepted->message_id);
   EXPECT_TRUE(turn.ok()) << turn.status().ToString();
-  TurnCommit commit;
-  commit.inbound_id = turn->message_id;
-  commit.contact = turn->contact;
-  commit.session = Session{};
-  commit.session->dialog_id = "review_rating";
-  commit.session->state = "ask_rating";
-  commit.now = kT0;
-  for (int i = 0; i < replies; ++i) commit.replies.push_back("respuesta " + std::to_string(i));
-  auto committed = store.CommitTurn(commit);
+  std::vector<std::string> texts;
+  for (int i = 0; i < replies; ++i) texts.push_back("respuesta " + std::to_string(i));
+  auto committed = store.CommitTurn(ReplyTo(*turn, texts));
   EXPECT_TRUE(committed.ok()) << committed.status().ToString();
   return committed.ok() ? committed->outbound_ids : std::vector<int64_t>{};
 }
@@ -79,9 +93,8 @@ std::vector<int64_t> CommitReplies(Store& store, const std::string& from, int re
 TEST(PostgresStore, TwoStoresAcceptingTheSameMessagesAcceptEachExactlyOnce) {
   TestSchemas schemas;
   const std::string schema = schemas.NewName();
-  std::unique_ptr<Store> stores[2] = {schemas.Open({.schema = schema}),
-                                      schemas.Open({.schema = schema})};
-  ASSERT_TRUE(stores[0] && stores[1]);
+  std::unique_ptr<Store> stores[2];
+  ASSERT_TRUE(OpenTwo(schemas, {.schema = schema}, stores));
   constexpr int kMessages = 60;
   std::vector<int64_t> fresh[2];
   std::vector<int64_t> duplicates[2];
@@ -113,9 +126,8 @@ TEST(PostgresStore, TwoStoresAcceptingTheSameMessagesAcceptEachExactlyOnce) {
 TEST(PostgresStore, TwoStoresCommittingOneTurnCommitItOnce) {
   TestSchemas schemas;
   const std::string schema = schemas.NewName();
-  std::unique_ptr<Store> stores[2] = {schemas.Open({.schema = schema}),
-                                      schemas.Open({.schema = schema})};
-  ASSERT_TRUE(stores[0] && stores[1]);
+  std::unique_ptr<Store> stores[2];
+  ASSERT_TRUE(OpenTwo(schemas, {.schema = schema}, stores));
   for (int round = 0; round < 10; ++round) {
     const std::string from = "whatsapp:+5939900001" + std::to_string(round);
     auto accepted = stores[0]->AcceptInbound(Inbound(from, "SM1"));
@@ -127,21 +139,15 @@ TEST(PostgresStore, TwoStoresCommittingOneTurnCommitItOnce) {
       threads.emplace_back([&, t] {
         auto turn = stores[t]->LoadTurn(accepted->message_id);
         ASSERT_TRUE(turn.ok());
-        TurnCommit commit;
-        commit.inbound_id = turn->message_id;
-        commit.contact = turn->contact;
-        commit.session = Session{};
-        commit.session->dialog_id = "review_rating";
-        commit.session->state = "ask_rating";
-        commit.replies = {"¿Qué nota nos da?"};
-        commit.now = kT0;
-        outcomes[t] = stores[t]->CommitTurn(commit);
+        outcomes[t] = stores[t]->CommitTurn(ReplyTo(*turn, {"¿Qué nota nos da?"}));
       });
     }
     for (std::thread& thread : threads) thread.join();
     EXPECT_NE(outcomes[0].ok(), outcomes[1].ok()) << "round " << round;
     for (const auto& outcome : outcomes) {
-      if (!outcome.ok()) EXPECT_EQ(outcome.status().code(), StatusCode::kAlreadyExists);
+      if (!outcome.ok()) {
+        EXPECT_EQ(outcome.status().code(), StatusCode::kAlreadyExists);
+      }
     }
     auto contact = stores[1]->FindContact(kChannel, from);
     ASSERT_TRUE(contact.ok() && contact->has_value());
@@ -155,8 +161,8 @@ TEST(PostgresStore, TwoLeasedStoresNeverClaimTheSameOutboxRow) {
   TestSchemas schemas;
   const std::string schema = schemas.NewName();
   const PostgresOptions leased{.schema = schema, .outbox_lease = std::chrono::minutes(5)};
-  std::unique_ptr<Store> stores[2] = {schemas.Open(leased), schemas.Open(leased)};
-  ASSERT_TRUE(stores[0] && stores[1]);
+  std::unique_ptr<Store> stores[2];
+  ASSERT_TRUE(OpenTwo(schemas, leased, stores));
   constexpr int kUsers = 8;
   constexpr int kReplies = 10;
   std::set<int64_t> written;
@@ -204,9 +210,8 @@ TEST(PostgresStore, TwoLeasedStoresNeverClaimTheSameOutboxRow) {
 TEST(PostgresStore, StatusCallbacksHandledByTwoStoresNeverMoveAMessageBack) {
   TestSchemas schemas;
   const std::string schema = schemas.NewName();
-  std::unique_ptr<Store> stores[2] = {schemas.Open({.schema = schema}),
-                                      schemas.Open({.schema = schema})};
-  ASSERT_TRUE(stores[0] && stores[1]);
+  std::unique_ptr<Store> stores[2];
+  ASSERT_TRUE(OpenTwo(schemas, {.schema = schema}, stores));
   constexpr int kMessages = 30;
   std::vector<int64_t> ids = CommitReplies(*stores[0], "whatsapp:+593992000000", kMessages);
   ASSERT_EQ(ids.size(), static_cast<size_t>(kMessages));
