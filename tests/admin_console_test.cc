@@ -90,8 +90,8 @@ class AdminConsoleTest : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
 
   void Start(const bot::Clock* clock = nullptr) {
-    ASSERT_TRUE(h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml, Env,
-                         clock));
+    ASSERT_TRUE(
+        h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml, Env, clock));
     port_ = h_.server().admin_port();
     ASSERT_NE(port_, 0);
   }
@@ -103,7 +103,8 @@ class AdminConsoleTest : public ::testing::Test {
 
   // Logs in as Ana: the cookie header to send and the session's CSRF token.
   void LogIn(std::string* cookie, std::string* csrf) {
-    HttpReply r = Call("POST", "/admin/api/session", {{"Authorization", std::string("Bearer ") + kAna}});
+    HttpReply r =
+        Call("POST", "/admin/api/session", {{"Authorization", std::string("Bearer ") + kAna}});
     ASSERT_EQ(r.status, 200) << r.body;
     const std::string set_cookie = r.headers["set-cookie"];
     *cookie = set_cookie.substr(0, set_cookie.find(';'));
@@ -124,13 +125,14 @@ TEST_F(AdminConsoleTest, LoginNeedsAConfiguredTokenAndSetsAStrictHttpOnlyCookie)
   EXPECT_EQ(wrong.status, 401);
   EXPECT_TRUE(wrong.headers["set-cookie"].empty());
   // Login CSRF: another site's page cannot log the browser in.
-  EXPECT_EQ(Call("POST", "/admin/api/session",
-                 {{"Authorization", std::string("Bearer ") + kAna},
-                  {"Origin", "https://evil.example"}})
-                .status,
-            403);
+  EXPECT_EQ(
+      Call("POST", "/admin/api/session",
+           {{"Authorization", std::string("Bearer ") + kAna}, {"Origin", "https://evil.example"}})
+          .status,
+      403);
 
-  HttpReply ok = Call("POST", "/admin/api/session", {{"Authorization", std::string("Bearer ") + kAna}});
+  HttpReply ok =
+      Call("POST", "/admin/api/session", {{"Authorization", std::string("Bearer ") + kAna}});
   ASSERT_EQ(ok.status, 200) << ok.body;
   const std::string cookie = ok.headers["set-cookie"];
   EXPECT_EQ(cookie.rfind("botrunner_session=", 0), 0u) << cookie;
@@ -181,7 +183,8 @@ TEST_F(AdminConsoleTest, ACookieNeedsTheCsrfTokenAndTheSameOriginToChangeAnythin
   EXPECT_EQ(Call("POST", claim, {{"Authorization", std::string("Bearer ") + kAna}}).status, 404);
   // Logging out needs the token too, then the cookie is worthless.
   EXPECT_EQ(Call("DELETE", "/admin/api/session", {{"Cookie", cookie}}).status, 403);
-  HttpReply out = Call("DELETE", "/admin/api/session", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
+  HttpReply out =
+      Call("DELETE", "/admin/api/session", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}});
   EXPECT_EQ(out.status, 200);
   EXPECT_NE(out.headers["set-cookie"].find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(Call("GET", "/admin/api/conversations", {{"Cookie", cookie}}).status, 401);
@@ -247,9 +250,10 @@ TEST_F(AdminConsoleTest, MediaIsServedOnlyToLoggedInAgentsAndOnlyFromTheMediaDir
   EXPECT_EQ(image.headers["x-content-type-options"], "nosniff");
   EXPECT_NE(image.headers["content-security-policy"].find("sandbox"), std::string::npos);
 
-  for (const char* target : {"/admin/media/../secret.txt", "/admin/media/..%2Fsecret.txt",
-                             "/admin/media/%2E%2E/secret.txt", "/admin/media/link.txt",
-                             "/admin/media/.download-x", "/admin/media/", "/admin/media/nope.jpg"}) {
+  for (const char* target :
+       {"/admin/media/../secret.txt", "/admin/media/..%2Fsecret.txt",
+        "/admin/media/%2E%2E/secret.txt", "/admin/media/link.txt", "/admin/media/.download-x",
+        "/admin/media/", "/admin/media/nope.jpg"}) {
     HttpReply r = Call("GET", target, {{"Cookie", cookie}});
     EXPECT_EQ(r.status, 404) << target;
     EXPECT_EQ(r.body.find("not media"), std::string::npos) << target;
@@ -259,9 +263,9 @@ TEST_F(AdminConsoleTest, MediaIsServedOnlyToLoggedInAgentsAndOnlyFromTheMediaDir
 TEST_F(AdminConsoleTest, TheEventStreamTellsWhenAConversationIsHandedOffAndClaimed) {
   ASSERT_NO_FATAL_FAILURE(Start());
   EXPECT_EQ(Call("GET", "/admin/api/events").status, 401);
-  EXPECT_EQ(Call("POST", "/admin/api/events", {{"Authorization", std::string("Bearer ") + kAna}})
-                .status,
-            405);
+  EXPECT_EQ(
+      Call("POST", "/admin/api/events", {{"Authorization", std::string("Bearer ") + kAna}}).status,
+      405);
   std::string cookie, csrf;
   ASSERT_NO_FATAL_FAILURE(LogIn(&cookie, &csrf));
   EventStream events(port_, {{"Cookie", cookie}});
@@ -271,10 +275,10 @@ TEST_F(AdminConsoleTest, TheEventStreamTellsWhenAConversationIsHandedOffAndClaim
 
   EXPECT_TRUE(h_.Say(kUser, "asesor").empty());
   const std::string handoff = events.ReadUntil("\"kind\":\"handoff\"");
-  EXPECT_NE(handoff.find("event: conversation\ndata: {\"kind\":\"handoff\",\"number\":\"" +
-                         std::string(RunnerHarness::kBotNumber) + "\",\"contact\":\"" + kUser +
-                         "\"}"),
-            std::string::npos)
+  EXPECT_NE(
+      handoff.find("event: conversation\ndata: {\"kind\":\"handoff\",\"number\":\"" +
+                   std::string(RunnerHarness::kBotNumber) + "\",\"contact\":\"" + kUser + "\"}"),
+      std::string::npos)
       << handoff;
 
   // A machine with a bearer token sees the same stream; the claim shows on both.

@@ -3,7 +3,13 @@
 // a checked value, never through innerHTML: a user's "<img src=x onerror=...>" stays text.
 'use strict';
 
-const state = { csrf: '', agent: '', current: null, events: null, inbox: [] };
+const state = {
+  csrf: '',
+  agent: '',
+  current: null,
+  events: null,
+  inbox: []
+};
 
 const $ = (id) => document.getElementById(id);
 
@@ -22,10 +28,12 @@ async function api(method, path, body) {
   if (method !== 'GET') headers['X-CSRF-Token'] = state.csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, {
-    method, headers, credentials: 'same-origin',
+    method,
+    headers,
+    credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
-  const data = await res.json().catch(() => ({ error: 'the server answered ' + res.status }));
+  const data = await res.json().catch(() => ({error: 'the server answered ' + res.status}));
   if (res.status === 401) {
     showLogin(data.error);
     throw new LoginNeeded(data.error);
@@ -121,8 +129,11 @@ function renderConversation(data) {
   const c = data.conversation;
   $('conversation').hidden = false;
   $('conv-title').textContent = (c.name ? c.name + ' · ' : '') + c.contact;
-  const meta = [c.status, c.dialog + ' / ' + c.state, c.claimed_by ? 'claimed by ' + c.claimed_by
-    : 'not claimed', data.window_open ? '24 h window open' : '24 h window closed: templates only'];
+  const meta = [
+    c.status, c.dialog + ' / ' + c.state,
+    c.claimed_by ? 'claimed by ' + c.claimed_by : 'not claimed',
+    data.window_open ? '24 h window open' : '24 h window closed: templates only'
+  ];
   $('conv-meta').textContent = meta.join(' · ');
   const list = $('transcript');
   list.replaceChildren();
@@ -182,7 +193,10 @@ function listen() {
   if (state.events) state.events.close();
   const events = new EventSource('/admin/api/events');
   state.events = events;
-  events.addEventListener('open', () => { $('live').textContent = 'live'; $('live').className = 'live on'; });
+  events.addEventListener('open', () => {
+    $('live').textContent = 'live';
+    $('live').className = 'live on';
+  });
   events.addEventListener('conversation', (e) => {
     const change = JSON.parse(e.data);
     loadInbox();
@@ -199,7 +213,8 @@ function listen() {
       try {
         await api('GET', '/admin/api/session');
         setTimeout(listen, 3000);
-      } catch (e) { /* the login form is shown */ }
+      } catch (e) { /* the login form is shown */
+      }
     }
   });
 }
@@ -208,7 +223,9 @@ $('login-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const token = $('token').value.trim();
   const res = await fetch('/admin/api/session', {
-    method: 'POST', credentials: 'same-origin', headers: { Authorization: 'Bearer ' + token },
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: {Authorization: 'Bearer ' + token},
   });
   const data = await res.json().catch(() => ({}));
   if (!res.ok) {
@@ -220,7 +237,10 @@ $('login-form').addEventListener('submit', async (e) => {
 });
 
 $('logout').addEventListener('click', async () => {
-  try { await api('DELETE', '/admin/api/session'); } catch (e) { /* logged out anyway */ }
+  try {
+    await api('DELETE', '/admin/api/session');
+  } catch (e) { /* logged out anyway */
+  }
   showLogin('You are logged out.');
 });
 
@@ -231,13 +251,15 @@ $('reply-form').addEventListener('submit', async (e) => {
   e.preventDefault();
   const text = $('reply').value;
   if (!text.trim()) return;
-  if (await act('messages', { text })) $('reply').value = '';
+  if (await act('messages', {text})) $('reply').value = '';
 });
 
 setInterval(renderInbox, 30000);  // the waited times move on
 
 (async () => {
-  const res = await fetch('/admin/api/session', { credentials: 'same-origin' });
-  if (res.ok) showDesk(await res.json());
-  else showLogin('');
+  const res = await fetch('/admin/api/session', {credentials: 'same-origin'});
+  if (res.ok)
+    showDesk(await res.json());
+  else
+    showLogin('');
 })();

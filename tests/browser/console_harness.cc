@@ -6,13 +6,13 @@
 //   wait_sent <n>           sent <count> <last body, JSON-quoted>   (waits up to 10 s for n)
 //   quit                    bye   (the server stops gracefully)
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 
 #include "admin/admin_auth.h"
 #include "config/config.h"
@@ -31,8 +31,8 @@ constexpr char kBotNumber[] = "whatsapp:+14155238886";
 
 int Run() {
   FakeTwilio twilio;
-  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                                    ("console_browser_" + std::to_string(::getpid()));
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("console_browser_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   std::string yaml = "listen: {host: 127.0.0.1, port: 0}\n";
@@ -46,8 +46,9 @@ int Run() {
           ", auth_token: " + FakeTwilio::kAuthToken + ", api_origin: \"" + twilio.origin() +
           "\"}\n";
   yaml += std::string("numbers:\n  - {to: \"") + kBotNumber + "\", dialog: review_rating}\n";
-  yaml += "admin:\n  listen: {host: 127.0.0.1, port: 0}\n"
-          "  tokens:\n    - {name: ana, role: agent, sha256_env: CONSOLE_AGENT}\n";
+  yaml +=
+      "admin:\n  listen: {host: 127.0.0.1, port: 0}\n"
+      "  tokens:\n    - {name: ana, role: agent, sha256_env: CONSOLE_AGENT}\n";
   const std::string hash = runner::Sha256Hex(kToken);
   bot::Result<runner::RunnerConfig> config = runner::ParseConfig(
       yaml, "console_harness.yaml", [&](const std::string& name) -> std::optional<std::string> {
@@ -78,7 +79,8 @@ int Run() {
       std::string from, text;
       in >> from;
       std::getline(in >> std::ws, text);
-      bot::testing::HttpReply r = client.Post("/twilio/inbound", client.Text(kBotNumber, from, text));
+      bot::testing::HttpReply r =
+          client.Post("/twilio/inbound", client.Text(kBotNumber, from, text));
       std::cout << "said " << r.status << std::endl;
     } else if (command == "wait_sent") {
       size_t n = 0;

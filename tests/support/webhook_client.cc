@@ -1,10 +1,9 @@
 #include "support/webhook_client.h"
 
-#include <cctype>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <cstdio>
 #include <regex>
 

@@ -70,11 +70,14 @@ bool MediaName(std::string_view name) {
 // The content type of a stored media file, by the extension the store gave it.
 std::string_view MediaType(std::string_view name) {
   static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
-      {"jpg", "image/jpeg"},  {"png", "image/png"},        {"webp", "image/webp"},
-      {"gif", "image/gif"},   {"ogg", "audio/ogg"},        {"opus", "audio/ogg"},
-      {"amr", "audio/amr"},   {"aac", "audio/aac"},        {"mp3", "audio/mpeg"},
-      {"m4a", "audio/mp4"},   {"mp4", "video/mp4"},        {"3gp", "video/3gpp"},
-      {"pdf", "application/pdf"}, {"txt", "text/plain; charset=utf-8"}, {"vcf", "text/vcard"},
+      {"jpg", "image/jpeg"},      {"png", "image/png"},
+      {"webp", "image/webp"},     {"gif", "image/gif"},
+      {"ogg", "audio/ogg"},       {"opus", "audio/ogg"},
+      {"amr", "audio/amr"},       {"aac", "audio/aac"},
+      {"mp3", "audio/mpeg"},      {"m4a", "audio/mp4"},
+      {"mp4", "video/mp4"},       {"3gp", "video/3gpp"},
+      {"pdf", "application/pdf"}, {"txt", "text/plain; charset=utf-8"},
+      {"vcf", "text/vcard"},
   };
   const std::string_view ext = name.substr(name.rfind('.') + 1);
   for (const auto& [extension, type] : kTypes) {
@@ -157,8 +160,7 @@ asio::awaitable<Response> AdminHandler::Console(Request& request, std::string_vi
     res.set(http::field::allow, "GET");
     co_return res;
   }
-  Response res =
-      MakeResponse(200, std::string(asset->content_type), std::string(asset->bytes));
+  Response res = MakeResponse(200, std::string(asset->content_type), std::string(asset->bytes));
   res.set(http::field::cache_control, "no-cache");
   res.set("Content-Security-Policy", kConsolePolicy);
   res.set("X-Content-Type-Options", "nosniff");
@@ -216,22 +218,23 @@ asio::awaitable<Response> AdminHandler::Media(const Request& request, std::strin
   using Read = std::optional<std::string>;
   const std::string dir = config_->media_dir;
   const std::string file(name);
-  Read bytes = co_await AwaitWork<Read>(*ioc_, [this, &dir, &file](std::function<void(Read)> resume) {
-    queue_->Post([dir, file, resume = std::move(resume)] {
-      // The file must resolve inside media_dir: a symbolic link out of it is not followed.
-      std::error_code ec;
-      const fs::path root = fs::canonical(dir, ec);
-      const fs::path path = ec ? fs::path() : fs::canonical(root / file, ec);
-      if (ec || path.parent_path() != root || !fs::is_regular_file(path, ec)) {
-        resume(std::nullopt);
-        return;
-      }
-      std::ifstream in(path, std::ios::binary);
-      std::ostringstream out;
-      out << in.rdbuf();
-      resume(in.is_open() ? Read(out.str()) : std::nullopt);
-    });
-  });
+  Read bytes =
+      co_await AwaitWork<Read>(*ioc_, [this, &dir, &file](std::function<void(Read)> resume) {
+        queue_->Post([dir, file, resume = std::move(resume)] {
+          // The file must resolve inside media_dir: a symbolic link out of it is not followed.
+          std::error_code ec;
+          const fs::path root = fs::canonical(dir, ec);
+          const fs::path path = ec ? fs::path() : fs::canonical(root / file, ec);
+          if (ec || path.parent_path() != root || !fs::is_regular_file(path, ec)) {
+            resume(std::nullopt);
+            return;
+          }
+          std::ifstream in(path, std::ios::binary);
+          std::ostringstream out;
+          out << in.rdbuf();
+          resume(in.is_open() ? Read(out.str()) : std::nullopt);
+        });
+      });
   if (!bytes) co_return AdminError(404, "no such media file");
   const std::string_view type = MediaType(name);
   Response res = MakeResponse(200, std::string(type), std::move(*bytes));

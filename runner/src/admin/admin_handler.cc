@@ -285,22 +285,22 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
             return;
           }
           // Behind the conversation's turns: a release or a claim never lands inside one.
-          queue_->Submit(WebhookHandler::TurnLane(address->first, address->second),
-                         [this, action, resume, number = address->first,
-                          contact = address->second] {
-                           // The store's open group holds the write lock; this writes over
-                           // another connection.
-                           (void)bot_->store().Flush();
-                           Applied result = bot::ApplyConversationAction(config_->database, action);
-                           if (result.ok() && result->message_id != 0 && outbox_ != nullptr) {
-                             outbox_->Wake();
-                           }
-                           if (result.ok() && events_ != nullptr &&
-                               result->outcome == bot::ActionResult::Outcome::kDone) {
-                             events_->Publish(ActionEventKind(action.kind), number, contact);
-                           }
-                           resume(std::move(result));
-                         });
+          queue_->Submit(
+              WebhookHandler::TurnLane(address->first, address->second),
+              [this, action, resume, number = address->first, contact = address->second] {
+                // The store's open group holds the write lock; this writes over
+                // another connection.
+                (void)bot_->store().Flush();
+                Applied result = bot::ApplyConversationAction(config_->database, action);
+                if (result.ok() && result->message_id != 0 && outbox_ != nullptr) {
+                  outbox_->Wake();
+                }
+                if (result.ok() && events_ != nullptr &&
+                    result->outcome == bot::ActionResult::Outcome::kDone) {
+                  events_->Publish(ActionEventKind(action.kind), number, contact);
+                }
+                resume(std::move(result));
+              });
         });
       });
   if (!applied.ok()) {

@@ -9,8 +9,9 @@
 //   GET  /admin/media/{file}                    a file of media_dir
 // Every API request needs `Authorization: Bearer <token>` or the console's session cookie (401
 // otherwise); with the cookie, a state-changing request also needs the session's CSRF token in
-// X-CSRF-Token and a same-origin Origin (403). `optout` needs the admin role (403). Store work runs on the work queue, never on the HTTP thread; an action runs in the
-// conversation's turn lane, so it never interleaves with a turn of the same conversation.
+// X-CSRF-Token and a same-origin Origin (403). `optout` needs the admin role (403). Store work runs
+// on the work queue, never on the HTTP thread; an action runs in the conversation's turn lane, so
+// it never interleaves with a turn of the same conversation.
 #pragma once
 
 #include <boost/asio/io_context.hpp>

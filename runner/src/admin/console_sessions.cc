@@ -35,8 +35,7 @@ const ConsoleSession& ConsoleSessions::Create(const AdminTokenConfig& token, std
   return session;
 }
 
-ConsoleSessions::Lookup ConsoleSessions::Find(std::string_view id,
-                                              const ConsoleSession** session) {
+ConsoleSessions::Lookup ConsoleSessions::Find(std::string_view id, const ConsoleSession** session) {
   auto it = sessions_.find(id);
   if (id.empty() || it == sessions_.end()) return Lookup::kMissing;
   const bot::TimePoint now = clock_->Now();

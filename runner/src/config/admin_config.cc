@@ -40,7 +40,8 @@ std::string DecodeSha256(const std::string& hex) {
 Status ReadAdmin(const ConfigReader& r, const YAML::Node& node, std::optional<AdminConfig>* admin) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return r.Error(node, "'admin' must be a mapping");
-  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie"}));
+  CONFIG_RETURN_IF_ERROR(
+      r.OnlyKeys(node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie"}));
   AdminConfig config;
   YAML::Node listen = node["listen"];
   if (listen.IsDefined() && !listen.IsMap()) {
