@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
 #include <cstdio>
 #include <regex>
 
@@ -40,6 +41,11 @@ HttpReply HttpExchange(int port, const std::string& method, const std::string& t
   reply.content_type = std::string(res[http::field::content_type]);
   reply.request_id = std::string(res["X-Request-Id"]);
   reply.www_authenticate = std::string(res[http::field::www_authenticate]);
+  for (const auto& field : res) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    reply.headers[name] = std::string(field.value());
+  }
   return reply;
 }
 

@@ -8,6 +8,7 @@
 // Not thread-safe (the message id counter); use one per test thread.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,7 @@ struct HttpReply {
   std::string content_type;
   std::string request_id;  // the answer's X-Request-Id
   std::string www_authenticate;  // the answer's WWW-Authenticate
+  std::map<std::string, std::string> headers = {};  // every header, by lower-case name
 };
 
 // One exchange with 127.0.0.1:`port`; a POST is sent as a form.

@@ -17,25 +17,14 @@
 namespace runner {
 namespace {
 
-constexpr std::string_view kJson = "application/json; charset=utf-8";
 constexpr std::string_view kPrefix = "/admin/api/conversations";
+constexpr std::string_view kEvents = "/admin/api/events";
 // WhatsApp's customer service window: a free-form message only within 24 h of the user's last.
 constexpr auto kWindow = std::chrono::hours(24);
 // Twilio refuses a longer WhatsApp body (error 21617).
 constexpr size_t kMaxText = 1600;
 
 std::string_view Sv(boost::beast::string_view s) { return {s.data(), s.size()}; }
-
-Response Json(int status, std::string body) {
-  Response res = MakeResponse(status, std::string(kJson), std::move(body));
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  return res;
-}
-
-Response JsonError(int status, std::string_view message) {
-  return Json(status, ErrorJson(message));
-}
 
 bool ParseId(std::string_view text, int64_t* id) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *id);
@@ -62,6 +51,24 @@ bot::Status ReadBody(const std::string& body, std::string* text, std::string* st
   return bot::Status::Ok();
 }
 
+// The `kind` of the console event an action causes.
+std::string_view ActionEventKind(bot::ConversationAction::Kind kind) {
+  using Kind = bot::ConversationAction::Kind;
+  switch (kind) {
+    case Kind::kClaim:
+      return "claimed";
+    case Kind::kMessage:
+      return "agent_message";
+    case Kind::kRelease:
+      return "released";
+    case Kind::kClose:
+      return "closed";
+    case Kind::kOptOut:
+      return "opted_out";
+  }
+  return "changed";
+}
+
 }  // namespace
 
 AdminHandler::AdminHandler(const Parts& parts)
@@ -71,10 +78,23 @@ AdminHandler::AdminHandler(const Parts& parts)
       queue_(parts.queue),
       outbox_(parts.outbox),
       log_(parts.log),
-      auth_(parts.config->admin->tokens) {}
+      events_(parts.events),
+      auth_(parts.config->admin->tokens),
+      sessions_(&parts.bot->clock(), parts.config->admin->session_idle) {}
+
+std::unique_ptr<ResponseStream> AdminHandler::Stream(Request& request) {
+  const std::string_view target = Sv(request.target());
+  if (events_ == nullptr || target.substr(0, target.find('?')) != kEvents ||
+      request.method() != http::verb::get) {
+    return nullptr;
+  }
+  AdminTokenConfig caller;
+  if (Authorize(request, &caller)) return nullptr;  // Handle answers the refusal
+  return events_->Subscribe();
+}
 
 Response AdminHandler::Rejected(const Request&, int status) {
-  return JsonError(status, status == 413 ? "request body too large" : "bad request");
+  return AdminError(status, status == 413 ? "request body too large" : "bad request");
 }
 
 asio::awaitable<Response> AdminHandler::Handle(Request& request) {
@@ -82,19 +102,22 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   const size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string query(q == std::string_view::npos ? "" : target.substr(q + 1));
-  const AdminTokenConfig* token = auth_.Authenticate(Sv(request[http::field::authorization]));
-  if (token == nullptr) {
-    Response res = JsonError(401, "a valid bearer token is required (Authorization: Bearer ...)");
-    res.set(http::field::www_authenticate,
-            request[http::field::authorization].empty()
-                ? "Bearer realm=\"botrunner-admin\""
-                : "Bearer realm=\"botrunner-admin\", error=\"invalid_token\"");
+  if (path.substr(0, kPrefix.size()) != kPrefix && path != kEvents) {
+    co_return co_await Console(request, path);
+  }
+  AdminTokenConfig caller;
+  if (std::optional<Response> refused = Authorize(request, &caller)) co_return std::move(*refused);
+  const AdminTokenConfig* token = &caller;
+  if (path == kEvents) {
+    // A GET was streamed (Stream): this is another method.
+    Response res = AdminError(405, "use GET");
+    res.set(http::field::allow, "GET");
     co_return res;
   }
   // conversations[/{id}[/{action}]]
   if (path.substr(0, kPrefix.size()) != kPrefix ||
       (path.size() > kPrefix.size() && path[kPrefix.size()] != '/')) {
-    co_return JsonError(404, "no such endpoint");
+    co_return AdminError(404, "no such endpoint");
   }
   std::string_view rest = path.substr(kPrefix.size());
   if (!rest.empty()) rest.remove_prefix(1);
@@ -102,7 +125,7 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   const bool is_post = request.method() == http::verb::post;
   if (rest.empty()) {
     if (!is_get) {
-      Response res = JsonError(405, "use GET");
+      Response res = AdminError(405, "use GET");
       res.set(http::field::allow, "GET");
       co_return res;
     }
@@ -110,10 +133,10 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   }
   const size_t slash = rest.find('/');
   int64_t id = 0;
-  if (!ParseId(rest.substr(0, slash), &id)) co_return JsonError(404, "no such conversation");
+  if (!ParseId(rest.substr(0, slash), &id)) co_return AdminError(404, "no such conversation");
   if (slash == std::string_view::npos) {
     if (!is_get) {
-      Response res = JsonError(405, "use GET");
+      Response res = AdminError(405, "use GET");
       res.set(http::field::allow, "GET");
       co_return res;
     }
@@ -122,29 +145,29 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   const std::string action(rest.substr(slash + 1));
   if (action != "claim" && action != "messages" && action != "release" && action != "close" &&
       action != "optout") {
-    co_return JsonError(404, "no such endpoint");
+    co_return AdminError(404, "no such endpoint");
   }
   if (!is_post) {
-    Response res = JsonError(405, "use POST");
+    Response res = AdminError(405, "use POST");
     res.set(http::field::allow, "POST");
     co_return res;
   }
   // Opting a contact out silences the bot for good: an admin's decision, not an agent's.
   if (action == "optout" && token->role != AdminTokenConfig::Role::kAdmin) {
-    co_return JsonError(403, "only an admin token may opt a contact out");
+    co_return AdminError(403, "only an admin token may opt a contact out");
   }
   co_return co_await Act(request, *token, id, action);
 }
 
 asio::awaitable<Response> AdminHandler::List(const std::string& query) {
   bot::Result<bot::FormParams> params = bot::ParseForm(query);
-  if (!params.ok()) co_return JsonError(400, "malformed query string");
+  if (!params.ok()) co_return AdminError(400, "malformed query string");
   bot::ConversationFilter filter;
   for (const auto& [key, value] : *params) {
     if (key == "status") {
       if (value != "handoff" && value != "active" && value != "done" && value != "opted_out" &&
           value != "expired" && !value.empty()) {
-        co_return JsonError(400, "status must be handoff, active, done, expired or opted_out");
+        co_return AdminError(400, "status must be handoff, active, done, expired or opted_out");
       }
       filter.status = value;
     } else if (key == "dialog") {
@@ -156,14 +179,14 @@ asio::awaitable<Response> AdminHandler::List(const std::string& query) {
     } else if (key == "limit") {
       int64_t limit = 0;
       if (!ParseId(value, &limit) || limit > 200)
-        co_return JsonError(400, "limit must be 1 to 200");
+        co_return AdminError(400, "limit must be 1 to 200");
       filter.limit = static_cast<int>(limit);
     } else if (key == "cursor") {
       std::pair<bot::TimePoint, int64_t> after;
-      if (!ParseCursor(value, &after)) co_return JsonError(400, "malformed cursor");
+      if (!ParseCursor(value, &after)) co_return AdminError(400, "malformed cursor");
       filter.after = after;
     } else {
-      co_return JsonError(400, "unknown parameter '" + key + "'");
+      co_return AdminError(400, "unknown parameter '" + key + "'");
     }
   }
   using Page = bot::Result<std::vector<bot::ConversationSummary>>;
@@ -174,10 +197,10 @@ asio::awaitable<Response> AdminHandler::List(const std::string& query) {
   });
   if (!page.ok()) {
     log_->Error("admin: list conversations: {}", page.status().ToString());
-    co_return JsonError(500, "the store failed; see the server log");
+    co_return AdminError(500, "the store failed; see the server log");
   }
   const bool full = static_cast<int>(page->size()) == filter.limit;
-  co_return Json(200, ConversationListJson(*page, full ? CursorAfter(page->back()) : ""));
+  co_return AdminJson(200, ConversationListJson(*page, full ? CursorAfter(page->back()) : ""));
 }
 
 asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id) {
@@ -189,12 +212,12 @@ asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id) {
   });
   if (!got.ok()) {
     if (got.status().code() == bot::StatusCode::kNotFound) {
-      co_return JsonError(404, "no such conversation");
+      co_return AdminError(404, "no such conversation");
     }
     log_->Error("admin: conversation {}: {}", contact_id, got.status().ToString());
-    co_return JsonError(500, "the store failed; see the server log");
+    co_return AdminError(500, "the store failed; see the server log");
   }
-  co_return Json(200, ConversationDetailJson(*got, bot_->clock().Now() - kWindow));
+  co_return AdminJson(200, ConversationDetailJson(*got, bot_->clock().Now() - kWindow));
 }
 
 asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminTokenConfig& token,
@@ -205,17 +228,17 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
   action.override_claim = token.role == AdminTokenConfig::Role::kAdmin;
   std::string text;
   if (bot::Status read = ReadBody(request.body(), &text, &action.state); !read.ok()) {
-    co_return JsonError(400, read.message());
+    co_return AdminError(400, read.message());
   }
   if (name == "claim") {
     action.kind = bot::ConversationAction::Kind::kClaim;
   } else if (name == "messages") {
     action.kind = bot::ConversationAction::Kind::kMessage;
     if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-      co_return JsonError(400, "the body needs {\"text\": \"...\"}");
+      co_return AdminError(400, "the body needs {\"text\": \"...\"}");
     }
     if (!bot::IsValidUtf8(text) || bot::CodePointCount(text) > kMaxText) {
-      co_return JsonError(400, "the text must be UTF-8 of at most 1600 characters");
+      co_return AdminError(400, "the text must be UTF-8 of at most 1600 characters");
     }
     action.text = std::move(text);
     action.window_start = bot_->clock().Now() - kWindow;
@@ -262,49 +285,54 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
             return;
           }
           // Behind the conversation's turns: a release or a claim never lands inside one.
-          queue_->Submit(WebhookHandler::TurnLane(address->first, address->second),
-                         [this, action, resume] {
-                           // The store's open group holds the write lock; this writes over
-                           // another connection.
-                           (void)bot_->store().Flush();
-                           Applied result = bot::ApplyConversationAction(config_->database, action);
-                           if (result.ok() && result->message_id != 0 && outbox_ != nullptr) {
-                             outbox_->Wake();
-                           }
-                           resume(std::move(result));
-                         });
+          queue_->Submit(
+              WebhookHandler::TurnLane(address->first, address->second),
+              [this, action, resume, number = address->first, contact = address->second] {
+                // The store's open group holds the write lock; this writes over
+                // another connection.
+                (void)bot_->store().Flush();
+                Applied result = bot::ApplyConversationAction(config_->database, action);
+                if (result.ok() && result->message_id != 0 && outbox_ != nullptr) {
+                  outbox_->Wake();
+                }
+                if (result.ok() && events_ != nullptr &&
+                    result->outcome == bot::ActionResult::Outcome::kDone) {
+                  events_->Publish(ActionEventKind(action.kind), number, contact);
+                }
+                resume(std::move(result));
+              });
         });
       });
   if (!applied.ok()) {
     log_->Error("admin: {} {} by {}: {}", name, contact_id, token.name,
                 applied.status().ToString());
-    co_return JsonError(500, "the store failed; see the server log");
+    co_return AdminError(500, "the store failed; see the server log");
   }
   using Outcome = bot::ActionResult::Outcome;
   switch (applied->outcome) {
     case Outcome::kDone:
       break;
     case Outcome::kNotFound:
-      co_return JsonError(404, "no such conversation");
+      co_return AdminError(404, "no such conversation");
     case Outcome::kClaimedByOther: {
       std::string body = ErrorJson(applied->message);
       body.pop_back();
       body += ",\"claimed_by\":";
       AppendJsonString(&body, applied->claimed_by);
-      co_return Json(409, body + "}");
+      co_return AdminJson(409, body + "}");
     }
     case Outcome::kNotAllowed:
     case Outcome::kOutsideWindow:
-      co_return JsonError(409, applied->message);
+      co_return AdminError(409, applied->message);
     case Outcome::kUnknownState:
-      co_return JsonError(400, applied->message);
+      co_return AdminError(400, applied->message);
   }
   log_->Info("admin: {} conversation {} by {}", name, contact_id, token.name);
   if (applied->message_id != 0) {
-    co_return Json(
+    co_return AdminJson(
         202, "{\"message_id\":" + std::to_string(applied->message_id) + ",\"status\":\"pending\"}");
   }
-  co_return Json(200, "{\"ok\":true}");
+  co_return AdminJson(200, "{\"ok\":true}");
 }
 
 }  // namespace runner

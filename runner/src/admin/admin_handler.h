@@ -1,16 +1,25 @@
-// The admin HTTP JSON API (docs/runner.md, "Admin API"), served on its own listener:
+// The admin HTTP JSON API (docs/runner.md, "Admin API") and the web console ("Web console"),
+// served on their own listener:
 //   GET  /admin/api/conversations?status=&dialog=&number=&q=&limit=&cursor=
 //   GET  /admin/api/conversations/{contact_id}
 //   POST /admin/api/conversations/{contact_id}/claim | messages | release | close | optout
-// Every request needs `Authorization: Bearer <token>` (401 otherwise); `optout` needs the admin
-// role (403). Store work runs on the work queue, never on the HTTP thread; an action runs in the
-// conversation's turn lane, so it never interleaves with a turn of the same conversation.
+//   GET  /admin/api/events                      Server-Sent Events: a conversation changed
+//   GET  /admin/ (console.html, .css, .js)      the console's static files, no login needed
+//   POST | GET | DELETE /admin/api/session      log in (bearer token) | who am I | log out
+//   GET  /admin/media/{file}                    a file of media_dir
+// Every API request needs `Authorization: Bearer <token>` or the console's session cookie (401
+// otherwise); with the cookie, a state-changing request also needs the session's CSRF token in
+// X-CSRF-Token and a same-origin Origin (403). `optout` needs the admin role (403). Store work runs
+// on the work queue, never on the HTTP thread; an action runs in the conversation's turn lane, so
+// it never interleaves with a turn of the same conversation.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
 #include <string>
 
 #include "admin/admin_auth.h"
+#include "admin/console_sessions.h"
+#include "admin/conversation_events.h"
 #include "bot/bot.h"
 #include "config/config.h"
 #include "server/http_server.h"
@@ -30,13 +39,25 @@ class AdminHandler final : public HttpHandler {
     WorkQueue* queue = nullptr;
     OutboxWorker* outbox = nullptr;  // woken when an agent's message is queued
     const Logger* log = nullptr;
+    ConversationEvents* events = nullptr;  // told of every action; streamed to the console
   };
   explicit AdminHandler(const Parts& parts);
 
+  std::unique_ptr<ResponseStream> Stream(Request& request) override;
   asio::awaitable<Response> Handle(Request& request) override;
   Response Rejected(const Request& request, int status) override;
 
  private:
+  // Who is calling: a bearer token's, or a console session's agent (`sha256` empty). Fills
+  // `caller` or answers the refusal (401 no or expired login, 403 CSRF).
+  std::optional<Response> Authorize(const Request& request, AdminTokenConfig* caller);
+  // The console's routes (admin_console.cc): static files, login, logout, media.
+  asio::awaitable<Response> Console(Request& request, std::string_view path);
+  Response Login(const Request& request);
+  Response SessionInfo(const Request& request);
+  Response Logout(const Request& request);
+  asio::awaitable<Response> Media(const Request& request, std::string_view name);
+
   asio::awaitable<Response> List(const std::string& query);
   asio::awaitable<Response> Detail(int64_t contact_id);
   asio::awaitable<Response> Act(const Request& request, const AdminTokenConfig& token,
@@ -48,7 +69,9 @@ class AdminHandler final : public HttpHandler {
   WorkQueue* queue_;
   OutboxWorker* outbox_;
   const Logger* log_;
+  ConversationEvents* events_;
   AdminAuth auth_;
+  ConsoleSessions sessions_;
 };
 
 }  // namespace runner

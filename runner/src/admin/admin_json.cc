@@ -174,4 +174,15 @@ bool ParseCursor(std::string_view cursor, std::pair<bot::TimePoint, int64_t>* af
   return true;
 }
 
+Response AdminJson(int status, std::string body) {
+  Response res = MakeResponse(status, "application/json; charset=utf-8", std::move(body));
+  res.set(http::field::cache_control, "no-store");
+  res.set("X-Content-Type-Options", "nosniff");
+  return res;
+}
+
+Response AdminError(int status, std::string_view message) {
+  return AdminJson(status, ErrorJson(message));
+}
+
 }  // namespace runner

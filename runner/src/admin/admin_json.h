@@ -6,6 +6,7 @@
 
 #include "bot/clock.h"
 #include "bot/sqlite_conversations.h"
+#include "server/http_server.h"
 
 namespace runner {
 
@@ -23,6 +24,11 @@ std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePo
 
 // {"error": message}
 std::string ErrorJson(std::string_view message);
+
+// A JSON answer of the admin listener (Cache-Control: no-store, X-Content-Type-Options: nosniff).
+Response AdminJson(int status, std::string body);
+// AdminJson(status, ErrorJson(message)).
+Response AdminError(int status, std::string_view message);
 
 // The opaque cursor after `c`, and back; false for a malformed one.
 std::string CursorAfter(const bot::ConversationSummary& c);

@@ -40,7 +40,8 @@ std::string DecodeSha256(const std::string& hex) {
 Status ReadAdmin(const ConfigReader& r, const YAML::Node& node, std::optional<AdminConfig>* admin) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return r.Error(node, "'admin' must be a mapping");
-  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(node, "admin", {"listen", "tokens"}));
+  CONFIG_RETURN_IF_ERROR(
+      r.OnlyKeys(node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie"}));
   AdminConfig config;
   YAML::Node listen = node["listen"];
   if (listen.IsDefined() && !listen.IsMap()) {
@@ -53,6 +54,10 @@ Status ReadAdmin(const ConfigReader& r, const YAML::Node& node, std::optional<Ad
     CONFIG_ASSIGN_OR_RETURN(port, r.Integer(listen, "port", config.port, 0, 65535));
     config.port = static_cast<int>(port);
   }
+  long long idle_minutes = 0;
+  CONFIG_ASSIGN_OR_RETURN(idle_minutes, r.Integer(node, "session_idle_minutes", 30, 1, 24 * 60));
+  config.session_idle = std::chrono::minutes(idle_minutes);
+  CONFIG_ASSIGN_OR_RETURN(config.secure_cookie, r.Bool(node, "secure_cookie", false));
   YAML::Node tokens = node["tokens"];
   if (!tokens.IsSequence() || tokens.size() == 0) {
     return r.Error(node, "admin needs tokens: [{name, role: agent|admin, sha256_env}]");

@@ -11,8 +11,9 @@
 
 namespace runner {
 
-// admin: {listen: {host, port}, tokens: [{name, role: agent|admin, sha256_env}]}. Absent: no
-// admin listener. Each token's variable must hold the 64 hex digits of SHA-256(token).
+// admin: {listen: {host, port}, tokens: [{name, role: agent|admin, sha256_env}],
+// session_idle_minutes, secure_cookie}. Absent: no admin listener. Each token's variable must hold
+// the 64 hex digits of SHA-256(token).
 bot::Status ReadAdmin(const ConfigReader& r, const YAML::Node& node,
                       std::optional<AdminConfig>* admin);
 

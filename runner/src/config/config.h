@@ -87,6 +87,10 @@ struct AdminConfig {
   std::string host = "127.0.0.1";
   int port = 8081;  // 0 = any free port (tests)
   std::vector<AdminTokenConfig> tokens;
+  // The web console: a login unused this long has expired; cookies marked Secure (the console
+  // is reached over HTTPS through a proxy).
+  std::chrono::seconds session_idle{30 * 60};
+  bool secure_cookie = false;
 };
 
 struct RunnerConfig {

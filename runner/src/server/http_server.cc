@@ -11,6 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <cctype>
 
 namespace runner {
@@ -55,6 +56,7 @@ void HttpServer::Shutdown() {
   acceptor_.close(ec);
   for (Connection& c : connections_) {
     if (c.idle) c.stream->socket().close(ec);
+    if (c.streaming != nullptr) c.streaming->Close();
   }
 }
 
@@ -125,6 +127,14 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
     bool keep_alive = readable && parser.get().keep_alive();
     if (readable) {
       Request request = parser.release();
+      if (std::unique_ptr<ResponseStream> body = handler_->Stream(request)) {
+        self->streaming = body.get();
+        if (shutting_down_) body->Close();
+        const bool open = co_await WriteStream(stream, *body, request_id, request.version());
+        self->streaming = nullptr;
+        if (!open || !keep_alive || shutting_down_) break;
+        continue;
+      }
       res = co_await handler_->Handle(request);
       res.version(request.version());
     }
@@ -152,6 +162,31 @@ asio::awaitable<void> HttpServer::Serve(beast::tcp_stream stream) {
   }
   stream.close();
   connections_.erase(self);
+}
+
+asio::awaitable<bool> HttpServer::WriteStream(beast::tcp_stream& stream, ResponseStream& body,
+                                              const std::string& request_id, unsigned version) {
+  http::response<http::empty_body> header{body.header().result(), version};
+  for (const auto& field : body.header()) header.set(field.name_string(), field.value());
+  header.set(kRequestIdHeader, request_id);
+  header.chunked(true);
+  http::response_serializer<http::empty_body> serializer{header};
+  error_code ec;
+  stream.expires_after(options_.write_timeout);
+  co_await http::async_write_header(stream, serializer,
+                                    asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) co_return false;
+  while (std::optional<std::string> piece = co_await body.Next()) {
+    if (piece->empty()) continue;  // an empty chunk would end the body
+    stream.expires_after(options_.write_timeout);
+    co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) co_return false;
+  }
+  stream.expires_after(options_.write_timeout);
+  co_await asio::async_write(stream, http::make_chunk_last(),
+                             asio::redirect_error(asio::use_awaitable, ec));
+  co_return !ec;
 }
 
 }  // namespace runner

@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstdint>
 #include <list>
+#include <memory>
+#include <optional>
 #include <random>
 #include <string>
 
@@ -34,11 +36,32 @@ using Response = http::response<http::string_body>;
 // 16 random hex digits. Logs name it (Logger::WithRequest).
 inline constexpr char kRequestIdHeader[] = "X-Request-Id";
 
+// A response whose body is written as it is produced (Server-Sent Events): the server sends
+// `header` (chunked), then each piece Next() yields, until Next() yields nothing, the client
+// goes away or the server shuts down (Close()). A stream holds a coroutine, never a thread.
+// Used on the io_context thread only.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // Status and headers; the body is ignored (the pieces follow).
+  virtual const Response& header() const = 0;
+  // Waits for the next piece of the body; std::nullopt ends the response.
+  virtual asio::awaitable<std::optional<std::string>> Next() = 0;
+  // The server is stopping: a pending or later Next() yields std::nullopt promptly.
+  virtual void Close() = 0;
+};
+
 // What the server does with requests. Called on the io_context thread; Handle may suspend
 // (co_await work done elsewhere) without blocking other connections.
 class HttpHandler {
  public:
   virtual ~HttpHandler() = default;
+  // A stream when `request` is answered with one (after its checks passed), else nullptr and
+  // Handle answers it. Default: no request is streamed.
+  virtual std::unique_ptr<ResponseStream> Stream(Request& request) {
+    static_cast<void>(request);
+    return nullptr;
+  }
   virtual asio::awaitable<Response> Handle(Request& request) = 0;
   // A request refused before its body was read (`status`: 413 too large, 400 bad request);
   // `request` holds the header only.
@@ -76,10 +99,14 @@ class HttpServer {
   struct Connection {
     beast::tcp_stream* stream = nullptr;
     bool idle = true;  // waiting for a request (safe to close on shutdown)
+    ResponseStream* streaming = nullptr;  // writing a streamed response (closed on shutdown)
   };
 
   asio::awaitable<void> AcceptLoop();
   asio::awaitable<void> Serve(beast::tcp_stream stream);
+  // Writes `body`'s header and pieces as a chunked response; false when the client is gone.
+  asio::awaitable<bool> WriteStream(beast::tcp_stream& stream, ResponseStream& body,
+                                    const std::string& request_id, unsigned version);
   // Sets the request's X-Request-Id (kRequestIdHeader) and returns it.
   std::string AssignRequestId(Request& request);
 

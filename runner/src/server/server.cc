@@ -163,6 +163,16 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     admin.queue = server->queue_.get();
     admin.outbox = server->outbox_.get();
     admin.log = &server->log_;
+    // A comment every 15 s keeps an idle event stream open through proxies.
+    server->admin_events_ =
+        std::make_unique<ConversationEvents>(server->ioc_, std::chrono::seconds(15));
+    admin.events = server->admin_events_.get();
+    server->handler_->SetTurnObserver(
+        [events = server->admin_events_.get()](const std::string& channel, const std::string& from,
+                                               const bot::TurnResult& turn) {
+          const bool handoff = turn.session && turn.session->status == bot::SessionStatus::kHandoff;
+          events->Publish(handoff ? "handoff" : "message", channel, from);
+        });
     server->admin_ = std::make_unique<AdminHandler>(admin);
     server->admin_http_ = std::make_unique<HttpServer>(server->ioc_, http, server->admin_.get());
   }

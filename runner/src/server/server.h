@@ -97,6 +97,7 @@ class Server {
   std::unique_ptr<WebhookHandler> handler_;
   std::unique_ptr<HttpServer> http_;
   // The admin API (`admin:`), on its own listener; null when not configured.
+  std::unique_ptr<ConversationEvents> admin_events_;  // the console's live updates
   std::unique_ptr<AdminHandler> admin_;
   std::unique_ptr<HttpServer> admin_http_;
   bool stopped_ = false;

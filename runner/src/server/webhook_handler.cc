@@ -427,6 +427,7 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
           } else if (outbox_ != nullptr && to_outbox->load()) {
             outbox_->Wake();  // a TwiML turn past its budget: its replies are in the outbox
           }
+          if (turn_observer_ && turn.ok() && !turn->duplicate) turn_observer_(channel, from, *turn);
           if (then) then(turn);
           lane_done();
         });

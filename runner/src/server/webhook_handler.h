@@ -47,6 +47,12 @@ class WebhookHandler final : public HttpHandler {
   // Serves Meta's leadgen webhook at config->meta_leadgen->path. Call before serving.
   void SetLeadForms(LeadForms* leads) { leads_ = leads; }
 
+  // Called on a worker after every turn that ran (not a duplicate), with the conversation's bot
+  // number and user address (the web console's live updates). Call before serving.
+  using TurnObserver = std::function<void(const std::string& channel, const std::string& from,
+                                          const bot::TurnResult& turn)>;
+  void SetTurnObserver(TurnObserver observer) { turn_observer_ = std::move(observer); }
+
   // The work queue key of a conversation's turns (its messages are accepted under another, so
   // that accepting one never waits for the turn of the one before).
   static std::string TurnLane(const std::string& channel, const std::string& from);
@@ -110,6 +116,7 @@ class WebhookHandler final : public HttpHandler {
   Metrics* metrics_;
   const Logger* log_;
   LeadForms* leads_ = nullptr;
+  TurnObserver turn_observer_;
   const RunnerProviders* providers_;
   std::string empty_twiml_;
 };
