@@ -71,7 +71,8 @@ AdminHandler::AdminHandler(const Parts& parts)
       queue_(parts.queue),
       outbox_(parts.outbox),
       log_(parts.log),
-      auth_(parts.config->admin->tokens) {}
+      auth_(parts.config->admin->tokens),
+      campaigns_{parts.config, parts.ioc, parts.bot, parts.queue, parts.scheduler, parts.log} {}
 
 Response AdminHandler::Rejected(const Request&, int status) {
   return JsonError(status, status == 413 ? "request body too large" : "bad request");
@@ -90,6 +91,10 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
                 ? "Bearer realm=\"botrunner-admin\""
                 : "Bearer realm=\"botrunner-admin\", error=\"invalid_token\"");
     co_return res;
+  }
+  if (path == kCampaignsPath) {
+    co_return co_await HandleCampaignImport(campaigns_, request,
+                                            token->role == AdminTokenConfig::Role::kAdmin);
   }
   // conversations[/{id}[/{action}]]
   if (path.substr(0, kPrefix.size()) != kPrefix ||

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "admin/admin_auth.h"
+#include "campaigns/campaign_api.h"
 #include "bot/bot.h"
 #include "config/config.h"
 #include "server/http_server.h"
@@ -30,6 +31,7 @@ class AdminHandler final : public HttpHandler {
     WorkQueue* queue = nullptr;
     OutboxWorker* outbox = nullptr;  // woken when an agent's message is queued
     const Logger* log = nullptr;
+    bot::Scheduler* scheduler = nullptr;  // woken by a campaign import; may be null
   };
   explicit AdminHandler(const Parts& parts);
 
@@ -49,6 +51,7 @@ class AdminHandler final : public HttpHandler {
   OutboxWorker* outbox_;
   const Logger* log_;
   AdminAuth auth_;
+  CampaignApiParts campaigns_;  // POST /admin/api/campaigns (campaigns/campaign_api.cc)
 };
 
 }  // namespace runner
