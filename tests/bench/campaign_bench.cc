@@ -29,8 +29,8 @@ std::string Csv(int rows) {
   std::string csv = "phone,name,doctor,appointment,consent\n";
   for (int i = 0; i < rows; ++i) {
     char line[128];
-    std::snprintf(line, sizeof line, "09%08d,Paciente %d,\"Dra. Pérez, MD\",2026-01-02 %02d:%02d,sí\n",
-                  10000000 + i, i, 8 + i % 10, i % 60);
+    std::snprintf(line, sizeof line, "099%07d,Paciente %d,\"Dra. Pérez, MD\",2026-01-02 %02d:%02d,sí\n",
+                  i, i, 8 + i % 10, i % 60);
     csv += line;
   }
   return csv;
@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
   const double import_s = Seconds(std::chrono::steady_clock::now() - t0);
   if (!report.ok() || report->scheduled != import_rows) {
     std::fprintf(stderr, "import failed: %s\n",
-                 report.ok() ? "rows refused" : report.status().ToString().c_str());
+                 report.ok() ? (report->refused.empty() ? "?" : report->refused[0].reason.c_str())
+                             : report.status().ToString().c_str());
     return 1;
   }
   std::printf("import %d rows (%zu bytes): %.2f s, %.0f rows/s, peak RSS %ld MiB (%ld MiB before)\n",
