@@ -42,7 +42,8 @@ CampaignImport EcuadorImport(bool skip_invalid = false) {
 
 TEST(CampaignCsv, ReadsQuotedFieldsCrlfAndBom) {
   auto rows = ParseCsv(
-      "\xEF\xBB\xBFphone,name\r\n\"0987654321\",\"Pérez, \"\"Ana\"\"\"\r\n\r\n1,\"two\nlines\"\n3,");
+      "\xEF\xBB\xBFphone,name\r\n\"0987654321\",\"Pérez, "
+      "\"\"Ana\"\"\"\r\n\r\n1,\"two\nlines\"\n3,");
   ASSERT_TRUE(rows.ok()) << rows.status().ToString();
   ASSERT_EQ(rows->size(), 4u);
   EXPECT_EQ((*rows)[0].fields, (std::vector<std::string>{"phone", "name"}));
@@ -65,8 +66,7 @@ TEST(CampaignCsv, RefusesBrokenQuotesWithTheirLine) {
   for (const Case& c : cases) {
     auto rows = ParseCsv(c.text);
     ASSERT_FALSE(rows.ok()) << c.text;
-    EXPECT_NE(rows.status().message().find(c.error), std::string::npos)
-        << rows.status().message();
+    EXPECT_NE(rows.status().message().find(c.error), std::string::npos) << rows.status().message();
   }
 }
 
@@ -161,8 +161,7 @@ TEST_F(CampaignImportTest, RefusesUnknownColumnsAndAMissingConsentColumn) {
   EXPECT_EQ(report->campaign_id, 0);  // a header problem refuses the file even with skip_invalid
   ASSERT_EQ(report->refused.size(), 2u);
   EXPECT_EQ(report->refused[0].line, 1);
-  EXPECT_NE(report->refused[0].reason.find("unknown column 'favourite_colour'"),
-            std::string::npos);
+  EXPECT_NE(report->refused[0].reason.find("unknown column 'favourite_colour'"), std::string::npos);
   EXPECT_EQ(report->refused[1].reason, "no 'consent' column");
 }
 
@@ -179,8 +178,8 @@ TEST_F(CampaignImportTest, RefusesAPatientWhoOptedOut) {
     opt_out.now = clock_.Now();
     ASSERT_TRUE((*store)->CommitTurn(opt_out).ok());
   }
-  auto report = Import("phone,name,consent\n0987654321,Ana,sí\n0987654322,Luis,sí\n",
-                       EcuadorImport());
+  auto report =
+      Import("phone,name,consent\n0987654321,Ana,sí\n0987654322,Luis,sí\n", EcuadorImport());
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->campaign_id, 0);
   ASSERT_EQ(report->refused.size(), 1u);
@@ -273,8 +272,7 @@ TEST_F(CampaignImportTest, RemindsOnceThenClosesAsNoResponse) {
   EXPECT_EQ(Counts(db_, report->campaign_id), (std::map<std::string, int64_t>{{"reminded", 1}}));
   clock_.Advance(hours(24));
   EXPECT_EQ(*run.scheduler->RunOnce(), 1);
-  EXPECT_EQ(Counts(db_, report->campaign_id),
-            (std::map<std::string, int64_t>{{"no_response", 1}}));
+  EXPECT_EQ(Counts(db_, report->campaign_id), (std::map<std::string, int64_t>{{"no_response", 1}}));
   auto contact = run.store->FindContact(kNumber, kAna);
   auto session = run.store->LatestSession((*contact)->id);
   EXPECT_EQ((*session)->status, SessionStatus::kNoResponse);

@@ -29,8 +29,9 @@ std::string Csv(int rows) {
   std::string csv = "phone,name,doctor,appointment,consent\n";
   for (int i = 0; i < rows; ++i) {
     char line[128];
-    std::snprintf(line, sizeof line, "099%07d,Paciente %d,\"Dra. Pérez, MD\",2026-01-02 %02d:%02d,sí\n",
-                  i, i, 8 + i % 10, i % 60);
+    std::snprintf(line, sizeof line,
+                  "099%07d,Paciente %d,\"Dra. Pérez, MD\",2026-01-02 %02d:%02d,sí\n", i, i,
+                  8 + i % 10, i % 60);
     csv += line;
   }
   return csv;
@@ -66,9 +67,10 @@ int main(int argc, char** argv) {
                              : report.status().ToString().c_str());
     return 1;
   }
-  std::printf("import %d rows (%zu bytes): %.2f s, %.0f rows/s, peak RSS %ld MiB (%ld MiB before)\n",
-              import_rows, big.size(), import_s, import_rows / import_s, PeakRssKib() / 1024,
-              rss_before / 1024);
+  std::printf(
+      "import %d rows (%zu bytes): %.2f s, %.0f rows/s, peak RSS %ld MiB (%ld MiB before)\n",
+      import_rows, big.size(), import_s, import_rows / import_s, PeakRssKib() / 1024,
+      rss_before / 1024);
 
   // 2. Scheduler: send_rows recipients all due, handed to the outbox (session + template + status
   // in one transaction each), with the server's store options (group commit).
@@ -93,9 +95,10 @@ int main(int argc, char** argv) {
   }
   const double send_s = Seconds(std::chrono::steady_clock::now() - t0);
   auto depth = (*store)->OutboxDepth();
-  std::printf("scheduler: %lld due recipients to the outbox in %.2f s: %.0f messages/s (outbox %lld)\n",
-              static_cast<long long>(sent), send_s, sent / send_s,
-              static_cast<long long>(depth.ok() ? *depth : -1));
+  std::printf(
+      "scheduler: %lld due recipients to the outbox in %.2f s: %.0f messages/s (outbox %lld)\n",
+      static_cast<long long>(sent), send_s, sent / send_s,
+      static_cast<long long>(depth.ok() ? *depth : -1));
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -63,9 +63,9 @@ std::string PhoneRegion(std::string_view number);
 
 struct CampaignImport {
   std::string tenant = "default";
-  std::string number;     // the bot's address, "whatsapp:+14155238886"
-  std::string source;     // the file's name, kept with the campaign
-  std::string region;     // default country of the phone numbers ("EC")
+  std::string number;                              // the bot's address, "whatsapp:+14155238886"
+  std::string source;                              // the file's name, kept with the campaign
+  std::string region;                              // default country of the phone numbers ("EC")
   std::optional<std::chrono::seconds> send_after;  // nullopt: the dialog's campaign.send_after
   AllowedHours hours;
   bool skip_invalid = false;  // store the valid rows even when some are refused
@@ -88,8 +88,8 @@ struct CampaignImportReport {
 // database at `db_path`. Refused rows are reported, not errors; a status error means the file
 // could not be read at all (bad CSV, no phone column) or the store failed.
 Result<CampaignImportReport> ImportCampaign(const std::string& db_path, const Dialog& dialog,
-                                    const CampaignImport& import, std::string_view csv,
-                                    TimePoint now);
+                                            const CampaignImport& import, std::string_view csv,
+                                            TimePoint now);
 
 // ---- Status ----
 

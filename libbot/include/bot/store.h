@@ -80,10 +80,10 @@ struct SealedReport {
 // fails with kAlreadyExists and writes nothing: scheduled work is never done twice.
 struct CampaignStep {
   int64_t recipient_id = 0;
-  std::string from;                  // "scheduled", "sent", "reminded"
-  std::string to;                    // "sent", "reminded", "replied", "no_response", "skipped"...
-  std::string reason;                // why (skipped, failed); "" otherwise
-  std::optional<TimePoint> next_due; // when the scheduler looks at it again; nullopt = never
+  std::string from;                   // "scheduled", "sent", "reminded"
+  std::string to;                     // "sent", "reminded", "replied", "no_response", "skipped"...
+  std::string reason;                 // why (skipped, failed); "" otherwise
+  std::optional<TimePoint> next_due;  // when the scheduler looks at it again; nullopt = never
 };
 
 // Everything one turn changes. Committed in one transaction, or not at all.

@@ -1,10 +1,10 @@
 // When a business-initiated message may arrive: the recipient's allowed hours in their own zone.
-#include <charconv>
-#include <memory>
-
 #include <unicode/strenum.h>
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
+
+#include <charconv>
+#include <memory>
 
 #include "bot/campaigns.h"
 #include "engine/local_time.h"
@@ -44,11 +44,19 @@ std::string RegionTimeZone(std::string_view region) {
   // Countries with several zones: the capital's (or the most populous) zone. The CSV's
   // time_zone column says otherwise for a recipient elsewhere.
   static constexpr std::pair<std::string_view, std::string_view> kPrimary[] = {
-      {"MX", "America/Mexico_City"}, {"US", "America/New_York"}, {"CA", "America/Toronto"},
-      {"BR", "America/Sao_Paulo"},   {"AR", "America/Argentina/Buenos_Aires"},
-      {"CL", "America/Santiago"},    {"EC", "America/Guayaquil"}, {"ES", "Europe/Madrid"},
-      {"AU", "Australia/Sydney"},    {"RU", "Europe/Moscow"},     {"PT", "Europe/Lisbon"},
-      {"CO", "America/Bogota"},      {"PE", "America/Lima"}};
+      {"MX", "America/Mexico_City"},
+      {"US", "America/New_York"},
+      {"CA", "America/Toronto"},
+      {"BR", "America/Sao_Paulo"},
+      {"AR", "America/Argentina/Buenos_Aires"},
+      {"CL", "America/Santiago"},
+      {"EC", "America/Guayaquil"},
+      {"ES", "Europe/Madrid"},
+      {"AU", "Australia/Sydney"},
+      {"RU", "Europe/Moscow"},
+      {"PT", "Europe/Lisbon"},
+      {"CO", "America/Bogota"},
+      {"PE", "America/Lima"}};
   for (const auto& [r, zone] : kPrimary) {
     if (r == region) return std::string(zone);
   }

@@ -47,10 +47,9 @@ std::optional<TimePoint> ParseAppointment(std::string_view text, std::string_vie
   const year_month_day date{year(y), month(static_cast<unsigned>(mo)),
                             day(static_cast<unsigned>(d))};
   if (!date.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
-  const int64_t wall =
-      duration_cast<milliseconds>(sys_days(date).time_since_epoch() + hours(h) + minutes(mi) +
-                                  seconds(s))
-          .count();
+  const int64_t wall = duration_cast<milliseconds>(sys_days(date).time_since_epoch() + hours(h) +
+                                                   minutes(mi) + seconds(s))
+                           .count();
   if (pos == text.size()) {  // local time in the zone
     return FromUnixMillis(wall - engine::ZoneOffsetMillis(zone, wall, true));
   }

@@ -77,24 +77,24 @@ Result<int64_t> CampaignSource::RunDue(TimePoint now) {
     sqlite::Scope query(db_->due);
     query->Bind(1, now);
     query->Bind(2, static_cast<int64_t>(batch_));
-    due = sqlite::CollectRows<Due>(*query, "due recipients", [](const sqlite::Statement& row,
-                                                                 Due* d) {
-      d->id = row.Int(0);
-      d->campaign_id = row.Int(1);
-      d->address = row.Text(2);
-      if (!VarsFromJson(row.Text(3, sqlite::kJsonPadding), &d->vars)) {
-        return Internal("campaign recipient " + std::to_string(d->id) + ": bad vars JSON");
-      }
-      d->status = row.Text(4);
-      d->session_id = row.Int(5);
-      d->sent_at = row.Time(6);
-      d->number = row.Text(7);
-      d->dialog_id = row.Text(8);
-      d->follow_up_after = std::chrono::seconds(row.Int(9));
-      d->close_after = std::chrono::seconds(row.Int(10));
-      d->reminder = row.Text(11);
-      return Status::Ok();
-    });
+    due = sqlite::CollectRows<Due>(
+        *query, "due recipients", [](const sqlite::Statement& row, Due* d) {
+          d->id = row.Int(0);
+          d->campaign_id = row.Int(1);
+          d->address = row.Text(2);
+          if (!VarsFromJson(row.Text(3, sqlite::kJsonPadding), &d->vars)) {
+            return Internal("campaign recipient " + std::to_string(d->id) + ": bad vars JSON");
+          }
+          d->status = row.Text(4);
+          d->session_id = row.Int(5);
+          d->sent_at = row.Time(6);
+          d->number = row.Text(7);
+          d->dialog_id = row.Text(8);
+          d->follow_up_after = std::chrono::seconds(row.Int(9));
+          d->close_after = std::chrono::seconds(row.Int(10));
+          d->reminder = row.Text(11);
+          return Status::Ok();
+        });
   }
   if (!due.ok()) return due.status();
   int64_t handled = 0;

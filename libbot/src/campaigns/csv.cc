@@ -12,9 +12,9 @@ Result<std::vector<CsvRow>> ParseCsv(std::string_view text) {
   std::string field;
   int line = 1;
   row.line = 1;
-  bool quoted = false;       // inside a quoted field
-  bool was_quoted = false;   // the current field was quoted (and is closed)
-  bool any = false;          // the current record has content
+  bool quoted = false;      // inside a quoted field
+  bool was_quoted = false;  // the current field was quoted (and is closed)
+  bool any = false;         // the current record has content
   const auto end_field = [&] {
     row.fields.push_back(std::move(field));
     field.clear();

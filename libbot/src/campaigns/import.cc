@@ -65,11 +65,16 @@ Columns ReadHeader(const CsvRow& header, const Dialog& dialog, std::vector<Refus
   for (size_t i = 0; i < header.fields.size(); ++i) {
     const std::string name = Lower(Trim(header.fields[i]));
     const int index = static_cast<int>(i);
-    if (name == kPhone) c.phone = index;
-    else if (name == kConsent) c.consent = index;
-    else if (name == kAppointment) c.appointment = index;
-    else if (name == kTimeZone) c.time_zone = index;
-    else if (dialog.variables.contains(name)) c.vars.emplace_back(index, name);
+    if (name == kPhone)
+      c.phone = index;
+    else if (name == kConsent)
+      c.consent = index;
+    else if (name == kAppointment)
+      c.appointment = index;
+    else if (name == kTimeZone)
+      c.time_zone = index;
+    else if (dialog.variables.contains(name))
+      c.vars.emplace_back(index, name);
     else {
       refused->push_back({header.line, "unknown column '" + name + "': not a variable of dialog '" +
                                            dialog.id + "'"});
@@ -78,8 +83,8 @@ Columns ReadHeader(const CsvRow& header, const Dialog& dialog, std::vector<Refus
   if (c.phone < 0) refused->push_back({header.line, "no 'phone' column"});
   if (c.consent < 0) refused->push_back({header.line, "no 'consent' column"});
   for (const auto& [name, fallback] : dialog.variables) {
-    const bool present = std::any_of(c.vars.begin(), c.vars.end(),
-                                     [&](const auto& v) { return v.second == name; });
+    const bool present =
+        std::any_of(c.vars.begin(), c.vars.end(), [&](const auto& v) { return v.second == name; });
     if (fallback.empty() && !present) {
       refused->push_back({header.line, "dialog '" + dialog.id + "' needs the variable '" + name +
                                            "': no such column"});
@@ -93,8 +98,8 @@ std::optional<Planned> PlanRow(const CsvRow& row, const Columns& c, const Dialog
                                const CampaignImport& import, std::chrono::seconds send_after,
                                TimePoint now, std::string* reason) {
   if (row.fields.size() != c.count) {
-    *reason = std::to_string(row.fields.size()) + " fields, the header has " +
-              std::to_string(c.count);
+    *reason =
+        std::to_string(row.fields.size()) + " fields, the header has " + std::to_string(c.count);
     return std::nullopt;
   }
   Planned p;
@@ -105,8 +110,8 @@ std::optional<Planned> PlanRow(const CsvRow& row, const Columns& c, const Dialog
   if (raw_phone.empty() ||
       util->Parse(raw_phone, import.region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
       !util->IsValidNumber(number)) {
-    *reason = "phone '" + raw_phone + "' is not a valid number (default region " + import.region +
-              ")";
+    *reason =
+        "phone '" + raw_phone + "' is not a valid number (default region " + import.region + ")";
     return std::nullopt;
   }
   std::string e164;
@@ -164,8 +169,10 @@ Result<std::string> Barred(sqlite::Statement& find, const std::string& number,
   std::string why;
   int rc;
   while ((rc = find.Step()) == SQLITE_ROW) {
-    if (find.Text(0) == erased) why = "the contact's data was erased";
-    else if (!find.IsNull(1) && why.empty()) why = "the contact opted out";
+    if (find.Text(0) == erased)
+      why = "the contact's data was erased";
+    else if (!find.IsNull(1) && why.empty())
+      why = "the contact opted out";
   }
   find.Reset();
   if (rc != SQLITE_DONE) return sqlite::Error(find.db(), rc, "find contact");
@@ -184,9 +191,11 @@ std::string OptionsJson(const Dialog& dialog, std::chrono::seconds send_after,
   return VarsToJson(o);
 }
 
-Result<CampaignImportReport> StoreCampaign(sqlite3* db, const Dialog& dialog, const CampaignImport& import,
-                           std::chrono::seconds send_after, std::vector<Planned> planned,
-                           CampaignImportReport report, TimePoint now) {
+Result<CampaignImportReport> StoreCampaign(sqlite3* db, const Dialog& dialog,
+                                           const CampaignImport& import,
+                                           std::chrono::seconds send_after,
+                                           std::vector<Planned> planned,
+                                           CampaignImportReport report, TimePoint now) {
   if (Status s = sqlite::Exec(db, "BEGIN IMMEDIATE"); !s.ok()) return s;
   auto rollback = [&](Status s) -> Result<CampaignImportReport> {
     (void)sqlite::Exec(db, "ROLLBACK");
@@ -277,8 +286,8 @@ std::string PhoneRegion(std::string_view number) {
 }
 
 Result<CampaignImportReport> ImportCampaign(const std::string& db_path, const Dialog& dialog,
-                                    const CampaignImport& import, std::string_view csv,
-                                    TimePoint now) {
+                                            const CampaignImport& import, std::string_view csv,
+                                            TimePoint now) {
   if (import.number.empty()) return InvalidArgument("a campaign needs the bot's number");
   if (import.tenant.empty()) return InvalidArgument("a campaign needs a tenant");
   const std::string& start_prompt = dialog.FindState(dialog.start) != nullptr
@@ -319,7 +328,8 @@ Result<CampaignImportReport> ImportCampaign(const std::string& db_path, const Di
     return InvalidArgument("the file has a header but no rows");
   }
   return sqlite::WithDatabase<CampaignImportReport>(db_path, [&](sqlite3* db) {
-    return StoreCampaign(db, dialog, import, send_after, std::move(planned), std::move(report), now);
+    return StoreCampaign(db, dialog, import, send_after, std::move(planned), std::move(report),
+                         now);
   });
 }
 

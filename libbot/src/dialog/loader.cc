@@ -157,11 +157,10 @@ class Loader {
 
   Status LoadTop(const YAML::Node& root) {
     if (!root.IsMap()) return Error(root, "a dialog file must be a map of keys (id, states...)");
-    Status s =
-        CheckMap(root, "the dialog",
-                 {"id", "version", "locale", "prompts", "start", "inbound_start", "session_timeout",
-                  "timezone", "variables", "slots", "states", "changes", "knowledge", "scoring",
-                  "templates", "campaign"});
+    Status s = CheckMap(root, "the dialog",
+                        {"id", "version", "locale", "prompts", "start", "inbound_start",
+                         "session_timeout", "timezone", "variables", "slots", "states", "changes",
+                         "knowledge", "scoring", "templates", "campaign"});
     if (!s.ok()) return s;
     std::string version_text;
     for (const auto& kv : root) {
@@ -446,9 +445,11 @@ class Loader {
     return Status::Ok();
   }
 
-  // campaign: {send_after: 2h, follow_up_after: 20h, reminder: ask_rating_reminder, close_after: 24h}
+  // campaign: {send_after: 2h, follow_up_after: 20h, reminder: ask_rating_reminder, close_after:
+  // 24h}
   Status LoadCampaign(const YAML::Node& node) {
-    Status s = CheckMap(node, "campaign", {"send_after", "follow_up_after", "reminder", "close_after"});
+    Status s =
+        CheckMap(node, "campaign", {"send_after", "follow_up_after", "reminder", "close_after"});
     if (!s.ok()) return s;
     CampaignTiming& c = dialog_.campaign;
     for (const auto& kv : node) {

@@ -580,8 +580,8 @@ Result<TurnResult> Bot::StartScheduled(const std::string& channel, const std::st
 }
 
 Result<TurnResult> Bot::StartTurn(const std::string& channel, const std::string& address,
-                                  const std::string& dialog_id, const VarMap& vars,
-                                  ReplyMode mode, std::optional<ScheduledStart> scheduled) {
+                                  const std::string& dialog_id, const VarMap& vars, ReplyMode mode,
+                                  std::optional<ScheduledStart> scheduled) {
   std::shared_ptr<const Dialog> dialog = dialogs()->Find(dialog_id);
   if (!dialog) return NotFound("no dialog '" + dialog_id + "'");
   for (const auto& [name, default_value] : dialog->variables) {
@@ -615,10 +615,9 @@ Result<TurnResult> Bot::StartTurn(const std::string& channel, const std::string&
 }
 
 void Bot::Finish(std::shared_ptr<Turn> turn) {
-  Result<Committed> committed =
-      CommitStep(*turn->dialog, std::move(turn->contact), turn->session, turn->input,
-                 turn->inbound_id, turn->mode(), std::nullopt, "",
-                 turn->scheduled ? &*turn->scheduled : nullptr);
+  Result<Committed> committed = CommitStep(
+      *turn->dialog, std::move(turn->contact), turn->session, turn->input, turn->inbound_id,
+      turn->mode(), std::nullopt, "", turn->scheduled ? &*turn->scheduled : nullptr);
   if (!committed.ok()) {
     turn->done(committed.status());
     return;
@@ -666,8 +665,7 @@ void Bot::RunCheck(std::shared_ptr<Turn> turn, Committed committed) {
 Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
                                        const std::optional<Session>& current,
                                        const TurnInput& input, int64_t inbound_id, ReplyMode mode,
-                                       std::optional<SealedReport> report,
-                                       const std::string& note,
+                                       std::optional<SealedReport> report, const std::string& note,
                                        const ScheduledStart* scheduled) {
   TurnOutput out = Step(dialog, contact, current, input);
   if (!note.empty()) out.audit.push_back({"check_note", note});

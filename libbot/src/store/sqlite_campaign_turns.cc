@@ -19,9 +19,9 @@ Status SqliteStore::WriteCampaignStep(const TurnCommit& turn, int64_t session_id
   update->Bind(7, step.from);
   if (Status s = Run(*update, "campaign step"); !s.ok()) return s;
   if (sqlite3_changes(db_) == 0) {
-    return Status(StatusCode::kAlreadyExists, "campaign recipient " +
-                                                  std::to_string(step.recipient_id) +
-                                                  " is no longer " + step.from);
+    return Status(
+        StatusCode::kAlreadyExists,
+        "campaign recipient " + std::to_string(step.recipient_id) + " is no longer " + step.from);
   }
   return Status::Ok();
 }

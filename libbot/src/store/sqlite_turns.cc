@@ -217,8 +217,8 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     if (!id.ok()) return id.status();
     committed->outbound_ids.push_back(*id);
   }
-  for (const std::string& reply : turn.content_sid.empty() ? turn.replies
-                                                           : std::vector<std::string>()) {
+  for (const std::string& reply :
+       turn.content_sid.empty() ? turn.replies : std::vector<std::string>()) {
     auto id = sqlite::InsertOutbound(insert_outbound_, contact_id, session_id, reply,
                                      turn.reply_status, turn.now);
     if (!id.ok()) return id.status();

@@ -11,8 +11,8 @@
 #include <string>
 
 #include "admin/admin_auth.h"
-#include "campaigns/campaign_api.h"
 #include "bot/bot.h"
+#include "campaigns/campaign_api.h"
 #include "config/config.h"
 #include "server/http_server.h"
 #include "server/log.h"

@@ -29,19 +29,26 @@ bot::Result<CampaignRequest> ReadQuery(std::string_view query) {
   CampaignRequest request;
   request.source = "admin-api";
   for (const auto& [key, value] : *params) {
-    if (key == "number") request.number = value;
-    else if (key == "dialog") request.dialog = value;
-    else if (key == "tenant") request.tenant = value;
-    else if (key == "source") request.source = value;
-    else if (key == "skip_invalid") request.skip_invalid = value == "true" || value == "1";
+    if (key == "number")
+      request.number = value;
+    else if (key == "dialog")
+      request.dialog = value;
+    else if (key == "tenant")
+      request.tenant = value;
+    else if (key == "source")
+      request.source = value;
+    else if (key == "skip_invalid")
+      request.skip_invalid = value == "true" || value == "1";
     else if (key == "send_after") {
       request.send_after = ParseDurationText(value);
-      if (!request.send_after) return bot::InvalidArgument("send_after '" + value + "' is not like 2h");
+      if (!request.send_after)
+        return bot::InvalidArgument("send_after '" + value + "' is not like 2h");
     } else {
       return bot::InvalidArgument("unknown parameter '" + key + "'");
     }
   }
-  if (request.number.empty()) return bot::InvalidArgument("the query needs number=<the bot's number>");
+  if (request.number.empty())
+    return bot::InvalidArgument("the query needs number=<the bot's number>");
   return request;
 }
 

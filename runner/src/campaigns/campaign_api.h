@@ -23,9 +23,9 @@ inline constexpr std::string_view kCampaignsPath = "/admin/api/campaigns";
 struct CampaignApiParts {
   const RunnerConfig* config = nullptr;
   boost::asio::io_context* ioc = nullptr;
-  bot::Bot* bot = nullptr;                // its store (flushed first) and dialogs
-  WorkQueue* queue = nullptr;             // the import runs here
-  bot::Scheduler* scheduler = nullptr;    // woken after an import; may be null
+  bot::Bot* bot = nullptr;              // its store (flushed first) and dialogs
+  WorkQueue* queue = nullptr;           // the import runs here
+  bot::Scheduler* scheduler = nullptr;  // woken after an import; may be null
   const Logger* log = nullptr;
 };
 

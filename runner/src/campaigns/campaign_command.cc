@@ -108,9 +108,9 @@ int RunStatus(const CampaignArgs& args) {
     std::cout << "status,count\n";
     for (const auto& [status, n] : counts->by_status) std::cout << status << ',' << n << "\n";
   } else {
-    std::cout << fmt::format("campaign {} ({}, tenant {}, {} on {}): {} recipient(s)\n",
-                             counts->id, counts->source, counts->tenant, counts->dialog_id,
-                             counts->number, counts->total);
+    std::cout << fmt::format("campaign {} ({}, tenant {}, {} on {}): {} recipient(s)\n", counts->id,
+                             counts->source, counts->tenant, counts->dialog_id, counts->number,
+                             counts->total);
     for (const auto& [status, n] : counts->by_status) {
       std::cout << fmt::format("  {:<12} {}\n", status, n);
     }
@@ -133,16 +133,17 @@ void AddCampaignCommand(CLI::App& app, int* exit_code) {
                      "first message this long after the appointment (default: the dialog's)");
   import->add_flag("--skip-invalid", args->skip_invalid, "import the valid rows, report the rest");
   import->add_option("--config", args->config, "botrunner.yaml")->capture_default_str();
-  import->callback([exit_code, args] { *exit_code = RunImport(*args); });
-  CLI::App* status = cmd->add_subcommand("status", "A campaign's recipients by status");
-  status->add_option("id", args->id, "the campaign's id")->required();
-  status->add_option("--format", args->format, "text, csv or json")
-      ->check(CLI::IsMember({"text", "csv", "json"}))
-      ->capture_default_str();
-  status->add_option("--config", args->config, "botrunner.yaml (for its database)")
-      ->capture_default_str();
-  status->add_option("--db", args->db, "the store's SQLite file (instead of --config)");
-  status->callback([exit_code, args] { *exit_code = RunStatus(*args); });
-}
+  import->callback([exit_code, args] { *exit_code = RunImport(*args);
+});
+CLI::App* status = cmd->add_subcommand("status", "A campaign's recipients by status");
+status->add_option("id", args->id, "the campaign's id")->required();
+status->add_option("--format", args->format, "text, csv or json")
+    ->check(CLI::IsMember({"text", "csv", "json"}))
+    ->capture_default_str();
+status->add_option("--config", args->config, "botrunner.yaml (for its database)")
+    ->capture_default_str();
+status->add_option("--db", args->db, "the store's SQLite file (instead of --config)");
+status->callback([exit_code, args] { *exit_code = RunStatus(*args); });
+}  // namespace runner
 
 }  // namespace runner

@@ -14,8 +14,8 @@
 #include <optional>
 
 #include "admin/admin_handler.h"
-#include "bot/campaigns.h"
 #include "bot/bot.h"
+#include "bot/campaigns.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
 #include "bot/event_queue.h"
