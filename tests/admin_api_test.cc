@@ -74,7 +74,8 @@ class AdminApiTest : public ::testing::Test {
                        "  - {name: desk, url: \"" +
                        crm_.url() +
                        "\", format: webhook, secret_env: BOT_CRM_SECRET, "
-                       "types: [conversation.handoff]}\n";
+                       "types: [conversation.handoff]}\n" +
+                       "scheduler_poll_ms: 20\n";
     ASSERT_TRUE(h_.Start(yaml, Env, clock));
     ASSERT_NE(h_.server().admin_port(), 0);
   }
@@ -426,6 +427,39 @@ TEST_F(AdminApiTest, TheListIsNewestFirstFilteredSearchedAndPaged) {
   EXPECT_EQ(Api("GET", list + "?limit=0", kAna).status, 400);
   EXPECT_EQ(Api("GET", list + "?cursor=abc", kAna).status, 400);
   EXPECT_EQ(Api("GET", list + "?colour=red", kAna).status, 400);
+}
+
+// POST /admin/api/campaigns (docs/campaigns.md): admin role only, the CSV validated with its
+// lines, and an imported campaign's opening leaving as a template at the patient's 08:00.
+TEST_F(AdminApiTest, AnAdminImportsACampaignWhoseOpeningTemplateLeavesAtEightInTheMorning) {
+  // 2026-01-01T12:00Z is 07:00 in Ecuador.
+  ASSERT_NO_FATAL_FAILURE(Start(&clock_));
+  const std::string path = "/admin/api/campaigns?number=%2B14155238886&source=lunes.csv";
+  const std::string csv =
+      "phone,name,doctor,consent\r\n+593987650001,Ana,\"Dra. Pérez, MD\",sí\r\n";
+  EXPECT_EQ(Api("POST", path, "", csv).status, 401);
+  EXPECT_EQ(Api("POST", path, kAna, csv).status, 403);
+  EXPECT_EQ(Api("GET", path, kRoot).status, 405);
+  HttpReply bad = Api("POST", path, kRoot, "phone,name,consent\n\"+593987650001,Ana,sí\n");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(Str(Json(bad)["error"]).find("line 2"), std::string::npos) << bad.body;
+  EXPECT_EQ(Api("POST", "/admin/api/campaigns", kRoot, csv).status, 400);  // no number
+  HttpReply refused = Api("POST", path, kRoot, csv + "+593987650001,Ana,,sí\r\n");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(Json(refused)["refused"].at(0)["line"].get_int64().value(), 3);
+
+  HttpReply created = Api("POST", path, kRoot, csv);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Str(Json(created)["first_due"]), "2026-01-01T13:00:00Z");
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(twilio_.message_count(), 0u);  // not before 08:00 local
+  clock_.Advance(1h);
+  ASSERT_TRUE(twilio_.WaitForMessages(1, 10s));
+  const FakeTwilio::Message sent = twilio_.messages()[0];
+  EXPECT_EQ(sent.to, "whatsapp:+593987650001");
+  EXPECT_EQ(sent.content_sid, "HX00000000000000000000000000000001");
+  EXPECT_EQ(sent.content_variables, R"({"1":"Ana","2":"Dra. Pérez, MD"})");
+  EXPECT_TRUE(sent.body.empty());
 }
 
 TEST(AdminConfig, RefusesTokensThatAreNotHashesAndUnknownRolesWithTheLine) {

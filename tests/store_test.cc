@@ -841,6 +841,10 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                    // Nor schema 8's.
                    "DROP TABLE claims; ALTER TABLE messages DROP COLUMN agent; "
                    "ALTER TABLE messages DROP COLUMN author; "
+                   // Nor schema 9's.
+                   "DROP TABLE campaign_recipients; DROP TABLE campaigns; "
+                   "ALTER TABLE messages DROP COLUMN content_variables; "
+                   "ALTER TABLE messages DROP COLUMN content_sid; "
                    "PRAGMA user_version = 5;",
                    nullptr, nullptr, nullptr),
       SQLITE_OK);

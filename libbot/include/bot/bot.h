@@ -65,6 +65,13 @@ using Executor = std::function<void(std::function<void()>)>;
 // still waits for them, the outbox once it was answered without them).
 using ReplyModeFn = std::function<ReplyMode()>;
 
+// How a scheduled, business-initiated conversation opens (bot/campaigns.h).
+struct ScheduledStart {
+  std::string content_sid;        // the approved template the opening is sent as
+  std::string content_variables;  // its variables, a JSON object string
+  CampaignStep step;              // the campaign recipient moved in the same transaction
+};
+
 struct TurnResult {
   bool duplicate = false;           // already processed: nothing done, nothing to answer
   std::vector<std::string> replies; // split parts, in order
@@ -98,6 +105,13 @@ class Bot {
                            const std::string& dialog_id, const VarMap& vars,
                            ReplyMode mode = ReplyMode::kOutbox);
 
+  // Start() for scheduled work: the opening goes to the outbox as `start`'s template, and its
+  // campaign step moves, in the turn's one transaction. duplicate == true (nothing written) when
+  // the step was done already. The caller checks opt-outs and variables first.
+  Result<TurnResult> StartScheduled(const std::string& channel, const std::string& address,
+                                    const std::string& dialog_id, const VarMap& vars,
+                                    const ScheduledStart& start);
+
   // A human is done with a handed-off conversation; the bot resumes where it was.
   Status ReleaseHandoff(const std::string& channel, const std::string& address);
 
@@ -113,6 +127,9 @@ class Bot {
 
  private:
   struct Turn;  // one turn's state across its provider calls (bot.cc)
+  Result<TurnResult> StartTurn(const std::string& channel, const std::string& address,
+                               const std::string& dialog_id, const VarMap& vars, ReplyMode mode,
+                               std::optional<ScheduledStart> scheduled);
   struct Committed {
     TurnResult result;
     std::string check;  // the check the new state asks for ("" none)
@@ -125,7 +142,8 @@ class Bot {
                                const std::optional<Session>& current, const TurnInput& input,
                                int64_t inbound_id, ReplyMode mode,
                                std::optional<SealedReport> report = std::nullopt,
-                               const std::string& note = "");
+                               const std::string& note = "",
+                               const ScheduledStart* scheduled = nullptr);
 
   // The provider calls a message needs before its step, one after the other without blocking:
   // transcribe a voice note, then read a document or ask the LLM when the pending slot's parser

@@ -157,6 +157,26 @@ struct Scoring {
   std::vector<ScoreRule> rules;
 };
 
+// An approved WhatsApp template (Twilio Content API) that says one of the dialog's prompts when
+// the bot writes first, outside the 24-hour window: the prompt is what the transcript and the
+// session record as said; the template is what Twilio sends.
+struct MessageTemplate {
+  std::string prompt;       // the prompt key it stands for
+  std::string content_sid;  // "HX..." (Twilio ContentSid)
+  // The dialog variables that fill ContentVariables "1", "2", ... in order.
+  std::vector<std::string> variables;
+  int line = 0;
+};
+
+// When a campaign (bot/campaigns.h) writes first and follows up. Each can be overridden per
+// campaign at import.
+struct CampaignTiming {
+  std::chrono::seconds send_after{std::chrono::hours(2)};  // first message: appointment + this
+  std::chrono::seconds follow_up_after{0};  // no reply this long after it: the reminder; 0 = none
+  std::string reminder;                     // the reminder's prompt key (it needs a template)
+  std::chrono::seconds close_after{std::chrono::hours(24)};  // then closed as no_response
+};
+
 // A dialog: id, version, slots, states and its prompts. Sessions remember the version.
 struct Dialog {
   std::string id;
@@ -176,10 +196,15 @@ struct Dialog {
   std::string knowledge;
   Scoring scoring;
   std::map<std::string, std::string> prompts;    // key -> template with {{variables}}
+  // Approved templates by the prompt they stand for (`templates:`); the start state's prompt's
+  // template opens campaigns.
+  std::map<std::string, MessageTemplate> templates;
+  CampaignTiming campaign;  // `campaign:`
 
   const State* FindState(std::string_view name) const;
   const SlotSpec* FindSlot(std::string_view name) const;
   const std::string* FindPrompt(std::string_view key) const;
+  const MessageTemplate* FindTemplate(std::string_view prompt) const;
 };
 
 // Declares the slots the engine fills for a dialog's features, unless declared already: the

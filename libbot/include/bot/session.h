@@ -15,7 +15,8 @@
 
 namespace bot {
 
-enum class SessionStatus { kActive, kDone, kOptedOut, kHandoff, kExpired };
+// kNoResponse: a business-initiated conversation the contact never answered (campaign follow-up).
+enum class SessionStatus { kActive, kDone, kOptedOut, kHandoff, kExpired, kNoResponse };
 const char* SessionStatusName(SessionStatus status);  // "active", "done", "opted_out"...
 bool ParseSessionStatus(std::string_view name, SessionStatus* out);
 

@@ -61,6 +61,10 @@ struct OutboundMessage {
   int attempts = 0;
   TimePoint created_at;
   TimePoint next_attempt_at;
+  // An approved template (business-initiated): sent as Twilio ContentSid + ContentVariables (a
+  // JSON object string) whatever the 24 h window; `text` is what it says. Empty: plain text.
+  std::string content_sid;
+  std::string content_variables;
 };
 
 // A provider's raw answer kept encrypted (bot/credit.h Seal): e.g. the bureau report.
@@ -69,6 +73,17 @@ struct SealedReport {
   std::string key_id;   // the data key that sealed it, for rotation
   std::string blob;     // Seal() output
   std::string summary;  // what may be read without the key, e.g. "score=712"
+};
+
+// A campaign recipient (bot/campaigns.h) a turn moves along, in the turn's transaction: from
+// status `from` to `to`. If the row is not in `from` any more (another run did it), the commit
+// fails with kAlreadyExists and writes nothing: scheduled work is never done twice.
+struct CampaignStep {
+  int64_t recipient_id = 0;
+  std::string from;                   // "scheduled", "sent", "reminded"
+  std::string to;                     // "sent", "reminded", "replied", "no_response", "skipped"...
+  std::string reason;                 // why (skipped, failed); "" otherwise
+  std::optional<TimePoint> next_due;  // when the scheduler looks at it again; nullopt = never
 };
 
 // Everything one turn changes. Committed in one transaction, or not at all.
@@ -85,6 +100,11 @@ struct TurnCommit {
   std::vector<Document> documents;    // each replaces the contact's previous one of its kind
   std::vector<SealedReport> reports;
   std::vector<Event> events;  // queued for the event sinks in the same transaction
+  // Business-initiated: the replies leave as one outbound message sent through this approved
+  // template (Twilio ContentSid, variables as a JSON object string), its text the replies joined.
+  std::string content_sid;
+  std::string content_variables;
+  std::optional<CampaignStep> campaign_step;
   TimePoint now;
 };
 

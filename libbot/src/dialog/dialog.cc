@@ -60,6 +60,11 @@ const std::string* Dialog::FindPrompt(std::string_view key) const {
   return it == prompts.end() ? nullptr : &it->second;
 }
 
+const MessageTemplate* Dialog::FindTemplate(std::string_view prompt) const {
+  auto it = templates.find(std::string(prompt));
+  return it == templates.end() ? nullptr : &it->second;
+}
+
 std::shared_ptr<const Dialog> DialogSet::Find(std::string_view id) const {
   auto it = by_id_.find(id);
   return it == by_id_.end() ? nullptr : it->second;

@@ -74,6 +74,7 @@ class Loader {
     try {
       if (Status s = LoadTop(*root); !s.ok()) return s;
       if (Status s = LoadPrompts(); !s.ok()) return s;
+      if (Status s = CheckTemplates(); !s.ok()) return s;
     } catch (const YAML::Exception& e) {  // a node of an unexpected shape slipped through
       return InvalidArgument(path_ + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
@@ -136,9 +137,10 @@ class Loader {
     return Status::Ok();
   }
 
-  Status Duration(const YAML::Node& node, std::chrono::seconds* out) const {
+  Status Duration(const YAML::Node& node, std::chrono::seconds* out,
+                  const std::string& what = "session_timeout") const {
     std::string text;
-    if (Status s = Scalar(node, "session_timeout", &text); !s.ok()) return s;
+    if (Status s = Scalar(node, what, &text); !s.ok()) return s;
     int64_t amount = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), amount);
     std::string_view unit(end, text.data() + text.size() - end);
@@ -150,15 +152,15 @@ class Loader {
         return Status::Ok();
       }
     }
-    return Error(node, "session_timeout '" + text + "' is not a duration like 90s, 30m, 24h or 7d");
+    return Error(node, what + " '" + text + "' is not a duration like 90s, 30m, 24h or 7d");
   }
 
   Status LoadTop(const YAML::Node& root) {
     if (!root.IsMap()) return Error(root, "a dialog file must be a map of keys (id, states...)");
-    Status s =
-        CheckMap(root, "the dialog",
-                 {"id", "version", "locale", "prompts", "start", "inbound_start", "session_timeout",
-                  "timezone", "variables", "slots", "states", "changes", "knowledge", "scoring"});
+    Status s = CheckMap(root, "the dialog",
+                        {"id", "version", "locale", "prompts", "start", "inbound_start",
+                         "session_timeout", "timezone", "variables", "slots", "states", "changes",
+                         "knowledge", "scoring", "templates", "campaign"});
     if (!s.ok()) return s;
     std::string version_text;
     for (const auto& kv : root) {
@@ -180,6 +182,8 @@ class Loader {
         }
       }
       if (key == "scoring") s = LoadScoring(value);
+      if (key == "templates") s = LoadTemplates(value);
+      if (key == "campaign") s = LoadCampaign(value);
       if (key == "variables") s = LoadVariables(value);
       if (key == "slots") s = LoadSlots(value);
       if (key == "states") s = LoadStates(value);
@@ -410,6 +414,82 @@ class Loader {
     return Status::Ok();
   }
 
+  // templates: {ask_rating: {content_sid: HX..., variables: [name, doctor]}, ...}
+  Status LoadTemplates(const YAML::Node& node) {
+    if (Status s = CheckMap(node, "templates", {}, "template"); !s.ok()) return s;
+    for (const auto& kv : node) {
+      MessageTemplate t;
+      t.prompt = kv.first.Scalar();
+      t.line = LineOf(kv.first);
+      const std::string what = "template '" + t.prompt + "'";
+      if (Status s = CheckMap(kv.second, what, {"content_sid", "variables"}); !s.ok()) return s;
+      if (!kv.second["content_sid"]) return Error(kv.first, what + " has no content_sid");
+      if (Status s = Scalar(kv.second["content_sid"], what + " content_sid", &t.content_sid);
+          !s.ok()) {
+        return s;
+      }
+      if (t.content_sid.size() != 34 || t.content_sid.rfind("HX", 0) != 0) {
+        return Error(kv.second["content_sid"],
+                     what + ": content_sid must be a Twilio Content SID (HX + 32 hex digits)");
+      }
+      if (const YAML::Node& vars = kv.second["variables"]) {
+        if (!vars.IsSequence()) return Error(vars, what + " variables must be a list of names");
+        for (const auto& v : vars) {
+          std::string name;
+          if (Status s = Scalar(v, what + " variable", &name); !s.ok()) return s;
+          t.variables.push_back(std::move(name));
+        }
+      }
+      dialog_.templates[t.prompt] = std::move(t);
+    }
+    return Status::Ok();
+  }
+
+  // campaign: {send_after: 2h, follow_up_after: 20h, reminder: ask_rating_reminder, close_after:
+  // 24h}
+  Status LoadCampaign(const YAML::Node& node) {
+    Status s =
+        CheckMap(node, "campaign", {"send_after", "follow_up_after", "reminder", "close_after"});
+    if (!s.ok()) return s;
+    CampaignTiming& c = dialog_.campaign;
+    for (const auto& kv : node) {
+      const std::string& key = kv.first.Scalar();
+      const std::string what = "campaign " + key;
+      if (key == "send_after") s = Duration(kv.second, &c.send_after, what);
+      if (key == "follow_up_after") s = Duration(kv.second, &c.follow_up_after, what);
+      if (key == "close_after") s = Duration(kv.second, &c.close_after, what);
+      if (key == "reminder") s = Scalar(kv.second, what, &c.reminder);
+      if (!s.ok()) return s;
+    }
+    if (c.follow_up_after.count() > 0 && c.reminder.empty()) {
+      return Error(node, "campaign: follow_up_after needs a reminder (a prompt with a template)");
+    }
+    campaign_node_ = node;
+    return Status::Ok();
+  }
+
+  // Once the prompts are loaded: every template stands for a prompt, the reminder has one.
+  Status CheckTemplates() const {
+    for (const auto& [prompt, t] : dialog_.templates) {
+      if (!dialog_.prompts.contains(prompt)) {
+        return InvalidArgument(path_ + ":" + std::to_string(t.line) + ": template '" + prompt +
+                               "' stands for no prompt of the dialog");
+      }
+      for (const std::string& name : t.variables) {
+        if (!dialog_.variables.contains(name) && !IsBuiltinVariable(name)) {
+          return InvalidArgument(path_ + ":" + std::to_string(t.line) + ": template '" + prompt +
+                                 "': '" + name + "' is not a declared variable");
+        }
+      }
+    }
+    const std::string& reminder = dialog_.campaign.reminder;
+    if (!reminder.empty() && !dialog_.templates.contains(reminder)) {
+      return Error(campaign_node_, "campaign reminder '" + reminder +
+                                       "' needs a template (templates: " + reminder + ")");
+    }
+    return Status::Ok();
+  }
+
   // scoring: {hot: 70, rules: [{if: "timing == 'now'", points: 30, why: "compra ya"}, ...]}
   Status LoadScoring(const YAML::Node& node) {
     if (Status s = CheckMap(node, "scoring", {"hot", "rules"}); !s.ok()) return s;
@@ -521,6 +601,7 @@ class Loader {
   std::string path_;
   std::string prompts_dir_;
   std::string prompts_name_;
+  YAML::Node campaign_node_;  // for CheckTemplates' errors
   Dialog dialog_;
   DialogSources sources_;
 };

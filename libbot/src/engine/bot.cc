@@ -56,6 +56,7 @@ struct Bot::Turn {
   Executor executor;
   TurnCallback done;
   TurnResult result;  // what the commits so far gave
+  std::optional<ScheduledStart> scheduled;  // StartScheduled: the template and campaign step
 };
 
 namespace {
@@ -569,6 +570,18 @@ Result<TurnResult> Bot::Handle(const InboundMessage& message, ReplyMode mode) {
 
 Result<TurnResult> Bot::Start(const std::string& channel, const std::string& address,
                               const std::string& dialog_id, const VarMap& vars, ReplyMode mode) {
+  return StartTurn(channel, address, dialog_id, vars, mode, std::nullopt);
+}
+
+Result<TurnResult> Bot::StartScheduled(const std::string& channel, const std::string& address,
+                                       const std::string& dialog_id, const VarMap& vars,
+                                       const ScheduledStart& start) {
+  return StartTurn(channel, address, dialog_id, vars, ReplyMode::kOutbox, start);
+}
+
+Result<TurnResult> Bot::StartTurn(const std::string& channel, const std::string& address,
+                                  const std::string& dialog_id, const VarMap& vars, ReplyMode mode,
+                                  std::optional<ScheduledStart> scheduled) {
   std::shared_ptr<const Dialog> dialog = dialogs()->Find(dialog_id);
   if (!dialog) return NotFound("no dialog '" + dialog_id + "'");
   for (const auto& [name, default_value] : dialog->variables) {
@@ -593,6 +606,7 @@ Result<TurnResult> Bot::Start(const std::string& channel, const std::string& add
   turn->input.vars = vars;
   turn->input.now = clock_->Now();
   turn->mode = [mode] { return mode; };
+  turn->scheduled = std::move(scheduled);
   return RunHere([&](Executor executor, TurnCallback done) {
     turn->executor = std::move(executor);
     turn->done = std::move(done);
@@ -601,8 +615,9 @@ Result<TurnResult> Bot::Start(const std::string& channel, const std::string& add
 }
 
 void Bot::Finish(std::shared_ptr<Turn> turn) {
-  Result<Committed> committed = CommitStep(*turn->dialog, std::move(turn->contact), turn->session,
-                                           turn->input, turn->inbound_id, turn->mode());
+  Result<Committed> committed = CommitStep(
+      *turn->dialog, std::move(turn->contact), turn->session, turn->input, turn->inbound_id,
+      turn->mode(), std::nullopt, "", turn->scheduled ? &*turn->scheduled : nullptr);
   if (!committed.ok()) {
     turn->done(committed.status());
     return;
@@ -650,8 +665,8 @@ void Bot::RunCheck(std::shared_ptr<Turn> turn, Committed committed) {
 Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
                                        const std::optional<Session>& current,
                                        const TurnInput& input, int64_t inbound_id, ReplyMode mode,
-                                       std::optional<SealedReport> report,
-                                       const std::string& note) {
+                                       std::optional<SealedReport> report, const std::string& note,
+                                       const ScheduledStart* scheduled) {
   TurnOutput out = Step(dialog, contact, current, input);
   if (!note.empty()) out.audit.push_back({"check_note", note});
 
@@ -684,6 +699,11 @@ Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
   commit.documents = std::move(out.documents);
   if (report) commit.reports.push_back(std::move(*report));
   if (!options_.event_types.empty()) commit.events = TurnEvents(out, commit, input);
+  if (scheduled) {
+    commit.content_sid = scheduled->content_sid;
+    commit.content_variables = scheduled->content_variables;
+    commit.campaign_step = scheduled->step;
+  }
 
   Result<CommittedTurn> stored = store_->CommitTurn(commit);
   Committed committed;

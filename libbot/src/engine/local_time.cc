@@ -46,6 +46,16 @@ std::chrono::year_month_day LocalDate(TimePoint t, std::string_view zone) {
   return year_month_day{floor<days>(sys_time<milliseconds>(milliseconds(ms)))};
 }
 
+int64_t ZoneOffsetMillis(std::string_view zone, int64_t ms, bool local) {
+  if (zone == "UTC") return 0;
+  const icu::TimeZone* tz = Zone(zone);
+  if (tz == nullptr) return 0;
+  int32_t raw = 0, dst = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  tz->getOffset(static_cast<UDate>(ms), local, raw, dst, status);
+  return U_SUCCESS(status) ? int64_t{raw} + dst : 0;
+}
+
 std::string IsoDate(std::chrono::year_month_day date) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),

@@ -15,6 +15,10 @@ bool IsKnownTimeZone(std::string_view zone);
 // The local calendar date at `t` in `zone`; UTC for an unknown zone.
 std::chrono::year_month_day LocalDate(TimePoint t, std::string_view zone);
 
+// The offset of `zone` from UTC at `ms` (Unix milliseconds; a local wall-clock time when `local`),
+// in milliseconds; 0 for UTC or an unknown zone.
+int64_t ZoneOffsetMillis(std::string_view zone, int64_t ms, bool local);
+
 // "2026-12-07".
 std::string IsoDate(std::chrono::year_month_day date);
 

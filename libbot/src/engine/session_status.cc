@@ -9,13 +9,16 @@ const char* SessionStatusName(SessionStatus status) {
     case SessionStatus::kOptedOut: return "opted_out";
     case SessionStatus::kHandoff: return "handoff";
     case SessionStatus::kExpired: return "expired";
+    case SessionStatus::kNoResponse:
+      return "no_response";
   }
   return "active";
 }
 
 bool ParseSessionStatus(std::string_view name, SessionStatus* out) {
-  for (SessionStatus s : {SessionStatus::kActive, SessionStatus::kDone, SessionStatus::kOptedOut,
-                          SessionStatus::kHandoff, SessionStatus::kExpired}) {
+  for (SessionStatus s :
+       {SessionStatus::kActive, SessionStatus::kDone, SessionStatus::kOptedOut,
+        SessionStatus::kHandoff, SessionStatus::kExpired, SessionStatus::kNoResponse}) {
     if (name == SessionStatusName(s)) {
       *out = s;
       return true;

@@ -298,6 +298,47 @@ CREATE TABLE claims (
   claimed_at INTEGER NOT NULL
 );
 )sql",
+    // 9: campaigns (bot/campaigns.h): conversations the bot starts from an imported list, at a
+    // scheduled time, with an approved template; and the template an outbound message is sent as.
+    R"sql(
+-- Outbound: the approved template (Twilio ContentSid) the message is sent as, with its variables
+-- (a JSON object string); NULL: sent as text. The text is what the template says, for the
+-- transcript.
+ALTER TABLE messages ADD COLUMN content_sid TEXT;
+ALTER TABLE messages ADD COLUMN content_variables TEXT;
+
+CREATE TABLE campaigns (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  number TEXT NOT NULL,             -- the bot's address, 'whatsapp:+14155238886'
+  dialog_id TEXT NOT NULL,
+  source TEXT NOT NULL,             -- the imported file's name
+  options TEXT NOT NULL,            -- JSON: send_after_s, follow_up_after_s, close_after_s, quiet hours
+  created_at INTEGER NOT NULL
+);
+
+-- One row per campaign and contact: the scheduler's work. status:
+--   scheduled -> sent -> reminded -> no_response      (due_at: the next thing to do)
+--                     or -> replied (the contact answered)
+--   skipped (opted out before it was due), failed (could not start; reason), cancelled.
+CREATE TABLE campaign_recipients (
+  id INTEGER PRIMARY KEY,
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+  address TEXT NOT NULL,            -- 'whatsapp:+593987654321'
+  vars TEXT NOT NULL,               -- JSON object: the dialog variables of this contact
+  appointment_at INTEGER,           -- NULL when the file gave none
+  time_zone TEXT NOT NULL,          -- the contact's IANA zone (quiet hours)
+  line INTEGER NOT NULL,            -- in the imported file
+  due_at INTEGER,                   -- the next step's time; NULL once nothing is left to do
+  status TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  session_id INTEGER REFERENCES sessions(id),
+  sent_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (campaign_id, address)
+);
+CREATE INDEX campaign_recipients_due ON campaign_recipients (due_at) WHERE due_at IS NOT NULL;
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

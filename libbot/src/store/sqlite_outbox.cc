@@ -34,6 +34,8 @@ Result<std::vector<OutboundMessage>> SqliteStore::DueOutbound(TimePoint now, int
             m->attempts = static_cast<int>(row.Int(8));
             m->created_at = row.Time(9);
             m->next_attempt_at = row.Time(10);
+            m->content_sid = row.Text(11);
+            m->content_variables = row.Text(12);
             return Status::Ok();
           });
     }

@@ -165,6 +165,15 @@ Status SqliteStore::PrepareAll() {
        "AND status = 'accepted'"},
       {&inbound_status_, "SELECT status FROM messages WHERE id = ?1 AND direction = 'in'"},
       {&insert_outbound_, sqlite::kInsertOutboundSql},
+      {&insert_template_outbound_,
+       "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
+       "next_attempt_at, created_at, updated_at, content_sid, content_variables) VALUES "
+       "(?1, ?2, (SELECT channel FROM contacts WHERE id = ?1), 'out', ?3, ?4, ?5, ?5, ?5, ?6, ?7)"},
+      {&campaign_step_,
+       "UPDATE campaign_recipients SET status = ?2, reason = ?3, due_at = ?4, "
+       "session_id = coalesce(?5, session_id), "
+       "sent_at = CASE WHEN ?2 = 'sent' THEN ?6 ELSE sent_at END, updated_at = ?6 "
+       "WHERE id = ?1 AND status = ?7"},
       {&insert_record_,
        "INSERT INTO records (contact_id, session_id, kind, data, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5)"},
@@ -181,8 +190,8 @@ Status SqliteStore::PrepareAll() {
        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&due_outbound_,
        "SELECT m.id, m.contact_id, c.channel, c.address, m.text, m.status, m.provider_id, "
-       "m.error_code, m.attempts, m.created_at, m.next_attempt_at "
-       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
+       "m.error_code, m.attempts, m.created_at, m.next_attempt_at, m.content_sid, "
+       "m.content_variables FROM messages m JOIN contacts c ON c.id = m.contact_id "
        "WHERE m.status = 'pending' AND m.next_attempt_at <= ?1 ORDER BY m.id LIMIT ?2"},
       {&mark_sent_,
        "UPDATE messages SET status = 'sent', provider_id = ?2, updated_at = ?3 "

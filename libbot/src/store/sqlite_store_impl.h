@@ -78,6 +78,9 @@ class SqliteStore final : public Store {
   Status WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed);
   // Documents and sealed reports of a turn (sqlite_documents.cc).
   Status WriteDocuments(const TurnCommit& turn, int64_t session_id);
+  // A turn's campaign step and its template message (sqlite_campaign_turns.cc).
+  Status WriteCampaignStep(const TurnCommit& turn, int64_t session_id);
+  Result<int64_t> InsertTemplateOutbound(const TurnCommit& turn, int64_t session_id);
 
   // Commits the open group (locked); the callers waiting for it move to `*ready`, to be told
   // the outcome once the lock is released.
@@ -105,6 +108,8 @@ class SqliteStore final : public Store {
   sqlite::Statement mark_processed_;
   sqlite::Statement inbound_status_;
   sqlite::Statement insert_outbound_;
+  sqlite::Statement insert_template_outbound_;  // campaigns: an approved template
+  sqlite::Statement campaign_step_;
   sqlite::Statement insert_record_;
   sqlite::Statement insert_audit_;
   sqlite::Statement replace_documents_;

@@ -211,7 +211,14 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
       return Status(StatusCode::kAlreadyExists, "inbound message " + id + " already processed");
     }
   }
-  for (const std::string& reply : turn.replies) {
+  if (Status s = WriteCampaignStep(turn, session_id); !s.ok()) return s;
+  if (!turn.content_sid.empty() && !turn.replies.empty()) {
+    auto id = InsertTemplateOutbound(turn, session_id);
+    if (!id.ok()) return id.status();
+    committed->outbound_ids.push_back(*id);
+  }
+  for (const std::string& reply :
+       turn.content_sid.empty() ? turn.replies : std::vector<std::string>()) {
     auto id = sqlite::InsertOutbound(insert_outbound_, contact_id, session_id, reply,
                                      turn.reply_status, turn.now);
     if (!id.ok()) return id.status();

@@ -80,7 +80,8 @@ AdminHandler::AdminHandler(const Parts& parts)
       log_(parts.log),
       events_(parts.events),
       auth_(parts.config->admin->tokens),
-      sessions_(&parts.bot->clock(), parts.config->admin->session_idle) {}
+      sessions_(&parts.bot->clock(), parts.config->admin->session_idle),
+      campaigns_{parts.config, parts.ioc, parts.bot, parts.queue, parts.scheduler, parts.log} {}
 
 std::unique_ptr<ResponseStream> AdminHandler::Stream(Request& request) {
   const std::string_view target = Sv(request.target());
@@ -113,6 +114,10 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
     Response res = AdminError(405, "use GET");
     res.set(http::field::allow, "GET");
     co_return res;
+  }
+  if (path == kCampaignsPath) {
+    co_return co_await HandleCampaignImport(campaigns_, request,
+                                            token->role == AdminTokenConfig::Role::kAdmin);
   }
   // conversations[/{id}[/{action}]]
   if (path.substr(0, kPrefix.size()) != kPrefix ||

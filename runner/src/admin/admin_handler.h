@@ -21,6 +21,7 @@
 #include "admin/console_sessions.h"
 #include "admin/conversation_events.h"
 #include "bot/bot.h"
+#include "campaigns/campaign_api.h"
 #include "config/config.h"
 #include "server/http_server.h"
 #include "server/log.h"
@@ -40,6 +41,7 @@ class AdminHandler final : public HttpHandler {
     OutboxWorker* outbox = nullptr;  // woken when an agent's message is queued
     const Logger* log = nullptr;
     ConversationEvents* events = nullptr;  // told of every action; streamed to the console
+    bot::Scheduler* scheduler = nullptr;  // woken by a campaign import; may be null
   };
   explicit AdminHandler(const Parts& parts);
 
@@ -72,6 +74,7 @@ class AdminHandler final : public HttpHandler {
   ConversationEvents* events_;
   AdminAuth auth_;
   ConsoleSessions sessions_;
+  CampaignApiParts campaigns_;  // POST /admin/api/campaigns (campaigns/campaign_api.cc)
 };
 
 }  // namespace runner

@@ -174,6 +174,15 @@ Status ReadNumbers(const ConfigReader& r, const YAML::Node& node, RunnerConfig* 
       if (t.content_sid.empty()) return r.Error(tmpl, "'template' needs 'content_sid'");
       number.template_message = std::move(t);
     }
+    CONFIG_ASSIGN_OR_RETURN(number.tenant, r.String(item, "tenant", "default"));
+    CONFIG_ASSIGN_OR_RETURN(number.region, r.String(item, "region", ""));
+    std::string hours;
+    CONFIG_ASSIGN_OR_RETURN(hours, r.String(item, "allowed_hours", "08:00-20:00"));
+    if (!bot::ParseAllowedHours(hours, &number.allowed_hours)) {
+      return r.Error(item, "number " + number.to + ": allowed_hours '" + hours +
+                               "' is not like 08:00-20:00");
+    }
+    if (number.tenant.empty()) return r.Error(item, "number " + number.to + ": empty tenant");
     config->numbers.push_back(std::move(number));
   }
   return Status::Ok();
@@ -316,7 +325,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
        "prompts",          "providers",      "public_base_url",     "rate_per_sender",
        "read_timeout_ms",  "reply_mode",     "retry_base_ms",       "retry_cap_ms",
        "sqlite_cache_kib", "sqlite_synchronous", "twiml_budget_ms", "webhooks",
-       "workers"}));
+       "workers",
+       "scheduler_poll_ms"}));
   RunnerConfig config;
   try {
     YAML::Node listen = root["listen"];
@@ -377,6 +387,9 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_ASSIGN_OR_RETURN(
         ms, r.Integer(root, "outbox_poll_ms", config.outbox_poll.count(), 10, 600000));
     config.outbox_poll = std::chrono::milliseconds(ms);
+    CONFIG_ASSIGN_OR_RETURN(
+        ms, r.Integer(root, "scheduler_poll_ms", config.scheduler_poll.count(), 10, 3600000));
+    config.scheduler_poll = std::chrono::milliseconds(ms);
     CONFIG_ASSIGN_OR_RETURN(
         ms, r.Integer(root, "retry_base_ms", config.retry_base.count(), 1, 3600000));
     config.retry_base = std::chrono::milliseconds(ms);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/campaigns.h"  // AllowedHours
 #include "bot/status.h"
 #include "bot/value.h"
 #include "config/providers_config.h"
@@ -43,6 +44,12 @@ struct NumberConfig {
   bot::VarMap vars;     // prompt variables of new sessions
   std::string account;  // key in RunnerConfig::accounts
   std::optional<TemplateConfig> template_message;
+  // Campaigns (docs/campaigns.md): the tenant its campaigns belong to, the default country of
+  // imported phone numbers ("" = the number's own country), and when recipients may be written
+  // to in their local time.
+  std::string tenant = "default";
+  std::string region;
+  bot::AllowedHours allowed_hours;
 };
 
 // Where stored events go (docs/events.md): an HTTP endpoint, signed per Standard Webhooks.
@@ -122,6 +129,8 @@ struct RunnerConfig {
   std::chrono::milliseconds read_timeout{15000};
   size_t body_limit = 64 * 1024;
   std::chrono::milliseconds outbox_poll{1000};
+  // The campaign scheduler's longest sleep: work another process imported is seen this late.
+  std::chrono::milliseconds scheduler_poll{30000};
   std::chrono::milliseconds retry_base{500};  // first retry within this (full jitter), doubling
   std::chrono::milliseconds retry_cap{60000};
   std::string sqlite_synchronous = "normal";

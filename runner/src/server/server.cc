@@ -23,6 +23,7 @@ Server::~Server() {
   if (http_ && !stopped_) {
     // Run() was never called (or failed): still stop the threads in order.
     if (leads_) leads_->Stop();
+    if (scheduler_) scheduler_->Stop();
     queue_->Drain();
     outbox_->Stop();
     if (events_) events_->Stop();
@@ -155,6 +156,12 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   http.read_timeout = c.read_timeout;
   http.body_limit = c.body_limit;
   server->http_ = std::make_unique<HttpServer>(server->ioc_, http, server->handler_.get());
+  server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
+  bot::SchedulerOptions scheduling;
+  scheduling.max_sleep = c.scheduler_poll;
+  server->scheduler_ = std::make_unique<bot::Scheduler>(
+      server->clock_, std::vector<bot::ScheduledSource*>{server->campaigns_.get()}, scheduling,
+      [log = &server->log_](const bot::Status& s) { log->Error("scheduler: {}", s.ToString()); });
   if (c.admin) {
     AdminHandler::Parts admin;
     admin.config = &server->config_;
@@ -173,6 +180,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
           const bool handoff = turn.session && turn.session->status == bot::SessionStatus::kHandoff;
           events->Publish(handoff ? "handoff" : "message", channel, from);
         });
+    admin.scheduler = server->scheduler_.get();
     server->admin_ = std::make_unique<AdminHandler>(admin);
     server->admin_http_ = std::make_unique<HttpServer>(server->ioc_, http, server->admin_.get());
   }
@@ -240,6 +248,7 @@ bot::Status Server::Start() {
   bot::Status recovered = Recover();
   if (!recovered.ok()) return recovered;
   if (leads_) leads_->Recover();
+  scheduler_->Start();  // due campaign work a previous run left runs now
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;
@@ -273,6 +282,7 @@ bot::Status Server::Start() {
 void Server::Run() {
   ioc_.run();
   // HTTP is done: every request got its answer. Finish the accepted turns, then the sends.
+  scheduler_->Stop();
   if (leads_) leads_->Stop();
   queue_->Drain();
   outbox_->Stop();

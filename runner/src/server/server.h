@@ -15,6 +15,7 @@
 
 #include "admin/admin_handler.h"
 #include "bot/bot.h"
+#include "bot/campaigns.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
 #include "bot/event_queue.h"
@@ -82,6 +83,8 @@ class Server {
   std::unique_ptr<bot::HttpClient> media_http_;   // inbound media downloads; null without accounts
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
+  std::unique_ptr<bot::CampaignSource> campaigns_;  // campaign recipients (docs/campaigns.md)
+  std::unique_ptr<bot::Scheduler> scheduler_;       // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.
   std::unique_ptr<bot::SqliteEventQueue> event_queue_;
   std::unique_ptr<bot::HttpClient> events_http_;

@@ -225,6 +225,14 @@ asio::awaitable<Response> WebhookHandler::Inbound(Request& request) {
       message->profile_name = std::move(value);
     }
   }
+  // A quick-reply button of a template: its payload is the answer (templates set it to what the
+  // question's slot reads, e.g. "5"); without one, the button's text.
+  if (const std::string* payload = Param(*form, "ButtonPayload"); payload && !payload->empty()) {
+    message->text = *payload;
+  } else if (const std::string* button = Param(*form, "ButtonText");
+             button && !button->empty() && message->text.empty()) {
+    message->text = *button;
+  }
   if (message->from.empty() || message->provider_id.empty()) {
     co_return MakeResponse(400, std::string(kText), "From and MessageSid are required\n");
   }
