@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   runner::AddDeliveriesCommand(app, &exit_code);
   runner::AddInboundCommand(app, &exit_code);
   runner::AddHandoffCommand(app, &exit_code);
+  runner::AddOutboxCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -46,6 +46,22 @@ std::chrono::year_month_day LocalDate(TimePoint t, std::string_view zone) {
   return year_month_day{floor<days>(sys_time<milliseconds>(milliseconds(ms)))};
 }
 
+TimePoint LocalTimeToUtc(std::chrono::year_month_day date, int hour, std::string_view zone) {
+  using namespace std::chrono;
+  const int64_t local_ms =
+      duration_cast<milliseconds>(sys_days(date).time_since_epoch() + hours(hour)).count();
+  int64_t offset = 0;
+  if (zone != "UTC") {
+    if (const icu::TimeZone* tz = Zone(zone)) {
+      int32_t raw = 0, dst = 0;
+      UErrorCode status = U_ZERO_ERROR;
+      tz->getOffset(static_cast<UDate>(local_ms), true, raw, dst, status);  // local wall time
+      if (U_SUCCESS(status)) offset = raw + dst;
+    }
+  }
+  return TimePoint(duration_cast<TimePoint::duration>(milliseconds(local_ms - offset)));
+}
+
 std::string IsoDate(std::chrono::year_month_day date) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),

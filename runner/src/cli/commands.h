@@ -20,5 +20,6 @@ void AddKbCommand(CLI::App& app, int* exit_code);      // kb_command.cc
 void AddDeliveriesCommand(CLI::App& app, int* exit_code);  // deliveries_command.cc (+ leads)
 void AddInboundCommand(CLI::App& app, int* exit_code);     // inbound_command.cc
 void AddHandoffCommand(CLI::App& app, int* exit_code);     // handoff_command.cc
+void AddOutboxCommand(CLI::App& app, int* exit_code);      // outbox_command.cc
 
 }  // namespace runner

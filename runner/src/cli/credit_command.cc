@@ -3,8 +3,6 @@
 //   botrunner credit approve <application-id> --db FILE [--actor NAME]
 //   botrunner credit reject <application-id> --reason TEXT --db FILE [--actor NAME]
 // The applicant's message goes to the outbox; a running server's outbox worker sends it.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -13,6 +11,7 @@
 
 #include "bot/credit.h"
 #include "bot/credit_desk.h"
+#include "cli/actor.h"
 #include "cli/commands.h"
 
 namespace runner {
@@ -27,14 +26,6 @@ struct CreditArgs {
   std::string reason;
   std::string timezone = "America/Mexico_City";
 };
-
-// Who decides: --actor, else the login name, so the audit trail always names someone.
-std::string Actor(const CreditArgs& args) {
-  if (!args.actor.empty()) return args.actor;
-  if (const char* login = getlogin()) return login;
-  if (const char* user = std::getenv("USER")) return user;
-  return "";
-}
 
 std::unique_ptr<bot::CreditDesk> OpenDesk(const CreditArgs& args, const bot::Clock* clock) {
   bot::CreditDeskOptions options;
@@ -75,7 +66,7 @@ int RunDecision(const CreditArgs& args, bool approve) {
   bot::SystemClock clock;
   auto desk = OpenDesk(args, &clock);
   if (desk == nullptr) return 2;
-  const std::string actor = Actor(args);
+  const std::string actor = ActorOrLogin(args.actor);
   if (actor.empty()) {
     std::cerr << "botrunner credit: say who decides with --actor NAME\n";
     return 2;

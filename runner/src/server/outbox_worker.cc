@@ -278,7 +278,13 @@ bool OutboxWorker::Begin(const Job& job, std::optional<bot::TimePoint>* hold) {
     if (contact->has_value()) last_inbound_at = (*contact)->last_inbound_at;
   }
   bool in_window = last_inbound_at && now - *last_inbound_at <= options_.window;
-  if (in_window) {
+  if (!m.content_sid.empty()) {
+    // A message that is a template of its own (a loan reminder) goes as that template, in the
+    // window or not.
+    request.content_sid = m.content_sid;
+    request.content_variables = m.content_variables;
+    metrics_->CountSend(SendOutcomeKind::kTemplate);
+  } else if (in_window) {
     request.text = m.text;
   } else if (route->second.template_message) {
     request.content_sid = route->second.template_message->content_sid;
