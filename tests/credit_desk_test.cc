@@ -628,29 +628,29 @@ TEST_F(LoanTest, AReminderWithoutItsTemplateIsRefusedAndNothingIsQueued) {
   LoanReminderOptions options = Reminders();
   options.content_sid.erase("before");
   const int64_t messages = Count("messages");
-  EXPECT_EQ(desk_->EnqueueDueLoanReminders(MexicoCity({k2026, January, std::chrono::day(28)}, 10),
-                                           options)
-                .status()
-                .code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      desk_
+          ->EnqueueDueLoanReminders(MexicoCity({k2026, January, std::chrono::day(28)}, 10), options)
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
   EXPECT_EQ(Count("messages"), messages);
   EXPECT_EQ(Count("loan_reminders"), 0);
 }
 
 TEST(ParsePesoAmount, ReadsWhatPeopleTypeAndRefusesTheRest) {
   const std::vector<std::pair<std::string, int64_t>> good = {
-      {"1500", 150000},       {"1500.5", 150050},       {"1,500.50", 150050},
-      {"$1,500.50", 150050},  {"0.01", 1},              {"$12,345,678", 1234567800},
-      {"999", 99900},
+      {"1500", 150000}, {"1500.5", 150050},          {"1,500.50", 150050}, {"$1,500.50", 150050},
+      {"0.01", 1},      {"$12,345,678", 1234567800}, {"999", 99900},
   };
   for (const auto& [text, centavos] : good) {
     auto parsed = ParsePesoAmount(text);
     ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
     EXPECT_EQ(*parsed, centavos) << text;
   }
-  for (const std::string bad : {"", "$", "-5", "+5", "1,50", "15,00.00", "1500,000", ",500",
-                                "1.505", "1.", ".5", "1 500", "$ 1500", "1500$", "1e3",
-                                "99999999999999999999"}) {
+  for (const std::string bad :
+       {"", "$", "-5", "+5", "1,50", "15,00.00", "1500,000", ",500", "1.505", "1.", ".5", "1 500",
+        "$ 1500", "1500$", "1e3", "99999999999999999999"}) {
     EXPECT_EQ(ParsePesoAmount(bad).status().code(), StatusCode::kInvalidArgument) << bad;
   }
 }

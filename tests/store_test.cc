@@ -673,8 +673,10 @@ TYPED_TEST(StoreContract, CallbacksForUnknownIdsAreIgnoredAndUnknownStatusesReje
 TYPED_TEST(StoreContract, AnInvalidNumberMarksTheContactAndItsOtherMessagesFailUnsent) {
   TurnContext turn = this->Receive("SM1", "Hola");
   CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"uno", "dos", "tres"}));
-  ASSERT_TRUE(this->store_->MarkOutboundFailed(c.outbound_ids[0], "failed", "21211",
-                                               "not a valid phone number").ok());
+  ASSERT_TRUE(
+      this->store_
+          ->MarkOutboundFailed(c.outbound_ids[0], "failed", "21211", "not a valid phone number")
+          .ok());
   auto contact = this->store_->FindContact(kChannel, kUser);
   ASSERT_TRUE(contact.ok() && contact->has_value());
   EXPECT_EQ((*contact)->unreachable_code, "21211");
@@ -689,9 +691,8 @@ TYPED_TEST(StoreContract, AnInvalidNumberMarksTheContactAndItsOtherMessagesFailU
   auto audit = this->store_->ListAudit(turn.contact.id);
   ASSERT_EQ(audit->size(), 1u);
   EXPECT_EQ((*audit)[0].event.kind, "contact_unreachable");
-  EXPECT_EQ((*audit)[0].event.detail,
-            "code=21211 message=" + std::to_string(c.outbound_ids[0]) +
-                " reason=invalid number (21211)");
+  EXPECT_EQ((*audit)[0].event.detail, "code=21211 message=" + std::to_string(c.outbound_ids[0]) +
+                                          " reason=invalid number (21211)");
 }
 
 TYPED_TEST(StoreContract, OutsideTheWindowFailsOnlyThatMessage) {

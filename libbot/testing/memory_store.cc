@@ -273,8 +273,8 @@ class MemoryStore final : public Store {
       contact.opted_out = true;
       contact.opted_out_at = now;
     }
-    AuditEvent event{"contact_unreachable", "code=" + error_code + " message=" +
-                                                std::to_string(id) +
+    AuditEvent event{"contact_unreachable", "code=" + error_code +
+                                                " message=" + std::to_string(id) +
                                                 " reason=" + contact.unreachable_reason};
     audit_.push_back({static_cast<int64_t>(audit_.size()) + 1, m.contact_id, event, now});
   }

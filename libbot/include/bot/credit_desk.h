@@ -96,7 +96,6 @@ struct PaymentRequest {
   std::string actor;
 };
 
-
 struct Loan {
   int64_t id = 0;
   int64_t record_id = 0;  // the application
@@ -111,8 +110,8 @@ struct Loan {
   TimePoint created_at;
   std::vector<LoanPayment> payments;  // by number
   std::vector<LoanTransaction> transactions;  // oldest first
-  std::string address;  // the borrower's WhatsApp address
-  std::string name;     // the borrower's name
+  std::string address;                        // the borrower's WhatsApp address
+  std::string name;                           // the borrower's name
 };
 
 // What RecordPayment did: the payment (the first one recorded, for a repeated reference) and
@@ -130,10 +129,10 @@ struct PaymentReceipt {
 // day).
 struct LoanReminder {
   int64_t loan_id = 0;
-  int number = 0;        // the instalment
-  std::string kind;      // "before", "due", "overdue"
-  TimePoint from;        // due from ...
-  TimePoint until;       // ... until (excluded)
+  int number = 0;    // the instalment
+  std::string kind;  // "before", "due", "overdue"
+  TimePoint from;    // due from ...
+  TimePoint until;   // ... until (excluded)
   std::chrono::year_month_day due_date{};
   int64_t outstanding = 0;  // centavos still owed on the instalment
 };
@@ -150,7 +149,7 @@ std::vector<LoanReminder> DueLoanReminders(const Loan& loan, TimePoint now,
 // "lunes 7 de diciembre de 2026"}.
 struct LoanReminderOptions {
   std::map<std::string, std::string> content_sid;  // "before", "due", "overdue" -> "HX..."
-  int hour = 9;  // local hour (0-23) a reminder's day starts at
+  int hour = 9;                                    // local hour (0-23) a reminder's day starts at
 };
 
 // The repayment schedule of `total` centavos over `term_days` from `start`: a term of up to

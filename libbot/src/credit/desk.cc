@@ -107,7 +107,8 @@ Status SqliteCreditDesk::Prepare() {
       {&insert_reminder_,
        "INSERT INTO loan_reminders (loan_id, number, kind, message_id, created_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5)"},
-      {&set_template_, "UPDATE messages SET content_sid = ?2, content_variables = ?3 WHERE id = ?1"},
+      {&set_template_,
+       "UPDATE messages SET content_sid = ?2, content_variables = ?3 WHERE id = ?1"},
   };
   if (Status s = tx_.Prepare(db_); !s.ok()) return s;
   for (const auto& [stmt, sql] : statements) {
@@ -178,11 +179,11 @@ Result<std::vector<Loan>> SqliteCreditDesk::ListLoans(const std::string& status)
   const TimePoint now = clock_->Now();
   std::lock_guard lock(mu_);
   sqlite::Scope ids(all_loans_);
-  auto rows = sqlite::CollectRows<int64_t>(
-      *ids, "list loans", [](const sqlite::Statement& row, int64_t* id) {
-        *id = row.Int(0);
-        return Status::Ok();
-      });
+  auto rows = sqlite::CollectRows<int64_t>(*ids, "list loans",
+                                           [](const sqlite::Statement& row, int64_t* id) {
+                                             *id = row.Int(0);
+                                             return Status::Ok();
+                                           });
   if (!rows.ok()) return rows.status();
   std::vector<Loan> loans;
   for (int64_t id : *rows) {
@@ -232,17 +233,17 @@ Result<Loan> SqliteCreditDesk::LoadLoanLocked(int64_t loan_id, TimePoint now) {
   {
     sqlite::Scope transactions(load_transactions_);
     transactions->Bind(1, loan.id);
-    auto rows = sqlite::CollectRows<LoanTransaction>(
-        *transactions, "load loan transactions",
-        [](const sqlite::Statement& row, LoanTransaction* t) {
-          t->id = row.Int(0);
-          t->reference = row.Text(1);
-          t->amount = row.Int(2);
-          t->method = row.Text(3);
-          t->actor = row.Text(4);
-          t->created_at = row.Time(5);
-          return Status::Ok();
-        });
+    auto rows =
+        sqlite::CollectRows<LoanTransaction>(*transactions, "load loan transactions",
+                                             [](const sqlite::Statement& row, LoanTransaction* t) {
+                                               t->id = row.Int(0);
+                                               t->reference = row.Text(1);
+                                               t->amount = row.Int(2);
+                                               t->method = row.Text(3);
+                                               t->actor = row.Text(4);
+                                               t->created_at = row.Time(5);
+                                               return Status::Ok();
+                                             });
     if (!rows.ok()) return rows.status();
     loan.transactions = std::move(*rows);
   }
@@ -254,13 +255,13 @@ Result<Loan> SqliteCreditDesk::LoadLoanLocked(int64_t loan_id, TimePoint now) {
       int number = 0;
       int64_t amount = 0;
     };
-    auto rows = sqlite::CollectRows<Allocation>(
-        *allocations, "load loan allocations", [](const sqlite::Statement& row, Allocation* a) {
-          a->transaction_id = row.Int(0);
-          a->number = static_cast<int>(row.Int(1));
-          a->amount = row.Int(2);
-          return Status::Ok();
-        });
+    auto rows = sqlite::CollectRows<Allocation>(*allocations, "load loan allocations",
+                                                [](const sqlite::Statement& row, Allocation* a) {
+                                                  a->transaction_id = row.Int(0);
+                                                  a->number = static_cast<int>(row.Int(1));
+                                                  a->amount = row.Int(2);
+                                                  return Status::Ok();
+                                                });
     if (!rows.ok()) return rows.status();
     for (const Allocation& a : *rows) {
       for (LoanTransaction& t : loan.transactions) {

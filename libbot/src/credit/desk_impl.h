@@ -7,10 +7,10 @@
 #include <chrono>
 #include <mutex>
 #include <optional>
-#include <vector>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "bot/credit_desk.h"
 #include "store/sqlite_statement.h"
@@ -44,8 +44,8 @@ class SqliteCreditDesk final : public CreditDesk {
   Result<std::vector<Loan>> ListLoans(const std::string& status) override;
   Result<PaymentReceipt> RecordPayment(const PaymentRequest& payment) override;
   Result<int> EnqueueDueLoanReminders(TimePoint now, const LoanReminderOptions& options) override;
-  Result<std::optional<TimePoint>> NextLoanReminderDue(
-      TimePoint now, const LoanReminderOptions& options) override;
+  Result<std::optional<TimePoint>> NextLoanReminderDue(TimePoint now,
+                                                       const LoanReminderOptions& options) override;
 
  private:
   // The loan `loan_id` with its instalments (status computed at `now`), payments and borrower.

@@ -66,11 +66,10 @@ Result<PaymentReceipt> SqliteCreditDesk::RecordPayment(const PaymentRequest& pay
                            FormatPesos(payment.amount));
   }
   if (Status s = WritePayment(payment, *loan, now, &receipt.transaction); !s.ok()) return s;
-  const AuditEvent event{"loan_payment",
-                         "loan=" + id + " reference=" + payment.reference +
-                             " amount=" + FormatPesos(payment.amount) + " method=" +
-                             payment.method + " actor=" + payment.actor +
-                             " allocated=" + AllocationText(receipt.transaction)};
+  const AuditEvent event{"loan_payment", "loan=" + id + " reference=" + payment.reference +
+                                             " amount=" + FormatPesos(payment.amount) + " method=" +
+                                             payment.method + " actor=" + payment.actor +
+                                             " allocated=" + AllocationText(receipt.transaction)};
   if (Status s = sqlite::InsertAudit(insert_audit_, loan->contact_id, event, now); !s.ok()) {
     return s;
   }
@@ -93,8 +92,13 @@ Status SqliteCreditDesk::WritePayment(const PaymentRequest& payment, const Loan&
     insert->Bind(6, now);
     if (Status s = insert->Run(); !s.ok()) return s;
   }
-  *transaction = {sqlite3_last_insert_rowid(db_), payment.reference, payment.amount,
-                  payment.method, payment.actor, now, {}};
+  *transaction = {sqlite3_last_insert_rowid(db_),
+                  payment.reference,
+                  payment.amount,
+                  payment.method,
+                  payment.actor,
+                  now,
+                  {}};
   // Oldest instalment first; what one cannot take goes on to the next.
   int64_t left = payment.amount;
   bool all_paid = true;

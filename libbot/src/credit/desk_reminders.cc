@@ -29,8 +29,8 @@ std::vector<LoanReminder> LoanReminders(const Loan& loan, const std::string& tim
       };
       reminders.push_back({loan.id, p.number, kind.name,
                            engine::LocalTimeToUtc(day(kind.from_day), hour, timezone),
-                           engine::LocalTimeToUtc(day(kind.until_day), hour, timezone),
-                           p.due_date, p.amount - p.paid});
+                           engine::LocalTimeToUtc(day(kind.until_day), hour, timezone), p.due_date,
+                           p.amount - p.paid});
     }
   }
   std::stable_sort(reminders.begin(), reminders.end(),
@@ -74,8 +74,8 @@ std::string ReminderVariables(const Loan& loan, const LoanReminder& reminder) {
 
 // What the outbox row says in words (the template is what is sent).
 std::string ReminderText(const LoanReminder& reminder) {
-  const std::string what = FormatPesos(reminder.outstanding) + ", " +
-                           FormatDateEs(reminder.due_date, true);
+  const std::string what =
+      FormatPesos(reminder.outstanding) + ", " + FormatDateEs(reminder.due_date, true);
   if (reminder.kind == "before") return "Recordatorio de pago: " + what;
   if (reminder.kind == "due") return "Tu pago vence hoy: " + what;
   return "Pago vencido: " + what;
@@ -86,11 +86,11 @@ std::string ReminderText(const LoanReminder& reminder) {
 Result<std::vector<std::pair<Loan, LoanReminder>>> SqliteCreditDesk::PendingRemindersLocked(
     TimePoint now, const LoanReminderOptions& options) {
   sqlite::Scope ids(open_loans_);
-  auto loan_ids = sqlite::CollectRows<int64_t>(
-      *ids, "open loans", [](const sqlite::Statement& row, int64_t* id) {
-        *id = row.Int(0);
-        return Status::Ok();
-      });
+  auto loan_ids = sqlite::CollectRows<int64_t>(*ids, "open loans",
+                                               [](const sqlite::Statement& row, int64_t* id) {
+                                                 *id = row.Int(0);
+                                                 return Status::Ok();
+                                               });
   if (!loan_ids.ok()) return loan_ids.status();
   std::vector<std::pair<Loan, LoanReminder>> pending;
   for (int64_t id : *loan_ids) {

@@ -31,21 +31,21 @@ Result<std::vector<FailedRow>> ReadFailed(sqlite3* db, int64_t id) {
   sqlite::Statement stmt;
   if (Status s = stmt.Prepare(db, kFailedSelect); !s.ok()) return s;
   stmt.Bind(1, id);
-  return sqlite::CollectRows<FailedRow>(
-      stmt, "failed outbound", [](const sqlite::Statement& row, FailedRow* r) {
-        FailedOutbound* m = &r->message;
-        m->id = row.Int(0);
-        m->channel = row.Text(1);
-        m->address = row.Text(2);
-        m->status = row.Text(3);
-        m->error_code = row.Text(4);
-        m->error = row.Text(5);
-        m->unreachable_code = row.Text(6);
-        r->unreachable_reason = row.Text(7);
-        m->created_at = row.Time(8);
-        r->contact_id = row.Int(9);
-        return Status::Ok();
-      });
+  return sqlite::CollectRows<FailedRow>(stmt, "failed outbound",
+                                        [](const sqlite::Statement& row, FailedRow* r) {
+                                          FailedOutbound* m = &r->message;
+                                          m->id = row.Int(0);
+                                          m->channel = row.Text(1);
+                                          m->address = row.Text(2);
+                                          m->status = row.Text(3);
+                                          m->error_code = row.Text(4);
+                                          m->error = row.Text(5);
+                                          m->unreachable_code = row.Text(6);
+                                          r->unreachable_reason = row.Text(7);
+                                          m->created_at = row.Time(8);
+                                          r->contact_id = row.Int(9);
+                                          return Status::Ok();
+                                        });
 }
 
 // Re-queues the failed rows (clearing their contacts' marks when `force`), inside the caller's
@@ -71,8 +71,9 @@ Result<OutboundRetry> Requeue(sqlite3* db, const std::vector<FailedRow>& rows, b
     if (!m.unreachable_code.empty()) {
       if (!force) {
         if (retry.refused++ == 0) {
-          retry.refusal = "message " + std::to_string(m.id) + ": the contact is unreachable: " +
-                          row.unreachable_reason + " (--force clears the mark and sends)";
+          retry.refusal = "message " + std::to_string(m.id) +
+                          ": the contact is unreachable: " + row.unreachable_reason +
+                          " (--force clears the mark and sends)";
         }
         continue;
       }
@@ -80,8 +81,8 @@ Result<OutboundRetry> Requeue(sqlite3* db, const std::vector<FailedRow>& rows, b
       run->Bind(1, row.contact_id);
       if (Status c = run->Run(); !c.ok()) return c;
       if (sqlite3_changes(db) > 0) {
-        const AuditEvent event{"contact_reachable", "was=" + m.unreachable_code + " " + message +
-                                                        " actor=" + actor};
+        const AuditEvent event{"contact_reachable",
+                               "was=" + m.unreachable_code + " " + message + " actor=" + actor};
         if (Status a = sqlite::InsertAudit(audit, row.contact_id, event, now); !a.ok()) return a;
       }
     }

@@ -1,10 +1,9 @@
 // The SQLite store's outbox: due messages, send outcomes, delivery callbacks; and handoff release.
-#include "store/delivery_status.h"
-#include "store/sqlite_store_impl.h"
-
 #include <algorithm>
 #include <string_view>
 
+#include "store/delivery_status.h"
+#include "store/sqlite_store_impl.h"
 #include "store/sqlite_writes.h"
 
 namespace bot {
@@ -27,26 +26,26 @@ Result<std::vector<OutboundMessage>> SqliteStore::DueOutbound(TimePoint now, int
       Scope query(due_outbound_);
       query->Bind(1, now);
       query->Bind(2, static_cast<int64_t>(limit));
-      rows = sqlite::CollectRows<DueRow>(
-          *query, "due outbound", [](const sqlite::Statement& row, DueRow* r) {
-            OutboundMessage* m = &r->message;
-            m->id = row.Int(0);
-            m->contact_id = row.Int(1);
-            m->channel = row.Text(2);
-            m->to = row.Text(3);
-            m->text = row.Text(4);
-            m->status = row.Text(5);
-            m->provider_id = row.Text(6);
-            m->error_code = row.Text(7);
-            m->attempts = static_cast<int>(row.Int(8));
-            m->created_at = row.Time(9);
-            m->next_attempt_at = row.Time(10);
-            r->unreachable_code = row.Text(11);
-            r->unreachable_reason = row.Text(12);
-            m->content_sid = row.Text(13);
-            m->content_variables = row.Text(14);
-            return Status::Ok();
-          });
+      rows = sqlite::CollectRows<DueRow>(*query, "due outbound",
+                                         [](const sqlite::Statement& row, DueRow* r) {
+                                           OutboundMessage* m = &r->message;
+                                           m->id = row.Int(0);
+                                           m->contact_id = row.Int(1);
+                                           m->channel = row.Text(2);
+                                           m->to = row.Text(3);
+                                           m->text = row.Text(4);
+                                           m->status = row.Text(5);
+                                           m->provider_id = row.Text(6);
+                                           m->error_code = row.Text(7);
+                                           m->attempts = static_cast<int>(row.Int(8));
+                                           m->created_at = row.Time(9);
+                                           m->next_attempt_at = row.Time(10);
+                                           r->unreachable_code = row.Text(11);
+                                           r->unreachable_reason = row.Text(12);
+                                           m->content_sid = row.Text(13);
+                                           m->content_variables = row.Text(14);
+                                           return Status::Ok();
+                                         });
       if (!rows.ok()) committed = rows.status();
     }
     if (committed.ok()) committed = FailUnreachableLocked(*rows);
@@ -132,8 +131,7 @@ Status SqliteStore::MarkOutboundFailed(int64_t id, const std::string& status,
     if (Status s = Run(*update, "mark failed"); !s.ok()) return s;
   }
   if (sqlite3_changes(db_) == 0) return NotFound("outbound message " + std::to_string(id));
-  if (Status s = MarkUnreachableLocked(id, error_code, std::chrono::system_clock::now());
-      !s.ok()) {
+  if (Status s = MarkUnreachableLocked(id, error_code, std::chrono::system_clock::now()); !s.ok()) {
     return s;
   }
   return tx.Commit();

@@ -120,17 +120,16 @@ void PrintLoan(const bot::Loan& loan) {
             << " " << loan.name << "\n";
   std::cout << "number\tdue_date\tamount\tpaid\tstatus\n";
   for (const bot::LoanPayment& p : loan.payments) {
-    std::cout << p.number << "\t" << IsoDate(p.due_date) << "\t"
-              << bot::FormatPesos(p.amount) << "\t" << bot::FormatPesos(p.paid) << "\t"
-              << p.status << "\n";
+    std::cout << p.number << "\t" << IsoDate(p.due_date) << "\t" << bot::FormatPesos(p.amount)
+              << "\t" << bot::FormatPesos(p.paid) << "\t" << p.status << "\n";
   }
   if (loan.transactions.empty()) return;
   std::cout << "payment\treceived_at\treference\tmethod\tamount\tallocated\tactor\n";
   for (const bot::LoanTransaction& t : loan.transactions) {
     std::string allocated;
     for (const auto& [number, amount] : t.allocations) {
-      allocated += (allocated.empty() ? "" : ",") + std::to_string(number) + ":" +
-                   bot::FormatPesos(amount);
+      allocated +=
+          (allocated.empty() ? "" : ",") + std::to_string(number) + ":" + bot::FormatPesos(amount);
     }
     std::cout << t.id << "\t" << Rfc3339Seconds(t.created_at) << "\t" << t.reference << "\t"
               << t.method << "\t" << bot::FormatPesos(t.amount) << "\t" << allocated << "\t"
@@ -165,8 +164,8 @@ int RunLoans(const CreditArgs& args) {
       if (next_due == "-" && p.paid < p.amount) next_due = IsoDate(p.due_date);
     }
     std::cout << loan.id << "\t" << loan.record_id << "\t" << loan.status << "\t"
-              << bot::FormatPesos(loan.total) << "\t" << bot::FormatPesos(paid) << "\t"
-              << next_due << "\t" << MaskAddress(loan.address) << "\t" << loan.name << "\n";
+              << bot::FormatPesos(loan.total) << "\t" << bot::FormatPesos(paid) << "\t" << next_due
+              << "\t" << MaskAddress(loan.address) << "\t" << loan.name << "\n";
   }
   return 0;
 }

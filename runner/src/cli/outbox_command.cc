@@ -36,13 +36,11 @@ int RunFailed(const OutboxArgs& args) {
   }
   std::cout << "id\tcreated_at\tnumber\tto\tstatus\tcode\tcontact\terror\n";
   for (const bot::FailedOutbound& m : *failed) {
-    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", m.id,
-                             Rfc3339Seconds(m.created_at), m.channel,
-                             args.unmasked ? m.address : MaskAddress(m.address), m.status,
-                             OrDash(m.error_code),
-                             m.unreachable_code.empty() ? "reachable"
-                                                        : "unreachable:" + m.unreachable_code,
-                             OrDash(m.error));
+    std::cout << fmt::format(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at), m.channel,
+        args.unmasked ? m.address : MaskAddress(m.address), m.status, OrDash(m.error_code),
+        m.unreachable_code.empty() ? "reachable" : "unreachable:" + m.unreachable_code,
+        OrDash(m.error));
   }
   return 0;
 }
@@ -66,8 +64,8 @@ int RunRetry(const OutboxArgs& args) {
   std::cout << retried->queued
             << " message(s) queued again; a running server's outbox sends them\n";
   if (retried->refused > 0) {
-    std::cerr << "botrunner outbox retry: " << retried->refused
-              << " refused: " << retried->refusal << "\n";
+    std::cerr << "botrunner outbox retry: " << retried->refused << " refused: " << retried->refusal
+              << "\n";
     return 1;
   }
   return 0;
@@ -86,8 +84,7 @@ void AddOutboxCommand(CLI::App& app, int* exit_code) {
   CLI::App* retry = cmd->add_subcommand("retry", "Put them back in the outbox (audited)");
   retry->add_option("id", args->id, "a failed message's id");
   retry->add_flag("--all", args->all, "every failed message");
-  retry->add_flag("--force", args->force,
-                  "also to a contact marked unreachable (clears the mark)");
+  retry->add_flag("--force", args->force, "also to a contact marked unreachable (clears the mark)");
   retry->add_option("--actor", args->actor, "who retries (default: the login name)");
   retry->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
   retry->callback([exit_code, args] { *exit_code = RunRetry(*args); });
