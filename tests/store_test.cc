@@ -1259,6 +1259,49 @@ TEST_F(SqliteWalTest, BelowItsMarkTheWalGoesOnGrowing) {
   EXPECT_EQ(Query("SELECT count(*) FROM messages"), sent_);
 }
 
+// botrunner outbox failed | retry: a retry to a contact marked unreachable needs --force.
+TEST_F(SqliteStoreTest, FailedOutboundIsListedAndRetriedButNotToAnUnreachableContact) {
+  auto store = Open();
+  const int64_t contact = ConverseOnce(*store, "SM1");
+  auto due = store->DueOutbound(At(2), 10);
+  ASSERT_EQ(due->size(), 1u);
+  const int64_t id = (*due)[0].id;
+  ASSERT_TRUE(store->MarkOutboundFailed(id, "failed", "21610", "unsubscribed").ok());
+
+  auto failed = ListFailedOutbound(path_);
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].id, id);
+  EXPECT_EQ((*failed)[0].error_code, "21610");
+  EXPECT_EQ((*failed)[0].unreachable_code, "21610");
+
+  EXPECT_EQ(RetryFailedOutbound(path_, id, false, "", At(3)).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RetryFailedOutbound(path_, 999, false, "ana", At(3)).status().code(),
+            StatusCode::kNotFound);
+  auto refused = RetryFailedOutbound(path_, 0, false, "ana", At(3));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->queued, 0);
+  EXPECT_EQ(refused->refused, 1);
+  EXPECT_NE(refused->refusal.find("unsubscribed (21610)"), std::string::npos);
+  EXPECT_TRUE(store->DueOutbound(At(4), 10)->empty());
+
+  auto forced = RetryFailedOutbound(path_, id, true, "ana", At(5));
+  ASSERT_TRUE(forced.ok());
+  EXPECT_EQ(forced->queued, 1);
+  due = store->DueOutbound(At(5), 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, id);
+  EXPECT_EQ((*due)[0].attempts, 0);
+  EXPECT_EQ((*store->FindContact(kChannel, kUser))->unreachable_code, "");
+  EXPECT_TRUE(ListFailedOutbound(path_)->empty());
+  std::vector<std::string> kinds;
+  auto audit = store->ListAudit(contact);
+  for (const StoredAudit& a : *audit) kinds.push_back(a.event.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"contact_unreachable", "contact_reachable",
+                                              "outbound_retry"}));
+}
+
 TEST_F(SqliteStoreTest, ADatabaseFromANewerVersionIsRefused) {
   Open();
   sqlite3* db = nullptr;
