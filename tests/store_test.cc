@@ -1299,7 +1299,7 @@ TEST_F(SqliteStoreTest, FailedOutboundIsListedAndRetriedButNotToAnUnreachableCon
   auto audit = store->ListAudit(contact);
   for (const StoredAudit& a : *audit) kinds.push_back(a.event.kind);
   EXPECT_EQ(kinds, (std::vector<std::string>{"contact_unreachable", "contact_reachable",
-                                              "outbound_retry"}));
+                                             "outbound_retry"}));
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerVersionIsRefused) {
