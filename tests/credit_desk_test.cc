@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "bot/credit.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "support/temp_dir.h"
@@ -413,6 +414,245 @@ TEST_F(CreditDeskTest, OpenRefusesBadOptions) {
   unclosed.rejected_text = "Hola {{name";
   EXPECT_FALSE(CreditDesk::Open(path_, &clock, unclosed).ok());
   EXPECT_FALSE(CreditDesk::Open(dir_.File("missing/bot.db"), &clock).ok());
+}
+
+}  // namespace
+}  // namespace bot
+
+namespace bot {
+namespace {
+
+// ---- Issue 16: payments and reminders ----
+
+// 2026-01-01 in Mexico City: 10,000.00 + 1,500.00 over 60 days, two instalments of 5,750.00
+// due on 2026-01-31 and 2026-03-02.
+class LoanTest : public CreditDeskTest {
+ protected:
+  void SetUp() override {
+    CreditDeskTest::SetUp();
+    auto fields = Preapproved();
+    fields["amount"] = "10000.00";
+    fields["term"] = "60";
+    fields["commission"] = "1500.00";
+    fields["total"] = "11500.00";
+    auto loan = desk_->Approve(Apply(ana_, fields), "mesa");
+    ASSERT_TRUE(loan.ok()) << loan.status().ToString();
+    loan_id_ = loan->id;
+  }
+
+  Result<PaymentReceipt> Pay(int64_t centavos, const std::string& ref) {
+    return desk_->RecordPayment({loan_id_, centavos, ref, "spei", "caja"});
+  }
+
+  std::string Instalments() {
+    auto loan = desk_->LoadLoan(loan_id_);
+    EXPECT_TRUE(loan.ok()) << loan.status().ToString();
+    std::string out = loan->status;
+    for (const LoanPayment& p : loan->payments) {
+      out += " " + std::to_string(p.number) + ":" + FormatPesos(p.paid) + ":" + p.status;
+    }
+    return out;
+  }
+
+  // The text of column `column` of the newest outbound message.
+  std::string LastOutbound(const std::string& column) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path_.c_str(), &db);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db,
+                       ("SELECT coalesce(" + column +
+                        ", '') FROM messages WHERE direction = 'out' ORDER BY id DESC LIMIT 1")
+                           .c_str(),
+                       -1, &stmt, nullptr);
+    std::string text = sqlite3_step(stmt) == SQLITE_ROW
+                           ? reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))
+                           : "none";
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return text;
+  }
+
+  // `local` o'clock on `date` in Mexico City (UTC-6, no DST since 2022).
+  static TimePoint MexicoCity(year_month_day date, int hour, int minute = 0) {
+    return TimePoint(std::chrono::sys_days(date).time_since_epoch() + std::chrono::hours(hour + 6) +
+                     std::chrono::minutes(minute));
+  }
+
+  LoanReminderOptions Reminders() {
+    return {{{"before", "HXbefore"}, {"due", "HXdue"}, {"overdue", "HXoverdue"}}, 9};
+  }
+
+  int64_t loan_id_ = 0;
+};
+
+TEST_F(LoanTest, PaymentsGoToTheOldestInstalmentAndTheLastOneClosesTheLoan) {
+  EXPECT_EQ(Instalments(), "active 1:$0.00:pending 2:$0.00:pending");
+  ASSERT_TRUE(Pay(300000, "TX1").ok());
+  EXPECT_EQ(Instalments(), "active 1:$3,000.00:partial 2:$0.00:pending");
+  auto second = Pay(400000, "TX2");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  const std::vector<std::pair<int, int64_t>> split = {{1, 275000}, {2, 125000}};
+  EXPECT_EQ(second->transaction.allocations, split);  // the overpayment goes on to the next
+  EXPECT_EQ(Instalments(), "active 1:$5,750.00:paid 2:$1,250.00:partial");
+  auto last = Pay(450000, "TX3");
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->loan.status, "closed");
+  EXPECT_EQ(Instalments(), "closed 1:$5,750.00:paid 2:$5,750.00:paid");
+  EXPECT_EQ(Pay(100, "TX4").status().code(), StatusCode::kInvalidArgument);  // closed
+
+  std::vector<std::string> audited;
+  for (const StoredAudit& a : Audit(ana_)) {
+    if (a.event.kind == "loan_payment") audited.push_back(a.event.detail);
+  }
+  ASSERT_EQ(audited.size(), 3u);
+  EXPECT_EQ(audited[1], "loan=" + std::to_string(loan_id_) +
+                            " reference=TX2 amount=$4,000.00 method=spei actor=caja "
+                            "allocated=1:$2,750.00,2:$1,250.00");
+  auto loan = desk_->LoadLoan(loan_id_);
+  ASSERT_EQ(loan->transactions.size(), 3u);
+  EXPECT_EQ(loan->transactions[1].reference, "TX2");
+  EXPECT_EQ(loan->transactions[1].allocations, split);
+}
+
+TEST_F(LoanTest, TheSameReferenceTwiceIsOnePaymentAndAnotherAmountIsRefused) {
+  auto first = Pay(100000, "SPEI-778");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->duplicate);
+  const int64_t footprint = Footprint() + Count("loan_transactions");
+  auto again = Pay(100000, "SPEI-778");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(again->duplicate);
+  EXPECT_EQ(again->transaction.id, first->transaction.id);
+  EXPECT_EQ(again->transaction.allocations, first->transaction.allocations);
+  EXPECT_EQ(Pay(200000, "SPEI-778").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Footprint() + Count("loan_transactions"), footprint);
+  EXPECT_EQ(Instalments(), "active 1:$1,000.00:partial 2:$0.00:pending");
+  // Another process (the desk reopened) sees the same.
+  desk_ = OpenDesk();
+  EXPECT_TRUE(Pay(100000, "SPEI-778")->duplicate);
+}
+
+TEST_F(LoanTest, RefusedPaymentsWriteNothing) {
+  const int64_t footprint = Footprint();
+  EXPECT_EQ(Pay(1150001, "TX").status().code(), StatusCode::kInvalidArgument);  // > owed
+  EXPECT_EQ(Pay(0, "TX").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Pay(100, "").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(desk_->RecordPayment({loan_id_, 100, "TX", "", "caja"}).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(desk_->RecordPayment({999, 100, "TX", "spei", "caja"}).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(Footprint(), footprint);
+  EXPECT_EQ(Count("loan_transactions"), 0);
+}
+
+TEST_F(LoanTest, AnInstalmentNotPaidByItsDueDateIsOverdueInTheLoansZone) {
+  clock_.Set(MexicoCity({k2026, January, std::chrono::day(31)}, 23, 59));
+  EXPECT_EQ(Instalments(), "active 1:$0.00:pending 2:$0.00:pending");
+  clock_.Set(MexicoCity({k2026, February, std::chrono::day(1)}, 0, 0));
+  EXPECT_EQ(Instalments(), "overdue 1:$0.00:overdue 2:$0.00:pending");
+  EXPECT_EQ(desk_->ListLoans("overdue")->size(), 1u);
+  EXPECT_TRUE(desk_->ListLoans("active")->empty());
+  ASSERT_TRUE(Pay(575000, "TX1").ok());
+  EXPECT_EQ(Instalments(), "active 1:$5,750.00:paid 2:$0.00:pending");
+}
+
+TEST_F(LoanTest, RemindersAreDueThreeDaysBeforeOnTheDayAndTheDayAfter) {
+  auto loan = desk_->LoadLoan(loan_id_);
+  ASSERT_TRUE(loan.ok());
+  const year_month_day jan28{k2026, January, std::chrono::day(28)};
+  struct Case {
+    TimePoint at;
+    std::string expected;  // number:kind of the due reminders
+  };
+  const std::vector<Case> cases = {
+      {MexicoCity(jan28, 8, 59), ""},
+      {MexicoCity(jan28, 9), "1:before"},
+      {MexicoCity({k2026, January, std::chrono::day(30)}, 23), "1:before"},
+      {MexicoCity({k2026, January, std::chrono::day(31)}, 9), "1:due"},
+      {MexicoCity({k2026, February, std::chrono::day(1)}, 9), "1:overdue"},
+      {MexicoCity({k2026, February, std::chrono::day(2)}, 9), ""},
+      {MexicoCity({k2026, February, std::chrono::day(27)}, 10), "2:before"},
+  };
+  for (const Case& c : cases) {
+    std::string got;
+    for (const LoanReminder& r : DueLoanReminders(*loan, c.at, "America/Mexico_City")) {
+      got += (got.empty() ? "" : " ") + std::to_string(r.number) + ":" + r.kind;
+    }
+    EXPECT_EQ(got, c.expected) << ToUnixMillis(c.at);
+  }
+}
+
+TEST_F(LoanTest, RemindersAreQueuedOnceAsTemplatesUntilPaid) {
+  const TimePoint before = MexicoCity({k2026, January, std::chrono::day(28)}, 9, 30);
+  auto next = desk_->NextLoanReminderDue(kNoon, Reminders());
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(*next, MexicoCity({k2026, January, std::chrono::day(28)}, 9));
+
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, Reminders()), 1);
+  EXPECT_EQ(LastOutbound("content_sid"), "HXbefore");
+  EXPECT_EQ(LastOutbound("content_variables"),
+            "{\"1\":\"Ana María López\",\"2\":\"$5,750.00\",\"3\":\"sábado 31 de enero de "
+            "2026\"}");
+  EXPECT_EQ(LastOutbound("status"), "pending");
+  // Never twice: again, and after a restart (a new desk on the same file).
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, Reminders()), 0);
+  desk_ = OpenDesk();
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before + std::chrono::hours(1), Reminders()), 0);
+  EXPECT_EQ(Count("loan_reminders"), 1);
+  EXPECT_EQ(*desk_->NextLoanReminderDue(before, Reminders()),
+            MexicoCity({k2026, January, std::chrono::day(31)}, 9));
+
+  // Partly paid: the due-day reminder asks for what is left.
+  ASSERT_TRUE(Pay(500000, "TX1").ok());
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(MexicoCity({k2026, January, std::chrono::day(31)}, 9),
+                                            Reminders()),
+            1);
+  EXPECT_EQ(LastOutbound("content_sid"), "HXdue");
+  EXPECT_EQ(LastOutbound("content_variables"),
+            "{\"1\":\"Ana María López\",\"2\":\"$750.00\",\"3\":\"sábado 31 de enero de 2026\"}");
+
+  // Paid: no overdue reminder; the next is the second instalment's.
+  ASSERT_TRUE(Pay(75000, "TX2").ok());
+  const TimePoint day_after = MexicoCity({k2026, February, std::chrono::day(1)}, 9);
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(day_after, Reminders()), 0);
+  EXPECT_EQ(*desk_->NextLoanReminderDue(day_after, Reminders()),
+            MexicoCity({k2026, February, std::chrono::day(27)}, 9));
+
+  // All paid: nothing is left to remind.
+  ASSERT_TRUE(Pay(575000, "TX3").ok());
+  EXPECT_EQ(*desk_->NextLoanReminderDue(day_after, Reminders()), std::nullopt);
+  EXPECT_EQ(Count("loan_reminders"), 2);
+}
+
+TEST_F(LoanTest, AReminderWithoutItsTemplateIsRefusedAndNothingIsQueued) {
+  LoanReminderOptions options = Reminders();
+  options.content_sid.erase("before");
+  const int64_t messages = Count("messages");
+  EXPECT_EQ(
+      desk_
+          ->EnqueueDueLoanReminders(MexicoCity({k2026, January, std::chrono::day(28)}, 10), options)
+          .status()
+          .code(),
+      StatusCode::kInvalidArgument);
+  EXPECT_EQ(Count("messages"), messages);
+  EXPECT_EQ(Count("loan_reminders"), 0);
+}
+
+TEST(ParsePesoAmount, ReadsWhatPeopleTypeAndRefusesTheRest) {
+  const std::vector<std::pair<std::string, int64_t>> good = {
+      {"1500", 150000}, {"1500.5", 150050},          {"1,500.50", 150050}, {"$1,500.50", 150050},
+      {"0.01", 1},      {"$12,345,678", 1234567800}, {"999", 99900},
+  };
+  for (const auto& [text, centavos] : good) {
+    auto parsed = ParsePesoAmount(text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status().ToString();
+    EXPECT_EQ(*parsed, centavos) << text;
+  }
+  for (const std::string bad :
+       {"", "$", "-5", "+5", "1,50", "15,00.00", "1500,000", ",500", "1.505", "1.", ".5", "1 500",
+        "$ 1500", "1500$", "1e3", "99999999999999999999"}) {
+    EXPECT_EQ(ParsePesoAmount(bad).status().code(), StatusCode::kInvalidArgument) << bad;
+  }
 }
 
 }  // namespace

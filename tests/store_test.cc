@@ -687,6 +687,81 @@ TYPED_TEST(StoreContract, CallbacksForUnknownIdsAreIgnoredAndUnknownStatusesReje
   EXPECT_EQ(this->Messages(1).front().status, "processed");
 }
 
+// Issue 16: permanent Twilio errors about the contact stop every later send to it.
+TYPED_TEST(StoreContract, AnInvalidNumberMarksTheContactAndItsOtherMessagesFailUnsent) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"uno", "dos", "tres"}));
+  ASSERT_TRUE(
+      this->store_
+          ->MarkOutboundFailed(c.outbound_ids[0], "failed", "21211", "not a valid phone number")
+          .ok());
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  ASSERT_TRUE(contact.ok() && contact->has_value());
+  EXPECT_EQ((*contact)->unreachable_code, "21211");
+  EXPECT_EQ((*contact)->unreachable_reason, "invalid number (21211)");
+  EXPECT_TRUE((*contact)->unreachable_at.has_value());
+  EXPECT_FALSE((*contact)->opted_out);  // an invalid number did not opt out
+
+  EXPECT_TRUE(this->store_->DueOutbound(At(100), 10)->empty());
+  EXPECT_EQ(this->OutboundStatus(c.outbound_ids[1]), "failed:21211");
+  EXPECT_EQ(this->OutboundStatus(c.outbound_ids[2]), "failed:21211");
+  EXPECT_EQ(*this->store_->OutboxDepth(), 0);
+  auto audit = this->store_->ListAudit(turn.contact.id);
+  ASSERT_EQ(audit->size(), 1u);
+  EXPECT_EQ((*audit)[0].event.kind, "contact_unreachable");
+  EXPECT_EQ((*audit)[0].event.detail, "code=21211 message=" + std::to_string(c.outbound_ids[0]) +
+                                          " reason=invalid number (21211)");
+}
+
+TYPED_TEST(StoreContract, OutsideTheWindowFailsOnlyThatMessage) {
+  TurnContext turn = this->Receive("SM1", "Hola");
+  CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"uno", "dos"}));
+  ASSERT_TRUE(this->store_->MarkOutboundFailed(c.outbound_ids[0], "failed", "63016", "x").ok());
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_EQ((*contact)->unreachable_code, "");
+  auto due = this->store_->DueOutbound(At(100), 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, c.outbound_ids[1]);
+  EXPECT_TRUE(this->store_->ListAudit(turn.contact.id)->empty());
+}
+
+TYPED_TEST(StoreContract, AnUnsubscribedCallbackOptsTheContactOutUntilItOptsInAgain) {
+  const int64_t id = this->SentReply("SMout1");
+  ASSERT_TRUE(this->store_->UpdateDeliveryStatus("SMout1", "undelivered", "21610").ok());
+  EXPECT_EQ(this->OutboundStatus(id), "undelivered:21610");
+  // The same code again changes nothing and is audited once.
+  ASSERT_TRUE(this->store_->UpdateDeliveryStatus("SMout1", "failed", "21610").ok());
+  TurnContext turn = this->Receive("SM2", "hola otra vez", 10);
+  EXPECT_EQ(turn.contact.unreachable_code, "21610");
+  EXPECT_TRUE(turn.contact.opted_out);
+
+  // A message the user's turn queued is failed, not sent.
+  TurnCommit quiet = this->Answer(turn, "ask_rating", {"¿sigues ahí?"}, 11);
+  CommittedTurn c = this->Commit(quiet);
+  EXPECT_TRUE(this->store_->DueOutbound(At(100), 10)->empty());
+  EXPECT_EQ(this->OutboundStatus(c.outbound_ids[0]), "failed:21610");
+
+  // The user opts in again (START): the mark goes with the opt-out.
+  TurnContext again = this->Receive("SM3", "START", 20);
+  TurnCommit optin = this->Answer(again, "ask_rating", {"¡Listo!"}, 21);
+  optin.contact.opted_out = false;
+  optin.contact.opted_out_at.reset();
+  optin.audit = {{"optin", ""}};
+  CommittedTurn after = this->Commit(optin);
+  auto contact = this->store_->FindContact(kChannel, kUser);
+  EXPECT_EQ((*contact)->unreachable_code, "");
+  EXPECT_FALSE((*contact)->opted_out);
+  auto due = this->store_->DueOutbound(At(100), 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, after.outbound_ids[0]);
+  int unreachable_events = 0;
+  auto audit = this->store_->ListAudit(turn.contact.id);
+  for (const StoredAudit& a : *audit) {
+    unreachable_events += a.event.kind == "contact_unreachable";
+  }
+  EXPECT_EQ(unreachable_events, 1);
+}
+
 TYPED_TEST(StoreContract, UnprocessedInboundListsAcceptedMessagesOldestFirst) {
   TurnContext a = this->Receive("SM1", "uno");
   TurnContext b = this->Receive("SM2", "dos");
@@ -841,6 +916,14 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                    // Nor schema 8's.
                    "DROP TABLE claims; ALTER TABLE messages DROP COLUMN agent; "
                    "ALTER TABLE messages DROP COLUMN author; "
+                   // Nor schema 10's.
+                   "DROP TABLE loan_reminders; DROP TABLE loan_allocations; "
+                   "DROP TABLE loan_transactions; ALTER TABLE loan_payments DROP COLUMN paid; "
+                   "ALTER TABLE loan_payments DROP COLUMN paid_at; DROP INDEX messages_failed; "
+                   "DROP INDEX contacts_unreachable; "
+                   "ALTER TABLE contacts DROP COLUMN unreachable_code; "
+                   "ALTER TABLE contacts DROP COLUMN unreachable_reason; "
+                   "ALTER TABLE contacts DROP COLUMN unreachable_at; "
                    // Nor schema 9's.
                    "DROP TABLE campaign_recipients; DROP TABLE campaigns; "
                    "ALTER TABLE messages DROP COLUMN content_variables; "
@@ -1194,6 +1277,49 @@ TEST_F(SqliteWalTest, BelowItsMarkTheWalGoesOnGrowing) {
     ASSERT_GT(WalFrames(), before) << "the WAL started over at commit " << i;
   }
   EXPECT_EQ(Query("SELECT count(*) FROM messages"), sent_);
+}
+
+// botrunner outbox failed | retry: a retry to a contact marked unreachable needs --force.
+TEST_F(SqliteStoreTest, FailedOutboundIsListedAndRetriedButNotToAnUnreachableContact) {
+  auto store = Open();
+  const int64_t contact = ConverseOnce(*store, "SM1");
+  auto due = store->DueOutbound(At(2), 10);
+  ASSERT_EQ(due->size(), 1u);
+  const int64_t id = (*due)[0].id;
+  ASSERT_TRUE(store->MarkOutboundFailed(id, "failed", "21610", "unsubscribed").ok());
+
+  auto failed = ListFailedOutbound(path_);
+  ASSERT_TRUE(failed.ok()) << failed.status().ToString();
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].id, id);
+  EXPECT_EQ((*failed)[0].error_code, "21610");
+  EXPECT_EQ((*failed)[0].unreachable_code, "21610");
+
+  EXPECT_EQ(RetryFailedOutbound(path_, id, false, "", At(3)).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(RetryFailedOutbound(path_, 999, false, "ana", At(3)).status().code(),
+            StatusCode::kNotFound);
+  auto refused = RetryFailedOutbound(path_, 0, false, "ana", At(3));
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->queued, 0);
+  EXPECT_EQ(refused->refused, 1);
+  EXPECT_NE(refused->refusal.find("unsubscribed (21610)"), std::string::npos);
+  EXPECT_TRUE(store->DueOutbound(At(4), 10)->empty());
+
+  auto forced = RetryFailedOutbound(path_, id, true, "ana", At(5));
+  ASSERT_TRUE(forced.ok());
+  EXPECT_EQ(forced->queued, 1);
+  due = store->DueOutbound(At(5), 10);
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].id, id);
+  EXPECT_EQ((*due)[0].attempts, 0);
+  EXPECT_EQ((*store->FindContact(kChannel, kUser))->unreachable_code, "");
+  EXPECT_TRUE(ListFailedOutbound(path_)->empty());
+  std::vector<std::string> kinds;
+  auto audit = store->ListAudit(contact);
+  for (const StoredAudit& a : *audit) kinds.push_back(a.event.kind);
+  EXPECT_EQ(kinds, (std::vector<std::string>{"contact_unreachable", "contact_reachable",
+                                             "outbound_retry"}));
 }
 
 TEST_F(SqliteStoreTest, ADatabaseFromANewerVersionIsRefused) {

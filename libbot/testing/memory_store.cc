@@ -4,6 +4,7 @@
 #include "bot/testing/memory_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -28,6 +29,8 @@ struct MessageRow {
   int attempts = 0;
   TimePoint created_at;
   TimePoint next_attempt_at;
+  std::string content_sid;  // outbound template; set only by the SQLite writers
+  std::string content_variables;
 };
 
 Session Stored(Session session) {
@@ -163,6 +166,12 @@ class MemoryStore final : public Store {
     }
     for (const AuditEvent& event : turn.audit) {
       audit_.push_back({static_cast<int64_t>(audit_.size()) + 1, contact_id, event, now});
+      // The user opted in again: an unsubscription (21610) no longer holds.
+      if (event.kind == "optin" && contact.unreachable_code == "21610") {
+        contact.unreachable_code.clear();
+        contact.unreachable_reason.clear();
+        contact.unreachable_at.reset();
+      }
     }
     return committed;
   }
@@ -194,12 +203,21 @@ class MemoryStore final : public Store {
     std::lock_guard lock(mu_);
     std::vector<OutboundMessage> due;
     if (limit <= 0) return due;
-    for (const auto& [id, m] : messages_) {
-      if (static_cast<int>(due.size()) >= limit) break;
+    int read = 0;  // rows the SQLite query would return, failed ones included
+    for (auto& [id, m] : messages_) {
+      if (read >= limit) break;
       if (m.status != "pending" || m.next_attempt_at > now) continue;
+      ++read;
       const Contact& contact = contacts_.at(m.contact_id);
+      if (!contact.unreachable_code.empty()) {
+        m.status = "failed";
+        m.error_code = contact.unreachable_code;
+        m.error = "contact unreachable: " + contact.unreachable_reason;
+        continue;
+      }
       due.push_back({id, m.contact_id, contact.channel, contact.address, m.in.text, m.status,
-                     m.in.provider_id, m.error_code, m.attempts, m.created_at, m.next_attempt_at});
+                     m.in.provider_id, m.error_code, m.attempts, m.created_at, m.next_attempt_at,
+                     m.content_sid, m.content_variables});
     }
     return due;
   }
@@ -237,7 +255,28 @@ class MemoryStore final : public Store {
     m->status = status;
     m->error_code = error_code;
     m->error = error;
+    MarkUnreachableLocked(id, error_code);
     return Status::Ok();
+  }
+
+  // Marks the contact of outbound message `id` when `error_code` says it can never be reached.
+  void MarkUnreachableLocked(int64_t id, const std::string& error_code) {
+    if (!MarksContactUnreachable(error_code)) return;
+    MessageRow& m = messages_.at(id);
+    Contact& contact = contacts_.at(m.contact_id);
+    if (contact.unreachable_code == error_code) return;
+    const TimePoint now = Millis(std::chrono::system_clock::now());
+    contact.unreachable_code = error_code;
+    contact.unreachable_reason = UnreachableReason(error_code);
+    contact.unreachable_at = now;
+    if (error_code == "21610" && !contact.opted_out_at) {
+      contact.opted_out = true;
+      contact.opted_out_at = now;
+    }
+    AuditEvent event{"contact_unreachable", "code=" + error_code +
+                                                " message=" + std::to_string(id) +
+                                                " reason=" + contact.unreachable_reason};
+    audit_.push_back({static_cast<int64_t>(audit_.size()) + 1, m.contact_id, event, now});
   }
 
   Status UpdateDeliveryStatus(const std::string& provider_id, const std::string& status,
@@ -250,7 +289,10 @@ class MemoryStore final : public Store {
     MessageRow& m = messages_.at(it->second);
     if (DeliveryRank(m.status) >= rank) return Status::Ok();
     m.status = status;
-    if (IsFinalDeliveryRank(rank) && !error_code.empty()) m.error_code = error_code;
+    if (IsFinalDeliveryRank(rank) && !error_code.empty()) {
+      m.error_code = error_code;
+      MarkUnreachableLocked(it->second, error_code);
+    }
     return Status::Ok();
   }
 

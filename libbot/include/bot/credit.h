@@ -66,6 +66,12 @@ Result<LoanQuote> MakeQuote(int64_t amount_centavos, int term_days, int64_t rate
 // "" for an invalid date.
 std::string FormatDateEs(std::chrono::year_month_day date, bool with_year = false);
 
+// A peso amount typed by a person, as centavos: "1500", "1500.5", "1,500.50", "$1,500.50".
+// Strict: an optional "$", digits with commas only between groups of exactly three, at most
+// two decimals after a ".". InvalidArgument for anything else (signs, spaces, "1,50", "1.505",
+// an empty text) or past 10^15 centavos.
+Result<int64_t> ParsePesoAmount(std::string_view text);
+
 // ---- Encryption at rest ----
 
 // Data keys by id. Keys are 32 raw bytes (AES-256).

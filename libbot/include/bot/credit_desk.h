@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "bot/clock.h"
@@ -62,10 +64,36 @@ struct Application {
   TimePoint created_at;
 };
 
+// One instalment of a loan's repayment schedule.
 struct LoanPayment {
   int number = 0;  // 1, 2, ...
   std::chrono::year_month_day due_date{};
   int64_t amount = 0;  // centavos
+  int64_t paid = 0;    // centavos received so far (RecordPayment)
+  // "paid" (paid in full), "overdue" (not paid in full and its due date has passed in the
+  // loan's time zone), "partial" (some received, not due yet) or "pending". Computed when the
+  // loan is read.
+  std::string status;
+};
+
+// A payment received for a loan (RecordPayment), with how it was allocated.
+struct LoanTransaction {
+  int64_t id = 0;
+  std::string reference;  // the bank's transaction reference, unique
+  int64_t amount = 0;     // centavos
+  std::string method;     // "spei", "oxxo", "efectivo" ...
+  std::string actor;
+  TimePoint created_at;
+  std::vector<std::pair<int, int64_t>> allocations;  // (instalment number, centavos)
+};
+
+// A payment to record: `amount` centavos for loan `loan_id`.
+struct PaymentRequest {
+  int64_t loan_id = 0;
+  int64_t amount = 0;
+  std::string reference;
+  std::string method;
+  std::string actor;
 };
 
 struct Loan {
@@ -76,9 +104,52 @@ struct Loan {
   int64_t commission = 0;  // centavos
   int64_t total = 0;       // amount + commission = the sum of the payments
   int term_days = 0;
-  std::string status;  // "active"
+  // "active"; "overdue" while an instalment is overdue (computed when read); "closed" once
+  // every instalment is paid.
+  std::string status;
   TimePoint created_at;
   std::vector<LoanPayment> payments;  // by number
+  std::vector<LoanTransaction> transactions;  // oldest first
+  std::string address;                        // the borrower's WhatsApp address
+  std::string name;                           // the borrower's name
+};
+
+// What RecordPayment did: the payment (the first one recorded, for a repeated reference) and
+// the loan after it.
+struct PaymentReceipt {
+  LoanTransaction transaction;
+  Loan loan;
+  bool duplicate = false;  // the reference was recorded before: nothing was written now
+};
+
+// Loan reminders (docs/credit.md, "Reminders"): for each instalment not paid in full, one
+// "before" reminder 3 days before its due date, one "due" on the day and one "overdue" the day
+// after, each from `hour`:00 local time in the loan's zone until the next one's start (a
+// reminder a stopped server missed is not sent late once the next is due; "overdue" lasts one
+// day).
+struct LoanReminder {
+  int64_t loan_id = 0;
+  int number = 0;    // the instalment
+  std::string kind;  // "before", "due", "overdue"
+  TimePoint from;    // due from ...
+  TimePoint until;   // ... until (excluded)
+  std::chrono::year_month_day due_date{};
+  int64_t outstanding = 0;  // centavos still owed on the instalment
+};
+
+// Every reminder window of `loan`'s instalments not paid in full, by time. Pure.
+std::vector<LoanReminder> LoanReminders(const Loan& loan, const std::string& timezone,
+                                        int hour = 9);
+// The reminders of `loan` due at `now` (from <= now < until). Pure.
+std::vector<LoanReminder> DueLoanReminders(const Loan& loan, TimePoint now,
+                                           const std::string& timezone, int hour = 9);
+
+// How reminders leave: as WhatsApp templates (they go out of the 24 h window), one ContentSid
+// per kind; ContentVariables {"1": name, "2": outstanding amount "$1,500.00", "3": due date
+// "lunes 7 de diciembre de 2026"}.
+struct LoanReminderOptions {
+  std::map<std::string, std::string> content_sid;  // "before", "due", "overdue" -> "HX..."
+  int hour = 9;                                    // local hour (0-23) a reminder's day starts at
 };
 
 // The repayment schedule of `total` centavos over `term_days` from `start`: a term of up to
@@ -117,6 +188,31 @@ class CreditDesk {
 
   // The loan an approval opened, with its payments; NotFound when there is none.
   virtual Result<Loan> FindLoan(int64_t record_id) = 0;
+  // A loan by its id, with instalments, payments and status; NotFound when there is none.
+  virtual Result<Loan> LoadLoan(int64_t loan_id) = 0;
+  // Every loan, oldest first; `status` "" for all, else "active", "overdue" or "closed".
+  virtual Result<std::vector<Loan>> ListLoans(const std::string& status = "") = 0;
+
+  // Records a payment, in one transaction: allocated to the oldest instalment not paid in full
+  // (a partial payment stays on it; what is left over goes on to the next), instalments paid in
+  // full and a loan with all of them paid ("closed") updated, a "loan_payment" audit event.
+  // Idempotent on the reference: the same reference again (same loan and amount) writes
+  // nothing and answers the first receipt (duplicate = true). InvalidArgument: an amount <= 0,
+  // an empty reference, method or actor, more than the loan still owes, a closed loan, or a
+  // reference already used with another loan or amount. NotFound: no such loan.
+  virtual Result<PaymentReceipt> RecordPayment(const PaymentRequest& payment) = 0;
+
+  // Puts every reminder due at `now` (DueLoanReminders over the loans not closed) in the outbox
+  // as its template, and records it in loan_reminders, unique on (loan, instalment, kind): all
+  // in one transaction, and never twice, across restarts and concurrent callers. Returns how
+  // many were queued. Erased borrowers get none. InvalidArgument when a due kind has no
+  // ContentSid.
+  virtual Result<int> EnqueueDueLoanReminders(TimePoint now,
+                                              const LoanReminderOptions& options) = 0;
+  // When the next reminder not yet queued becomes due: `now` if one is due already, nullopt
+  // when none is left (every loan closed or every reminder queued).
+  virtual Result<std::optional<TimePoint>> NextLoanReminderDue(
+      TimePoint now, const LoanReminderOptions& options) = 0;
 };
 
 }  // namespace bot

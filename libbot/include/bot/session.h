@@ -44,6 +44,11 @@ struct Contact {
   bool opted_out = false;
   std::optional<TimePoint> opted_out_at;
   std::optional<TimePoint> last_inbound_at;
+  // Set when the provider said the contact can never be reached (Twilio 21610 unsubscribed,
+  // 21211 invalid number): the outbox fails its messages instead of sending them.
+  std::string unreachable_code;  // "" while reachable
+  std::string unreachable_reason;
+  std::optional<TimePoint> unreachable_at;
 };
 
 // A media attachment of an inbound message.

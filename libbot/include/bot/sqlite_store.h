@@ -77,6 +77,38 @@ Result<std::vector<FailedInbound>> ListFailedInbound(const std::string& path);
 // them, as it does every accepted message (once the cause is fixed, e.g. a corrected config).
 Result<int64_t> RetryFailedInbound(const std::string& path, int64_t id, TimePoint now);
 
+// An outbound message that failed for good (status failed, undelivered or not_sendable), for
+// "botrunner outbox failed".
+struct FailedOutbound {
+  int64_t id = 0;
+  std::string channel;
+  std::string address;
+  std::string status;      // failed, undelivered, not_sendable
+  std::string error_code;  // the provider's code, e.g. "21610"; "" when none
+  std::string error;
+  std::string unreachable_code;  // the contact's mark (Contact::unreachable_code), "" if none
+  TimePoint created_at;
+};
+
+// Every failed outbound message, oldest first, over its own connection to the database at
+// `path`.
+Result<std::vector<FailedOutbound>> ListFailedOutbound(const std::string& path);
+
+struct OutboundRetry {
+  int64_t queued = 0;   // messages put back in the outbox
+  int64_t refused = 0;  // left failed: their contact is marked unreachable (no `force`)
+  std::string refusal;  // why the first one was refused
+};
+
+// Puts failed outbound messages (one by id, or all with id 0) back in the outbox as new
+// ("pending", due now, attempts and provider id cleared), each audited "outbound_retry" with
+// `actor`, in one transaction; a running server's outbox worker sends them at its next poll. A
+// message to a contact marked unreachable is refused (counted in `refused`) unless `force`,
+// which clears the mark (audited "contact_reachable"). NotFound for an id that is not a failed
+// outbound message; InvalidArgument for an empty actor.
+Result<OutboundRetry> RetryFailedOutbound(const std::string& path, int64_t id, bool force,
+                                          const std::string& actor, TimePoint now);
+
 // A conversation waiting for a person (its session in `handoff`), for "botrunner handoff".
 struct Handoff {
   std::string channel;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bot/clock.h"
@@ -165,6 +166,13 @@ struct StoredMessage {
   std::string transcript;  // in: a voice note's text, when it was transcribed
 };
 
+// True for provider error codes that say a contact can never be reached, so that nothing more
+// is sent to it: Twilio 21610 (unsubscribed: the recipient replied STOP) and 21211 (invalid
+// number). 63016 (outside the 24 h window) is about one message, not the contact.
+bool MarksContactUnreachable(std::string_view error_code);
+// Why, in words: "unsubscribed (21610)", "invalid number (21211)".
+std::string UnreachableReason(std::string_view error_code);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -193,12 +201,18 @@ class Store {
   virtual Status MarkInboundFailed(int64_t message_id, const std::string& reason,
                                    TimePoint now) = 0;
 
-  // The outbox: pending messages whose next attempt is due, oldest first.
+  // The outbox: pending messages whose next attempt is due, oldest first. A due message to a
+  // contact marked unreachable (Contact::unreachable_code) is not returned: it is failed with
+  // the mark's code and the error "contact unreachable: <reason>".
   virtual Result<std::vector<OutboundMessage>> DueOutbound(TimePoint now, int limit) = 0;
   virtual Status MarkOutboundSent(int64_t id, const std::string& provider_id, TimePoint now) = 0;
   virtual Status MarkOutboundRetry(int64_t id, TimePoint next_attempt_at,
                                    const std::string& error) = 0;
-  // Permanent outcome: status "failed" or "not_sendable", with the provider's error code.
+  // Permanent outcome: status "failed" or "not_sendable", with the provider's error code. A
+  // code that means the contact can never be reached (MarksContactUnreachable: Twilio 21610
+  // unsubscribed, 21211 invalid number) marks the contact in the same transaction, audited
+  // "contact_unreachable"; 21610 also opts it out, and its opt-in (a turn's "optin" audit
+  // event) clears that mark. Status callbacks (UpdateDeliveryStatus) mark the same way.
   virtual Status MarkOutboundFailed(int64_t id, const std::string& status,
                                     const std::string& error_code, const std::string& error) = 0;
   // A status callback. Monotonic: queued < sent < delivered < read; failed/undelivered are

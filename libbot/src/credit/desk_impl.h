@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "bot/credit_desk.h"
 #include "store/sqlite_statement.h"
@@ -39,8 +40,23 @@ class SqliteCreditDesk final : public CreditDesk {
   Result<Loan> Approve(int64_t record_id, const std::string& actor) override;
   Status Reject(int64_t record_id, const std::string& actor, const std::string& reason) override;
   Result<Loan> FindLoan(int64_t record_id) override;
+  Result<Loan> LoadLoan(int64_t loan_id) override;
+  Result<std::vector<Loan>> ListLoans(const std::string& status) override;
+  Result<PaymentReceipt> RecordPayment(const PaymentRequest& payment) override;
+  Result<int> EnqueueDueLoanReminders(TimePoint now, const LoanReminderOptions& options) override;
+  Result<std::optional<TimePoint>> NextLoanReminderDue(TimePoint now,
+                                                       const LoanReminderOptions& options) override;
 
  private:
+  // The loan `loan_id` with its instalments (status computed at `now`), payments and borrower.
+  Result<Loan> LoadLoanLocked(int64_t loan_id, TimePoint now);
+  // The ids of every loan not closed, oldest first.
+  Result<std::vector<int64_t>> OpenLoanIdsLocked();
+  // The reminders of the open loans not yet queued, with their loans.
+  Result<std::vector<std::pair<Loan, LoanReminder>>> PendingRemindersLocked(
+      TimePoint now, const LoanReminderOptions& options);
+  Status WritePayment(const PaymentRequest& payment, const Loan& loan, TimePoint now,
+                      LoanTransaction* transaction);
   // The application `record_id` inside the caller's transaction, checked undecided and
   // pre-approved; `actor` must not be empty.
   Result<Application> LoadUndecided(int64_t record_id, const std::string& actor);
@@ -67,6 +83,23 @@ class SqliteCreditDesk final : public CreditDesk {
   sqlite::Statement insert_audit_;
   sqlite::Statement load_loan_;
   sqlite::Statement load_payments_;
+  // Payments and reminders (desk_payments.cc, desk_reminders.cc).
+  sqlite::Statement load_loan_by_id_;
+  sqlite::Statement open_loans_;
+  sqlite::Statement all_loans_;
+  sqlite::Statement load_transactions_;
+  sqlite::Statement load_allocations_;
+  sqlite::Statement find_reference_;
+  sqlite::Statement insert_transaction_;
+  sqlite::Statement insert_allocation_;
+  sqlite::Statement pay_instalment_;
+  sqlite::Statement close_loan_;
+  sqlite::Statement reminder_sent_;
+  sqlite::Statement insert_reminder_;
+  sqlite::Statement set_template_;
 };
+
+// The instalment's status at local date `today` (LoanPayment::status).
+std::string InstalmentStatus(const LoanPayment& payment, std::chrono::year_month_day today);
 
 }  // namespace bot::credit

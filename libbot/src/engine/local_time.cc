@@ -56,6 +56,14 @@ int64_t ZoneOffsetMillis(std::string_view zone, int64_t ms, bool local) {
   return U_SUCCESS(status) ? int64_t{raw} + dst : 0;
 }
 
+TimePoint LocalTimeToUtc(std::chrono::year_month_day date, int hour, std::string_view zone) {
+  using namespace std::chrono;
+  const int64_t local_ms =
+      duration_cast<milliseconds>(sys_days(date).time_since_epoch() + hours(hour)).count();
+  const int64_t offset = ZoneOffsetMillis(zone, local_ms, /*local=*/true);
+  return TimePoint(duration_cast<TimePoint::duration>(milliseconds(local_ms - offset)));
+}
+
 std::string IsoDate(std::chrono::year_month_day date) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(date.year()),

@@ -19,6 +19,10 @@ std::chrono::year_month_day LocalDate(TimePoint t, std::string_view zone);
 // in milliseconds; 0 for UTC or an unknown zone.
 int64_t ZoneOffsetMillis(std::string_view zone, int64_t ms, bool local);
 
+// The instant when the clocks of `zone` read `date` at `hour`:00 (UTC for an unknown zone). In
+// a DST gap or overlap ICU's choice applies.
+TimePoint LocalTimeToUtc(std::chrono::year_month_day date, int hour, std::string_view zone);
+
 // "2026-12-07".
 std::string IsoDate(std::chrono::year_month_day date);
 

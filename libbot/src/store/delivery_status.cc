@@ -1,5 +1,7 @@
 #include "store/delivery_status.h"
 
+#include <string>
+
 namespace bot {
 
 int DeliveryRank(std::string_view status) {
@@ -29,6 +31,20 @@ int DeliveryRank(std::string_view status) {
     if (entry.name == status) return entry.rank;
   }
   return -1;
+}
+
+}  // namespace bot
+
+namespace bot {
+
+bool MarksContactUnreachable(std::string_view error_code) {
+  return error_code == "21610" || error_code == "21211";
+}
+
+std::string UnreachableReason(std::string_view error_code) {
+  if (error_code == "21610") return "unsubscribed (21610)";
+  if (error_code == "21211") return "invalid number (21211)";
+  return "error " + std::string(error_code);
 }
 
 }  // namespace bot

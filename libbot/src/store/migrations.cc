@@ -339,6 +339,44 @@ CREATE TABLE campaign_recipients (
 );
 CREATE INDEX campaign_recipients_due ON campaign_recipients (due_at) WHERE due_at IS NOT NULL;
 )sql",
+    // 10: the lender (issue 16). Contacts a provider says can never be reached (Twilio 21610
+    // unsubscribed, 21211 invalid number): the outbox fails their messages instead of sending.
+    // Loan payments: what each instalment has received, the payments by transaction reference,
+    // and the reminders already queued (never twice).
+    R"sql(
+ALTER TABLE contacts ADD COLUMN unreachable_code TEXT;    -- NULL while reachable
+ALTER TABLE contacts ADD COLUMN unreachable_reason TEXT;
+ALTER TABLE contacts ADD COLUMN unreachable_at INTEGER;
+CREATE INDEX contacts_unreachable ON contacts (id) WHERE unreachable_code IS NOT NULL;
+CREATE INDEX messages_failed ON messages (id)
+  WHERE direction = 'out' AND status IN ('failed', 'undelivered', 'not_sendable');
+
+ALTER TABLE loan_payments ADD COLUMN paid INTEGER NOT NULL DEFAULT 0;  -- centavos received
+ALTER TABLE loan_payments ADD COLUMN paid_at INTEGER;    -- when it was fully paid
+CREATE TABLE loan_transactions (
+  id INTEGER PRIMARY KEY,
+  loan_id INTEGER NOT NULL REFERENCES loans(id),
+  reference TEXT NOT NULL UNIQUE,   -- the bank's transaction reference: a payment is kept once
+  amount INTEGER NOT NULL,
+  method TEXT NOT NULL,             -- 'spei', 'oxxo', 'cash' ...
+  actor TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE loan_allocations (
+  transaction_id INTEGER NOT NULL REFERENCES loan_transactions(id),
+  number INTEGER NOT NULL,          -- the instalment
+  amount INTEGER NOT NULL,
+  PRIMARY KEY (transaction_id, number)
+);
+CREATE TABLE loan_reminders (
+  loan_id INTEGER NOT NULL REFERENCES loans(id),
+  number INTEGER NOT NULL,          -- the instalment
+  kind TEXT NOT NULL CHECK (kind IN ('before', 'due', 'overdue')),
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (loan_id, number, kind)
+);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

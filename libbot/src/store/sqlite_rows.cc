@@ -39,6 +39,9 @@ Contact ReadContact(const Statement& stmt, int first) {
   contact.opted_out_at = stmt.OptionalTime(first + 4);
   contact.opted_out = contact.opted_out_at.has_value();
   contact.last_inbound_at = stmt.OptionalTime(first + 5);
+  contact.unreachable_code = stmt.Text(first + 6);
+  contact.unreachable_reason = stmt.Text(first + 7);
+  contact.unreachable_at = stmt.OptionalTime(first + 8);
   return contact;
 }
 

@@ -141,7 +141,8 @@ Status SqliteStore::PrepareAll() {
        "VALUES (?1, ?2, 'in', ?3, ?4, ?5, 'accepted', ?6, ?7, ?8, ?9, ?9)"},
       {&load_message_,
        "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
-       "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at "
+       "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at, "
+       "coalesce(c.unreachable_code, ''), coalesce(c.unreachable_reason, ''), c.unreachable_at "
        "FROM messages m JOIN contacts c ON c.id = m.contact_id "
        "WHERE m.id = ?1 AND m.direction = 'in'"},
       {&latest_session_, "SELECT " + session_columns +
@@ -190,8 +191,10 @@ Status SqliteStore::PrepareAll() {
        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
       {&due_outbound_,
        "SELECT m.id, m.contact_id, c.channel, c.address, m.text, m.status, m.provider_id, "
-       "m.error_code, m.attempts, m.created_at, m.next_attempt_at, m.content_sid, "
-       "m.content_variables FROM messages m JOIN contacts c ON c.id = m.contact_id "
+       "m.error_code, m.attempts, m.created_at, m.next_attempt_at, "
+       "coalesce(c.unreachable_code, ''), coalesce(c.unreachable_reason, ''), "
+       "coalesce(m.content_sid, ''), coalesce(m.content_variables, '') "
+       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
        "WHERE m.status = 'pending' AND m.next_attempt_at <= ?1 ORDER BY m.id LIMIT ?2"},
       {&mark_sent_,
        "UPDATE messages SET status = 'sent', provider_id = ?2, updated_at = ?3 "
@@ -207,6 +210,18 @@ Status SqliteStore::PrepareAll() {
       {&set_delivery_status_,
        "UPDATE messages SET status = ?2, error_code = coalesce(?3, error_code), "
        "updated_at = ?4 WHERE id = ?1"},
+      // A contact the provider said can never be reached (21610 unsubscribed also opts it out;
+      // a 21211 number is invalid). RETURNING: the contact, when this marked it just now.
+      {&mark_unreachable_,
+       "UPDATE contacts SET unreachable_code = ?2, unreachable_reason = ?3, unreachable_at = ?4, "
+       "opted_out_at = CASE WHEN ?2 = '21610' THEN coalesce(opted_out_at, ?4) "
+       "ELSE opted_out_at END "
+       "WHERE id = (SELECT contact_id FROM messages WHERE id = ?1) "
+       "AND unreachable_code IS NOT ?2 RETURNING id"},
+      // The user opted in again: an unsubscription (21610) no longer holds.
+      {&clear_unsubscribed_,
+       "UPDATE contacts SET unreachable_code = NULL, unreachable_reason = NULL, "
+       "unreachable_at = NULL WHERE id = ?1 AND unreachable_code = '21610'"},
       {&outbox_depth_, "SELECT count(*) FROM messages WHERE status = 'pending'"},
       {&release_handoff_,
        "UPDATE sessions SET status = 'active', updated_at = ?2 WHERE id = "

@@ -17,6 +17,13 @@
 
 namespace bot {
 
+// A due outbound message and its contact's unreachable mark ("" when reachable).
+struct DueRow {
+  OutboundMessage message;
+  std::string unreachable_code;
+  std::string unreachable_reason;
+};
+
 class SqliteStore final : public Store {
  public:
   static Result<std::unique_ptr<Store>> Open(const std::string& path, const SqliteOptions& options);
@@ -65,6 +72,10 @@ class SqliteStore final : public Store {
   // Runs an UPDATE of one outbound message by id (locking): NotFound when no row matched.
   template <typename BindRest>
   Status UpdateOutbound(sqlite::Statement& stmt, int64_t id, const char* what, BindRest bind);
+  // Inside a transaction: marks the contact of outbound message `id` unreachable when
+  // `error_code` says so (MarksContactUnreachable), with an audit event (sqlite_outbox.cc).
+  Status MarkUnreachableLocked(int64_t id, const std::string& error_code, TimePoint now);
+  Status FailUnreachableLocked(const std::vector<DueRow>& due);
 
   // Unlocked halves of the public methods, for use inside a transaction.
   Result<std::optional<Session>> LatestSessionLocked(int64_t contact_id);
@@ -123,6 +134,8 @@ class SqliteStore final : public Store {
   sqlite::Statement find_by_provider_id_;
   sqlite::Statement set_delivery_status_;
   sqlite::Statement outbox_depth_;
+  sqlite::Statement mark_unreachable_;
+  sqlite::Statement clear_unsubscribed_;
   // Everything else.
   sqlite::Statement release_handoff_;
   sqlite::Statement find_contact_;

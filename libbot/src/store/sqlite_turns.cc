@@ -248,6 +248,12 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     if (Status s = sqlite::InsertAudit(insert_audit_, contact_id, event, turn.now); !s.ok()) {
       return s;
     }
+    // The user opted in again: an unsubscription (21610) no longer holds.
+    if (event.kind == "optin") {
+      Scope clear(clear_unsubscribed_);
+      clear->Bind(1, contact_id);
+      if (Status s = Run(*clear, "clear unsubscribed"); !s.ok()) return s;
+    }
   }
   return Status::Ok();
 }

@@ -21,5 +21,6 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code);  // deliveries_command
 void AddInboundCommand(CLI::App& app, int* exit_code);     // inbound_command.cc
 void AddHandoffCommand(CLI::App& app, int* exit_code);     // handoff_command.cc
 void AddCampaignCommand(CLI::App& app, int* exit_code);    // campaigns/campaign_command.cc
+void AddOutboxCommand(CLI::App& app, int* exit_code);      // outbox_command.cc
 
 }  // namespace runner

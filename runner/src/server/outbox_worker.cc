@@ -278,7 +278,9 @@ bool OutboxWorker::Begin(const Job& job, std::optional<bot::TimePoint>* hold) {
     if (contact->has_value()) last_inbound_at = (*contact)->last_inbound_at;
   }
   bool in_window = last_inbound_at && now - *last_inbound_at <= options_.window;
-  if (!m.content_sid.empty()) {  // a campaign's approved template: sendable in or out of the window
+  if (!m.content_sid.empty()) {
+    // A message that is a template of its own (a loan reminder) goes as that template, in the
+    // window or not.
     request.content_sid = m.content_sid;
     request.content_variables = m.content_variables;
     metrics_->CountSend(SendOutcomeKind::kTemplate);

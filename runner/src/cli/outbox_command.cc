@@ -1,0 +1,93 @@
+// botrunner outbox failed | retry <id> | retry --all [--force]: outbound messages that failed
+// for good (docs/runner.md, "Permanent send failures").
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "bot/clock.h"
+#include "bot/sqlite_store.h"
+#include "cli/actor.h"
+#include "cli/commands.h"
+#include "server/log.h"
+#include "util/json_text.h"
+
+namespace runner {
+namespace {
+
+struct OutboxArgs {
+  std::string db = "data/bot.db";
+  int64_t id = 0;
+  bool all = false;
+  bool force = false;
+  bool unmasked = false;
+  std::string actor;
+};
+
+std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
+
+int RunFailed(const OutboxArgs& args) {
+  auto failed = bot::ListFailedOutbound(args.db);
+  if (!failed.ok()) {
+    std::cerr << "botrunner outbox: " << failed.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "id\tcreated_at\tnumber\tto\tstatus\tcode\tcontact\terror\n";
+  for (const bot::FailedOutbound& m : *failed) {
+    std::cout << fmt::format(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at), m.channel,
+        args.unmasked ? m.address : MaskAddress(m.address), m.status, OrDash(m.error_code),
+        m.unreachable_code.empty() ? "reachable" : "unreachable:" + m.unreachable_code,
+        OrDash(m.error));
+  }
+  return 0;
+}
+
+int RunRetry(const OutboxArgs& args) {
+  if ((args.id != 0) == args.all) {
+    std::cerr << "botrunner outbox retry: give one message id or --all\n";
+    return 2;
+  }
+  const std::string actor = ActorOrLogin(args.actor);
+  if (actor.empty()) {
+    std::cerr << "botrunner outbox retry: say who retries with --actor NAME\n";
+    return 2;
+  }
+  bot::SystemClock clock;
+  auto retried = bot::RetryFailedOutbound(args.db, args.id, args.force, actor, clock.Now());
+  if (!retried.ok()) {
+    std::cerr << "botrunner outbox retry: " << retried.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << retried->queued
+            << " message(s) queued again; a running server's outbox sends them\n";
+  if (retried->refused > 0) {
+    std::cerr << "botrunner outbox retry: " << retried->refused << " refused: " << retried->refusal
+              << "\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddOutboxCommand(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<OutboxArgs>();
+  CLI::App* cmd = app.add_subcommand("outbox", "Outbound messages that failed for good");
+  cmd->require_subcommand(1);
+  CLI::App* failed = cmd->add_subcommand("failed", "List them, oldest first");
+  failed->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+  failed->add_flag("--unmasked", args->unmasked, "show whole phone numbers");
+  failed->callback([exit_code, args] { *exit_code = RunFailed(*args); });
+  CLI::App* retry = cmd->add_subcommand("retry", "Put them back in the outbox (audited)");
+  retry->add_option("id", args->id, "a failed message's id");
+  retry->add_flag("--all", args->all, "every failed message");
+  retry->add_flag("--force", args->force, "also to a contact marked unreachable (clears the mark)");
+  retry->add_option("--actor", args->actor, "who retries (default: the login name)");
+  retry->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+  retry->callback([exit_code, args] { *exit_code = RunRetry(*args); });
+}
+
+}  // namespace runner
