@@ -103,7 +103,7 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   const size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string query(q == std::string_view::npos ? "" : target.substr(q + 1));
-  if (path.substr(0, kPrefix.size()) != kPrefix && path != kEvents) {
+  if (path.substr(0, kPrefix.size()) != kPrefix && path != kEvents && path != kCampaignsPath) {
     co_return co_await Console(request, path);
   }
   AdminTokenConfig caller;
