@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: unit, transcript and end-to-end tests; the same suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer; and the embedding example against an installed tree.
+# Runs the whole test suite: unit, transcript and end-to-end tests (with a throwaway PostgreSQL
+# server and a headless Chromium test of the web console, both started by ctest); the same suite
+# again under AddressSanitizer + UndefinedBehaviorSanitizer; and the embedding example against an
+# installed tree.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/deps.sh
