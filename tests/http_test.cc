@@ -449,7 +449,10 @@ TEST(RetrierLimits, A429StormSlowsEveryCallAndEveryCallIsAnsweredOnce) {
   EXPECT_EQ(provider.most_held(), 20u);
   // Only the first storm is throttled: after it, calls wait in the queue, not on the provider.
   EXPECT_LT(provider.throttled(), static_cast<size_t>(kCalls));
-  EXPECT_LE(retrier.Load().concurrency, 21) << "raised by one per round of successes";
+  // Each raise takes a full round of successes at the current cap (at least 20), so 300 answered
+  // calls can lift it by at most 300 / 20 however the rounds interleave with the last 429s; a
+  // retrier that went straight back to its configured 200 would fail here.
+  EXPECT_LE(retrier.Load().concurrency, 20 + kCalls / 20) << "raised by one per round of successes";
   EXPECT_EQ(retrier.Load().in_flight, 0);
   EXPECT_EQ(retrier.Load().queued, 0);
 }
