@@ -12,6 +12,7 @@
 #include "bot/credit.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
+#include "support/stored_turn.h"
 #include "support/temp_dir.h"
 
 namespace bot {
@@ -67,34 +68,17 @@ class CreditDeskTest : public ::testing::Test {
   // A conversation with `address` that ends recording one record of `kind`; its record id.
   int64_t Apply(const std::string& address, std::map<std::string, std::string> fields,
                 const std::string& kind = "application") {
-    InboundMessage m;
-    m.channel = kChannel;
-    m.from = address;
-    m.provider_id = "SM" + std::to_string(++sid_);
-    m.profile_name = "Ana";
-    m.text = "sí";
-    m.dialog_id = "credit_application";
-    m.received_at = kNoon;
-    auto accepted = store_->AcceptInbound(m);
-    EXPECT_TRUE(accepted.ok());
-    auto turn = store_->LoadTurn(accepted->message_id);
-    EXPECT_TRUE(turn.ok());
-    TurnCommit commit;
-    commit.inbound_id = turn->message_id;
-    commit.contact = turn->contact;
-    commit.contact.name = "Ana María López";
-    commit.session = Session{};
-    commit.session->dialog_id = "credit_application";
-    commit.session->dialog_version = 1;
-    commit.session->state = "preapproved";
-    commit.session->started_at = kNoon;
-    commit.session->updated_at = kNoon;
-    commit.replies = {"¡Buenas noticias!"};
-    commit.reply_status = "inline";
-    commit.records = {{kind, std::move(fields)}};
-    commit.now = kNoon;
-    EXPECT_TRUE(store_->CommitTurn(commit).ok());
-    auto records = store_->ListRecords(turn->contact.id);
+    testing::StoredTurn turn;
+    turn.channel = kChannel;
+    turn.from = address;
+    turn.name = "Ana María López";
+    turn.message_sid = "SM" + std::to_string(++sid_);
+    turn.replies = {"¡Buenas noticias!"};
+    turn.reply_status = "inline";
+    turn.records = {{kind, std::move(fields)}};
+    turn.at = kNoon;
+    EXPECT_TRUE(testing::StoreTurn(*store_, turn).ok());
+    auto records = store_->ListRecords(ContactOf(address));
     return records->back().id;
   }
 

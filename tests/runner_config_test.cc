@@ -185,6 +185,85 @@ TEST(RunnerConfig, ErrorsNameTheFileAndLine) {
   }
 }
 
+constexpr const char* kLender = R"(
+accounts:
+  lender: {sid: AC1, auth_token: t}
+  clinic: {sid: AC2, auth_token: u}
+numbers:
+  - {to: "whatsapp:+5215500000000", dialog: credit_application, account: lender}
+  - {to: "whatsapp:+14155238886", dialog: review_rating}
+)";
+
+TEST(RunnerConfig, ReadsLoanRemindersWithDefaultsAndANumberAsPeopleTypeIt) {
+  bot::Result<RunnerConfig> none = ParseConfig(kLender, "bot.yaml", Env({}));
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->loan_reminders.has_value());
+
+  bot::Result<RunnerConfig> c = ParseConfig(
+      std::string(kLender) +
+          "loan_reminders:\n"
+          "  number: \"+5215500000000\"\n"
+          "  content_sid: {before: HXb, due: \"${DUE_SID}\", overdue: HXo}\n",
+      "bot.yaml", Env({{"DUE_SID", "HXd"}}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_TRUE(c->loan_reminders.has_value());
+  EXPECT_EQ(c->loan_reminders->number, "whatsapp:+5215500000000");
+  const std::map<std::string, std::string> sids = {
+      {"before", "HXb"}, {"due", "HXd"}, {"overdue", "HXo"}};
+  EXPECT_EQ(c->loan_reminders->content_sid, sids);
+  EXPECT_EQ(c->loan_reminders->hour, 9);
+  EXPECT_EQ(c->loan_reminders->time_zone, "America/Mexico_City");
+
+  c = ParseConfig(std::string(kLender) +
+                      "loan_reminders:\n"
+                      "  number: whatsapp:+5215500000000\n"
+                      "  content_sid: {before: HXb, due: HXd, overdue: HXo}\n"
+                      "  hour: 0\n"
+                      "  time_zone: America/Guayaquil\n",
+                  "bot.yaml", Env({}));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->loan_reminders->hour, 0);
+  EXPECT_EQ(c->loan_reminders->time_zone, "America/Guayaquil");
+}
+
+TEST(RunnerConfig, RefusesLoanRemindersThatCouldNotBeSent) {
+  struct Case {
+    const char* section;
+    const char* fragment;
+  };
+  const Case kCases[] = {
+      {"loan_reminders: [a]\n", "bot.yaml:8: 'loan_reminders' must be a mapping"},
+      {"loan_reminders:\n  number: \"+5215599999999\"\n"
+       "  content_sid: {before: HXb, due: HXd, overdue: HXo}\n",
+       "bot.yaml:9: loan_reminders: number '+5215599999999' is not in numbers"},
+      {"loan_reminders:\n  number: \"+14155238886\"\n"
+       "  content_sid: {before: HXb, due: HXd, overdue: HXo}\n",
+       "needs an account to send the reminders with"},
+      {"loan_reminders:\n  number: \"+5215500000000\"\n", "needs content_sid"},
+      {"loan_reminders:\n  number: \"+5215500000000\"\n  content_sid: {before: HXb, due: HXd}\n",
+       "no ContentSid for the 'overdue' loan reminder"},
+      {"loan_reminders:\n  number: \"+5215500000000\"\n"
+       "  content_sid: {before: HXb, due: HXd, overdue: HXo, late: HXl}\n",
+       "'late'"},
+      {"loan_reminders:\n  number: \"+5215500000000\"\n"
+       "  content_sid: {before: HXb, due: HXd, overdue: HXo}\n  hour: 24\n",
+       "'hour'"},
+      {"loan_reminders:\n  number: \"+5215500000000\"\n"
+       "  content_sid: {before: HXb, due: HXd, overdue: HXo}\n  time_zone: Mars/Olympus\n",
+       "unknown time zone 'Mars/Olympus'"},
+      {"loan_reminders:\n  number: \"+5215500000000\"\n"
+       "  content_sid: {before: HXb, due: HXd, overdue: HXo}\n  timezone: UTC\n",
+       "'timezone'"},
+  };
+  for (const Case& c : kCases) {
+    bot::Result<RunnerConfig> parsed =
+        ParseConfig(std::string(kLender) + c.section, "bot.yaml", Env({}));
+    ASSERT_FALSE(parsed.ok()) << c.section;
+    EXPECT_NE(parsed.status().message().find(c.fragment), std::string::npos)
+        << c.section << "\n  got: " << parsed.status().message();
+  }
+}
+
 TEST(RunnerConfig, AMissingSecretIsNamedButNoValueIsEverPrinted) {
   const char* yaml = R"(
 accounts:

@@ -112,6 +112,7 @@ struct Loan {
   std::vector<LoanTransaction> transactions;  // oldest first
   std::string address;                        // the borrower's WhatsApp address
   std::string name;                           // the borrower's name
+  std::string channel;  // the bot number the borrower applied on ("whatsapp:+52...")
 };
 
 // What RecordPayment did: the payment (the first one recorded, for a repeated reference) and
@@ -150,6 +151,9 @@ std::vector<LoanReminder> DueLoanReminders(const Loan& loan, TimePoint now,
 struct LoanReminderOptions {
   std::map<std::string, std::string> content_sid;  // "before", "due", "overdue" -> "HX..."
   int hour = 9;                                    // local hour (0-23) a reminder's day starts at
+  // Only the loans of borrowers who applied on this bot number (Loan::channel), so the
+  // reminders leave from it; "" = every loan.
+  std::string channel;
 };
 
 // The repayment schedule of `total` centavos over `term_days` from `start`: a term of up to

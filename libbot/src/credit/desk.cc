@@ -80,7 +80,7 @@ Status SqliteCreditDesk::Prepare() {
        "ORDER BY number"},
       {&load_loan_by_id_,
        "SELECT l.id, l.record_id, l.contact_id, l.amount, l.commission, l.total, l.term_days, "
-       "l.status, l.created_at, c.address, c.name FROM loans l "
+       "l.status, l.created_at, c.address, c.name, c.channel FROM loans l "
        "JOIN contacts c ON c.id = l.contact_id WHERE l.id = ?1"},
       {&open_loans_, "SELECT id FROM loans WHERE status != 'closed' ORDER BY id"},
       {&all_loans_, "SELECT id FROM loans ORDER BY id"},
@@ -213,6 +213,7 @@ Result<Loan> SqliteCreditDesk::LoadLoanLocked(int64_t loan_id, TimePoint now) {
     loan.created_at = load->Time(8);
     loan.address = load->Text(9);
     loan.name = load->Text(10);
+    loan.channel = load->Text(11);
   }
   {
     sqlite::Scope payments(load_payments_);

@@ -97,6 +97,7 @@ Result<std::vector<std::pair<Loan, LoanReminder>>> SqliteCreditDesk::PendingRemi
     auto loan = LoadLoanLocked(id, now);
     if (!loan.ok()) return loan.status();
     if (loan->address.starts_with(kErasedPrefix)) continue;
+    if (!options.channel.empty() && loan->channel != options.channel) continue;
     for (LoanReminder& reminder : LoanReminders(*loan, options_.timezone, options.hour)) {
       if (reminder.until <= now) continue;  // its time has passed
       sqlite::Scope sent(reminder_sent_);

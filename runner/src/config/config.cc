@@ -12,6 +12,7 @@
 #include "bot/text.h"
 #include "config/admin_config.h"
 #include "config/config_reader.h"
+#include "config/loan_reminders_config.h"
 
 namespace runner {
 namespace {
@@ -320,7 +321,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
       {"accounts",         "admin",          "body_limit",          "concurrent_sends",
        "database",         "dialogs",        "event_sinks",         "event_source",
        "event_type_prefix", "events_poll_ms", "events_retry_base_ms", "group_commit",
-       "insecure_skip_signature", "listen",  "log_format",          "media_dir",
+       "insecure_skip_signature", "listen",  "loan_reminders",      "log_format",
+       "media_dir",
        "media_timeout_ms", "meta_leadgen",   "numbers",             "outbox_poll_ms",
        "prompts",          "providers",      "public_base_url",     "rate_per_sender",
        "read_timeout_ms",  "reply_mode",     "retry_base_ms",       "retry_cap_ms",
@@ -415,6 +417,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_RETURN_IF_ERROR(ReadEventSinks(r, root["event_sinks"], &config.event_sinks));
     CONFIG_RETURN_IF_ERROR(ReadMetaLeadgen(r, root["meta_leadgen"], &config));
     CONFIG_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], &config.admin));
+    CONFIG_RETURN_IF_ERROR(ReadLoanReminders(r, root["loan_reminders"], &config));
     CONFIG_ASSIGN_OR_RETURN(config.event_source,
                             r.String(root, "event_source", config.event_source));
     CONFIG_ASSIGN_OR_RETURN(config.event_type_prefix,

@@ -100,6 +100,16 @@ struct AdminConfig {
   bool secure_cookie = false;
 };
 
+// Loan reminders (`loan_reminders:`; docs/credit.md "Loan reminders"): the credit desk's
+// reminders, queued by the server's scheduler.
+struct LoanRemindersConfig {
+  // The lender's bot number: the loans of the borrowers who applied on it are reminded, from it.
+  std::string number;
+  std::map<std::string, std::string> content_sid;  // "before", "due", "overdue" -> "HX..."
+  int hour = 9;                                    // local hour the reminders of a day go at
+  std::string time_zone = "America/Mexico_City";   // the loans' calendar (IANA id)
+};
+
 struct RunnerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port (tests)
@@ -140,6 +150,7 @@ struct RunnerConfig {
   std::vector<EventSinkConfig> event_sinks;       // `event_sinks:`; none by default
   std::optional<MetaLeadgenConfig> meta_leadgen;  // `meta_leadgen:`; off by default
   std::optional<AdminConfig> admin;               // `admin:`; no admin listener by default
+  std::optional<LoanRemindersConfig> loan_reminders;  // `loan_reminders:`; none by default
   // CloudEvents `source` and type prefix: "com.example.bot" -> type
   // "com.example.bot.lead.qualified".
   std::string event_source = "urn:libbot:botrunner";

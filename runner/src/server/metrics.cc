@@ -10,6 +10,8 @@ constexpr std::array<const char*, static_cast<size_t>(Route::kCount)> kRouteName
     "inbound", "status", "healthz", "metrics", "leadgen", "other"};
 constexpr std::array<const char*, static_cast<size_t>(SendOutcomeKind::kCount)> kOutcomeNames = {
     "sent", "retry", "permanent", "not_sendable", "template"};
+constexpr std::array<const char*, static_cast<size_t>(ScheduledSourceKind::kCount)>
+    kSourceNames = {"campaigns", "loan_reminders"};
 
 }  // namespace
 
@@ -45,6 +47,23 @@ void Metrics::CountSend(SendOutcomeKind outcome) {
 
 uint64_t Metrics::sends(SendOutcomeKind outcome) const {
   return sends_[static_cast<size_t>(outcome)].load(std::memory_order_relaxed);
+}
+
+void Metrics::CountScheduledRun(ScheduledSourceKind source, int64_t handled,
+                                std::chrono::system_clock::time_point now) {
+  const size_t i = static_cast<size_t>(source);
+  scheduled_[i].fetch_add(static_cast<uint64_t>(handled), std::memory_order_relaxed);
+  scheduler_last_run_ms_[i].store(
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count(),
+      std::memory_order_relaxed);
+}
+
+uint64_t Metrics::scheduled(ScheduledSourceKind source) const {
+  return scheduled_[static_cast<size_t>(source)].load(std::memory_order_relaxed);
+}
+
+int64_t Metrics::scheduler_last_run_ms(ScheduledSourceKind source) const {
+  return scheduler_last_run_ms_[static_cast<size_t>(source)].load(std::memory_order_relaxed);
 }
 
 std::string Metrics::Render(int64_t outbox_depth) const {
@@ -105,6 +124,23 @@ std::string Metrics::Render(int64_t outbox_depth) const {
                  "botrunner_status_callbacks_total {}\n",
                  duplicates(), signature_failures(),
                  status_callbacks_.load(std::memory_order_relaxed));
+  fmt::format_to(it,
+                 "# HELP botrunner_scheduled_total Scheduled items handled (campaign steps, loan "
+                 "reminders queued).\n"
+                 "# TYPE botrunner_scheduled_total counter\n");
+  for (size_t i = 0; i < kSources; ++i) {
+    fmt::format_to(it, "botrunner_scheduled_total{{source=\"{}\"}} {}\n", kSourceNames[i],
+                   scheduled_[i].load(std::memory_order_relaxed));
+  }
+  fmt::format_to(it,
+                 "# HELP botrunner_scheduler_last_run_seconds When each scheduled source last "
+                 "ran, by the server's clock (Unix time; 0 = not yet).\n"
+                 "# TYPE botrunner_scheduler_last_run_seconds gauge\n");
+  for (size_t i = 0; i < kSources; ++i) {
+    fmt::format_to(it, "botrunner_scheduler_last_run_seconds{{source=\"{}\"}} {:.3f}\n",
+                   kSourceNames[i],
+                   scheduler_last_run_ms_[i].load(std::memory_order_relaxed) / 1e3);
+  }
   return out;
 }
 

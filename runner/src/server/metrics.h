@@ -12,6 +12,9 @@ namespace runner {
 
 enum class Route { kInbound, kStatus, kHealth, kMetrics, kLeadgen, kOther, kCount };
 
+// The scheduler's sources (botrunner_scheduled_total{source}).
+enum class ScheduledSourceKind { kCampaigns, kLoanReminders, kCount };
+
 // What happened to one outbox message.
 enum class SendOutcomeKind { kSent, kRetry, kPermanent, kNotSendable, kTemplate, kCount };
 
@@ -24,12 +27,18 @@ class Metrics {
   void CountSignatureFailure() { signature_failures_.fetch_add(1, std::memory_order_relaxed); }
   void CountSend(SendOutcomeKind outcome);
   void CountStatusCallback() { status_callbacks_.fetch_add(1, std::memory_order_relaxed); }
+  // A scheduler run of `source` at `now` (the server's clock) that handled `handled` items.
+  void CountScheduledRun(ScheduledSourceKind source, int64_t handled,
+                         std::chrono::system_clock::time_point now);
 
   uint64_t requests(Route route, int http_status) const;
   uint64_t turns() const { return turns_.load(std::memory_order_relaxed); }
   uint64_t duplicates() const { return duplicates_.load(std::memory_order_relaxed); }
   uint64_t signature_failures() const { return signature_failures_.load(std::memory_order_relaxed); }
   uint64_t sends(SendOutcomeKind outcome) const;
+  uint64_t scheduled(ScheduledSourceKind source) const;
+  // The `now` of the source's last completed run, in Unix milliseconds; 0 before the first.
+  int64_t scheduler_last_run_ms(ScheduledSourceKind source) const;
 
   // The exposition text; `outbox_depth` < 0 leaves the gauge out (store unreachable).
   std::string Render(int64_t outbox_depth) const;
@@ -52,6 +61,9 @@ class Metrics {
   std::atomic<uint64_t> signature_failures_{0};
   std::atomic<uint64_t> status_callbacks_{0};
   std::array<std::atomic<uint64_t>, static_cast<size_t>(SendOutcomeKind::kCount)> sends_{};
+  static constexpr size_t kSources = static_cast<size_t>(ScheduledSourceKind::kCount);
+  std::array<std::atomic<uint64_t>, kSources> scheduled_{};
+  std::array<std::atomic<int64_t>, kSources> scheduler_last_run_ms_{};
 };
 
 }  // namespace runner

@@ -157,10 +157,30 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   http.body_limit = c.body_limit;
   server->http_ = std::make_unique<HttpServer>(server->ioc_, http, server->handler_.get());
   server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
+  server->scheduled_.push_back(std::make_unique<MeteredSource>(
+      server->campaigns_.get(), ScheduledSourceKind::kCampaigns, &server->metrics_));
+  if (c.loan_reminders) {
+    bot::CreditDeskOptions desk;
+    desk.timezone = c.loan_reminders->time_zone;
+    bot::Result<std::unique_ptr<bot::CreditDesk>> opened =
+        bot::CreditDesk::Open(c.database, server->clock_, desk);
+    if (!opened.ok()) return opened.status();
+    server->credit_desk_ = std::move(*opened);
+    bot::LoanReminderOptions reminders;
+    reminders.content_sid = c.loan_reminders->content_sid;
+    reminders.hour = c.loan_reminders->hour;
+    reminders.channel = c.loan_reminders->number;
+    server->loan_reminders_ = std::make_unique<bot::LoanReminderSource>(
+        server->credit_desk_.get(), server->clock_, std::move(reminders));
+    server->scheduled_.push_back(std::make_unique<MeteredSource>(
+        server->loan_reminders_.get(), ScheduledSourceKind::kLoanReminders, &server->metrics_));
+  }
+  std::vector<bot::ScheduledSource*> sources;
+  for (const auto& source : server->scheduled_) sources.push_back(source.get());
   bot::SchedulerOptions scheduling;
   scheduling.max_sleep = c.scheduler_poll;
   server->scheduler_ = std::make_unique<bot::Scheduler>(
-      server->clock_, std::vector<bot::ScheduledSource*>{server->campaigns_.get()}, scheduling,
+      server->clock_, std::move(sources), scheduling,
       [log = &server->log_](const bot::Status& s) { log->Error("scheduler: {}", s.ToString()); });
   if (c.admin) {
     AdminHandler::Parts admin;
@@ -248,7 +268,11 @@ bot::Status Server::Start() {
   bot::Status recovered = Recover();
   if (!recovered.ok()) return recovered;
   if (leads_) leads_->Recover();
-  scheduler_->Start();  // due campaign work a previous run left runs now
+  if (const auto& reminders = config_.loan_reminders) {
+    log_.Info("loan reminders: the loans of {} at {}:00 {}", reminders->number, reminders->hour,
+              reminders->time_zone);
+  }
+  scheduler_->Start();  // due campaign work and loan reminders a previous run left run now
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;

@@ -12,15 +12,18 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "admin/admin_handler.h"
 #include "bot/bot.h"
 #include "bot/campaigns.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
+#include "bot/credit_desk.h"
 #include "bot/event_queue.h"
 #include "bot/http.h"
 #include "bot/lead_inbox.h"
+#include "bot/loan_reminder_source.h"
 #include "bot/sqlite_knowledge.h"
 #include "bot/store.h"
 #include "config/config.h"
@@ -28,6 +31,7 @@
 #include "leadgen/lead_forms.h"
 #include "server/http_server.h"
 #include "server/log.h"
+#include "server/metered_source.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
 #include "server/providers.h"
@@ -84,7 +88,11 @@ class Server {
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<bot::CampaignSource> campaigns_;  // campaign recipients (docs/campaigns.md)
-  std::unique_ptr<bot::Scheduler> scheduler_;       // runs them when due
+  // Loan reminders (`loan_reminders:`, docs/credit.md); null when not configured.
+  std::unique_ptr<bot::CreditDesk> credit_desk_;
+  std::unique_ptr<bot::LoanReminderSource> loan_reminders_;
+  std::vector<std::unique_ptr<MeteredSource>> scheduled_;  // the sources above, counted
+  std::unique_ptr<bot::Scheduler> scheduler_;              // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.
   std::unique_ptr<bot::SqliteEventQueue> event_queue_;
   std::unique_ptr<bot::HttpClient> events_http_;
