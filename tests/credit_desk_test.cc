@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "bot/credit.h"
+#include "bot/loan_reminder_source.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "support/stored_turn.h"
@@ -606,6 +607,36 @@ TEST_F(LoanTest, RemindersAreQueuedOnceAsTemplatesUntilPaid) {
   ASSERT_TRUE(Pay(575000, "TX3").ok());
   EXPECT_EQ(*desk_->NextLoanReminderDue(day_after, Reminders()), std::nullopt);
   EXPECT_EQ(Count("loan_reminders"), 2);
+}
+
+TEST_F(LoanTest, RemindersKeepToTheLoansOfTheirBotNumber) {
+  const TimePoint before = MexicoCity({k2026, January, std::chrono::day(28)}, 9, 30);
+  LoanReminderOptions other = Reminders();
+  other.channel = "whatsapp:+5215500000000";  // another lender's number
+  EXPECT_EQ(*desk_->NextLoanReminderDue(before, other), std::nullopt);
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, other), 0);
+  EXPECT_EQ(Count("loan_reminders"), 0);
+  LoanReminderOptions ours = Reminders();
+  ours.channel = kChannel;
+  EXPECT_EQ(desk_->LoadLoan(loan_id_)->channel, kChannel);
+  EXPECT_EQ(*desk_->NextLoanReminderDue(before, ours), before);
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, ours), 1);
+}
+
+TEST(CheckLoanReminderSetup, NeedsEveryTemplateAnHourOfTheDayAndAKnownZone) {
+  const LoanReminderOptions good = {
+      {{"before", "HXb"}, {"due", "HXd"}, {"overdue", "HXo"}}, 9, ""};
+  EXPECT_TRUE(CheckLoanReminderSetup(good, "America/Mexico_City").ok());
+  EXPECT_TRUE(CheckLoanReminderSetup(good, "UTC").ok());
+  LoanReminderOptions no_due = good;
+  no_due.content_sid["due"] = "";
+  EXPECT_EQ(CheckLoanReminderSetup(no_due, "UTC").message(),
+            "no ContentSid for the 'due' loan reminder");
+  LoanReminderOptions late = good;
+  late.hour = 24;
+  EXPECT_EQ(CheckLoanReminderSetup(late, "UTC").message(), "reminder hour must be 0-23, not 24");
+  EXPECT_EQ(CheckLoanReminderSetup(good, "Mexico/Cancun_City").message(),
+            "unknown time zone 'Mexico/Cancun_City'");
 }
 
 TEST_F(LoanTest, AReminderWithoutItsTemplateIsRefusedAndNothingIsQueued) {
