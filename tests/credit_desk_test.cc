@@ -624,8 +624,7 @@ TEST_F(LoanTest, RemindersKeepToTheLoansOfTheirBotNumber) {
 }
 
 TEST(CheckLoanReminderSetup, NeedsEveryTemplateAnHourOfTheDayAndAKnownZone) {
-  const LoanReminderOptions good = {
-      {{"before", "HXb"}, {"due", "HXd"}, {"overdue", "HXo"}}, 9, ""};
+  const LoanReminderOptions good = {{{"before", "HXb"}, {"due", "HXd"}, {"overdue", "HXo"}}, 9, ""};
   EXPECT_TRUE(CheckLoanReminderSetup(good, "America/Mexico_City").ok());
   EXPECT_TRUE(CheckLoanReminderSetup(good, "UTC").ok());
   LoanReminderOptions no_due = good;

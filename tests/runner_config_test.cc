@@ -199,12 +199,12 @@ TEST(RunnerConfig, ReadsLoanRemindersWithDefaultsAndANumberAsPeopleTypeIt) {
   ASSERT_TRUE(none.ok()) << none.status().ToString();
   EXPECT_FALSE(none->loan_reminders.has_value());
 
-  bot::Result<RunnerConfig> c = ParseConfig(
-      std::string(kLender) +
-          "loan_reminders:\n"
-          "  number: \"+5215500000000\"\n"
-          "  content_sid: {before: HXb, due: \"${DUE_SID}\", overdue: HXo}\n",
-      "bot.yaml", Env({{"DUE_SID", "HXd"}}));
+  bot::Result<RunnerConfig> c =
+      ParseConfig(std::string(kLender) +
+                      "loan_reminders:\n"
+                      "  number: \"+5215500000000\"\n"
+                      "  content_sid: {before: HXb, due: \"${DUE_SID}\", overdue: HXo}\n",
+                  "bot.yaml", Env({{"DUE_SID", "HXd"}}));
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   ASSERT_TRUE(c->loan_reminders.has_value());
   EXPECT_EQ(c->loan_reminders->number, "whatsapp:+5215500000000");

@@ -42,8 +42,8 @@ bot::TimePoint MexicoCity(year_month_day date, int hour, int minute = 0) {
 }
 
 std::map<std::string, std::string> Application(const std::string& term) {
-  return {{"status", "preapproved"}, {"name", kName},          {"amount", "5000.00"},
-          {"term", term},            {"commission", "750.00"}, {"total", "5750.00"}};
+  return {{"status", "preapproved"}, {"name", kName},     {"amount", "5000.00"}, {"term", term},
+          {"commission", "750.00"},  {"total", "5750.00"}};
 }
 
 bool Contains(const std::string& text, const std::string& part) {
@@ -85,7 +85,8 @@ class LoanRemindersTest : public ::testing::Test {
   }
 
   void StartServer() {
-    ASSERT_TRUE(h_.Start(Yaml(), [](const std::string&) { return std::nullopt; }, &clock_));
+    ASSERT_TRUE(h_.Start(
+        Yaml(), [](const std::string&) { return std::nullopt; }, &clock_));
   }
 
   // Moves the clock to `t` and waits until the server's scheduler has run the loan reminders
@@ -214,8 +215,9 @@ class CreditCommandTest : public ::testing::Test {
     record_ = StoreApplication(db_, system_clock::now(), "45");
     CliRun approved = Run({"credit", "approve", std::to_string(record_), "--actor", "mesa"});
     ASSERT_EQ(approved.exit_code, 0) << approved.err;
-    ASSERT_TRUE(Contains(approved.out, "approved by mesa: loan 1, $5,000.00 + $750.00 = "
-                                       "$5,750.00 over 45 days"))
+    ASSERT_TRUE(Contains(approved.out,
+                         "approved by mesa: loan 1, $5,000.00 + $750.00 = "
+                         "$5,750.00 over 45 days"))
         << approved.out;
   }
 
@@ -225,8 +227,8 @@ class CreditCommandTest : public ::testing::Test {
     return RunBotrunner(args);
   }
   CliRun Pay(const std::string& amount, const std::string& reference) {
-    return Run({"credit", "pay", "1", amount, "--ref", reference, "--method", "oxxo", "--actor",
-                "caja"});
+    return Run(
+        {"credit", "pay", "1", amount, "--ref", reference, "--method", "oxxo", "--actor", "caja"});
   }
 
   bot::testing::TempDir dir_{"credit_command"};
@@ -285,8 +287,8 @@ TEST_F(CreditCommandTest, PayAllocatesToTheOldestInstalmentKeepsPartsAndIsOncePe
 TEST_F(CreditCommandTest, LoansListsByStatusAndLoanShowsInstalmentsAndPayments) {
   CliRun loans = Run({"credit", "loans"});
   ASSERT_EQ(loans.exit_code, 0) << loans.err;
-  EXPECT_TRUE(loans.out.starts_with(
-      "loan\tapplication\tstatus\ttotal\tpaid\tnext_due\tcontact\tname\n"))
+  EXPECT_TRUE(
+      loans.out.starts_with("loan\tapplication\tstatus\ttotal\tpaid\tnext_due\tcontact\tname\n"))
       << loans.out;
   EXPECT_TRUE(Contains(loans.out, "1\t" + std::to_string(record_) + "\tactive\t$5,750.00\t$0.00\t"))
       << loans.out;
@@ -296,8 +298,9 @@ TEST_F(CreditCommandTest, LoansListsByStatusAndLoanShowsInstalmentsAndPayments) 
   ASSERT_EQ(Pay("5750", "SPEI-ALL").exit_code, 0);
   CliRun closed = Run({"credit", "loans", "--status", "closed"});
   ASSERT_EQ(closed.exit_code, 0) << closed.err;
-  EXPECT_TRUE(Contains(closed.out, "1\t" + std::to_string(record_) + "\tclosed\t$5,750.00\t"
-                                   "$5,750.00\t-\t"))
+  EXPECT_TRUE(Contains(closed.out, "1\t" + std::to_string(record_) +
+                                       "\tclosed\t$5,750.00\t"
+                                       "$5,750.00\t-\t"))
       << closed.out;
   CliRun active = Run({"credit", "loans", "--status", "active"});
   ASSERT_EQ(active.exit_code, 0);

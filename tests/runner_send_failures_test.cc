@@ -141,7 +141,8 @@ TEST_F(SendFailuresTest, AnInvalidNumberMarksTheContactAndItsOtherMessagesFailUn
   ASSERT_TRUE(Eventually([&] {
     failed = Outbox({"failed"});
     return failed.exit_code == 0 && Contains(failed.out, std::to_string(out[2].id) + "\t");
-  })) << failed.err << failed.out;
+  })) << failed.err
+      << failed.out;
   EXPECT_TRUE(failed.out.starts_with("id\tcreated_at\tnumber\tto\tstatus\tcode\tcontact\terror\n"))
       << failed.out;
   for (const bot::StoredMessage& m : out) {

@@ -321,14 +321,14 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
       {"accounts",         "admin",          "body_limit",          "concurrent_sends",
        "database",         "dialogs",        "event_sinks",         "event_source",
        "event_type_prefix", "events_poll_ms", "events_retry_base_ms", "group_commit",
-       "insecure_skip_signature", "listen",  "loan_reminders",      "log_format",
-       "media_dir",
+       "insecure_skip_signature", "listen",  "log_format",          "media_dir",
        "media_timeout_ms", "meta_leadgen",   "numbers",             "outbox_poll_ms",
        "prompts",          "providers",      "public_base_url",     "rate_per_sender",
        "read_timeout_ms",  "reply_mode",     "retry_base_ms",       "retry_cap_ms",
        "sqlite_cache_kib", "sqlite_synchronous", "twiml_budget_ms", "webhooks",
        "workers",
-       "scheduler_poll_ms"}));
+       "scheduler_poll_ms",
+       "loan_reminders"}));
   RunnerConfig config;
   try {
     YAML::Node listen = root["listen"];

@@ -6,8 +6,7 @@
 
 namespace runner {
 
-bot::Status ReadLoanReminders(const ConfigReader& r, const YAML::Node& node,
-                              RunnerConfig* config) {
+bot::Status ReadLoanReminders(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config) {
   if (!node.IsDefined() || node.IsNull()) return bot::Status::Ok();
   if (!node.IsMap()) return r.Error(node, "'loan_reminders' must be a mapping");
   CONFIG_RETURN_IF_ERROR(
@@ -26,8 +25,9 @@ bot::Status ReadLoanReminders(const ConfigReader& r, const YAML::Node& node,
   }
   YAML::Node sids = node["content_sid"];
   if (!sids.IsDefined() || !sids.IsMap()) {
-    return r.Error(node, "loan_reminders needs content_sid: {before: HX..., due: HX..., "
-                         "overdue: HX...}");
+    return r.Error(node,
+                   "loan_reminders needs content_sid: {before: HX..., due: HX..., "
+                   "overdue: HX...}");
   }
   CONFIG_RETURN_IF_ERROR(
       r.OnlyKeys(sids, "loan_reminders content_sid", {"before", "due", "overdue"}));

@@ -12,7 +12,6 @@ namespace runner {
 // loan_reminders: {number, content_sid: {before, due, overdue}, hour, time_zone}. Absent: no
 // reminders. Read after `numbers:`: the number must be one of them, with an account (the
 // reminders are templates sent through the REST API).
-bot::Status ReadLoanReminders(const ConfigReader& r, const YAML::Node& node,
-                              RunnerConfig* config);
+bot::Status ReadLoanReminders(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config);
 
 }  // namespace runner

@@ -10,8 +10,8 @@ constexpr std::array<const char*, static_cast<size_t>(Route::kCount)> kRouteName
     "inbound", "status", "healthz", "metrics", "leadgen", "other"};
 constexpr std::array<const char*, static_cast<size_t>(SendOutcomeKind::kCount)> kOutcomeNames = {
     "sent", "retry", "permanent", "not_sendable", "template"};
-constexpr std::array<const char*, static_cast<size_t>(ScheduledSourceKind::kCount)>
-    kSourceNames = {"campaigns", "loan_reminders"};
+constexpr std::array<const char*, static_cast<size_t>(ScheduledSourceKind::kCount)> kSourceNames = {
+    "campaigns", "loan_reminders"};
 
 }  // namespace
 
