@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   runner::AddHandoffCommand(app, &exit_code);
   runner::AddCampaignCommand(app, &exit_code);
   runner::AddOutboxCommand(app, &exit_code);
+  runner::AddCreditsCommand(app, &exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -54,6 +54,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   sqlite.background_checkpoint = true;
   sqlite.checkpoint_at_idle_priority = true;
   sqlite.cache_kib = c.sqlite_cache_kib;
+  sqlite.credits = c.CreditsPolicy();
   bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
@@ -159,8 +160,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
   bot::SchedulerOptions scheduling;
   scheduling.max_sleep = c.scheduler_poll;
+  server->cap_release_ = std::make_unique<bot::CapReleaseSource>(c.database, sqlite.credits);
   server->scheduler_ = std::make_unique<bot::Scheduler>(
-      server->clock_, std::vector<bot::ScheduledSource*>{server->campaigns_.get()}, scheduling,
+      server->clock_,
+      std::vector<bot::ScheduledSource*>{server->campaigns_.get(), server->cap_release_.get()},
+      scheduling,
       [log = &server->log_](const bot::Status& s) { log->Error("scheduler: {}", s.ToString()); });
   if (c.admin) {
     AdminHandler::Parts admin;

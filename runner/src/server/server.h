@@ -16,6 +16,7 @@
 #include "admin/admin_handler.h"
 #include "bot/bot.h"
 #include "bot/campaigns.h"
+#include "bot/message_credits.h"
 #include "bot/channel.h"
 #include "bot/clock.h"
 #include "bot/event_queue.h"
@@ -84,6 +85,7 @@ class Server {
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
   std::unique_ptr<bot::CampaignSource> campaigns_;  // campaign recipients (docs/campaigns.md)
+  std::unique_ptr<bot::CapReleaseSource> cap_release_;  // over_cap messages, at day start
   std::unique_ptr<bot::Scheduler> scheduler_;       // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.
   std::unique_ptr<bot::SqliteEventQueue> event_queue_;
