@@ -2,6 +2,7 @@
 // Store, as the engine records them) are approved into loans with their schedule, or rejected;
 // each decision queues one message to the applicant, is audited and happens only once.
 #include "bot/credit_desk.h"
+#include "bot/message_credits.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -622,6 +623,22 @@ TEST_F(LoanTest, RemindersAreQueuedOnceAsTemplatesUntilPaid) {
   ASSERT_TRUE(Pay(575000, "TX3").ok());
   EXPECT_EQ(*desk_->NextLoanReminderDue(day_after, Reminders()), std::nullopt);
   EXPECT_EQ(Count("loan_reminders"), 2);
+}
+
+TEST_F(LoanTest, AReminderTakesACreditOrWaitsForOne) {
+  CreditDeskOptions options;
+  options.sqlite.credits.tenants["lender"] = TenantCredits{};
+  options.sqlite.credits.number_tenants[kChannel] = "lender";
+  desk_ = OpenDesk(options);
+  const TimePoint before = MexicoCity({k2026, January, std::chrono::day(28)}, 9, 30);
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, Reminders()), 1);
+  EXPECT_EQ(LastOutbound("status"), "no_credits");  // queued once, held
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, Reminders()), 0);
+  auto added = AddCredits(path_, options.sqlite.credits, "lender", 1, "pack", "ana", before);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->released, 1);
+  EXPECT_EQ(added->balance, 0);
+  EXPECT_EQ(LastOutbound("status"), "pending");
 }
 
 TEST_F(LoanTest, AReminderWithoutItsTemplateIsRefusedAndNothingIsQueued) {
