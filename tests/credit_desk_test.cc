@@ -2,7 +2,6 @@
 // Store, as the engine records them) are approved into loans with their schedule, or rejected;
 // each decision queues one message to the applicant, is audited and happens only once.
 #include "bot/credit_desk.h"
-#include "bot/message_credits.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "bot/credit.h"
+#include "bot/message_credits.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "support/temp_dir.h"

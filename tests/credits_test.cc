@@ -1,7 +1,5 @@
 // Message credits and the daily cap per tenant (bot/message_credits.h): campaigns on a real
 // SQLite file with the fake clock, the outbox as the worker reads it, and `botrunner credits`.
-#include "bot/message_credits.h"
-
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
@@ -11,6 +9,7 @@
 
 #include "bot/campaigns.h"
 #include "bot/dialog_loader.h"
+#include "bot/message_credits.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "campaigns/appointment_time.h"
@@ -148,8 +147,9 @@ TEST_F(CreditsTest, CreditsRunOutAndComeBackWithNothingSentTwice) {
 
   // Every movement is a row: the ledger sums to the balance, each message paid for once.
   EXPECT_EQ(LedgerSum(), 8);
-  EXPECT_EQ(QueryInt(db_, "SELECT count(DISTINCT message_id) FROM credit_ledger "
-                          "WHERE message_id IS NOT NULL"),
+  EXPECT_EQ(QueryInt(db_,
+                     "SELECT count(DISTINCT message_id) FROM credit_ledger "
+                     "WHERE message_id IS NOT NULL"),
             5);
   EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM credit_ledger"), 2 + 5);
   auto shown = ShowCredits(db_, policy, kTenant, clock_.Now());
@@ -275,8 +275,7 @@ TEST_F(CreditsTest, NoFollowUpWhileTheOpeningIsHeld) {
   clock_.Advance(hours(20));
   EXPECT_EQ(*run.scheduler->RunOnce(), 1);
   EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM messages WHERE direction = 'out'"), 2);
-  EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM campaign_recipients WHERE status = 'reminded'"),
-            1);
+  EXPECT_EQ(QueryInt(db_, "SELECT count(*) FROM campaign_recipients WHERE status = 'reminded'"), 1);
 }
 
 // ---- botrunner credits ----
@@ -312,8 +311,8 @@ TEST_F(CreditsTest, CommandAddsCreditsReleasesHeldMessagesAndShowsTheLedger) {
   const std::string config = dir_.File("botrunner.yaml");
   std::ofstream(config) << "database: " << db_ << "\n"
                         << "numbers:\n"
-                        << "  - {to: \"" << kNumber << "\", dialog: review_rating, tenant: "
-                        << kTenant << "}\n"
+                        << "  - {to: \"" << kNumber
+                        << "\", dialog: review_rating, tenant: " << kTenant << "}\n"
                         << "tenants:\n"
                         << "  " << kTenant << ": {credits: true, daily_cap: 1000}\n";
   auto parsed = runner::LoadConfigFile(config, runner::ProcessEnv());
@@ -329,8 +328,8 @@ TEST_F(CreditsTest, CommandAddsCreditsReleasesHeldMessagesAndShowsTheLedger) {
   }
   EXPECT_EQ(Held("no_credits"), 1);
 
-  CliRun add = RunCredits({"add", kTenant, "5", "--reason", "first pack", "--actor", "ana",
-                           "--config", config});
+  CliRun add = RunCredits(
+      {"add", kTenant, "5", "--reason", "first pack", "--actor", "ana", "--config", config});
   EXPECT_EQ(add.exit_code, 0) << add.out;
   EXPECT_TRUE(Has(add.out, "balance 4; 1 held message(s) released")) << add.out;
   EXPECT_EQ(Held("no_credits"), 0);

@@ -28,14 +28,14 @@ struct TenantCredits {
     kEveryMessage,       // templates and ordinary replies
   };
   Charge charge = Charge::kBusinessInitiated;
-  int64_t daily_cap = 0;  // business-initiated messages per local day; 0 = no cap
+  int64_t daily_cap = 0;          // business-initiated messages per local day; 0 = no cap
   std::string time_zone = "UTC";  // IANA id: where the cap's day starts
 };
 
 // Which tenants pay in credits, and the tenant of each bot number. A number whose tenant is not
 // in `tenants` (or no number at all) is never charged nor held.
 struct CreditsPolicy {
-  std::map<std::string, TenantCredits> tenants;        // by tenant; only those with credits on
+  std::map<std::string, TenantCredits> tenants;       // by tenant; only those with credits on
   std::map<std::string, std::string> number_tenants;  // bot address ("whatsapp:+1...") -> tenant
 
   bool empty() const { return tenants.empty(); }
@@ -49,9 +49,9 @@ struct CreditsPolicy {
 TimePoint NextLocalDayStart(TimePoint t, const std::string& zone);
 
 struct CreditsAdded {
-  int64_t balance = 0;        // after the credits and the released messages
-  int64_t released = 0;       // no_credits messages put back in the outbox (each paid for)
-  int64_t moved_over_cap = 0; // no_credits messages now waiting for the next day (cap reached)
+  int64_t balance = 0;         // after the credits and the released messages
+  int64_t released = 0;        // no_credits messages put back in the outbox (each paid for)
+  int64_t moved_over_cap = 0;  // no_credits messages now waiting for the next day (cap reached)
 };
 
 // Adds `amount` (> 0) credits to `tenant` (which must be in `policy.tenants`) with a ledger row
@@ -61,8 +61,7 @@ struct CreditsAdded {
 // InvalidArgument for an unknown tenant, an amount <= 0, an empty reason or actor.
 Result<CreditsAdded> AddCredits(const std::string& db_path, const CreditsPolicy& policy,
                                 const std::string& tenant, int64_t amount,
-                                const std::string& reason, const std::string& actor,
-                                TimePoint now);
+                                const std::string& reason, const std::string& actor, TimePoint now);
 
 // An outbound message held by credits or the cap.
 struct HeldMessage {
@@ -79,8 +78,8 @@ struct LedgerRow {
   int64_t id = 0;
   int64_t delta = 0;
   int64_t balance_after = 0;
-  std::string reason;  // "template", "reply" (a message paid for) or the reason given
-  std::string actor;   // "bot" for a message, else who added the credits
+  std::string reason;      // "template", "reply" (a message paid for) or the reason given
+  std::string actor;       // "bot" for a message, else who added the credits
   int64_t message_id = 0;  // 0 when none
   TimePoint at;
 };
@@ -91,7 +90,7 @@ struct TenantCreditsReport {
   int64_t today = 0;      // business-initiated messages paid for on the tenant's local day
   int64_t daily_cap = 0;  // 0 = none
   std::string time_zone;
-  std::string day;  // the local day, "2026-01-02"
+  std::string day;                // the local day, "2026-01-02"
   std::vector<HeldMessage> held;  // oldest first
   std::vector<LedgerRow> recent;  // the last `ledger_rows`, newest first
 };

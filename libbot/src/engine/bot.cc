@@ -655,8 +655,7 @@ void Bot::RunCheck(std::shared_ptr<Turn> turn, Committed committed) {
                               result.replies.push_back(std::move(reply));
                             for (int64_t id : next->result.outbound_ids)
                               result.outbound_ids.push_back(id);
-                            for (int64_t id : next->result.held_ids)
-                              result.held_ids.push_back(id);
+                            for (int64_t id : next->result.held_ids) result.held_ids.push_back(id);
                             if (next->result.session)
                               result.session = std::move(next->result.session);
                             RunCheck(turn, std::move(*next));

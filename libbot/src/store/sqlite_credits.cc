@@ -19,8 +19,7 @@ const TenantCredits* CreditsPolicy::Find(const std::string& tenant) const {
 
 TimePoint NextLocalDayStart(TimePoint t, const std::string& zone) {
   const std::chrono::sys_days today(engine::LocalDate(t, zone));
-  return engine::LocalTimeToUtc(std::chrono::year_month_day(today + std::chrono::days(1)), 0,
-                                zone);
+  return engine::LocalTimeToUtc(std::chrono::year_month_day(today + std::chrono::days(1)), 0, zone);
 }
 
 namespace sqlite {
@@ -82,8 +81,8 @@ Result<std::string> CreditCharger::NumberOf(int64_t message_id) {
   return read->Text(0);
 }
 
-Result<int64_t> CreditCharger::CountToday(const std::string& tenant,
-                                          const TenantCredits& credits, TimePoint now) {
+Result<int64_t> CreditCharger::CountToday(const std::string& tenant, const TenantCredits& credits,
+                                          TimePoint now) {
   const std::chrono::year_month_day day = engine::LocalDate(now, credits.time_zone);
   Scope count(count_today_);
   count->Bind(1, tenant);
@@ -119,8 +118,7 @@ Result<int64_t> CreditCharger::Move(const std::string& tenant, int64_t delta,
   return after;
 }
 
-Result<std::string> CreditCharger::Decide(const std::string& tenant,
-                                          const TenantCredits& credits,
+Result<std::string> CreditCharger::Decide(const std::string& tenant, const TenantCredits& credits,
                                           bool business_initiated, bool can_hold,
                                           int64_t message_id, TimePoint now) {
   if (business_initiated && credits.daily_cap > 0 && can_hold) {
@@ -191,8 +189,7 @@ Status CreditCharger::Release(const std::string& tenant, const std::string& held
     const TenantCredits* credits = policy_.Find(tenant);
     std::string now_held;
     if (credits != nullptr) {
-      Result<std::string> decided =
-          Decide(tenant, *credits, h.business_initiated, true, h.id, now);
+      Result<std::string> decided = Decide(tenant, *credits, h.business_initiated, true, h.id, now);
       if (!decided.ok()) return decided.status();
       now_held = std::move(*decided);
     }

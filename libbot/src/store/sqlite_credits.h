@@ -29,8 +29,8 @@ class CreditCharger {
   // ("pending", or "inline": already answered in the webhook, so charged but never held, even
   // past zero), sent from bot number `number`. Returns the status it has now: unchanged, or
   // kNoCredits / kOverCap (the row is updated) when held.
-  Result<std::string> Charge(int64_t message_id, const std::string& number,
-                             bool business_initiated, const std::string& status, TimePoint now);
+  Result<std::string> Charge(int64_t message_id, const std::string& number, bool business_initiated,
+                             const std::string& status, TimePoint now);
 
   // Inside a transaction: charges the messages of `tenant` held as `held` (kNoCredits or
   // kOverCap), oldest first, and puts each one paid for back in the outbox, due at `now`. Stops

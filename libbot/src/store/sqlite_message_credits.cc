@@ -28,17 +28,17 @@ Result<std::vector<HeldMessage>> ReadHeld(sqlite3* db, const CreditsPolicy& poli
       !s.ok()) {
     return s;
   }
-  return sqlite::CollectRows<HeldMessage>(
-      stmt, "held messages", [&](const sqlite::Statement& row, HeldMessage* m) {
-        m->id = row.Int(0);
-        m->channel = row.Text(1);
-        m->address = row.Text(2);
-        m->status = row.Text(3);
-        m->business_initiated = row.Int(4) != 0;
-        m->created_at = row.Time(5);
-        m->tenant = policy.TenantOf(m->channel);
-        return Status::Ok();
-      });
+  return sqlite::CollectRows<HeldMessage>(stmt, "held messages",
+                                          [&](const sqlite::Statement& row, HeldMessage* m) {
+                                            m->id = row.Int(0);
+                                            m->channel = row.Text(1);
+                                            m->address = row.Text(2);
+                                            m->status = row.Text(3);
+                                            m->business_initiated = row.Int(4) != 0;
+                                            m->created_at = row.Time(5);
+                                            m->tenant = policy.TenantOf(m->channel);
+                                            return Status::Ok();
+                                          });
 }
 
 Result<std::vector<LedgerRow>> ReadLedger(sqlite3* db, const std::string& tenant, int limit) {
@@ -82,8 +82,7 @@ Result<CreditsAdded> AddCredits(const std::string& db_path, const CreditsPolicy&
     CreditsAdded added;
     Status s = credits.Move(tenant, amount, reason, actor, 0, now).status();
     if (s.ok()) {
-      s = credits.Release(tenant, sqlite::kNoCredits, now, &added.released,
-                          &added.moved_over_cap);
+      s = credits.Release(tenant, sqlite::kNoCredits, now, &added.released, &added.moved_over_cap);
     }
     if (s.ok()) {
       Result<int64_t> balance = credits.Balance(tenant);
@@ -100,8 +99,7 @@ Result<CreditsAdded> AddCredits(const std::string& db_path, const CreditsPolicy&
 }
 
 Result<TenantCreditsReport> ShowCredits(const std::string& db_path, const CreditsPolicy& policy,
-                                        const std::string& tenant, TimePoint now,
-                                        int ledger_rows) {
+                                        const std::string& tenant, TimePoint now, int ledger_rows) {
   if (Status s = CheckTenant(policy, tenant); !s.ok()) return s;
   const TenantCredits& settings = *policy.Find(tenant);
   return WithDatabase<TenantCreditsReport>(
@@ -120,8 +118,7 @@ Result<TenantCreditsReport> ShowCredits(const std::string& db_path, const Credit
         auto held = ReadHeld(db, policy);
         auto ledger = ReadLedger(db, tenant, ledger_rows);
         (void)sqlite::Exec(db, "COMMIT");
-        for (const Status& s : {balance.status(), today.status(), held.status(),
-                                ledger.status()}) {
+        for (const Status& s : {balance.status(), today.status(), held.status(), ledger.status()}) {
           if (!s.ok()) return s;
         }
         report.balance = *balance;
@@ -136,8 +133,8 @@ Result<TenantCreditsReport> ShowCredits(const std::string& db_path, const Credit
 
 Result<std::vector<HeldMessage>> ListHeldOutbound(const std::string& db_path,
                                                   const CreditsPolicy& policy) {
-  return WithDatabase<std::vector<HeldMessage>>(
-      db_path, [&](sqlite3* db) { return ReadHeld(db, policy); });
+  return WithDatabase<std::vector<HeldMessage>>(db_path,
+                                                [&](sqlite3* db) { return ReadHeld(db, policy); });
 }
 
 }  // namespace bot

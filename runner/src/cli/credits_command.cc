@@ -41,8 +41,8 @@ int RunAdd(const CreditsArgs& args) {
   const std::string actor = ActorOrLogin(args.actor);
   if (actor.empty()) return Fail("add", "say who adds them with --actor NAME");
   bot::SystemClock clock;
-  auto added = bot::AddCredits(config->database, config->CreditsPolicy(), args.tenant,
-                               args.amount, args.reason, actor, clock.Now());
+  auto added = bot::AddCredits(config->database, config->CreditsPolicy(), args.tenant, args.amount,
+                               args.reason, actor, clock.Now());
   if (!added.ok()) return Fail("add", added.status().ToString());
   std::cout << fmt::format(
       "{}: {} credit(s) added; balance {}; {} held message(s) released to the outbox (a running "
@@ -63,9 +63,8 @@ void PrintTenant(const bot::TenantCreditsReport& r, bool unmasked) {
   if (!r.held.empty()) {
     std::cout << "held:\nid\tcreated_at\tstatus\tnumber\tto\n";
     for (const bot::HeldMessage& m : r.held) {
-      std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at),
-                               m.status, m.channel,
-                               unmasked ? m.address : MaskAddress(m.address));
+      std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at), m.status,
+                               m.channel, unmasked ? m.address : MaskAddress(m.address));
     }
   }
   if (!r.recent.empty()) {
@@ -100,8 +99,7 @@ int RunShow(const CreditsArgs& args) {
 
 void AddCreditsCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<CreditsArgs>();
-  CLI::App* cmd =
-      app.add_subcommand("credits", "Message credits and the daily cap per tenant");
+  CLI::App* cmd = app.add_subcommand("credits", "Message credits and the daily cap per tenant");
   cmd->require_subcommand(1);
   CLI::App* add = cmd->add_subcommand(
       "add", "Add credits to a tenant and release its messages held for credits (audited)");
