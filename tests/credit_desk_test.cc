@@ -11,6 +11,7 @@
 
 #include "bot/credit.h"
 #include "bot/loan_reminder_source.h"
+#include "bot/message_credits.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "support/stored_turn.h"
@@ -636,6 +637,22 @@ TEST(CheckLoanReminderSetup, NeedsEveryTemplateAnHourOfTheDayAndAKnownZone) {
   EXPECT_EQ(CheckLoanReminderSetup(late, "UTC").message(), "reminder hour must be 0-23, not 24");
   EXPECT_EQ(CheckLoanReminderSetup(good, "Mexico/Cancun_City").message(),
             "unknown time zone 'Mexico/Cancun_City'");
+}
+
+TEST_F(LoanTest, AReminderTakesACreditOrWaitsForOne) {
+  CreditDeskOptions options;
+  options.sqlite.credits.tenants["lender"] = TenantCredits{};
+  options.sqlite.credits.number_tenants[kChannel] = "lender";
+  desk_ = OpenDesk(options);
+  const TimePoint before = MexicoCity({k2026, January, std::chrono::day(28)}, 9, 30);
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, Reminders()), 1);
+  EXPECT_EQ(LastOutbound("status"), "no_credits");  // queued once, held
+  EXPECT_EQ(*desk_->EnqueueDueLoanReminders(before, Reminders()), 0);
+  auto added = AddCredits(path_, options.sqlite.credits, "lender", 1, "pack", "ana", before);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->released, 1);
+  EXPECT_EQ(added->balance, 0);
+  EXPECT_EQ(LastOutbound("status"), "pending");
 }
 
 TEST_F(LoanTest, AReminderWithoutItsTemplateIsRefusedAndNothingIsQueued) {

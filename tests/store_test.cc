@@ -925,6 +925,9 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                    // Nor schema 8's.
                    "DROP TABLE claims; ALTER TABLE messages DROP COLUMN agent; "
                    "ALTER TABLE messages DROP COLUMN author; "
+                   // Nor schema 11's.
+                   "DROP INDEX messages_held; DROP TABLE credit_ledger; "
+                   "DROP TABLE credit_balances; "
                    // Nor schema 10's.
                    "DROP TABLE loan_reminders; DROP TABLE loan_allocations; "
                    "DROP TABLE loan_transactions; ALTER TABLE loan_payments DROP COLUMN paid; "

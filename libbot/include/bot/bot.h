@@ -76,6 +76,7 @@ struct TurnResult {
   bool duplicate = false;           // already processed: nothing done, nothing to answer
   std::vector<std::string> replies; // split parts, in order
   std::vector<int64_t> outbound_ids;
+  std::vector<int64_t> held_ids;    // of outbound_ids, held for credits (CommittedTurn::held_ids)
   std::optional<Session> session;   // the session after the turn
 };
 

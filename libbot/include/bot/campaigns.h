@@ -52,6 +52,9 @@ bool ParseAllowedHours(std::string_view text, AllowedHours* out);
 // zone for countries with several; "" when unknown.
 std::string RegionTimeZone(std::string_view region);
 
+// True for an IANA zone id ICU knows ("America/Guayaquil", "UTC").
+bool IsKnownTimeZone(std::string_view zone);
+
 // `due` moved into `hours` in `zone` (an IANA id): unchanged inside; before the start, that day's
 // start; at or after the end, the next day's start.
 TimePoint IntoAllowedHours(TimePoint due, std::string_view zone, AllowedHours hours);

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "bot/message_credits.h"
 #include "bot/providers.h"
 #include "bot/status.h"
 #include "bot/store.h"
@@ -32,6 +33,9 @@ struct SqliteOptions {
   bool checkpoint_at_idle_priority = false;
   // SQLite's page cache for the store's connection, in KiB (PRAGMA cache_size = -N).
   int cache_kib = 2000;
+  // Message credits and the daily cap per tenant (bot/message_credits.h): charged by the store's
+  // turns and the credit desk's loan reminders. Empty (the default): nothing is charged.
+  CreditsPolicy credits;
 };
 
 // Opens (creating if needed) the database at `path` and migrates it to the latest schema.

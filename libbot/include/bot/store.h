@@ -112,6 +112,9 @@ struct TurnCommit {
 struct CommittedTurn {
   int64_t session_id = 0;
   std::vector<int64_t> outbound_ids;
+  // Those of outbound_ids held for credits or the daily cap (bot/message_credits.h): not to be
+  // sent until released.
+  std::vector<int64_t> held_ids;
 };
 
 struct StoredRecord {

@@ -40,6 +40,8 @@ bool ParseAllowedHours(std::string_view text, AllowedHours* out) {
   return true;
 }
 
+bool IsKnownTimeZone(std::string_view zone) { return engine::IsKnownTimeZone(zone); }
+
 std::string RegionTimeZone(std::string_view region) {
   // Countries with several zones: the capital's (or the most populous) zone. The CSV's
   // time_zone column says otherwise for a recipient elsewhere.

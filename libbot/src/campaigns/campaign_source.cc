@@ -31,6 +31,7 @@ struct CampaignSource::Due {
   std::chrono::seconds follow_up_after{0};
   std::chrono::seconds close_after{0};
   std::string reminder;
+  bool held = false;  // a message of its session waits for credits or the daily cap
 };
 
 CampaignSource::CampaignSource(std::string db_path, Bot* bot, int batch)
@@ -51,7 +52,11 @@ Status CampaignSource::Open() {
           "SELECT r.id, r.campaign_id, r.address, r.vars, r.status, r.session_id, r.sent_at, "
           "c.number, c.dialog_id, CAST(json_extract(c.options, '$.follow_up_after_s') AS INTEGER), "
           "CAST(json_extract(c.options, '$.close_after_s') AS INTEGER), "
-          "coalesce(json_extract(c.options, '$.reminder'), '') "
+          "coalesce(json_extract(c.options, '$.reminder'), ''), "
+          // A message of its session held for credits or the cap (bot/message_credits.h).
+          "EXISTS (SELECT 1 FROM contacts k JOIN messages m ON m.contact_id = k.id "
+          "WHERE k.channel = c.number AND k.address = r.address AND m.session_id = r.session_id "
+          "AND m.status IN ('no_credits', 'over_cap')) "
           "FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id "
           "WHERE r.due_at IS NOT NULL AND r.due_at <= ?1 ORDER BY r.due_at, r.id LIMIT ?2");
       !s.ok()) {
@@ -93,6 +98,7 @@ Result<int64_t> CampaignSource::RunDue(TimePoint now) {
           d->follow_up_after = std::chrono::seconds(row.Int(9));
           d->close_after = std::chrono::seconds(row.Int(10));
           d->reminder = row.Text(11);
+          d->held = row.Int(12) != 0;
           return Status::Ok();
         });
   }
@@ -166,6 +172,13 @@ Status CampaignSource::RunOne(const Due& due, TimePoint now) {
     return finish("failed", started.status().message());
   }
 
+  // "sent" or "reminded" while its message is held (never sent): no follow-up and no closing
+  // before it leaves; look again one interval later.
+  if (due.held) {
+    std::chrono::seconds wait = due.status == "sent" ? due.follow_up_after : due.close_after;
+    if (wait.count() <= 0) wait = std::chrono::hours(1);  // never due again at once
+    return commit(TurnCommit(), due.status, "", now + wait);
+  }
   // "sent" or "reminded": has the contact answered since?
   Result<std::optional<Session>> latest = store.LatestSession(contact->id);
   if (!latest.ok()) return latest.status();

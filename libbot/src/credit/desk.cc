@@ -111,6 +111,7 @@ Status SqliteCreditDesk::Prepare() {
        "UPDATE messages SET content_sid = ?2, content_variables = ?3 WHERE id = ?1"},
   };
   if (Status s = tx_.Prepare(db_); !s.ok()) return s;
+  if (Status s = credits_.Prepare(db_); !s.ok()) return s;
   for (const auto& [stmt, sql] : statements) {
     if (Status s = stmt->Prepare(db_, sql); !s.ok()) return s;
   }

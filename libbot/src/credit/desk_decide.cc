@@ -167,6 +167,12 @@ Status SqliteCreditDesk::WriteDecision(const Application& application, std::stri
   auto outbound = sqlite::InsertOutbound(insert_outbound_, application.contact_id,
                                          application.session_id, message, "pending", now);
   if (!outbound.ok()) return outbound.status();
+  // A reply, not a template: charged when the tenant pays for every message.
+  auto number = credits_.NumberOf(*outbound);
+  if (!number.ok()) return number.status();
+  if (auto charged = credits_.Charge(*outbound, *number, false, "pending", now); !charged.ok()) {
+    return charged.status();
+  }
   const AuditEvent event{"application_" + std::string(decision), audit_detail};
   return sqlite::InsertAudit(insert_audit_, application.contact_id, event, now);
 }

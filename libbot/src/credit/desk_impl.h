@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "bot/credit_desk.h"
+#include "store/sqlite_credits.h"
 #include "store/sqlite_statement.h"
 
 namespace bot::credit {
@@ -30,7 +31,7 @@ std::optional<std::chrono::year_month_day> ParseIsoDate(std::string_view text);
 class SqliteCreditDesk final : public CreditDesk {
  public:
   SqliteCreditDesk(sqlite3* db, const Clock* clock, CreditDeskOptions options)
-      : db_(db), clock_(clock), options_(std::move(options)) {}
+      : db_(db), clock_(clock), options_(std::move(options)), credits_(options_.sqlite.credits) {}
   // close_v2 waits for the member statements, finalised right after this body.
   ~SqliteCreditDesk() override { sqlite3_close_v2(db_); }
 
@@ -72,6 +73,7 @@ class SqliteCreditDesk final : public CreditDesk {
   sqlite3* const db_;  // Guarded by mu_, as is every statement below.
   const Clock* const clock_;
   const CreditDeskOptions options_;
+  sqlite::CreditCharger credits_;  // loan reminders take message credits
 
   sqlite::TransactionStatements tx_;
   sqlite::Statement list_applications_;

@@ -140,6 +140,13 @@ Result<int> SqliteCreditDesk::EnqueueDueLoanReminders(TimePoint now,
       if (Status s = set->Run(); !s.ok()) return s;
     }
     {
+      // A business-initiated message: it takes a credit or waits (bot/message_credits.h).
+      auto number = credits_.NumberOf(*message);
+      if (!number.ok()) return number.status();
+      auto charged = credits_.Charge(*message, *number, true, "pending", now);
+      if (!charged.ok()) return charged.status();
+    }
+    {
       sqlite::Scope insert(insert_reminder_);
       insert->Bind(1, reminder.loan_id);
       insert->Bind(2, static_cast<int64_t>(reminder.number));

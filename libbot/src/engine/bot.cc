@@ -655,6 +655,7 @@ void Bot::RunCheck(std::shared_ptr<Turn> turn, Committed committed) {
                               result.replies.push_back(std::move(reply));
                             for (int64_t id : next->result.outbound_ids)
                               result.outbound_ids.push_back(id);
+                            for (int64_t id : next->result.held_ids) result.held_ids.push_back(id);
                             if (next->result.session)
                               result.session = std::move(next->result.session);
                             RunCheck(turn, std::move(*next));
@@ -714,6 +715,7 @@ Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
   }
   committed.result.replies = std::move(commit.replies);
   committed.result.outbound_ids = std::move(stored->outbound_ids);
+  committed.result.held_ids = std::move(stored->held_ids);
   if (commit.session) {
     committed.result.session = std::move(commit.session);
     committed.result.session->id = stored->session_id;

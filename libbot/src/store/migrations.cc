@@ -377,6 +377,29 @@ CREATE TABLE loan_reminders (
   PRIMARY KEY (loan_id, number, kind)
 );
 )sql",
+    // 11: message credits and the daily cap per tenant (bot/message_credits.h). A balance per
+    // tenant, every movement a ledger row; outbound messages held as 'no_credits' or 'over_cap'.
+    R"sql(
+CREATE TABLE credit_balances (
+  tenant TEXT PRIMARY KEY,
+  balance INTEGER NOT NULL,         -- may go below 0 only by inline (TwiML) replies
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE credit_ledger (
+  id INTEGER PRIMARY KEY,
+  tenant TEXT NOT NULL,
+  delta INTEGER NOT NULL,           -- +n credits added, -1 a message paid for
+  balance_after INTEGER NOT NULL,
+  reason TEXT NOT NULL,             -- 'template' / 'reply' for a message, else the one given
+  actor TEXT NOT NULL,              -- 'bot' for a message, else who added the credits
+  message_id INTEGER REFERENCES messages(id),  -- the message it paid for; NULL for none
+  at INTEGER NOT NULL
+);
+-- The day's count of business-initiated messages (the cap) and the recent rows.
+CREATE INDEX credit_ledger_by_tenant ON credit_ledger (tenant, at);
+-- Held messages, released oldest first.
+CREATE INDEX messages_held ON messages (status, id) WHERE status IN ('no_credits', 'over_cap');
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

@@ -1,5 +1,6 @@
 // The SQLite store's part of a business-initiated turn: the campaign recipient it moves along
-// and the approved template it sends, both in the turn's transaction.
+// and the approved template it sends, both in the turn's transaction; and the credits a turn's
+// outbound messages take (bot/message_credits.h).
 #include "store/sqlite_store_impl.h"
 
 namespace bot {
@@ -42,6 +43,15 @@ Result<int64_t> SqliteStore::InsertTemplateOutbound(const TurnCommit& turn, int6
   insert->BindOrNull(7, turn.content_variables);
   if (Status s = Run(*insert, "insert template outbound"); !s.ok()) return s;
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Status SqliteStore::ChargeOutbound(const TurnCommit& turn, int64_t id, bool business_initiated,
+                                   CommittedTurn* committed) {
+  Result<std::string> status =
+      credits_.Charge(id, turn.contact.channel, business_initiated, turn.reply_status, turn.now);
+  if (!status.ok()) return status.status();
+  if (*status != turn.reply_status) committed->held_ids.push_back(id);
+  return Status::Ok();
 }
 
 }  // namespace bot

@@ -96,11 +96,12 @@ Status EraseMessages(sqlite3* db, int64_t contact_id, std::set<std::string>* fil
       !s.ok()) {
     return s;
   }
-  // A reply still waiting in the outbox can no longer be sent: its address is about to go.
+  // A reply still waiting in the outbox (or held for credits) can no longer be sent: its
+  // address is about to go.
   if (Status s = RunForContact(db,
                                "UPDATE messages SET status = 'failed', error_code = 'erased' "
                                "WHERE contact_id = ?1 AND direction = 'out' AND "
-                               "status = 'pending'",
+                               "status IN ('pending', 'no_credits', 'over_cap')",
                                contact_id, nullptr);
       !s.ok()) {
     return s;

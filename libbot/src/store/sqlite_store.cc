@@ -57,7 +57,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   sqlite3* db = nullptr;
   const Status opened = sqlite::OpenMigrated(path, options, &db);
   // The store owns `db` from here on, even when opening failed, so it is always closed.
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, options.credits));
   if (!opened.ok()) return opened;
   if (Status s = store->PrepareAll(); !s.ok()) return s;
   store->tx_.grouped = options.group_commit;
@@ -263,6 +263,7 @@ Status SqliteStore::PrepareAll() {
       {&ping_, "SELECT 1"},
   };
   if (Status s = tx_.Prepare(db_); !s.ok()) return s;
+  if (Status s = credits_.Prepare(db_); !s.ok()) return s;
   for (const auto& [stmt, sql] : statements) {
     if (Status s = stmt->Prepare(db_, sql); !s.ok()) return s;
   }

@@ -13,6 +13,7 @@
 #include "bot/sqlite_store.h"
 #include "bot/store.h"
 #include "store/sqlite_checkpointer.h"
+#include "store/sqlite_credits.h"
 #include "store/sqlite_statement.h"
 
 namespace bot {
@@ -63,7 +64,7 @@ class SqliteStore final : public Store {
   void WhenDurable(std::function<void(const Status&)> then) override;
 
  private:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  SqliteStore(sqlite3* db, CreditsPolicy credits) : db_(db), credits_(std::move(credits)) {}
   Status PrepareAll();
 
   // Steps a statement that returns no rows; an error becomes a Status naming `what`.
@@ -92,6 +93,10 @@ class SqliteStore final : public Store {
   // A turn's campaign step and its template message (sqlite_campaign_turns.cc).
   Status WriteCampaignStep(const TurnCommit& turn, int64_t session_id);
   Result<int64_t> InsertTemplateOutbound(const TurnCommit& turn, int64_t session_id);
+  // Charges a turn's outbound message just inserted (sqlite_credits.h); a held one is listed in
+  // committed->held_ids.
+  Status ChargeOutbound(const TurnCommit& turn, int64_t id, bool business_initiated,
+                        CommittedTurn* committed);
 
   // Commits the open group (locked); the callers waiting for it move to `*ready`, to be told
   // the outcome once the lock is released.
@@ -105,6 +110,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // SqliteOptions::background_checkpoint
 
   sqlite::TransactionStatements tx_;
+  sqlite::CreditCharger credits_;  // SqliteOptions::credits
   // The turn path.
   sqlite::Statement find_inbound_;
   sqlite::Statement upsert_contact_;

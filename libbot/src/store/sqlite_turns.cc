@@ -216,6 +216,7 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
     auto id = InsertTemplateOutbound(turn, session_id);
     if (!id.ok()) return id.status();
     committed->outbound_ids.push_back(*id);
+    if (Status s = ChargeOutbound(turn, *id, true, committed); !s.ok()) return s;
   }
   for (const std::string& reply :
        turn.content_sid.empty() ? turn.replies : std::vector<std::string>()) {
@@ -223,6 +224,7 @@ Status SqliteStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* committ
                                      turn.reply_status, turn.now);
     if (!id.ok()) return id.status();
     committed->outbound_ids.push_back(*id);
+    if (Status s = ChargeOutbound(turn, *id, false, committed); !s.ok()) return s;
   }
   for (const Record& record : turn.records) {
     const std::string data = VarsToJson(record.fields);

@@ -20,6 +20,7 @@ void AddCommands(CLI::App& app, int* exit_code) {
   AddHandoffCommand(app, exit_code);
   AddCampaignCommand(app, exit_code);
   AddOutboxCommand(app, exit_code);
+  AddCreditsCommand(app, exit_code);
 }
 
 }  // namespace runner

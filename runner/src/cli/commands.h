@@ -22,6 +22,7 @@ void AddInboundCommand(CLI::App& app, int* exit_code);     // inbound_command.cc
 void AddHandoffCommand(CLI::App& app, int* exit_code);     // handoff_command.cc
 void AddCampaignCommand(CLI::App& app, int* exit_code);    // campaigns/campaign_command.cc
 void AddOutboxCommand(CLI::App& app, int* exit_code);      // outbox_command.cc
+void AddCreditsCommand(CLI::App& app, int* exit_code);     // credits_command.cc
 
 // Every subcommand above, as the botrunner binary has them (commands.cc).
 void AddCommands(CLI::App& app, int* exit_code);

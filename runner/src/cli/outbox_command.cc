@@ -1,5 +1,6 @@
 // botrunner outbox failed | retry <id> | retry --all [--force]: outbound messages that failed
-// for good (docs/runner.md, "Permanent send failures").
+// for good (docs/runner.md, "Permanent send failures"); botrunner outbox held: those waiting for
+// credits or the daily cap (docs/campaigns.md).
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -8,9 +9,11 @@
 #include <string>
 
 #include "bot/clock.h"
+#include "bot/message_credits.h"
 #include "bot/sqlite_store.h"
 #include "cli/actor.h"
 #include "cli/commands.h"
+#include "config/config.h"
 #include "server/log.h"
 #include "util/json_text.h"
 
@@ -24,6 +27,7 @@ struct OutboxArgs {
   bool force = false;
   bool unmasked = false;
   std::string actor;
+  std::string config;  // held: the tenants (instead of --db)
 };
 
 std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
@@ -41,6 +45,33 @@ int RunFailed(const OutboxArgs& args) {
         args.unmasked ? m.address : MaskAddress(m.address), m.status, OrDash(m.error_code),
         m.unreachable_code.empty() ? "reachable" : "unreachable:" + m.unreachable_code,
         OrDash(m.error));
+  }
+  return 0;
+}
+
+int RunHeld(const OutboxArgs& args) {
+  std::string db = args.db;
+  bot::CreditsPolicy policy;
+  if (!args.config.empty()) {
+    bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
+    if (!config.ok()) {
+      std::cerr << "botrunner outbox held: " << config.status().ToString() << "\n";
+      return 1;
+    }
+    db = config->database;
+    policy = config->CreditsPolicy();
+  }
+  auto held = bot::ListHeldOutbound(db, policy);
+  if (!held.ok()) {
+    std::cerr << "botrunner outbox held: " << held.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << "id\tcreated_at\ttenant\tnumber\tto\tstatus\tkind\n";
+  for (const bot::HeldMessage& m : *held) {
+    std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at),
+                             OrDash(m.tenant), m.channel,
+                             args.unmasked ? m.address : MaskAddress(m.address), m.status,
+                             m.business_initiated ? "template" : "reply");
   }
   return 0;
 }
@@ -75,12 +106,19 @@ int RunRetry(const OutboxArgs& args) {
 
 void AddOutboxCommand(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<OutboxArgs>();
-  CLI::App* cmd = app.add_subcommand("outbox", "Outbound messages that failed for good");
+  CLI::App* cmd =
+      app.add_subcommand("outbox", "Outbound messages that failed for good, or are held");
   cmd->require_subcommand(1);
   CLI::App* failed = cmd->add_subcommand("failed", "List them, oldest first");
   failed->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
   failed->add_flag("--unmasked", args->unmasked, "show whole phone numbers");
   failed->callback([exit_code, args] { *exit_code = RunFailed(*args); });
+  CLI::App* held = cmd->add_subcommand(
+      "held", "List those held for message credits or the daily cap, oldest first");
+  held->add_option("--config", args->config, "botrunner.yaml (for its database and tenants)");
+  held->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+  held->add_flag("--unmasked", args->unmasked, "show whole phone numbers");
+  held->callback([exit_code, args] { *exit_code = RunHeld(*args); });
   CLI::App* retry = cmd->add_subcommand("retry", "Put them back in the outbox (audited)");
   retry->add_option("id", args->id, "a failed message's id");
   retry->add_flag("--all", args->all, "every failed message");

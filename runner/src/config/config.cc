@@ -13,6 +13,7 @@
 #include "config/admin_config.h"
 #include "config/config_reader.h"
 #include "config/loan_reminders_config.h"
+#include "config/tenants_config.h"
 
 namespace runner {
 namespace {
@@ -327,7 +328,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
        "read_timeout_ms",  "reply_mode",     "retry_base_ms",       "retry_cap_ms",
        "sqlite_cache_kib", "sqlite_synchronous", "twiml_budget_ms", "webhooks",
        "workers",
-       "scheduler_poll_ms",
+       "scheduler_poll_ms", "tenants",
        "loan_reminders"}));
   RunnerConfig config;
   try {
@@ -413,6 +414,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
 
     CONFIG_RETURN_IF_ERROR(ReadAccounts(r, root["accounts"], &config));
     CONFIG_RETURN_IF_ERROR(ReadNumbers(r, root["numbers"], &config));
+    CONFIG_RETURN_IF_ERROR(ReadTenants(r, root["tenants"], &config));
     CONFIG_RETURN_IF_ERROR(ReadProviders(r, root["providers"], &config.providers));
     CONFIG_RETURN_IF_ERROR(ReadEventSinks(r, root["event_sinks"], &config.event_sinks));
     CONFIG_RETURN_IF_ERROR(ReadMetaLeadgen(r, root["meta_leadgen"], &config));

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bot/campaigns.h"  // AllowedHours
+#include "bot/message_credits.h"
 #include "bot/status.h"
 #include "bot/value.h"
 #include "config/providers_config.h"
@@ -50,6 +51,13 @@ struct NumberConfig {
   std::string tenant = "default";
   std::string region;
   bot::AllowedHours allowed_hours;
+};
+
+// A tenant (`tenants:`; docs/runner.md): whether it pays in message credits, and how. A number
+// whose tenant is not listed, or has credits off, is never charged nor held.
+struct TenantConfig {
+  bool credits = false;
+  bot::TenantCredits settings;  // charge, daily_cap, time_zone
 };
 
 // Where stored events go (docs/events.md): an HTTP endpoint, signed per Standard Webhooks.
@@ -151,6 +159,7 @@ struct RunnerConfig {
   std::optional<MetaLeadgenConfig> meta_leadgen;  // `meta_leadgen:`; off by default
   std::optional<AdminConfig> admin;               // `admin:`; no admin listener by default
   std::optional<LoanRemindersConfig> loan_reminders;  // `loan_reminders:`; none by default
+  std::map<std::string, TenantConfig> tenants;    // `tenants:`; by name; none by default
   // CloudEvents `source` and type prefix: "com.example.bot" -> type
   // "com.example.bot.lead.qualified".
   std::string event_source = "urn:libbot:botrunner";
@@ -160,6 +169,9 @@ struct RunnerConfig {
 
   // The event types any sink takes, for the Bot (BotOptions::event_types).
   std::vector<std::string> SubscribedEventTypes() const;
+
+  // The tenants with credits on and each number's tenant, for the store (SqliteOptions).
+  bot::CreditsPolicy CreditsPolicy() const;
 
   const NumberConfig* FindNumber(const std::string& to) const;
   const AccountConfig* FindAccount(const std::string& name) const;

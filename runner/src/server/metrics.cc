@@ -11,7 +11,7 @@ constexpr std::array<const char*, static_cast<size_t>(Route::kCount)> kRouteName
 constexpr std::array<const char*, static_cast<size_t>(SendOutcomeKind::kCount)> kOutcomeNames = {
     "sent", "retry", "permanent", "not_sendable", "template"};
 constexpr std::array<const char*, static_cast<size_t>(ScheduledSourceKind::kCount)> kSourceNames = {
-    "campaigns", "loan_reminders"};
+    "campaigns", "loan_reminders", "cap_release"};
 
 }  // namespace
 

@@ -13,7 +13,7 @@ namespace runner {
 enum class Route { kInbound, kStatus, kHealth, kMetrics, kLeadgen, kOther, kCount };
 
 // The scheduler's sources (botrunner_scheduled_total{source}).
-enum class ScheduledSourceKind { kCampaigns, kLoanReminders, kCount };
+enum class ScheduledSourceKind { kCampaigns, kLoanReminders, kCapRelease, kCount };
 
 // What happened to one outbox message.
 enum class SendOutcomeKind { kSent, kRetry, kPermanent, kNotSendable, kTemplate, kCount };

@@ -54,6 +54,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   sqlite.background_checkpoint = true;
   sqlite.checkpoint_at_idle_priority = true;
   sqlite.cache_kib = c.sqlite_cache_kib;
+  sqlite.credits = c.CreditsPolicy();
   bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
@@ -162,6 +163,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   if (c.loan_reminders) {
     bot::CreditDeskOptions desk;
     desk.timezone = c.loan_reminders->time_zone;
+    desk.sqlite.credits = sqlite.credits;  // a reminder takes its tenant's credit
     bot::Result<std::unique_ptr<bot::CreditDesk>> opened =
         bot::CreditDesk::Open(c.database, server->clock_, desk);
     if (!opened.ok()) return opened.status();
@@ -175,6 +177,9 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     server->scheduled_.push_back(std::make_unique<MeteredSource>(
         server->loan_reminders_.get(), ScheduledSourceKind::kLoanReminders, &server->metrics_));
   }
+  server->cap_release_ = std::make_unique<bot::CapReleaseSource>(c.database, sqlite.credits);
+  server->scheduled_.push_back(std::make_unique<MeteredSource>(
+      server->cap_release_.get(), ScheduledSourceKind::kCapRelease, &server->metrics_));
   std::vector<bot::ScheduledSource*> sources;
   for (const auto& source : server->scheduled_) sources.push_back(source.get());
   bot::SchedulerOptions scheduling;

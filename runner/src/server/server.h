@@ -24,6 +24,7 @@
 #include "bot/http.h"
 #include "bot/lead_inbox.h"
 #include "bot/loan_reminder_source.h"
+#include "bot/message_credits.h"
 #include "bot/sqlite_knowledge.h"
 #include "bot/store.h"
 #include "config/config.h"
@@ -91,6 +92,7 @@ class Server {
   // Loan reminders (`loan_reminders:`, docs/credit.md); null when not configured.
   std::unique_ptr<bot::CreditDesk> credit_desk_;
   std::unique_ptr<bot::LoanReminderSource> loan_reminders_;
+  std::unique_ptr<bot::CapReleaseSource> cap_release_;  // over_cap messages, at day start
   std::vector<std::unique_ptr<MeteredSource>> scheduled_;  // the sources above, counted
   std::unique_ptr<bot::Scheduler> scheduler_;              // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.

@@ -422,6 +422,11 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
             std::vector<bot::OutboundMessage> replies;
             if (turn.ok() && !turn->duplicate) {
               for (size_t i = 0; i < turn->outbound_ids.size() && i < turn->replies.size(); ++i) {
+                // Held for credits or the daily cap: released later, then found by polling.
+                if (std::ranges::find(turn->held_ids, turn->outbound_ids[i]) !=
+                    turn->held_ids.end()) {
+                  continue;
+                }
                 bot::OutboundMessage& reply = replies.emplace_back();
                 reply.id = turn->outbound_ids[i];
                 reply.channel = channel;
