@@ -1,12 +1,14 @@
 // A campaign's recipients counted by status ("botrunner campaign status").
 #include "bot/campaigns.h"
+#include "campaigns/campaign_counts.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
 
 namespace bot {
 
-Result<CampaignCounts> CampaignStatus(const std::string& db_path, int64_t campaign_id) {
-  return sqlite::WithDatabase<CampaignCounts>(db_path, [&](sqlite3* db) -> Result<CampaignCounts> {
+namespace campaigns {
+
+Result<CampaignCounts> ReadCampaignCounts(sqlite3* db, int64_t campaign_id) {
     CampaignCounts counts;
     sqlite::Statement campaign;
     if (Status s = campaign.Prepare(db,
@@ -44,7 +46,13 @@ Result<CampaignCounts> CampaignStatus(const std::string& db_path, int64_t campai
     counts.by_status = std::move(*rows);
     for (const auto& [status, n] : counts.by_status) counts.total += n;
     return counts;
-  });
+}
+
+}  // namespace campaigns
+
+Result<CampaignCounts> CampaignStatus(const std::string& db_path, int64_t campaign_id) {
+  return sqlite::WithDatabase<CampaignCounts>(
+      db_path, [&](sqlite3* db) { return campaigns::ReadCampaignCounts(db, campaign_id); });
 }
 
 }  // namespace bot
