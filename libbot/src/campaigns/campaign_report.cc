@@ -14,7 +14,7 @@ namespace {
 // The recipients' sessions with their contact, so messages and records are found through their
 // per-contact indexes.
 constexpr std::string_view kSessions =
-    "campaign_recipients r JOIN sessions s ON s.id = r.session_id WHERE r.campaign_id = ?1";
+    "campaign_recipients r JOIN sessions s ON s.id = r.session_id";
 
 // Outbound messages by delivery status and error code.
 Status ReadMessages(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
@@ -23,7 +23,7 @@ Status ReadMessages(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
           db, "SELECT m.status, COALESCE(m.error_code, ''), count(*) FROM " +
                   std::string(kSessions) +
                   " JOIN messages m ON m.contact_id = s.contact_id AND m.session_id = s.id"
-                  " AND m.direction = 'out' GROUP BY 1, 2 ORDER BY 1, 2");
+                  " AND m.direction = 'out' WHERE r.campaign_id = ?1 GROUP BY 1, 2 ORDER BY 1, 2");
       !s.ok()) {
     return s;
   }
@@ -50,7 +50,7 @@ Status ReadMessages(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
 Status ReadReplied(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
   sqlite::Statement stmt;
   if (Status s = stmt.Prepare(db, "SELECT count(*) FROM " + std::string(kSessions) +
-                                      " AND EXISTS (SELECT 1 FROM messages m WHERE m.contact_id ="
+                                      " WHERE r.campaign_id = ?1 AND EXISTS (SELECT 1 FROM messages m WHERE m.contact_id ="
                                       " s.contact_id AND m.session_id = s.id AND m.direction ="
                                       " 'in')");
       !s.ok()) {
@@ -71,7 +71,7 @@ Status ReadReviews(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
               " COALESCE(json_extract(rec.data, '$.feedback'), '') FROM " +
                   std::string(kSessions) +
                   " JOIN records rec ON rec.contact_id = s.contact_id AND rec.session_id = s.id"
-                  " AND rec.kind = 'review' ORDER BY rec.id");
+                  " AND rec.kind = 'review' WHERE r.campaign_id = ?1 ORDER BY rec.id");
       !s.ok()) {
     return s;
   }
