@@ -6,6 +6,7 @@
 #include <simdjson.h>
 #include <sqlite3.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <fstream>
 #include <list>
@@ -13,8 +14,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-
-#include <CLI/CLI.hpp>
 
 #include "admin/admin_auth.h"
 #include "bot/sqlite_store.h"
@@ -599,10 +598,12 @@ TEST_F(AdminApiTest, ACampaignReportCountsDeliveryRatingsFeedbackAndReviewLinkCl
   EXPECT_EQ(api_csv.body, cli_csv);
   std::map<std::string, std::string> rows = CsvRows(cli_csv);
   const std::map<std::string, std::string> expected = {
-      {"recipients", "3"}, {"messages", "6"},  {"delivered", "2"},       {"read", "1"},
-      {"failed", "1"},     {"failed.63016", "1"}, {"replied", "2"},      {"rating.1", "0"},
-      {"rating.2", "1"},   {"rating.5", "1"},  {"rated", "2"},           {"share_4_5", "0.5"},
-      {"feedback", "1"},   {"links", "3"},     {"recipients_clicked", "1"}, {"clicks", "2"}};
+      {"recipients", "3"}, {"messages", "6"}, {"delivered", "2"},
+      {"read", "1"},       {"failed", "1"},   {"failed.63016", "1"},
+      {"replied", "2"},    {"rating.1", "0"}, {"rating.2", "1"},
+      {"rating.5", "1"},   {"rated", "2"},    {"share_4_5", "0.5"},
+      {"feedback", "1"},   {"links", "3"},    {"recipients_clicked", "1"},
+      {"clicks", "2"}};
   for (const auto& [metric, value] : expected) EXPECT_EQ(rows[metric], value) << metric;
 }
 

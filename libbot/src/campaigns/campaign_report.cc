@@ -49,10 +49,12 @@ Status ReadMessages(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
 // Recipients who wrote at least once in their session.
 Status ReadReplied(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
   sqlite::Statement stmt;
-  if (Status s = stmt.Prepare(db, "SELECT count(*) FROM " + std::string(kSessions) +
-                                      " WHERE r.campaign_id = ?1 AND EXISTS (SELECT 1 FROM messages m WHERE m.contact_id ="
-                                      " s.contact_id AND m.session_id = s.id AND m.direction ="
-                                      " 'in')");
+  if (Status s = stmt.Prepare(
+          db,
+          "SELECT count(*) FROM " + std::string(kSessions) +
+              " WHERE r.campaign_id = ?1 AND EXISTS (SELECT 1 FROM messages m WHERE m.contact_id ="
+              " s.contact_id AND m.session_id = s.id AND m.direction ="
+              " 'in')");
       !s.ok()) {
     return s;
   }
@@ -67,11 +69,12 @@ Status ReadReplied(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
 Status ReadReviews(sqlite3* db, int64_t campaign_id, CampaignReport* report) {
   sqlite::Statement stmt;
   if (Status s = stmt.Prepare(
-          db, "SELECT CAST(json_extract(rec.data, '$.rating') AS INTEGER),"
-              " COALESCE(json_extract(rec.data, '$.feedback'), '') FROM " +
-                  std::string(kSessions) +
-                  " JOIN records rec ON rec.contact_id = s.contact_id AND rec.session_id = s.id"
-                  " AND rec.kind = 'review' WHERE r.campaign_id = ?1 ORDER BY rec.id");
+          db,
+          "SELECT CAST(json_extract(rec.data, '$.rating') AS INTEGER),"
+          " COALESCE(json_extract(rec.data, '$.feedback'), '') FROM " +
+              std::string(kSessions) +
+              " JOIN records rec ON rec.contact_id = s.contact_id AND rec.session_id = s.id"
+              " AND rec.kind = 'review' WHERE r.campaign_id = ?1 ORDER BY rec.id");
       !s.ok()) {
     return s;
   }

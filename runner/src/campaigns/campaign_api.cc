@@ -130,8 +130,8 @@ boost::asio::awaitable<Response> HandleCampaignReport(const CampaignApiParts& pa
     csv = value == "csv";
   }
   using Report = bot::Result<bot::CampaignReport>;
-  Report report = co_await AwaitWork<Report>(
-      *parts.ioc, [&parts, id](std::function<void(Report)> resume) {
+  Report report =
+      co_await AwaitWork<Report>(*parts.ioc, [&parts, id](std::function<void(Report)> resume) {
         parts.queue->Post([&parts, id, resume = std::move(resume)] {
           // The report reads through a connection of its own: the store's open group first.
           if (bot::Status s = parts.bot->store().Flush(); !s.ok()) return resume(s);

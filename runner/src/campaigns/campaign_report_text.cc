@@ -30,9 +30,10 @@ std::string CampaignReportJson(const bot::CampaignReport& r) {
     AppendJsonString(&out, c.by_status[i].first);
     out += ':' + std::to_string(c.by_status[i].second);
   }
-  out += fmt::format("}}}},\"messages\":{{\"total\":{},\"delivered\":{},\"read\":{},\"failed\":{},"
-                     "\"failed_by_code\":{{",
-                     r.messages, r.delivered, r.read, r.failed);
+  out += fmt::format(
+      "}}}},\"messages\":{{\"total\":{},\"delivered\":{},\"read\":{},\"failed\":{},"
+      "\"failed_by_code\":{{",
+      r.messages, r.delivered, r.read, r.failed);
   for (size_t i = 0; i < r.failures_by_code.size(); ++i) {
     if (i > 0) out += ',';
     AppendJsonString(&out, CodeKey(r.failures_by_code[i].first));

@@ -18,17 +18,16 @@ Response NotFoundPage() {
 }  // namespace
 
 boost::asio::awaitable<Response> HandleLinkRedirect(const LinkRedirectParts& parts,
-                                                    const Request& request,
-                                                    std::string_view path) {
+                                                    const Request& request, std::string_view path) {
   const std::string token(path.substr(kLinkPrefix.size()));
   if (!bot::IsLinkToken(token)) co_return NotFoundPage();
   std::optional<bot::LinkClick> click;
   if (request.method() == http::verb::get) {  // a HEAD is no visit
     const auto agent = request.find(http::field::user_agent);
-    click = bot::LinkClick{parts.clock->Now(), agent == request.end()
-                                                   ? std::string()
-                                                   : std::string(agent->value().data(),
-                                                                 agent->value().size())};
+    click = bot::LinkClick{parts.clock->Now(),
+                           agent == request.end()
+                               ? std::string()
+                               : std::string(agent->value().data(), agent->value().size())};
   }
   using Target = bot::Result<std::optional<std::string>>;
   Target target = co_await AwaitWork<Target>(

@@ -37,7 +37,7 @@ class Metrics {
  private:
   // The statuses the server answers with; anything else is counted as "other".
   static constexpr std::array<int, 10> kStatuses = {200, 204, 302, 400, 403,
-                                                     404, 405, 413, 500, 503};
+                                                    404, 405, 413, 500, 503};
   static constexpr size_t kRoutes = static_cast<size_t>(Route::kCount);
   // Turn latency bucket upper bounds, seconds.
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
