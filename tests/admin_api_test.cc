@@ -6,15 +6,19 @@
 #include <simdjson.h>
 #include <sqlite3.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <fstream>
 #include <list>
+#include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "admin/admin_auth.h"
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
+#include "cli/commands.h"
 #include "config/config.h"
 #include "support/eventually.h"
 #include "support/fake_crm.h"
@@ -460,6 +464,147 @@ TEST_F(AdminApiTest, AnAdminImportsACampaignWhoseOpeningTemplateLeavesAtEightInT
   EXPECT_EQ(sent.content_sid, "HX00000000000000000000000000000001");
   EXPECT_EQ(sent.content_variables, R"({"1":"Ana","2":"Dra. Pérez, MD"})");
   EXPECT_TRUE(sent.body.empty());
+}
+
+// `botrunner campaign report <id> --db <file> [--format ...]`, in process: its stdout.
+std::string RunCampaignReport(const std::string& db, int64_t id, const std::string& format) {
+  CLI::App app;
+  int exit_code = -1;
+  AddCampaignCommand(app, &exit_code);
+  std::vector<std::string> args = {"campaign", "report", std::to_string(id), "--db", db,
+                                   "--format", format};
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  ::testing::internal::CaptureStdout();
+  app.parse(args);
+  std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_EQ(exit_code, 0);
+  return out;
+}
+
+// The CSV report's rows: metric -> value; fails the test on a row without exactly two fields.
+std::map<std::string, std::string> CsvRows(const std::string& csv) {
+  std::map<std::string, std::string> rows;
+  std::istringstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  EXPECT_EQ(line, "metric,value");
+  while (std::getline(in, line)) {
+    const size_t comma = line.find(',');
+    EXPECT_TRUE(comma != std::string::npos && line.find(',', comma + 1) == std::string::npos)
+        << line;
+    if (comma != std::string::npos) rows[line.substr(0, comma)] = line.substr(comma + 1);
+  }
+  return rows;
+}
+
+// Issue 16's campaign report: three patients, the review link tracked through botrunner's
+// /r/<token>; Ana rates 5 and clicks the link twice, Beto rates 2 and says why, Carla never
+// answers and her opening fails (63016). The report, from the admin API and the command, in
+// JSON and CSV, has exactly these figures.
+TEST_F(AdminApiTest, ACampaignReportCountsDeliveryRatingsFeedbackAndReviewLinkClicks) {
+  ASSERT_NO_FATAL_FAILURE(Start(&clock_));  // 07:00 in Ecuador
+  constexpr char kBeto[] = "whatsapp:+593987650002";
+  constexpr char kCarla[] = "whatsapp:+593987650003";
+  HttpReply created =
+      Api("POST", "/admin/api/campaigns?number=%2B14155238886&source=martes.csv", kRoot,
+          "phone,name,consent\n+593987650001,Ana,sí\n+593987650002,Beto,sí\n"
+          "+593987650003,Carla,sí\n");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const int64_t id = Json(created)["campaign_id"].get_int64().value();
+  clock_.Advance(1h);
+  ASSERT_TRUE(twilio_.WaitForMessages(3, 10s));
+  Say(kUser, "5");
+  Say(kBeto, "2");
+  ASSERT_TRUE(twilio_.WaitForMessages(5, 10s));
+  Say(kBeto, "La espera fue muy larga");
+  ASSERT_TRUE(twilio_.WaitForMessages(6, 10s));
+  ASSERT_TRUE(Eventually([&] { return *h_.server().store().OutboxDepth() == 0; }));
+
+  std::map<std::string, std::string> opening;  // address -> the opening's MessageSid
+  std::string link;
+  for (const FakeTwilio::Message& m : twilio_.messages()) {
+    if (!m.content_sid.empty()) opening[m.to] = m.sid;
+    if (m.to == kUser && m.body.find("/r/") != std::string::npos) {
+      link = m.body.substr(m.body.find(bot::testing::RunnerHarness::kBase));
+    }
+  }
+  ASSERT_EQ(opening.size(), 3u);
+  // The patient got botrunner's redirect, not the review page itself.
+  const std::string prefix = std::string(bot::testing::RunnerHarness::kBase) + "/r/";
+  ASSERT_EQ(link.rfind(prefix, 0), 0u) << link;
+  const std::string token = link.substr(prefix.size(), 22);
+  ASSERT_EQ(link.size(), prefix.size() + 22) << link;
+
+  auto status = [&](const std::string& to, const std::string& value, const std::string& code) {
+    bot::FormParams p = {{"AccountSid", FakeTwilio::kAccountSid},
+                         {"From", bot::testing::RunnerHarness::kBotNumber},
+                         {"MessageSid", opening[to]},
+                         {"MessageStatus", value}};
+    if (!code.empty()) p.emplace_back("ErrorCode", code);
+    EXPECT_EQ(h_.client().Post("/twilio/status", p).status, 200);
+  };
+  status(kUser, "delivered", "");
+  status(kUser, "read", "");
+  status(kBeto, "delivered", "");
+  status(kCarla, "failed", "63016");
+
+  const int port = h_.server().port();
+  const std::vector<std::pair<std::string, std::string>> browser = {{"User-Agent", "Mozilla/5.0"}};
+  for (int i = 0; i < 2; ++i) {
+    HttpReply click = HttpExchange(port, "GET", "/r/" + token, "", browser);
+    EXPECT_EQ(click.status, 302);
+    EXPECT_EQ(click.headers["location"], "https://g.page/r/EXAMPLE/review");
+  }
+  EXPECT_EQ(HttpExchange(port, "GET", "/r/AAAAAAAAAAAAAAAAAAAAAA").status, 404);
+  EXPECT_EQ(HttpExchange(port, "GET", "/r/" + token + "x").status, 404);
+  EXPECT_EQ(HttpExchange(port, "GET", "/r/https:%2F%2Fevil.example").status, 404);
+  EXPECT_EQ(HttpExchange(port, "POST", "/r/" + token).status, 405);
+
+  const std::string report = "/admin/api/campaigns/" + std::to_string(id) + "/report";
+  EXPECT_EQ(Api("GET", report, "").status, 401);
+  EXPECT_EQ(Api("GET", "/admin/api/campaigns/99/report", kRoot).status, 404);
+  EXPECT_EQ(Api("GET", report + "?format=xml", kRoot).status, 400);
+  HttpReply api_json = Api("GET", report, kAna);
+  ASSERT_EQ(api_json.status, 200) << api_json.body;
+  const std::string cli_json = RunCampaignReport(h_.database(), id, "json");
+  for (const std::string& body : {api_json.body, cli_json}) {
+    simdjson::dom::element r = Json(HttpReply{200, body});
+    EXPECT_EQ(r["id"].get_int64().value(), id);
+    EXPECT_EQ(Str(r["source"]), "martes.csv");
+    EXPECT_EQ(r["recipients"]["total"].get_int64().value(), 3);
+    EXPECT_EQ(r["messages"]["total"].get_int64().value(), 6) << body;
+    EXPECT_EQ(r["messages"]["delivered"].get_int64().value(), 2);
+    EXPECT_EQ(r["messages"]["read"].get_int64().value(), 1);
+    EXPECT_EQ(r["messages"]["failed"].get_int64().value(), 1);
+    EXPECT_EQ(r["messages"]["failed_by_code"]["63016"].get_int64().value(), 1);
+    EXPECT_EQ(r["replied"].get_int64().value(), 2);
+    for (int64_t rating = 1; rating <= 5; ++rating) {
+      EXPECT_EQ(r["ratings"][std::to_string(rating)].get_int64().value(),
+                rating == 5 || rating == 2 ? 1 : 0)
+          << rating;
+    }
+    EXPECT_EQ(r["rated"].get_int64().value(), 2);
+    EXPECT_EQ(r["share_4_5"].get_double().value(), 0.5);
+    EXPECT_EQ(r["feedback"]["count"].get_int64().value(), 1);
+    EXPECT_EQ(Str(r["feedback"]["texts"].at(0)["text"]), "La espera fue muy larga");
+    EXPECT_EQ(r["feedback"]["texts"].at(0)["rating"].get_int64().value(), 2);
+    EXPECT_EQ(r["links"]["tracked"].get_int64().value(), 3);
+    EXPECT_EQ(r["links"]["recipients_clicked"].get_int64().value(), 1);
+    EXPECT_EQ(r["links"]["clicks"].get_int64().value(), 2);
+  }
+  HttpReply api_csv = Api("GET", report + "?format=csv", kRoot);
+  ASSERT_EQ(api_csv.status, 200);
+  const std::string cli_csv = RunCampaignReport(h_.database(), id, "csv");
+  EXPECT_EQ(api_csv.body, cli_csv);
+  std::map<std::string, std::string> rows = CsvRows(cli_csv);
+  const std::map<std::string, std::string> expected = {
+      {"recipients", "3"}, {"messages", "6"}, {"delivered", "2"},
+      {"read", "1"},       {"failed", "1"},   {"failed.63016", "1"},
+      {"replied", "2"},    {"rating.1", "0"}, {"rating.2", "1"},
+      {"rating.5", "1"},   {"rated", "2"},    {"share_4_5", "0.5"},
+      {"feedback", "1"},   {"links", "3"},    {"recipients_clicked", "1"},
+      {"clicks", "2"}};
+  for (const auto& [metric, value] : expected) EXPECT_EQ(rows[metric], value) << metric;
 }
 
 TEST(AdminConfig, RefusesTokensThatAreNotHashesAndUnknownRolesWithTheLine) {

@@ -3,6 +3,7 @@
 #include "bot/campaigns.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_store.h"
@@ -185,6 +186,66 @@ TEST_F(CampaignImportTest, RefusesAPatientWhoOptedOut) {
   ASSERT_EQ(report->refused.size(), 1u);
   EXPECT_EQ(report->refused[0].line, 2);
   EXPECT_EQ(report->refused[0].reason, "the contact opted out");
+}
+
+TEST_F(CampaignImportTest, TracksTheReviewLinkOnlyWithABaseUrlAndOnlyHttpTargets) {
+  const std::string csv =
+      "phone,name,review_link,consent\n0987654321,Ana,,sí\n0987654322,Beto,https://x.test/b,sí\n";
+  CampaignImport import = EcuadorImport();
+  import.link_base_url = "https://bot.example.test/";
+  auto report = Import(csv, import);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  ASSERT_EQ(report->scheduled, 2);
+  // Each recipient's link is a redirect of its own; the target is the column or the default.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db,
+                               "SELECT json_extract(vars, '$.review_link') FROM "
+                               "campaign_recipients ORDER BY line",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  const std::string kTargets[] = {"https://g.page/r/EXAMPLE/review", "https://x.test/b"};
+  const std::string prefix = "https://bot.example.test/r/";
+  std::vector<std::string> tokens;
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    const std::string link = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    ASSERT_EQ(link.rfind(prefix, 0), 0u) << link;
+    tokens.push_back(link.substr(prefix.size()));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  ASSERT_EQ(tokens.size(), 2u);
+  const LinkClick click{clock_.Now(), "Mozilla/5.0"};
+  for (size_t i = 0; i < 2; ++i) {
+    auto target = FollowTrackedLink(db_, tokens[i], i == 0 ? &click : nullptr);
+    ASSERT_TRUE(target.ok() && target->has_value());
+    EXPECT_EQ(**target, kTargets[i]);
+  }
+  auto ana = FollowTrackedLink(db_, "AAAAAAAAAAAAAAAAAAAAAA", nullptr);
+  ASSERT_TRUE(ana.ok());
+  EXPECT_FALSE(ana->has_value()) << "an unknown token has no target";
+  auto none = FollowTrackedLink(db_, "../../etc/passwd", nullptr);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto counted = CampaignReportFor(db_, report->campaign_id);
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_EQ(counted->links, 2);
+  EXPECT_EQ(counted->clicks, 1);  // a lookup without a click (HEAD) is not counted
+  EXPECT_EQ(counted->clicked, 1);
+
+  // Without a base URL nothing is tracked; a tracked value that is no http(s) link is refused.
+  import.link_base_url.clear();
+  auto untracked = Import("phone,name,consent\n0987654329,Eva,sí\n", import);
+  ASSERT_TRUE(untracked.ok());
+  EXPECT_EQ(CampaignReportFor(db_, untracked->campaign_id)->links, 0);
+  import.link_base_url = "https://bot.example.test";
+  auto refused = Import("phone,name,review_link,consent\n0987654328,Fe,javascript:x,sí\n", import);
+  ASSERT_TRUE(refused.ok());
+  ASSERT_EQ(refused->refused.size(), 1u);
+  EXPECT_EQ(refused->refused[0].reason, "'review_link' ('javascript:x') is not an http(s) link");
+  EXPECT_TRUE(IsLinkToken(NewLinkToken()));
+  EXPECT_NE(NewLinkToken(), NewLinkToken());
 }
 
 // ---- Scheduling ----

@@ -925,6 +925,8 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                    // Nor schema 8's.
                    "DROP TABLE claims; ALTER TABLE messages DROP COLUMN agent; "
                    "ALTER TABLE messages DROP COLUMN author; "
+                   // Nor schema 12's (tracked campaign links).
+                   "DROP TABLE link_clicks; DROP TABLE tracked_links; "
                    // Nor schema 11's.
                    "DROP INDEX messages_held; DROP TABLE credit_ledger; "
                    "DROP TABLE credit_balances; "

@@ -5,6 +5,7 @@
 // Everything is in the store: a restart loses nothing and sends nothing twice. docs/campaigns.md.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -72,6 +73,11 @@ struct CampaignImport {
   std::optional<std::chrono::seconds> send_after;  // nullopt: the dialog's campaign.send_after
   AllowedHours hours;
   bool skip_invalid = false;  // store the valid rows even when some are refused
+  // The public base URL of the server that answers /r/<token> ("https://bot.example.com", no
+  // trailing '/'): each variable the dialog's campaign.track_links names is stored as a tracked
+  // link and replaced in the recipient's variables by <link_base_url>/r/<token>. "" = links are
+  // not tracked.
+  std::string link_base_url;
 };
 
 struct RefusedRow {
@@ -110,6 +116,60 @@ struct CampaignCounts {
 
 // A campaign's recipients counted by status. NotFound for an unknown id.
 Result<CampaignCounts> CampaignStatus(const std::string& db_path, int64_t campaign_id);
+
+// ---- Report ----
+
+// What became of a campaign: its recipients, their messages, answers and link clicks.
+struct CampaignReport {
+  CampaignCounts recipients;  // the campaign and its recipients by status
+  // Every outbound message of the recipients' sessions (the opening, the reminder, the dialog's
+  // replies), by its latest delivery status.
+  int64_t messages = 0;
+  int64_t delivered = 0;  // delivered or read
+  int64_t read = 0;
+  int64_t failed = 0;  // failed, undelivered, or not sendable
+  // The failed ones by the provider's error code ("63016"; "" when none was given), by code.
+  std::vector<std::pair<std::string, int64_t>> failures_by_code;
+  int64_t replied = 0;  // recipients who wrote at least once in their session
+  // The `review` records of the recipients' sessions: ratings[r - 1] counts rating r (1..5).
+  std::array<int64_t, 5> ratings{};
+  int64_t rated = 0;
+  double share_4_5 = 0;  // (ratings 4 and 5) / rated; 0 when nobody rated
+  struct Feedback {
+    int rating = 0;
+    std::string text;
+  };
+  std::vector<Feedback> feedback;  // the non-empty `feedback` of those records, oldest first
+  // Tracked links (campaign.track_links): made at import, recipients who clicked at least once,
+  // and all clicks (GET /r/<token>).
+  int64_t links = 0;
+  int64_t clicked = 0;
+  int64_t clicks = 0;
+};
+
+// The report of a campaign. NotFound for an unknown id.
+Result<CampaignReport> CampaignReportFor(const std::string& db_path, int64_t campaign_id);
+
+// ---- Tracked links ----
+
+// A new tracked link's token: 16 random bytes (OpenSSL's CSPRNG) in base64url without padding,
+// 22 characters.
+std::string NewLinkToken();
+// Whether `text` has a token's shape (22 base64url characters): anything else is not looked up.
+bool IsLinkToken(std::string_view text);
+
+// One visit of a tracked link: when, and the browser's User-Agent header. Nothing else (no
+// address, no cookie) is kept.
+struct LinkClick {
+  TimePoint at;
+  std::string user_agent;
+};
+
+// The stored target URL of the tracked link `token` of the database at `db_path`, and, when
+// `click` is given, the click recorded with it. nullopt: no such link.
+Result<std::optional<std::string>> FollowTrackedLink(const std::string& db_path,
+                                                     std::string_view token,
+                                                     const LinkClick* click);
 
 // ---- Scheduling ----
 

@@ -175,6 +175,10 @@ struct CampaignTiming {
   std::chrono::seconds follow_up_after{0};  // no reply this long after it: the reminder; 0 = none
   std::string reminder;                     // the reminder's prompt key (it needs a template)
   std::chrono::seconds close_after{std::chrono::hours(24)};  // then closed as no_response
+  // Variables holding links (a review page) whose clicks the campaign counts: at import, each
+  // recipient's value is replaced by a redirect of botrunner's (`/r/<token>`) when a public base
+  // URL is given (CampaignImport::link_base_url).
+  std::vector<std::string> track_links;
 };
 
 // A dialog: id, version, slots, states and its prompts. Sessions remember the version.

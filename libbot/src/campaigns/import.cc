@@ -50,7 +50,14 @@ struct Planned {
   std::optional<TimePoint> appointment;
   std::string zone;
   TimePoint due;
+  // Tracked links (campaign.track_links, when CampaignImport::link_base_url is set): variable
+  // -> the URL its token redirects to.
+  std::vector<std::pair<std::string, std::string>> links;
 };
+
+bool IsHttpUrl(std::string_view url) {
+  return url.starts_with("https://") || url.starts_with("http://");
+}
 
 // The file's columns: which index is which. Refusals of the header go to `refused` (line 1).
 struct Columns {
@@ -132,6 +139,17 @@ std::optional<Planned> PlanRow(const CsvRow& row, const Columns& c, const Dialog
     }
     p.vars[name] = std::move(value);
   }
+  if (!import.link_base_url.empty()) {
+    for (const std::string& name : dialog.campaign.track_links) {
+      auto it = p.vars.find(name);
+      const std::string& target = it != p.vars.end() ? it->second : dialog.variables.at(name);
+      if (!IsHttpUrl(target)) {
+        *reason = "'" + name + "' ('" + target + "') is not an http(s) link";
+        return std::nullopt;
+      }
+      p.links.emplace_back(name, target);
+    }
+  }
   if (c.time_zone >= 0 && !Trim(row.fields[c.time_zone]).empty()) {
     p.zone = Trim(row.fields[c.time_zone]);
     if (!engine::IsKnownTimeZone(p.zone)) {
@@ -201,7 +219,7 @@ Result<CampaignImportReport> StoreCampaign(sqlite3* db, const Dialog& dialog,
     (void)sqlite::Exec(db, "ROLLBACK");
     return s;
   };
-  sqlite::Statement find, insert_campaign, insert_recipient;
+  sqlite::Statement find, insert_campaign, insert_recipient, insert_link;
   if (Status s = find.Prepare(db,
                               "SELECT address, opted_out_at FROM contacts WHERE (channel = ?1 "
                               "AND address = ?2) OR address = ?3");
@@ -249,7 +267,22 @@ Result<CampaignImportReport> StoreCampaign(sqlite3* db, const Dialog& dialog,
       !s.ok()) {
     return rollback(s);
   }
-  for (const Planned& p : allowed) {
+  if (Status s = insert_link.Prepare(db,
+                                     "INSERT INTO tracked_links (token, campaign_id, recipient_id, "
+                                     "variable, target_url, created_at) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      !s.ok()) {
+    return rollback(s);
+  }
+  std::string base = import.link_base_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  for (Planned& p : allowed) {
+    // The recipient's variables carry the redirect; the target stays in tracked_links.
+    std::vector<std::string> tokens;
+    for (const auto& [name, target] : p.links) {
+      tokens.push_back(NewLinkToken());
+      p.vars[name] = base + "/r/" + tokens.back();
+    }
     const std::string vars = VarsToJson(p.vars);
     insert_recipient.Bind(1, report.campaign_id);
     insert_recipient.Bind(2, p.address);
@@ -262,6 +295,18 @@ Result<CampaignImportReport> StoreCampaign(sqlite3* db, const Dialog& dialog,
     Status s = insert_recipient.Run();
     insert_recipient.Reset();
     if (!s.ok()) return rollback(s);
+    const int64_t recipient_id = sqlite3_last_insert_rowid(db);
+    for (size_t i = 0; i < p.links.size(); ++i) {
+      insert_link.Bind(1, tokens[i]);
+      insert_link.Bind(2, report.campaign_id);
+      insert_link.Bind(3, recipient_id);
+      insert_link.Bind(4, p.links[i].first);
+      insert_link.Bind(5, p.links[i].second);
+      insert_link.Bind(6, now);
+      s = insert_link.Run();
+      insert_link.Reset();
+      if (!s.ok()) return rollback(s);
+    }
     ++report.scheduled;
     if (!report.first_due || p.due < *report.first_due) report.first_due = p.due;
   }

@@ -449,7 +449,8 @@ class Loader {
   // 24h}
   Status LoadCampaign(const YAML::Node& node) {
     Status s =
-        CheckMap(node, "campaign", {"send_after", "follow_up_after", "reminder", "close_after"});
+        CheckMap(node, "campaign",
+                 {"send_after", "follow_up_after", "reminder", "close_after", "track_links"});
     if (!s.ok()) return s;
     CampaignTiming& c = dialog_.campaign;
     for (const auto& kv : node) {
@@ -459,6 +460,7 @@ class Loader {
       if (key == "follow_up_after") s = Duration(kv.second, &c.follow_up_after, what);
       if (key == "close_after") s = Duration(kv.second, &c.close_after, what);
       if (key == "reminder") s = Scalar(kv.second, what, &c.reminder);
+      if (key == "track_links") s = LoadTrackLinks(kv.second, &c.track_links);
       if (!s.ok()) return s;
     }
     if (c.follow_up_after.count() > 0 && c.reminder.empty()) {
@@ -468,7 +470,19 @@ class Loader {
     return Status::Ok();
   }
 
-  // Once the prompts are loaded: every template stands for a prompt, the reminder has one.
+  // track_links: [review_link]: the variables whose links a campaign counts clicks on.
+  Status LoadTrackLinks(const YAML::Node& node, std::vector<std::string>* out) const {
+    if (!node.IsSequence()) return Error(node, "campaign track_links must be a list of variables");
+    for (const auto& v : node) {
+      std::string name;
+      if (Status s = Scalar(v, "campaign track_links variable", &name); !s.ok()) return s;
+      out->push_back(std::move(name));
+    }
+    return Status::Ok();
+  }
+
+  // Once the prompts are loaded: every template stands for a prompt, the reminder has one, a
+  // tracked link is a declared variable.
   Status CheckTemplates() const {
     for (const auto& [prompt, t] : dialog_.templates) {
       if (!dialog_.prompts.contains(prompt)) {
@@ -486,6 +500,12 @@ class Loader {
     if (!reminder.empty() && !dialog_.templates.contains(reminder)) {
       return Error(campaign_node_, "campaign reminder '" + reminder +
                                        "' needs a template (templates: " + reminder + ")");
+    }
+    for (const std::string& name : dialog_.campaign.track_links) {
+      if (!dialog_.variables.contains(name)) {
+        return Error(campaign_node_, "campaign track_links: '" + name +
+                                         "' is not a declared variable (variables:)");
+      }
     }
     return Status::Ok();
   }

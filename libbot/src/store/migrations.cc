@@ -400,6 +400,26 @@ CREATE INDEX credit_ledger_by_tenant ON credit_ledger (tenant, at);
 -- Held messages, released oldest first.
 CREATE INDEX messages_held ON messages (status, id) WHERE status IN ('no_credits', 'over_cap');
 )sql",
+    // 12: campaign links whose clicks are counted (campaign.track_links): the target each
+    // recipient's token redirects to, and each click (GET /r/<token>) with its time and browser.
+    R"sql(
+CREATE TABLE tracked_links (
+  token TEXT PRIMARY KEY,           -- 16 random bytes, base64url
+  campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+  recipient_id INTEGER NOT NULL REFERENCES campaign_recipients(id),
+  variable TEXT NOT NULL,           -- the dialog variable it replaced, 'review_link'
+  target_url TEXT NOT NULL,         -- where /r/<token> redirects: the variable's value
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX tracked_links_by_campaign ON tracked_links (campaign_id);
+CREATE TABLE link_clicks (
+  id INTEGER PRIMARY KEY,
+  token TEXT NOT NULL REFERENCES tracked_links(token),
+  at INTEGER NOT NULL,
+  user_agent TEXT NOT NULL          -- the User-Agent header; no address, no cookie
+);
+CREATE INDEX link_clicks_by_token ON link_clicks (token);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

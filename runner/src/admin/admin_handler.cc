@@ -103,7 +103,7 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   const size_t q = target.find('?');
   const std::string_view path = target.substr(0, q);
   const std::string query(q == std::string_view::npos ? "" : target.substr(q + 1));
-  if (path.substr(0, kPrefix.size()) != kPrefix && path != kEvents && path != kCampaignsPath) {
+  if (path.substr(0, kPrefix.size()) != kPrefix && path != kEvents && !IsCampaignsPath(path)) {
     co_return co_await Console(request, path);
   }
   AdminTokenConfig caller;
@@ -119,6 +119,7 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
     co_return co_await HandleCampaignImport(campaigns_, request,
                                             token->role == AdminTokenConfig::Role::kAdmin);
   }
+  if (IsCampaignsPath(path)) co_return co_await HandleCampaignReport(campaigns_, request, path);
   // conversations[/{id}[/{action}]]
   if (path.substr(0, kPrefix.size()) != kPrefix ||
       (path.size() > kPrefix.size() && path[kPrefix.size()] != '/')) {

@@ -3,6 +3,8 @@
 //   GET  /admin/api/conversations?status=&dialog=&number=&q=&limit=&cursor=
 //   GET  /admin/api/conversations/{contact_id}
 //   POST /admin/api/conversations/{contact_id}/claim | messages | release | close | optout
+//   POST /admin/api/campaigns                   import a campaign's CSV (admin)
+//   GET  /admin/api/campaigns/{id}/report       its report (?format=csv)
 //   GET  /admin/api/events                      Server-Sent Events: a conversation changed
 //   GET  /admin/ (console.html, .css, .js)      the console's static files, no login needed
 //   POST | GET | DELETE /admin/api/session      log in (bearer token) | who am I | log out

@@ -1,7 +1,11 @@
 #include "campaigns/campaign_api.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "bot/twilio.h"  // ParseForm
 #include "campaigns/campaign_import.h"
+#include "campaigns/campaign_report_text.h"
 #include "server/await_work.h"
 #include "util/json_text.h"
 
@@ -88,6 +92,65 @@ boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& pa
   if (imported->campaign_id == 0) co_return JsonResponse(422, ImportReportJson(*imported));
   if (parts.scheduler != nullptr) parts.scheduler->Wake();
   co_return JsonResponse(201, ImportReportJson(*imported));
+}
+
+bool IsCampaignsPath(std::string_view path) {
+  return path.starts_with(kCampaignsPath) &&
+         (path.size() == kCampaignsPath.size() || path[kCampaignsPath.size()] == '/');
+}
+
+boost::asio::awaitable<Response> HandleCampaignReport(const CampaignApiParts& parts,
+                                                      const Request& request,
+                                                      std::string_view path) {
+  // <id>/report
+  std::string_view rest = path.substr(std::min(path.size(), kCampaignsPath.size() + 1));
+  const size_t slash = rest.find('/');
+  int64_t id = 0;
+  const std::string_view digits = rest.substr(0, slash);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (slash == std::string_view::npos || rest.substr(slash) != "/report" || ec != std::errc() ||
+      end != digits.data() + digits.size() || id <= 0) {
+    co_return ErrorResponse(404, "no such endpoint");
+  }
+  if (request.method() != http::verb::get) {
+    Response res = ErrorResponse(405, "use GET");
+    res.set(http::field::allow, "GET");
+    co_return res;
+  }
+  const std::string_view target(request.target().data(), request.target().size());
+  const size_t q = target.find('?');
+  bot::Result<bot::FormParams> params =
+      bot::ParseForm(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
+  if (!params.ok()) co_return ErrorResponse(400, "bad query string");
+  bool csv = false;
+  for (const auto& [key, value] : *params) {
+    if (key != "format" || (value != "csv" && value != "json")) {
+      co_return ErrorResponse(400, "the only parameter is format=json or format=csv");
+    }
+    csv = value == "csv";
+  }
+  using Report = bot::Result<bot::CampaignReport>;
+  Report report =
+      co_await AwaitWork<Report>(*parts.ioc, [&parts, id](std::function<void(Report)> resume) {
+        parts.queue->Post([&parts, id, resume = std::move(resume)] {
+          // The report reads through a connection of its own: the store's open group first.
+          if (bot::Status s = parts.bot->store().Flush(); !s.ok()) return resume(s);
+          resume(bot::CampaignReportFor(parts.config->database, id));
+        });
+      });
+  if (!report.ok()) {
+    if (report.status().code() == bot::StatusCode::kNotFound) {
+      co_return ErrorResponse(404, report.status().message());
+    }
+    parts.log->Error("admin: campaign report: {}", report.status().ToString());
+    co_return ErrorResponse(500, "the store failed; see the server log");
+  }
+  if (csv) {
+    Response res = MakeResponse(200, "text/csv; charset=utf-8", CampaignReportCsv(*report));
+    res.set(http::field::cache_control, "no-store");
+    co_return res;
+  }
+  co_return JsonResponse(200, CampaignReportJson(*report));
 }
 
 }  // namespace runner

@@ -1,5 +1,6 @@
 // POST /admin/api/campaigns: a campaign's CSV through the admin API (admin role). The query
-// names the number and options; the body is the CSV. docs/campaigns.md.
+// names the number and options; the body is the CSV. GET /admin/api/campaigns/<id>/report: what
+// became of it. docs/campaigns.md.
 #pragma once
 
 // clang-format off
@@ -34,5 +35,14 @@ struct CampaignApiParts {
 // imported, 201 with the report when the campaign was stored.
 boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& parts,
                                                       Request& request, bool is_admin);
+
+// Whether `path` is kCampaignsPath or below it.
+bool IsCampaignsPath(std::string_view path);
+
+// GET kCampaignsPath/<id>/report[?format=csv] (any token): the campaign's report as JSON (or
+// CSV); 404 for an unknown campaign or path, 405 unless GET, 400 for a bad query.
+boost::asio::awaitable<Response> HandleCampaignReport(const CampaignApiParts& parts,
+                                                      const Request& request,
+                                                      std::string_view path);
 
 }  // namespace runner

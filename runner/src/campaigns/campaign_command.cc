@@ -1,5 +1,6 @@
 // botrunner campaign import <file.csv> --number N [--dialog D] [--tenant T] [--skip-invalid]
-// [--send-after 2h]; botrunner campaign status <id> [--format text|csv|json]. docs/campaigns.md.
+// [--send-after 2h]; botrunner campaign status <id> [--format text|csv|json]; botrunner campaign
+// report <id> [--format json|csv]. docs/campaigns.md.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,7 @@
 #include "bot/campaigns.h"
 #include "bot/dialog_loader.h"
 #include "campaigns/campaign_import.h"
+#include "campaigns/campaign_report_text.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "util/json_text.h"
@@ -73,16 +75,33 @@ int RunImport(const CampaignArgs& args) {
   return 0;
 }
 
-int RunStatus(const CampaignArgs& args) {
-  std::string db = args.db;
-  if (db.empty()) {
-    bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
-    if (!config.ok()) {
-      std::cerr << "botrunner campaign status: " << config.status().ToString() << "\n";
-      return 1;
-    }
-    db = config->database;
+// The store's file: --db, else the config's database. "" after printing why not.
+std::string DatabaseOf(const CampaignArgs& args, std::string_view command) {
+  if (!args.db.empty()) return args.db;
+  bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
+  if (!config.ok()) {
+    std::cerr << "botrunner campaign " << command << ": " << config.status().ToString() << "\n";
+    return "";
   }
+  return config->database;
+}
+
+int RunReport(const CampaignArgs& args) {
+  const std::string db = DatabaseOf(args, "report");
+  if (db.empty()) return 1;
+  auto report = bot::CampaignReportFor(db, args.id);
+  if (!report.ok()) {
+    std::cerr << "botrunner campaign report: " << report.status().ToString() << "\n";
+    return 1;
+  }
+  std::cout << (args.format == "csv" ? CampaignReportCsv(*report)
+                                     : CampaignReportJson(*report) + "\n");
+  return 0;
+}
+
+int RunStatus(const CampaignArgs& args) {
+  const std::string db = DatabaseOf(args, "status");
+  if (db.empty()) return 1;
   auto counts = bot::CampaignStatus(db, args.id);
   if (!counts.ok()) {
     std::cerr << "botrunner campaign status: " << counts.status().ToString() << "\n";
@@ -144,6 +163,15 @@ status->add_option("--config", args->config, "botrunner.yaml (for its database)"
     ->capture_default_str();
 status->add_option("--db", args->db, "the store's SQLite file (instead of --config)");
 status->callback([exit_code, args] { *exit_code = RunStatus(*args); });
+CLI::App* report = cmd->add_subcommand(
+    "report", "A campaign's delivery, replies, ratings, feedback and link clicks");
+report->add_option("id", args->id, "the campaign's id")->required();
+report->add_option("--format", args->format, "json or csv (default json)")
+    ->check(CLI::IsMember({"json", "csv"}));
+report->add_option("--config", args->config, "botrunner.yaml (for its database)")
+    ->capture_default_str();
+report->add_option("--db", args->db, "the store's SQLite file (instead of --config)");
+report->callback([exit_code, args] { *exit_code = RunReport(*args); });
 }  // namespace runner
 
 }  // namespace runner

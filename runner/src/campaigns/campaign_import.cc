@@ -24,6 +24,7 @@ bot::Result<bot::CampaignImportReport> ImportForNumber(const RunnerConfig& confi
   import.send_after = request.send_after;
   import.hours = number->allowed_hours;
   import.skip_invalid = request.skip_invalid;
+  import.link_base_url = config.public_base_url;  // tracked links redirect through /r/<token>
   return bot::ImportCampaign(config.database, *dialog, import, csv, now);
 }
 

@@ -7,7 +7,7 @@ namespace runner {
 namespace {
 
 constexpr std::array<const char*, static_cast<size_t>(Route::kCount)> kRouteNames = {
-    "inbound", "status", "healthz", "metrics", "leadgen", "other"};
+    "inbound", "status", "healthz", "metrics", "leadgen", "link", "other"};
 constexpr std::array<const char*, static_cast<size_t>(SendOutcomeKind::kCount)> kOutcomeNames = {
     "sent", "retry", "permanent", "not_sendable", "template"};
 constexpr std::array<const char*, static_cast<size_t>(ScheduledSourceKind::kCount)> kSourceNames = {

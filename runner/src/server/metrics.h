@@ -10,7 +10,7 @@
 
 namespace runner {
 
-enum class Route { kInbound, kStatus, kHealth, kMetrics, kLeadgen, kOther, kCount };
+enum class Route { kInbound, kStatus, kHealth, kMetrics, kLeadgen, kLink, kOther, kCount };
 
 // The scheduler's sources (botrunner_scheduled_total{source}).
 enum class ScheduledSourceKind { kCampaigns, kLoanReminders, kCapRelease, kCount };
@@ -45,7 +45,8 @@ class Metrics {
 
  private:
   // The statuses the server answers with; anything else is counted as "other".
-  static constexpr std::array<int, 9> kStatuses = {200, 204, 400, 403, 404, 405, 413, 500, 503};
+  static constexpr std::array<int, 10> kStatuses = {200, 204, 302, 400, 403,
+                                                    404, 405, 413, 500, 503};
   static constexpr size_t kRoutes = static_cast<size_t>(Route::kCount);
   // Turn latency bucket upper bounds, seconds.
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,

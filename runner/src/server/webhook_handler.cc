@@ -92,7 +92,8 @@ WebhookHandler::WebhookHandler(const Parts& parts)
       metrics_(parts.metrics),
       log_(parts.log),
       providers_(parts.providers),
-      empty_twiml_(bot::RenderTwiml({})) {}
+      empty_twiml_(bot::RenderTwiml({})),
+      links_{parts.config->database, parts.ioc, parts.queue, &parts.bot->clock(), parts.log} {}
 
 std::string WebhookHandler::TurnLane(const std::string& channel, const std::string& from) {
   return channel + '\n' + from + "\nturn";
@@ -104,6 +105,7 @@ Route WebhookHandler::RouteOf(std::string_view path) const {
   if (path == "/healthz") return Route::kHealth;
   if (path == "/metrics") return Route::kMetrics;
   if (leads_ != nullptr && path == config_->meta_leadgen->path) return Route::kLeadgen;
+  if (path.starts_with(kLinkPrefix)) return Route::kLink;
   return Route::kOther;
 }
 
@@ -137,6 +139,8 @@ asio::awaitable<Response> WebhookHandler::Handle(Request& request) {
     if (is_get) res = co_await MetricsPage();
   } else if (route == Route::kLeadgen) {
     if (is_get || is_post) res = co_await Leadgen(request);
+  } else if (route == Route::kLink) {
+    if (is_get) res = co_await HandleLinkRedirect(links_, request, PathOf(request));
   } else {
     res = MakeResponse(404, std::string(kText), "not found\n");
   }

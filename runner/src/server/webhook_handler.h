@@ -3,6 +3,7 @@
 //   POST {status_path}   Twilio's delivery status callback
 //   GET  /healthz        200 when the store answers
 //   GET  /metrics        Prometheus text
+//   GET  /r/<token>      a campaign's tracked link: 302 to its target (campaigns/link_redirect.h)
 // Webhooks are checked against X-Twilio-Signature before anything else looks at them; a bad or
 // missing signature is 403, logged, and nothing is stored. Store work runs on the WorkQueue,
 // never on the HTTP thread; the turns of one conversation (bot number + user) run in order.
@@ -16,6 +17,7 @@
 
 #include "bot/bot.h"
 #include "bot/twilio.h"
+#include "campaigns/link_redirect.h"
 #include "config/config.h"
 #include "leadgen/lead_forms.h"
 #include "server/http_server.h"
@@ -119,6 +121,7 @@ class WebhookHandler final : public HttpHandler {
   TurnObserver turn_observer_;
   const RunnerProviders* providers_;
   std::string empty_twiml_;
+  LinkRedirectParts links_;
 };
 
 }  // namespace runner
