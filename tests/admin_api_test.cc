@@ -16,6 +16,7 @@
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "config/config.h"
+#include "support/admin_tokens.h"
 #include "support/eventually.h"
 #include "support/fake_crm.h"
 #include "support/fake_twilio.h"
@@ -32,21 +33,15 @@ using bot::testing::HttpReply;
 using bot::testing::RunnerHarness;
 using namespace std::chrono_literals;
 
-constexpr char kAna[] = "agent-ana-token-0001";    // agent
-constexpr char kLuis[] = "agent-luis-token-0002";  // agent
-constexpr char kRoot[] = "admin-root-token-0003";  // admin
+constexpr const char* kAna = bot::testing::kAnaToken;    // agent
+constexpr const char* kLuis = bot::testing::kLuisToken;  // agent
+constexpr const char* kRoot = bot::testing::kRootToken;  // admin
 constexpr char kUser[] = "whatsapp:+593987650001";
 
-// `printf %s TOKEN | sha256sum`: what an operator puts in the environment.
+// The tokens' hashes (support/admin_tokens.h) and the CRM's secret.
 std::optional<std::string> Env(const std::string& name) {
-  if (name == "ADMIN_ANA")
-    return "3ff1f12255975291d291898e989b7b85a09e650566a820652734b4bf88bc98a8";
-  if (name == "ADMIN_LUIS")
-    return "8c9651f5b36c3d72ea2950f699d9467b15a0e5ed8f405892cae48c17304c976f";
-  if (name == "ADMIN_ROOT")
-    return "CA46B58D9F77B1D16EF9CB42BD55E379B5AF423C7617302BCAAA4920CBFCBAE2";
   if (name == "BOT_CRM_SECRET") return std::string(FakeCrm::kSecret);
-  return std::nullopt;
+  return bot::testing::AdminTokenEnv(name);
 }
 
 constexpr char kAdminYaml[] =

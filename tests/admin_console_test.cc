@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bot/testing/fake_clock.h"
+#include "support/admin_tokens.h"
 #include "support/fake_twilio.h"
 #include "support/runner_harness.h"
 
@@ -27,14 +28,8 @@ using bot::testing::HttpReply;
 using bot::testing::RunnerHarness;
 using namespace std::chrono_literals;
 
-constexpr char kAna[] = "agent-ana-token-0001";  // agent
+constexpr const char* kAna = bot::testing::kAnaToken;  // agent
 constexpr char kUser[] = "whatsapp:+593987650002";
-
-std::optional<std::string> Env(const std::string& name) {
-  if (name == "ADMIN_ANA")
-    return "3ff1f12255975291d291898e989b7b85a09e650566a820652734b4bf88bc98a8";
-  return std::nullopt;
-}
 
 constexpr char kAdminYaml[] =
     "admin:\n"
@@ -91,7 +86,7 @@ class AdminConsoleTest : public ::testing::Test {
 
   void Start(const bot::Clock* clock = nullptr) {
     ASSERT_TRUE(
-        h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml, Env, clock));
+        h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml, bot::testing::AdminTokenEnv, clock));
     port_ = h_.server().admin_port();
     ASSERT_NE(port_, 0);
   }

@@ -77,6 +77,7 @@ struct TurnResult {
   std::vector<std::string> replies; // split parts, in order
   std::vector<int64_t> outbound_ids;
   std::optional<Session> session;   // the session after the turn
+  bool handed_off = false;          // the turn put the session in handoff (audited "handoff")
 };
 
 class Bot {

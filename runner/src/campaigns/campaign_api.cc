@@ -1,5 +1,7 @@
 #include "campaigns/campaign_api.h"
 
+#include <algorithm>
+
 #include "bot/twilio.h"  // ParseForm
 #include "campaigns/campaign_import.h"
 #include "server/await_work.h"
@@ -55,7 +57,8 @@ bot::Result<CampaignRequest> ReadQuery(std::string_view query) {
 }  // namespace
 
 boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& parts,
-                                                      Request& request, bool is_admin) {
+                                                      Request& request, bool is_admin,
+                                                      const std::vector<std::string>& tenants) {
   if (!is_admin) co_return ErrorResponse(403, "only an admin token may import a campaign");
   if (request.method() != http::verb::post) {
     Response res = ErrorResponse(405, "use POST with the CSV as the body");
@@ -67,6 +70,17 @@ boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& pa
   bot::Result<CampaignRequest> query =
       ReadQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
   if (!query.ok()) co_return ErrorResponse(400, query.status().message());
+  if (!tenants.empty()) {
+    // A token limited to some tenants does not learn of the others' numbers.
+    auto mine = [&](const std::string& tenant) {
+      return std::find(tenants.begin(), tenants.end(), tenant) != tenants.end();
+    };
+    const NumberConfig* number = parts.config->FindNumber(WhatsAppAddress(query->number));
+    if (number == nullptr || !mine(number->tenant) ||
+        (!query->tenant.empty() && !mine(query->tenant))) {
+      co_return ErrorResponse(404, "no such number");
+    }
+  }
   using Imported = bot::Result<bot::CampaignImportReport>;
   const std::string& csv = request.body();
   Imported imported = co_await AwaitWork<Imported>(

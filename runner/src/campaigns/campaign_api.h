@@ -30,9 +30,11 @@ struct CampaignApiParts {
 };
 
 // Answers an authenticated request for kCampaignsPath: 403 unless `is_admin`, 405 unless POST,
-// 400 for a bad query or CSV (with the reason), 422 with the refused rows when nothing was
-// imported, 201 with the report when the campaign was stored.
+// 400 for a bad query or CSV (with the reason), 404 for a number (or a `tenant=`) outside
+// `tenants` (the caller's; empty = all), 422 with the refused rows when nothing was imported,
+// 201 with the report when the campaign was stored.
 boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& parts,
-                                                      Request& request, bool is_admin);
+                                                      Request& request, bool is_admin,
+                                                      const std::vector<std::string>& tenants);
 
 }  // namespace runner
