@@ -651,9 +651,10 @@ TEST(AdminConfig, ReadsTokenTenantsAndTheOnDutyNoticeAndRefusesWhatCannotWork) {
         "bot.yaml", Env);
   };
   const std::string ana = "  tokens: [{name: ana, role: agent, sha256_env: ADMIN_ANA";
-  auto good = parse(ana + ", tenants: [clinic_a, clinic_b]}]\n"
-                          "  on_duty: {number: \"+593999000111\", from: \"+14155238886\", "
-                          "content_sid: HX00000000000000000000000000000003}\n");
+  auto good = parse(ana +
+                    ", tenants: [clinic_a, clinic_b]}]\n"
+                    "  on_duty: {number: \"+593999000111\", from: \"+14155238886\", "
+                    "content_sid: HX00000000000000000000000000000003}\n");
   ASSERT_TRUE(good.ok()) << good.status().ToString();
   EXPECT_EQ(good->admin->tokens[0].tenants, (std::vector<std::string>{"clinic_a", "clinic_b"}));
   ASSERT_TRUE(good->admin->on_duty.has_value());
@@ -677,8 +678,7 @@ TEST(AdminConfig, ReadsTokenTenantsAndTheOnDutyNoticeAndRefusesWhatCannotWork) {
       {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155230000\", "
              "content_sid: HX00000000000000000000000000000003}\n",
        "one of the numbers"},
-      {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155238886\"}\n",
-       "content_sid"},
+      {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155238886\"}\n", "content_sid"},
       {ana + "}]\n  on_duty: {from: \"+14155238886\", "
              "content_sid: HX00000000000000000000000000000003}\n",
        "the agent's number"},

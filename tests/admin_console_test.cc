@@ -85,8 +85,8 @@ class AdminConsoleTest : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
 
   void Start(const bot::Clock* clock = nullptr) {
-    ASSERT_TRUE(
-        h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml, bot::testing::AdminTokenEnv, clock));
+    ASSERT_TRUE(h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml,
+                         bot::testing::AdminTokenEnv, clock));
     port_ = h_.server().admin_port();
     ASSERT_NE(port_, 0);
   }
@@ -409,8 +409,7 @@ TEST_F(AdminTenantsTest, ATokenOfOneTenantNeverSeesAnothersConversationsMessages
   EXPECT_EQ(list.body.find(kUserB), std::string::npos) << list.body;
   EXPECT_EQ(As(kAnaToken, "GET", "/admin/api/conversations?q=650020").body.find(kUserB),
             std::string::npos);
-  EXPECT_NE(As(kRootToken, "GET", "/admin/api/conversations").body.find(kUserB),
-            std::string::npos)
+  EXPECT_NE(As(kRootToken, "GET", "/admin/api/conversations").body.find(kUserB), std::string::npos)
       << "a token without tenants sees every one";
 
   HttpReply detail = As(kAnaToken, "GET", Conversation(id_b));
@@ -449,14 +448,12 @@ TEST_F(AdminTenantsTest, ATokenOfOneTenantNeverSeesAnothersConversationsMessages
 
   // A limited admin imports campaigns for its tenants' numbers only.
   const std::string csv = "phone,name,consent\n+593987650030,Eva,sí\n";
-  EXPECT_EQ(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238887", csv).status,
-            404);
-  EXPECT_EQ(As(kLuisToken, "POST",
-               "/admin/api/campaigns?number=%2B14155238886&tenant=clinic_b", csv)
-                .status,
-            404);
-  EXPECT_NE(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886", csv).status,
-            404);
+  EXPECT_EQ(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238887", csv).status, 404);
+  EXPECT_EQ(
+      As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886&tenant=clinic_b", csv)
+          .status,
+      404);
+  EXPECT_NE(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886", csv).status, 404);
 }
 
 }  // namespace

@@ -121,7 +121,7 @@ struct ConversationAction {
   std::string actor;  // required: kept in the audit event and the claim
   // An admin acts on a conversation another agent holds; an agent gets kClaimedByOther.
   bool override_claim = false;
-  std::string text;   // kMessage: what is sent, or what the transcript shows of a template
+  std::string text;  // kMessage: what is sent, or what the transcript shows of a template
   // kMessage: an approved WhatsApp template (Twilio ContentSid "HX...") with its variables (a
   // JSON object string, "" = none). A template may be sent outside the 24 h window.
   std::string content_sid;

@@ -281,11 +281,11 @@ Result<std::vector<std::string>> MediaChannels(const std::string& path, const st
           return s;
         }
         stmt.Bind(1, file);
-        return sqlite::CollectRows<std::string>(
-            stmt, "media channels", [](const Statement& row, std::string* out) {
-              *out = row.Text(0);
-              return Status::Ok();
-            });
+        return sqlite::CollectRows<std::string>(stmt, "media channels",
+                                                [](const Statement& row, std::string* out) {
+                                                  *out = row.Text(0);
+                                                  return Status::Ok();
+                                                });
       });
 }
 

@@ -104,9 +104,9 @@ bot::Status ResolveTemplate(const ActionBody& body, const bot::Dialog* dialog,
   const bot::MessageTemplate* found =
       dialog == nullptr ? nullptr : dialog->FindTemplate(body.template_name);
   if (found == nullptr) {
-    return bot::InvalidArgument(
-        "the conversation's dialog " + (dialog == nullptr ? std::string("(none)") : dialog->id) +
-        " has no template '" + body.template_name + "'");
+    return bot::InvalidArgument("the conversation's dialog " +
+                                (dialog == nullptr ? std::string("(none)") : dialog->id) +
+                                " has no template '" + body.template_name + "'");
   }
   bot::VarMap vars;
   for (const auto& [name, value] : body.variables) {
@@ -129,8 +129,8 @@ bot::Status ResolveTemplate(const ActionBody& body, const bot::Dialog* dialog,
   action->content_sid = found->content_sid;
   action->content_variables = numbered.empty() ? "" : VariablesJson(numbered);
   const std::string* prompt = dialog->FindPrompt(found->prompt);
-  action->text = prompt != nullptr ? bot::RenderPrompt(*prompt, {}, vars)
-                                   : "[template " + found->prompt + "]";
+  action->text =
+      prompt != nullptr ? bot::RenderPrompt(*prompt, {}, vars) : "[template " + found->prompt + "]";
   return bot::Status::Ok();
 }
 

@@ -221,8 +221,8 @@ asio::awaitable<Response> AdminHandler::Media(const Request& request, std::strin
   const std::string dir = config_->media_dir;
   const std::string file(name);
   const std::optional<std::set<std::string>> numbers = VisibleNumbers(caller);
-  Read bytes = co_await AwaitWork<Read>(*ioc_, [this, &dir, &file, &numbers](
-                                                   std::function<void(Read)> resume) {
+  Read bytes = co_await AwaitWork<Read>(
+      *ioc_, [this, &dir, &file, &numbers](std::function<void(Read)> resume) {
         queue_->Post([this, dir, file, numbers, resume = std::move(resume)] {
           if (numbers) {
             // A token limited to some tenants gets only their conversations' files.

@@ -219,8 +219,7 @@ asio::awaitable<Response> AdminHandler::List(const std::string& query,
   co_return AdminJson(200, ConversationListJson(*page, full ? CursorAfter(page->back()) : ""));
 }
 
-asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id,
-                                               const AdminTokenConfig& caller) {
+asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id, const AdminTokenConfig& caller) {
   using Got = bot::Result<bot::ConversationDetail>;
   Got got = co_await AwaitWork<Got>(*ioc_, [this, contact_id](std::function<void(Got)> resume) {
     queue_->Post([this, contact_id, resume = std::move(resume)] {
@@ -287,9 +286,8 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
   using Applied = bot::Result<bot::ActionResult>;
   // The start lambda captures references only (g++ 12 destroys a co_await operand's captures
   // twice); the jobs copy what they need.
-  Applied applied =
-      co_await AwaitWork<Applied>(*ioc_, [this, &action, &body, &token](
-                                             std::function<void(Applied)> resume) {
+  Applied applied = co_await AwaitWork<Applied>(
+      *ioc_, [this, &action, &body, &token](std::function<void(Applied)> resume) {
         queue_->Post([this, action, body, token, resume = std::move(resume)] {
           bot::Result<std::pair<std::string, std::string>> address =
               bot::ConversationAddress(config_->database, action.contact_id);
@@ -322,8 +320,7 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
                 // The store's open group holds the write lock; this writes over
                 // another connection.
                 (void)bot_->store().Flush();
-                if (action.kind == bot::ConversationAction::Kind::kMessage &&
-                    body.has_template()) {
+                if (action.kind == bot::ConversationAction::Kind::kMessage && body.has_template()) {
                   bot::Result<std::optional<bot::Session>> session =
                       bot_->store().LatestSession(action.contact_id);
                   std::shared_ptr<const bot::Dialog> dialog;

@@ -33,8 +33,7 @@ bot::Status OnDutyNotice::Notify(const std::string& number, const std::string& c
   }
   // The handoff: the session and the moment it entered handoff. A second notice of the same
   // one (a turn replayed) is not written.
-  const std::string handoff = "customer=" + customer + " session=" +
-                              std::to_string(session.id) +
+  const std::string handoff = "customer=" + customer + " session=" + std::to_string(session.id) +
                               " at=" + std::to_string(bot::ToUnixMillis(session.updated_at));
   bot::Result<std::vector<bot::StoredAudit>> audit = store.ListAudit(agent->id);
   if (!audit.ok()) return audit.status();

@@ -49,8 +49,8 @@ Status ReadTenants(const ConfigReader& r, const YAML::Node& item,
     const std::string name = tenant.Scalar();
     if (std::none_of(numbers.begin(), numbers.end(),
                      [&](const NumberConfig& n) { return n.tenant == name; })) {
-      return r.Error(tenant, "admin token '" + token->name + "': no number has tenant '" + name +
-                                 "'");
+      return r.Error(tenant,
+                     "admin token '" + token->name + "': no number has tenant '" + name + "'");
     }
     token->tenants.push_back(name);
   }
@@ -81,10 +81,10 @@ Status ReadOnDuty(const ConfigReader& r, const YAML::Node& node,
   if (on_duty.content_sid.size() != 34 || on_duty.content_sid.rfind("HX", 0) != 0) {
     return r.Error(node, "admin on_duty needs content_sid: an approved template (HX...)");
   }
-  CONFIG_ASSIGN_OR_RETURN(on_duty.console_url,
-                          r.String(node, "console_url",
-                                   "http://" + config->host + ":" + std::to_string(config->port) +
-                                       "/admin/"));
+  CONFIG_ASSIGN_OR_RETURN(
+      on_duty.console_url,
+      r.String(node, "console_url",
+               "http://" + config->host + ":" + std::to_string(config->port) + "/admin/"));
   config->on_duty = std::move(on_duty);
   return Status::Ok();
 }
@@ -95,8 +95,8 @@ Status ReadAdmin(const ConfigReader& r, const YAML::Node& node,
                  const std::vector<NumberConfig>& numbers, std::optional<AdminConfig>* admin) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return r.Error(node, "'admin' must be a mapping");
-  CONFIG_RETURN_IF_ERROR(
-      r.OnlyKeys(node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie", "on_duty"}));
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(
+      node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie", "on_duty"}));
   AdminConfig config;
   YAML::Node listen = node["listen"];
   if (listen.IsDefined() && !listen.IsMap()) {
@@ -119,7 +119,8 @@ Status ReadAdmin(const ConfigReader& r, const YAML::Node& node,
   }
   for (const auto& item : tokens) {
     if (!item.IsMap()) return r.Error(item, "each admin token must be a mapping");
-    CONFIG_RETURN_IF_ERROR(r.OnlyKeys(item, "an admin token", {"name", "role", "sha256_env", "tenants"}));
+    CONFIG_RETURN_IF_ERROR(
+        r.OnlyKeys(item, "an admin token", {"name", "role", "sha256_env", "tenants"}));
     AdminTokenConfig token;
     CONFIG_ASSIGN_OR_RETURN(token.name, r.String(item, "name", ""));
     if (token.name.empty() || token.name.size() > 64 ||
