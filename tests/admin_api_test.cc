@@ -20,6 +20,7 @@
 #include "bot/testing/fake_clock.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "support/admin_tokens.h"
 #include "support/eventually.h"
 #include "support/fake_crm.h"
 #include "support/fake_twilio.h"
@@ -36,21 +37,15 @@ using bot::testing::HttpReply;
 using bot::testing::RunnerHarness;
 using namespace std::chrono_literals;
 
-constexpr char kAna[] = "agent-ana-token-0001";    // agent
-constexpr char kLuis[] = "agent-luis-token-0002";  // agent
-constexpr char kRoot[] = "admin-root-token-0003";  // admin
+constexpr const char* kAna = bot::testing::kAnaToken;    // agent
+constexpr const char* kLuis = bot::testing::kLuisToken;  // agent
+constexpr const char* kRoot = bot::testing::kRootToken;  // admin
 constexpr char kUser[] = "whatsapp:+593987650001";
 
-// `printf %s TOKEN | sha256sum`: what an operator puts in the environment.
+// The tokens' hashes (support/admin_tokens.h) and the CRM's secret.
 std::optional<std::string> Env(const std::string& name) {
-  if (name == "ADMIN_ANA")
-    return "3ff1f12255975291d291898e989b7b85a09e650566a820652734b4bf88bc98a8";
-  if (name == "ADMIN_LUIS")
-    return "8c9651f5b36c3d72ea2950f699d9467b15a0e5ed8f405892cae48c17304c976f";
-  if (name == "ADMIN_ROOT")
-    return "CA46B58D9F77B1D16EF9CB42BD55E379B5AF423C7617302BCAAA4920CBFCBAE2";
   if (name == "BOT_CRM_SECRET") return std::string(FakeCrm::kSecret);
-  return std::nullopt;
+  return bot::testing::AdminTokenEnv(name);
 }
 
 constexpr char kAdminYaml[] =
@@ -72,8 +67,10 @@ class AdminApiTest : public ::testing::Test {
       : h_(std::string("admin_") +
            ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
 
-  void Start(const bot::Clock* clock = nullptr) {
+  // `admin_extra`: more keys of the `admin:` section, indented by two spaces.
+  void Start(const bot::Clock* clock = nullptr, const std::string& admin_extra = "") {
     std::string yaml = h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml +
+                       admin_extra +
                        "events_poll_ms: 20\nevents_retry_base_ms: 50\nevent_sinks:\n"
                        "  - {name: desk, url: \"" +
                        crm_.url() +
@@ -307,6 +304,142 @@ TEST_F(AdminApiTest, OutsideThe24HourWindowNothingIsQueuedAndTheApiSaysATemplate
   EXPECT_EQ(again.status, 202) << again.body;
   ASSERT_TRUE(twilio_.WaitForMessages(sent + 2, 10s));
   EXPECT_EQ(twilio_.messages().back().body, "¡Bien!");
+}
+
+// Outside the window a template still goes out: one of the dialog's (`templates:`, by name with
+// its named variables) or any approved one (a ContentSid with numbered variables). Both reach
+// the fake Twilio as ContentSid + ContentVariables, through the outbox.
+TEST_F(AdminApiTest, OutsideThe24HourWindowAnAgentSendsAnApprovedTemplate) {
+  ASSERT_NO_FATAL_FAILURE(Start(&clock_));
+  ASSERT_NO_FATAL_FAILURE(HandOff(kUser));
+  const int64_t id = ContactId(kUser);
+  ASSERT_EQ(Api("POST", Conversation(id) + "/claim", kAna).status, 200);
+  clock_.Advance(25h);
+  simdjson::dom::element d = Json(Api("GET", Conversation(id), kAna));
+  EXPECT_FALSE(bool(d["window_open"]));
+  // The console offers the dialog's templates with their variables.
+  simdjson::dom::array templates = d["templates"].get_array();
+  ASSERT_EQ(templates.size(), 2u) << "review_rating: ask_rating, ask_rating_reminder";
+  EXPECT_EQ(Str(templates.at(0)["name"]), "ask_rating");
+  EXPECT_EQ(Str(templates.at(0)["content_sid"]), "HX00000000000000000000000000000001");
+  EXPECT_EQ(Str(templates.at(0)["variables"].at(0)), "name");
+  EXPECT_EQ(Str(templates.at(0)["variables"].at(1)), "doctor");
+  EXPECT_NE(Str(templates.at(0)["text"]).find("{{doctor}}"), std::string::npos);
+
+  const std::string messages = Conversation(id) + "/messages";
+  EXPECT_EQ(Api("POST", messages, kAna, R"({"text":"¿Sigue ahí?"})").status, 409);
+  struct Refused {
+    std::string body;
+    std::string error;
+  } refused[] = {
+      {R"({"template":"nope","variables":{}})", "no template 'nope'"},
+      {R"({"template":"ask_rating","variables":{"name":"Ana"}})", "needs variable 'doctor'"},
+      {R"({"template":"ask_rating","variables":{"name":"Ana","doctor":"x","age":"3"}})",
+       "no variable 'age'"},
+      {R"({"template":"ask_rating","variables":{"name":1}})", "must be a string"},
+      {R"({"content_sid":"HX123","variables":{"1":"x"}})", "Content SID"},
+      {R"({"content_sid":"HX00000000000000000000000000000009","template":"ask_rating"})",
+       "not both"},
+      {R"({"content_sid":"HX00000000000000000000000000000009","text":"hola"})", "no 'text'"},
+  };
+  for (const Refused& r : refused) {
+    HttpReply reply = Api("POST", messages, kAna, r.body);
+    EXPECT_EQ(reply.status, 400) << r.body << ": " << reply.body;
+    EXPECT_NE(Str(Json(reply)["error"]).find(r.error), std::string::npos) << reply.body;
+  }
+  EXPECT_EQ(twilio_.message_count(), 1u) << "only the handoff's reply so far";
+
+  HttpReply named = Api("POST", messages, kAna,
+                        R"({"template":"ask_rating","variables":{"doctor":"Dra. Pérez",)"
+                        R"("name":"Ana"}})");
+  ASSERT_EQ(named.status, 202) << named.body;
+  ASSERT_TRUE(twilio_.WaitForMessages(2, 10s));
+  FakeTwilio::Message sent = twilio_.messages().back();
+  EXPECT_EQ(sent.to, kUser);
+  EXPECT_EQ(sent.content_sid, "HX00000000000000000000000000000001");
+  EXPECT_EQ(sent.content_variables, R"({"1":"Ana","2":"Dra. Pérez"})") << "in the dialog's order";
+  EXPECT_TRUE(sent.body.empty());
+
+  HttpReply raw = Api("POST", messages, kAna,
+                      R"({"content_sid":"HXabcdef0123456789abcdef0123456789",)"
+                      R"("variables":{"1":"Ana"}})");
+  ASSERT_EQ(raw.status, 202) << raw.body;
+  ASSERT_TRUE(twilio_.WaitForMessages(3, 10s));
+  sent = twilio_.messages().back();
+  EXPECT_EQ(sent.content_sid, "HXabcdef0123456789abcdef0123456789");
+  EXPECT_EQ(sent.content_variables, R"({"1":"Ana"})");
+
+  // The transcript shows what the user read: the template's prompt with its variables.
+  d = Json(Api("GET", Conversation(id), kAna));
+  simdjson::dom::array transcript = d["messages"].get_array();
+  const size_t n = transcript.size();
+  ASSERT_GE(n, 2u);
+  EXPECT_EQ(Str(transcript.at(n - 2)["author"]), "agent");
+  EXPECT_EQ(Str(transcript.at(n - 2)["text"]).rfind("Hola Ana", 0), 0u)
+      << Str(transcript.at(n - 2)["text"]);
+  EXPECT_NE(Str(transcript.at(n - 2)["text"]).find("Dra. Pérez"), std::string::npos);
+  EXPECT_NE(Str(transcript.at(n - 1)["text"]).find("HXabcdef"), std::string::npos);
+  EXPECT_TRUE(Audited(id, "agent_message", "actor=ana message="));
+}
+
+// admin.on_duty: each handoff is announced once to the agent on duty, as an approved template
+// through the outbox; the user writing while they wait is the same handoff, a new handoff after
+// a release is another.
+TEST_F(AdminApiTest, TheAgentOnDutyIsToldOfEachHandoffOnceByTemplate) {
+  constexpr char kOnDuty[] = "whatsapp:+593999000111";
+  ASSERT_NO_FATAL_FAILURE(
+      Start(&clock_,
+            "  on_duty: {number: \"+593999000111\", from: \"whatsapp:+14155238886\", "
+            "content_sid: HX00000000000000000000000000000003, "
+            "console_url: \"https://desk.example.test/admin/\"}\n"));
+  auto notices = [&] {
+    std::vector<FakeTwilio::Message> out;
+    for (const FakeTwilio::Message& m : twilio_.messages()) {
+      if (m.to == kOnDuty) out.push_back(m);
+    }
+    return out;
+  };
+  // The on_duty_notice audits of the on-duty contact: one per announced handoff.
+  auto announced = [&] {
+    std::vector<std::string> out;
+    auto agent = h_.server().store().FindContact(RunnerHarness::kBotNumber, kOnDuty);
+    if (!agent.ok() || !agent->has_value()) return out;
+    auto audit = h_.server().store().ListAudit((*agent)->id);
+    if (!audit.ok()) return out;
+    for (const bot::StoredAudit& a : *audit) {
+      if (a.event.kind == "on_duty_notice") out.push_back(a.event.detail);
+    }
+    return out;
+  };
+
+  const std::string first_at = std::to_string(bot::ToUnixMillis(clock_.Now()));
+  ASSERT_NO_FATAL_FAILURE(HandOff(kUser));
+  const int64_t id = ContactId(kUser);
+  ASSERT_TRUE(Eventually([&] { return notices().size() == 1; }));
+  const FakeTwilio::Message notice = notices()[0];
+  EXPECT_EQ(notice.from, RunnerHarness::kBotNumber);
+  EXPECT_EQ(notice.content_sid, "HX00000000000000000000000000000003");
+  EXPECT_EQ(notice.content_variables,
+            std::string(R"({"1":")") + kUser +
+                R"(","2":"review_rating","3":"https://desk.example.test/admin/#conversation=)" +
+                std::to_string(id) + "\"}");
+  EXPECT_TRUE(notice.body.empty());
+
+  clock_.Advance(1min);
+  Say(kUser, "¿hay alguien?");  // waiting: the same handoff
+  clock_.Advance(1min);
+  ASSERT_EQ(Api("POST", Conversation(id) + "/release", kRoot).status, 200);
+  clock_.Advance(1min);
+  const std::string second_at = std::to_string(bot::ToUnixMillis(clock_.Now()));
+  ASSERT_NO_FATAL_FAILURE(HandOff(kUser));
+  // The notices are written in order in the on-duty number's lane: once the second handoff's
+  // is there, any notice of the waiting message would be too.
+  ASSERT_TRUE(Eventually([&] { return announced().size() >= 2; }));
+  const std::vector<std::string> details = announced();
+  ASSERT_EQ(details.size(), 2u);
+  EXPECT_NE(details[0].find(" at=" + first_at), std::string::npos) << details[0];
+  EXPECT_NE(details[1].find(" at=" + second_at), std::string::npos) << details[1];
+  EXPECT_TRUE(Eventually([&] { return notices().size() == 2; }));
 }
 
 TEST_F(AdminApiTest, OnlyAnAdminOptsAContactOutAndAnAgentClosesWhatItHolds) {
@@ -646,6 +779,64 @@ TEST(AdminConfig, RefusesTokensThatAreNotHashesAndUnknownRolesWithTheLine) {
   }
   EXPECT_FALSE(ParseConfig("admin: {listen: {host: 127.0.0.1}}\n", "bot.yaml", Env).ok())
       << "no tokens";
+}
+
+TEST(AdminConfig, ReadsTokenTenantsAndTheOnDutyNoticeAndRefusesWhatCannotWork) {
+  auto parse = [](const std::string& admin) {
+    return ParseConfig(
+        "accounts: {main: {sid: AC1, auth_token: t}, other: {sid: AC2, auth_token: u}}\n"
+        "numbers:\n"
+        "  - {to: \"whatsapp:+14155238886\", dialog: review_rating, account: main, "
+        "tenant: clinic_a}\n"
+        "  - {to: \"whatsapp:+14155238887\", dialog: review_rating, account: main, "
+        "tenant: clinic_b}\n"
+        "  - {to: \"whatsapp:+14155238888\", dialog: review_rating}\n"
+        "admin:\n  listen: {host: 10.0.0.5, port: 8081}\n" +
+            admin,
+        "bot.yaml", Env);
+  };
+  const std::string ana = "  tokens: [{name: ana, role: agent, sha256_env: ADMIN_ANA";
+  auto good = parse(ana +
+                    ", tenants: [clinic_a, clinic_b]}]\n"
+                    "  on_duty: {number: \"+593999000111\", from: \"+14155238886\", "
+                    "content_sid: HX00000000000000000000000000000003}\n");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->admin->tokens[0].tenants, (std::vector<std::string>{"clinic_a", "clinic_b"}));
+  ASSERT_TRUE(good->admin->on_duty.has_value());
+  EXPECT_EQ(good->admin->on_duty->number, "whatsapp:+593999000111");
+  EXPECT_EQ(good->admin->on_duty->from, "whatsapp:+14155238886");
+  EXPECT_EQ(good->admin->on_duty->console_url, "http://10.0.0.5:8081/admin/");
+  auto all = parse(ana + "}]\n");
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(all->admin->tokens[0].tenants.empty()) << "no tenants: all of them";
+  EXPECT_FALSE(all->admin->on_duty.has_value());
+
+  struct Case {
+    std::string admin;
+    std::string error;
+  } cases[] = {
+      {ana + ", tenants: [clinic_c]}]\n", "no number has tenant 'clinic_c'"},
+      {ana + ", tenants: []}]\n", "non-empty"},
+      {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155238888\", "
+             "content_sid: HX00000000000000000000000000000003}\n",
+       "with an account"},
+      {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155230000\", "
+             "content_sid: HX00000000000000000000000000000003}\n",
+       "one of the numbers"},
+      {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155238886\"}\n", "content_sid"},
+      {ana + "}]\n  on_duty: {from: \"+14155238886\", "
+             "content_sid: HX00000000000000000000000000000003}\n",
+       "the agent's number"},
+      {ana + "}]\n  on_duty: {number: \"+593999000111\", from: \"+14155238886\", "
+             "content_sid: HX00000000000000000000000000000003, text: hola}\n",
+       "text"},
+  };
+  for (const Case& c : cases) {
+    auto parsed = parse(c.admin);
+    ASSERT_FALSE(parsed.ok()) << c.admin;
+    EXPECT_NE(parsed.status().message().find(c.error), std::string::npos)
+        << parsed.status().message();
+  }
 }
 
 TEST(AdminConfig, TheExampleConfigsAdminBlockIsValidOnceUncommented) {

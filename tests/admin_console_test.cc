@@ -15,6 +15,7 @@
 #include <string>
 
 #include "bot/testing/fake_clock.h"
+#include "support/admin_tokens.h"
 #include "support/fake_twilio.h"
 #include "support/runner_harness.h"
 
@@ -27,14 +28,8 @@ using bot::testing::HttpReply;
 using bot::testing::RunnerHarness;
 using namespace std::chrono_literals;
 
-constexpr char kAna[] = "agent-ana-token-0001";  // agent
+constexpr const char* kAna = bot::testing::kAnaToken;  // agent
 constexpr char kUser[] = "whatsapp:+593987650002";
-
-std::optional<std::string> Env(const std::string& name) {
-  if (name == "ADMIN_ANA")
-    return "3ff1f12255975291d291898e989b7b85a09e650566a820652734b4bf88bc98a8";
-  return std::nullopt;
-}
 
 constexpr char kAdminYaml[] =
     "admin:\n"
@@ -90,8 +85,8 @@ class AdminConsoleTest : public ::testing::Test {
            ::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
 
   void Start(const bot::Clock* clock = nullptr) {
-    ASSERT_TRUE(
-        h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml, Env, clock));
+    ASSERT_TRUE(h_.Start(h_.BaseYaml(twilio_, "review_rating", "{}", "rest") + kAdminYaml,
+                         bot::testing::AdminTokenEnv, clock));
     port_ = h_.server().admin_port();
     ASSERT_NE(port_, 0);
   }
@@ -296,6 +291,169 @@ TEST_F(AdminConsoleTest, TheEventStreamTellsWhenAConversationIsHandedOffAndClaim
   // Stopping the server ends the open streams instead of waiting for them.
   h_.Stop();
   EXPECT_NE(events.ReadUntil("0\r\n\r\n").find("0\r\n\r\n"), std::string::npos);
+}
+
+// Logging out ends the session's open event stream at once; a bearer token's stream goes on.
+TEST_F(AdminConsoleTest, LoggingOutEndsTheSessionsOpenEventStream) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  std::string cookie, csrf;
+  ASSERT_NO_FATAL_FAILURE(LogIn(&cookie, &csrf));
+  EventStream events(port_, {{"Cookie", cookie}});
+  ASSERT_NE(events.ReadUntil(": connected").find("HTTP/1.1 200"), std::string::npos);
+  EventStream machine(port_, {{"Authorization", std::string("Bearer ") + kAna}});
+  ASSERT_NE(machine.ReadUntil(": connected").find("HTTP/1.1 200"), std::string::npos);
+
+  ASSERT_EQ(
+      Call("DELETE", "/admin/api/session", {{"Cookie", cookie}, {"X-CSRF-Token", csrf}}).status,
+      200);
+  EXPECT_NE(events.ReadUntil("0\r\n\r\n").find("0\r\n\r\n"), std::string::npos)
+      << "the stream ended";
+  EXPECT_TRUE(h_.Say(kUser, "asesor").empty());
+  EXPECT_NE(machine.ReadUntil("\"kind\":\"handoff\"").find("\"kind\":\"handoff\""),
+            std::string::npos);
+}
+
+// A session that expires while its stream is open: the stream ends instead of carrying the next
+// event.
+TEST_F(AdminConsoleTest, AnExpiredSessionsEventStreamEndsInsteadOfCarryingTheNextEvent) {
+  ASSERT_NO_FATAL_FAILURE(Start(&clock_));
+  std::string cookie, csrf;
+  ASSERT_NO_FATAL_FAILURE(LogIn(&cookie, &csrf));
+  EventStream events(port_, {{"Cookie", cookie}});
+  ASSERT_NE(events.ReadUntil(": connected").find("HTTP/1.1 200"), std::string::npos);
+  EventStream machine(port_, {{"Authorization", std::string("Bearer ") + kAna}});
+  ASSERT_NE(machine.ReadUntil(": connected").find("HTTP/1.1 200"), std::string::npos);
+
+  clock_.Advance(31min);
+  EXPECT_TRUE(h_.Say(kUser, "asesor").empty());
+  EXPECT_NE(machine.ReadUntil("\"kind\":\"handoff\"").find("\"kind\":\"handoff\""),
+            std::string::npos);
+  const std::string seen = events.ReadUntil("0\r\n\r\n");
+  EXPECT_NE(seen.find("0\r\n\r\n"), std::string::npos) << seen;
+  EXPECT_EQ(seen.find("\"kind\""), std::string::npos) << "no event after the expiry: " << seen;
+}
+
+// Two clinics on one server: a token of clinic_a never sees clinic_b's conversation, its
+// messages, its media or its events; for it they do not exist (404, not 403).
+class AdminTenantsTest : public AdminConsoleTest {
+ protected:
+  static constexpr char kNumberB[] = "whatsapp:+14155238887";
+  static constexpr char kUserA[] = "whatsapp:+593987650010";
+  static constexpr char kUserB[] = "whatsapp:+593987650020";
+
+  void StartTenants() {
+    std::string yaml = h_.BaseYaml(twilio_, "review_rating", "{}", "rest");
+    const std::string number = "vars: {}}\n";
+    yaml.replace(yaml.find(number), number.size(),
+                 std::string("vars: {}, tenant: clinic_a}\n  - {to: \"") + kNumberB +
+                     "\", dialog: review_rating, tenant: clinic_b}\n");
+    yaml +=
+        "admin:\n"
+        "  listen: {host: 127.0.0.1, port: 0}\n"
+        "  tokens:\n"
+        "    - {name: ana, role: agent, sha256_env: ADMIN_ANA, tenants: [clinic_a]}\n"
+        "    - {name: luis, role: admin, sha256_env: ADMIN_LUIS, tenants: [clinic_a]}\n"
+        "    - {name: root, role: admin, sha256_env: ADMIN_ROOT}\n";
+    ASSERT_TRUE(h_.Start(yaml, bot::testing::AdminTokenEnv));
+    port_ = h_.server().admin_port();
+  }
+
+  HttpReply As(const char* token, const std::string& method, const std::string& target,
+               const std::string& body = "") {
+    return Call(method, target, {{"Authorization", std::string("Bearer ") + token}}, body);
+  }
+
+  // The stored name of the first media file of `id`'s conversation, as root reads it.
+  std::string MediaFile(int64_t id) {
+    const std::string path =
+        Member(As(bot::testing::kRootToken, "GET", Conversation(id)).body, "path");
+    return path.substr(path.rfind('/') + 1);
+  }
+
+  static std::string Conversation(int64_t id) {
+    return "/admin/api/conversations/" + std::to_string(id);
+  }
+};
+
+TEST_F(AdminTenantsTest, ATokenOfOneTenantNeverSeesAnothersConversationsMessagesMediaOrEvents) {
+  using bot::testing::kAnaToken;
+  using bot::testing::kLuisToken;
+  using bot::testing::kRootToken;
+  ASSERT_NO_FATAL_FAILURE(StartTenants());
+  EventStream ana_events(port_, {{"Authorization", std::string("Bearer ") + kAnaToken}});
+  ASSERT_NE(ana_events.ReadUntil(": connected").find("200"), std::string::npos);
+  EventStream root_events(port_, {{"Authorization", std::string("Bearer ") + kRootToken}});
+  ASSERT_NE(root_events.ReadUntil(": connected").find("200"), std::string::npos);
+
+  // B writes first, then A: the events are published in that order.
+  h_.Post(h_.client().Text(kNumberB, kUserB, "asesor"));
+  EXPECT_NE(root_events.ReadUntil(kUserB).find(kUserB), std::string::npos);
+  h_.Post(h_.client().Text(RunnerHarness::kBotNumber, kUserA, "asesor"));
+  const std::string heard = ana_events.ReadUntil(kUserA);
+  EXPECT_NE(heard.find(kUserA), std::string::npos) << heard;
+  EXPECT_EQ(heard.find(kUserB), std::string::npos) << "clinic_b's event: " << heard;
+  EXPECT_EQ(heard.find(kNumberB), std::string::npos) << heard;
+
+  h_.Post(h_.client().WithMedia(kNumberB, kUserB, twilio_.AddMedia("image of B", "image/jpeg"),
+                                "image/jpeg"));
+  h_.Post(h_.client().WithMedia(RunnerHarness::kBotNumber, kUserA,
+                                twilio_.AddMedia("image of A", "image/jpeg"), "image/jpeg"));
+  auto b = h_.server().store().FindContact(kNumberB, kUserB);
+  ASSERT_TRUE(b.ok() && b->has_value());
+  const int64_t id_b = (*b)->id;
+  const int64_t id_a = h_.ContactOf(kUserA).id;
+
+  HttpReply list = As(kAnaToken, "GET", "/admin/api/conversations");
+  ASSERT_EQ(list.status, 200) << list.body;
+  EXPECT_NE(list.body.find(kUserA), std::string::npos) << list.body;
+  EXPECT_EQ(list.body.find(kUserB), std::string::npos) << list.body;
+  EXPECT_EQ(As(kAnaToken, "GET", "/admin/api/conversations?q=650020").body.find(kUserB),
+            std::string::npos);
+  EXPECT_NE(As(kRootToken, "GET", "/admin/api/conversations").body.find(kUserB), std::string::npos)
+      << "a token without tenants sees every one";
+
+  HttpReply detail = As(kAnaToken, "GET", Conversation(id_b));
+  EXPECT_EQ(detail.status, 404);
+  EXPECT_EQ(detail.body.find(kUserB), std::string::npos) << detail.body;
+  EXPECT_EQ(As(kAnaToken, "GET", Conversation(id_a)).status, 200);
+  for (const char* action : {"claim", "messages", "release", "close"}) {
+    HttpReply r = As(kAnaToken, "POST", Conversation(id_b) + "/" + action, R"({"text":"hola"})");
+    EXPECT_EQ(r.status, 404) << action << ": " << r.body;
+  }
+  EXPECT_EQ(As(kLuisToken, "POST", Conversation(id_b) + "/optout").status, 404);
+  EXPECT_FALSE(h_.server().store().FindContact(kNumberB, kUserB).value()->opted_out);
+  EXPECT_EQ(As(kRootToken, "POST", Conversation(id_b) + "/claim").status, 200);
+
+  // Media: each tenant's files only, and the same refusal as a file that does not exist.
+  const std::string file_a = MediaFile(id_a);
+  const std::string file_b = MediaFile(id_b);
+  ASSERT_FALSE(file_a.empty());
+  ASSERT_FALSE(file_b.empty());
+  ASSERT_NE(file_a, file_b);
+  HttpReply image_a = As(kAnaToken, "GET", "/admin/media/" + file_a);
+  EXPECT_EQ(image_a.status, 200);
+  EXPECT_EQ(image_a.body, "image of A");
+  HttpReply image_b = As(kAnaToken, "GET", "/admin/media/" + file_b);
+  EXPECT_EQ(image_b.status, 404);
+  EXPECT_EQ(image_b.body.find("image of B"), std::string::npos);
+  EXPECT_EQ(As(kRootToken, "GET", "/admin/media/" + file_b).body, "image of B");
+  // The console's session carries the token's tenants.
+  HttpReply login = As(kAnaToken, "POST", "/admin/api/session");
+  ASSERT_EQ(login.status, 200);
+  const std::string cookie =
+      login.headers["set-cookie"].substr(0, login.headers["set-cookie"].find(';'));
+  EXPECT_EQ(Call("GET", Conversation(id_b), {{"Cookie", cookie}}).status, 404);
+  EXPECT_EQ(Call("GET", "/admin/media/" + file_b, {{"Cookie", cookie}}).status, 404);
+  EXPECT_EQ(Call("GET", "/admin/media/" + file_a, {{"Cookie", cookie}}).status, 200);
+
+  // A limited admin imports campaigns for its tenants' numbers only.
+  const std::string csv = "phone,name,consent\n+593987650030,Eva,sí\n";
+  EXPECT_EQ(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238887", csv).status, 404);
+  EXPECT_EQ(
+      As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886&tenant=clinic_b", csv)
+          .status,
+      404);
+  EXPECT_NE(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886", csv).status, 404);
 }
 
 }  // namespace

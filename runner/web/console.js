@@ -8,7 +8,9 @@ const state = {
   agent: '',
   current: null,
   events: null,
-  inbox: []
+  inbox: [],
+  templates: [],
+  templateVars: {}
 };
 
 const $ = (id) => document.getElementById(id);
@@ -60,6 +62,7 @@ function showDesk(session) {
   $('desk').hidden = false;
   listen();
   loadInbox();
+  openLinked();
 }
 
 function waited(since) {
@@ -155,8 +158,63 @@ function renderConversation(data) {
   $('claim').disabled = c.status !== 'handoff' && c.status !== 'active' || mine;
   $('release').disabled = c.status !== 'handoff';
   $('close').disabled = c.status !== 'handoff' && c.status !== 'active';
+  // Outside WhatsApp's 24 h window only an approved template may be sent: the dialog's.
+  const templatesOnly = !data.window_open && c.status === 'handoff';
+  $('reply-form').hidden = templatesOnly;
   $('reply').disabled = !data.window_open || c.status !== 'handoff';
+  $('template-form').hidden = !templatesOnly;
+  if (templatesOnly) renderTemplates(data);
 }
+
+// The dialog's templates: a select, and one input per variable (filled from the session's
+// variables when it has them).
+function renderTemplates(data) {
+  state.templates = data.templates || [];
+  state.templateVars = (data.session && data.session.vars) || {};
+  const select = $('template');
+  const chosen = select.value;
+  select.replaceChildren();
+  for (const t of state.templates) {
+    const option = el('option', '', t.name);
+    option.value = t.name;
+    select.append(option);
+  }
+  if (state.templates.some((t) => t.name === chosen)) select.value = chosen;
+  select.disabled = state.templates.length === 0;
+  if (state.templates.length === 0) {
+    $('template-variables').replaceChildren();
+    $('template-preview').textContent = 'The dialog has no templates.';
+    return;
+  }
+  renderTemplateVariables();
+}
+
+function renderTemplateVariables() {
+  const t = state.templates.find((x) => x.name === $('template').value);
+  const box = $('template-variables');
+  box.replaceChildren();
+  if (!t) return;
+  for (const name of t.variables) {
+    const label = el('label', '', name);
+    const input = el('input');
+    input.name = name;
+    input.required = true;
+    input.value = String(state.templateVars[name] || '');
+    label.append(input);
+    box.append(label);
+  }
+  $('template-preview').textContent = t.text;
+}
+
+$('template').addEventListener('change', renderTemplateVariables);
+$('template-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const variables = {};
+  for (const input of $('template-variables').querySelectorAll('input')) {
+    variables[input.name] = input.value;
+  }
+  await act('messages', {template: $('template').value, variables});
+});
 
 async function openConversation(id) {
   state.current = id;
@@ -235,6 +293,13 @@ $('login-form').addEventListener('submit', async (e) => {
   $('token').value = '';
   showDesk(data);
 });
+
+// The on-duty notice links to a conversation: /admin/#conversation=<id>.
+function openLinked() {
+  const match = /^#conversation=(\d+)$/.exec(location.hash);
+  if (match) openConversation(Number(match[1]));
+}
+window.addEventListener('hashchange', openLinked);
 
 $('logout').addEventListener('click', async () => {
   try {

@@ -78,6 +78,7 @@ struct TurnResult {
   std::vector<int64_t> outbound_ids;
   std::vector<int64_t> held_ids;    // of outbound_ids, held for credits (CommittedTurn::held_ids)
   std::optional<Session> session;   // the session after the turn
+  bool handed_off = false;          // the turn put the session in handoff (audited "handoff")
 };
 
 class Bot {

@@ -24,6 +24,8 @@ struct ConversationFilter {
   std::string status;  // "handoff", "active", "done", "expired" or "opted_out" (the contact's)
   std::string dialog;  // the latest session's dialog id
   std::string number;  // the bot's address, "whatsapp:+14155238886"
+  // Only conversations of these bot addresses (a tenant's numbers); nullopt = any number.
+  std::optional<std::vector<std::string>> numbers;
   std::string query;   // a substring of the address, the name or any message's text
   int limit = 50;      // 1..200
   // Keyset pagination: only conversations after this one in the order (newest activity first,
@@ -108,7 +110,8 @@ struct ConversationAction {
   enum class Kind {
     kClaim,    // assign it to `actor`; an active session is taken over (handoff: the bot is
                // silent)
-    kMessage,  // queue `text` in the outbox as the agent's message (needs the handoff)
+    kMessage,  // queue `text` in the outbox as the agent's message (needs the handoff), or an
+               // approved template (`content_sid`)
     kRelease,  // back to the bot (active), where it was or at `state`; the claim is dropped
     kClose,    // the session is done; the claim is dropped
     kOptOut,   // the contact is opted out (the bot never writes again); the claim is dropped
@@ -118,11 +121,16 @@ struct ConversationAction {
   std::string actor;  // required: kept in the audit event and the claim
   // An admin acts on a conversation another agent holds; an agent gets kClaimedByOther.
   bool override_claim = false;
-  std::string text;   // kMessage
+  std::string text;  // kMessage: what is sent, or what the transcript shows of a template
+  // kMessage: an approved WhatsApp template (Twilio ContentSid "HX...") with its variables (a
+  // JSON object string, "" = none). A template may be sent outside the 24 h window.
+  std::string content_sid;
+  std::string content_variables;
   std::string state;  // kRelease: "" = the state it was in
   // kRelease with a state: whether `state` exists in dialog `dialog_id`.
   std::function<bool(const std::string& dialog_id, const std::string& state)> state_exists;
-  // kMessage: the user's last message must be at or after this (WhatsApp's 24 h window).
+  // kMessage without a template: the user's last message must be at or after this (WhatsApp's
+  // 24 h window).
   std::optional<TimePoint> window_start;
   TimePoint now;
 };
@@ -133,7 +141,8 @@ struct ActionResult {
     kNotFound,        // no such contact
     kClaimedByOther,  // another agent holds it (claimed_by says who)
     kNotAllowed,      // not in a status this action applies to (message says why)
-    kOutsideWindow,   // kMessage: the last inbound is older than window_start; nothing queued
+    kOutsideWindow,   // kMessage of free text: the last inbound is older than window_start;
+                      // nothing queued
     kUnknownState,    // kRelease: the dialog has no such state
   };
   Outcome outcome = Outcome::kDone;
@@ -151,5 +160,10 @@ Result<ActionResult> ApplyConversationAction(const std::string& path,
 // The channel and address of a contact; NotFound when there is none.
 Result<std::pair<std::string, std::string>> ConversationAddress(const std::string& path,
                                                                 int64_t contact_id);
+
+// The bot addresses of the conversations whose messages hold the media file named `file` (the
+// name the store gave it, "<sha256>.<ext>": a stored path's last component); empty when none
+// does.
+Result<std::vector<std::string>> MediaChannels(const std::string& path, const std::string& file);
 
 }  // namespace bot

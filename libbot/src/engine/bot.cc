@@ -658,6 +658,7 @@ void Bot::RunCheck(std::shared_ptr<Turn> turn, Committed committed) {
                             for (int64_t id : next->result.held_ids) result.held_ids.push_back(id);
                             if (next->result.session)
                               result.session = std::move(next->result.session);
+                            result.handed_off |= next->result.handed_off;
                             RunCheck(turn, std::move(*next));
                           });
                         });
@@ -714,6 +715,11 @@ Result<Bot::Committed> Bot::CommitStep(const Dialog& dialog, Contact contact,
     return committed;
   }
   committed.result.replies = std::move(commit.replies);
+  // The step audits "handoff" exactly when it puts the session in handoff.
+  committed.result.handed_off =
+      commit.session && commit.session->status == SessionStatus::kHandoff &&
+      std::any_of(commit.audit.begin(), commit.audit.end(),
+                  [](const AuditEvent& a) { return a.kind == "handoff"; });
   committed.result.outbound_ids = std::move(stored->outbound_ids);
   committed.result.held_ids = std::move(stored->held_ids);
   if (commit.session) {

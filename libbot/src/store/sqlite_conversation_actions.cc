@@ -93,7 +93,7 @@ std::optional<ActionResult> Check(const ConversationAction& action, const Curren
         return Refuse(Outcome::kNotAllowed,
                       "the bot has this conversation: claim it first (POST .../claim)");
       }
-      if (action.window_start &&
+      if (action.content_sid.empty() && action.window_start &&
           (!c.last_inbound_at || *c.last_inbound_at < *action.window_start)) {
         return Refuse(Outcome::kOutsideWindow,
                       "the user's last message is older than 24 hours: outside WhatsApp's "
@@ -184,15 +184,20 @@ Status Apply(sqlite3* db, const ConversationAction& a, const Current& c, ActionR
       Statement insert;
       s = insert.Prepare(db,
                          "INSERT INTO messages (contact_id, session_id, channel, direction, text, "
-                         "status, next_attempt_at, created_at, updated_at, author, agent) VALUES "
+                         "status, next_attempt_at, created_at, updated_at, author, agent, "
+                         "content_sid, content_variables) VALUES "
                          "(?1, ?2, (SELECT channel FROM contacts WHERE id = ?1), 'out', ?3, "
-                         "'pending', ?4, ?4, ?4, 'agent', ?5)");
+                         "'pending', ?4, ?4, ?4, 'agent', ?5, ?6, ?7)");
       if (!s.ok()) return s;
       insert.Bind(1, a.contact_id);
       insert.Bind(2, c.session_id);
       insert.Bind(3, a.text);
       insert.Bind(4, a.now);
       insert.Bind(5, a.actor);
+      if (!a.content_sid.empty()) {
+        insert.Bind(6, a.content_sid);
+        insert.BindOrNull(7, a.content_variables);
+      }
       s = insert.Run();
       insert.Reset();
       if (!s.ok()) return s;
@@ -201,7 +206,9 @@ Status Apply(sqlite3* db, const ConversationAction& a, const Current& c, ActionR
       if (c.claimed_by.empty()) s = SetClaim(db, a.contact_id, c, a.actor, a.now);
       if (s.ok()) {
         s = Audit(db, a.contact_id, "agent_message",
-                  actor + " message=" + std::to_string(result->message_id), a.now);
+                  actor + " message=" + std::to_string(result->message_id) +
+                      (a.content_sid.empty() ? "" : " template=" + a.content_sid),
+                  a.now);
       }
       return s;
     }

@@ -1,4 +1,5 @@
-// ListConversations, GetConversation and ConversationAddress: what the operators' desk reads.
+// ListConversations, GetConversation, ConversationAddress and MediaChannels: what the operators'
+// desk reads.
 #include "bot/sqlite_conversations.h"
 
 #include <limits>
@@ -43,6 +44,7 @@ WHERE (?1 = '' OR status = ?1) AND (?2 = '' OR dialog_id = ?2) AND (?3 = '' OR c
        OR EXISTS (SELECT 1 FROM messages m WHERE m.contact_id = conv.id
                   AND (m.text LIKE ?4 ESCAPE '\' OR m.transcript LIKE ?4 ESCAPE '\')))
   AND (activity < ?5 OR (activity = ?5 AND id < ?6))
+  AND (?8 IS NULL OR instr(?8, char(10) || channel || char(10)) > 0)
 )sql";
 
 // `%text%` for LIKE, with LIKE's own characters escaped.
@@ -109,6 +111,13 @@ Result<std::vector<ConversationSummary>> ListConversations(const std::string& pa
           stmt.Bind(6, int64_t{0});
         }
         stmt.Bind(7, static_cast<int64_t>(filter.limit));
+        // "\n<number>\n<number>\n": a bot address holds no line break.
+        std::string numbers;
+        if (filter.numbers) {
+          numbers = "\n";
+          for (const std::string& number : *filter.numbers) numbers += number + "\n";
+          stmt.Bind(8, numbers);
+        }
         return sqlite::CollectRows<ConversationSummary>(
             stmt, "list conversations", [](const Statement& row, ConversationSummary* out) {
               *out = ReadSummary(row);
@@ -256,6 +265,28 @@ Result<std::pair<std::string, std::string>> ConversationAddress(const std::strin
     stmt.Reset();
     return out;
   });
+}
+
+Result<std::vector<std::string>> MediaChannels(const std::string& path, const std::string& file) {
+  return WithDatabase<std::vector<std::string>>(
+      path, [&](sqlite3* db) -> Result<std::vector<std::string>> {
+        Statement stmt;
+        // A scan of the messages with media (asked only for a token limited to some tenants): the
+        // file is a stored path's last component.
+        if (Status s = stmt.Prepare(db,
+                                    "SELECT DISTINCT channel FROM messages WHERE media IS NOT NULL "
+                                    "AND (instr(media, '/' || ?1 || '\"') > 0 OR "
+                                    "instr(media, '\"path\":\"' || ?1 || '\"') > 0)");
+            !s.ok()) {
+          return s;
+        }
+        stmt.Bind(1, file);
+        return sqlite::CollectRows<std::string>(stmt, "media channels",
+                                                [](const Statement& row, std::string* out) {
+                                                  *out = row.Text(0);
+                                                  return Status::Ok();
+                                                });
+      });
 }
 
 }  // namespace bot

@@ -9,6 +9,7 @@
 #include "admin/admin_handler.h"
 #include "admin/admin_json.h"
 #include "admin/console_assets.h"
+#include "bot/sqlite_conversations.h"
 #include "server/await_work.h"
 #include "util/json_text.h"
 
@@ -17,7 +18,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::string_view kSessionCookie = "botrunner_session";
 constexpr char kCsrfHeader[] = "X-CSRF-Token";
 // Only this origin's files, no inline script or style: an injected tag runs nothing.
 constexpr char kConsolePolicy[] =
@@ -125,6 +125,7 @@ std::optional<Response> AdminHandler::Authorize(const Request& request, AdminTok
   }
   caller->name = session->agent;
   caller->role = session->role;
+  caller->tenants = session->tenants;
   return std::nullopt;
 }
 
@@ -200,6 +201,7 @@ Response AdminHandler::Logout(const Request& request) {
   AdminTokenConfig caller;
   if (std::optional<Response> refused = Authorize(request, &caller)) return std::move(*refused);
   sessions_.Remove(CookieValue(Sv(request[http::field::cookie]), kSessionCookie));
+  if (events_ != nullptr) events_->Recheck();  // the session's open event streams end
   Response res = AdminJson(200, "{\"ok\":true}");
   res.set(http::field::set_cookie, SessionCookie("", config_->admin->secure_cookie, true));
   return res;
@@ -218,9 +220,21 @@ asio::awaitable<Response> AdminHandler::Media(const Request& request, std::strin
   using Read = std::optional<std::string>;
   const std::string dir = config_->media_dir;
   const std::string file(name);
-  Read bytes =
-      co_await AwaitWork<Read>(*ioc_, [this, &dir, &file](std::function<void(Read)> resume) {
-        queue_->Post([dir, file, resume = std::move(resume)] {
+  const std::optional<std::set<std::string>> numbers = VisibleNumbers(caller);
+  Read bytes = co_await AwaitWork<Read>(
+      *ioc_, [this, &dir, &file, &numbers](std::function<void(Read)> resume) {
+        queue_->Post([this, dir, file, numbers, resume = std::move(resume)] {
+          if (numbers) {
+            // A token limited to some tenants gets only their conversations' files.
+            bot::Result<std::vector<std::string>> channels =
+                bot::MediaChannels(config_->database, file);
+            if (!channels.ok() ||
+                std::none_of(channels->begin(), channels->end(),
+                             [&](const std::string& c) { return numbers->count(c) > 0; })) {
+              resume(std::nullopt);
+              return;
+            }
+          }
           // The file must resolve inside media_dir: a symbolic link out of it is not followed.
           std::error_code ec;
           const fs::path root = fs::canonical(dir, ec);

@@ -2,10 +2,10 @@
 // JSON. Refusals are answered with {"error": "..."} and the status that says why.
 #include "admin/admin_handler.h"
 
-#include <simdjson.h>
-
+#include <algorithm>
 #include <charconv>
 
+#include "admin/action_body.h"
 #include "admin/admin_json.h"
 #include "bot/sqlite_conversations.h"
 #include "bot/text.h"
@@ -29,26 +29,6 @@ std::string_view Sv(boost::beast::string_view s) { return {s.data(), s.size()}; 
 bool ParseId(std::string_view text, int64_t* id) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *id);
   return ec == std::errc() && end == text.data() + text.size() && *id > 0;
-}
-
-// The action's body: empty, or a JSON object whose string members `text` and `state` are read.
-bot::Status ReadBody(const std::string& body, std::string* text, std::string* state) {
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) return bot::Status::Ok();
-  simdjson::dom::parser parser;
-  simdjson::dom::object object;
-  if (parser.parse(body).get(object) != simdjson::SUCCESS) {
-    return bot::InvalidArgument("the body must be a JSON object");
-  }
-  for (auto [key, value] : object) {
-    std::string* out = key == "text" ? text : key == "state" ? state : nullptr;
-    if (out == nullptr) continue;
-    std::string_view s;
-    if (value.get(s) != simdjson::SUCCESS) {
-      return bot::InvalidArgument("'" + std::string(key) + "' must be a string");
-    }
-    *out = std::string(s);
-  }
-  return bot::Status::Ok();
 }
 
 // The `kind` of the console event an action causes.
@@ -91,7 +71,34 @@ std::unique_ptr<ResponseStream> AdminHandler::Stream(Request& request) {
   }
   AdminTokenConfig caller;
   if (Authorize(request, &caller)) return nullptr;  // Handle answers the refusal
-  return events_->Subscribe();
+  ConversationEvents::Audience audience;
+  audience.numbers = VisibleNumbers(caller);
+  if (caller.sha256.empty()) {
+    // A console session's stream lasts as long as the session: a logout or an expiry ends it.
+    std::string id(CookieValue(Sv(request[http::field::cookie]), kSessionCookie));
+    audience.still_allowed = [this, id = std::move(id)] { return sessions_.Alive(id); };
+  }
+  return events_->Subscribe(std::move(audience));
+}
+
+std::optional<std::set<std::string>> AdminHandler::VisibleNumbers(
+    const AdminTokenConfig& caller) const {
+  if (caller.tenants.empty()) return std::nullopt;
+  std::set<std::string> numbers;
+  for (const NumberConfig& number : config_->numbers) {
+    if (std::find(caller.tenants.begin(), caller.tenants.end(), number.tenant) !=
+        caller.tenants.end()) {
+      numbers.insert(number.to);
+    }
+  }
+  return numbers;
+}
+
+bool AdminHandler::Sees(const AdminTokenConfig& caller, const std::string& number) const {
+  if (caller.tenants.empty()) return true;
+  const NumberConfig* found = config_->FindNumber(number);
+  return found != nullptr && std::find(caller.tenants.begin(), caller.tenants.end(),
+                                       found->tenant) != caller.tenants.end();
 }
 
 Response AdminHandler::Rejected(const Request&, int status) {
@@ -116,10 +123,12 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
     co_return res;
   }
   if (path == kCampaignsPath) {
-    co_return co_await HandleCampaignImport(campaigns_, request,
-                                            token->role == AdminTokenConfig::Role::kAdmin);
+    co_return co_await HandleCampaignImport(
+        campaigns_, request, token->role == AdminTokenConfig::Role::kAdmin, token->tenants);
   }
-  if (IsCampaignsPath(path)) co_return co_await HandleCampaignReport(campaigns_, request, path);
+  if (IsCampaignsPath(path)) {
+    co_return co_await HandleCampaignReport(campaigns_, request, path, token->tenants);
+  }
   // conversations[/{id}[/{action}]]
   if (path.substr(0, kPrefix.size()) != kPrefix ||
       (path.size() > kPrefix.size() && path[kPrefix.size()] != '/')) {
@@ -135,7 +144,7 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
       res.set(http::field::allow, "GET");
       co_return res;
     }
-    co_return co_await List(query);
+    co_return co_await List(query, *token);
   }
   const size_t slash = rest.find('/');
   int64_t id = 0;
@@ -146,7 +155,7 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
       res.set(http::field::allow, "GET");
       co_return res;
     }
-    co_return co_await Detail(id);
+    co_return co_await Detail(id, *token);
   }
   const std::string action(rest.substr(slash + 1));
   if (action != "claim" && action != "messages" && action != "release" && action != "close" &&
@@ -165,7 +174,8 @@ asio::awaitable<Response> AdminHandler::Handle(Request& request) {
   co_return co_await Act(request, *token, id, action);
 }
 
-asio::awaitable<Response> AdminHandler::List(const std::string& query) {
+asio::awaitable<Response> AdminHandler::List(const std::string& query,
+                                             const AdminTokenConfig& caller) {
   bot::Result<bot::FormParams> params = bot::ParseForm(query);
   if (!params.ok()) co_return AdminError(400, "malformed query string");
   bot::ConversationFilter filter;
@@ -195,6 +205,9 @@ asio::awaitable<Response> AdminHandler::List(const std::string& query) {
       co_return AdminError(400, "unknown parameter '" + key + "'");
     }
   }
+  if (std::optional<std::set<std::string>> numbers = VisibleNumbers(caller)) {
+    filter.numbers.emplace(numbers->begin(), numbers->end());
+  }
   using Page = bot::Result<std::vector<bot::ConversationSummary>>;
   Page page = co_await AwaitWork<Page>(*ioc_, [this, &filter](std::function<void(Page)> resume) {
     queue_->Post([this, filter, resume = std::move(resume)] {
@@ -209,7 +222,7 @@ asio::awaitable<Response> AdminHandler::List(const std::string& query) {
   co_return AdminJson(200, ConversationListJson(*page, full ? CursorAfter(page->back()) : ""));
 }
 
-asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id) {
+asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id, const AdminTokenConfig& caller) {
   using Got = bot::Result<bot::ConversationDetail>;
   Got got = co_await AwaitWork<Got>(*ioc_, [this, contact_id](std::function<void(Got)> resume) {
     queue_->Post([this, contact_id, resume = std::move(resume)] {
@@ -223,7 +236,11 @@ asio::awaitable<Response> AdminHandler::Detail(int64_t contact_id) {
     log_->Error("admin: conversation {}: {}", contact_id, got.status().ToString());
     co_return AdminError(500, "the store failed; see the server log");
   }
-  co_return AdminJson(200, ConversationDetailJson(*got, bot_->clock().Now() - kWindow));
+  if (!Sees(caller, got->summary.channel)) co_return AdminError(404, "no such conversation");
+  // The dialog's templates: what the console offers outside the 24 h window.
+  std::shared_ptr<const bot::Dialog> dialog = bot_->dialogs()->Find(got->summary.dialog_id);
+  co_return AdminJson(200,
+                      ConversationDetailJson(*got, bot_->clock().Now() - kWindow, dialog.get()));
 }
 
 asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminTokenConfig& token,
@@ -232,21 +249,28 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
   action.contact_id = contact_id;
   action.actor = token.name;
   action.override_claim = token.role == AdminTokenConfig::Role::kAdmin;
-  std::string text;
-  if (bot::Status read = ReadBody(request.body(), &text, &action.state); !read.ok()) {
+  ActionBody body;
+  if (bot::Status read = ReadActionBody(request.body(), &body); !read.ok()) {
     co_return AdminError(400, read.message());
   }
+  action.state = body.state;
   if (name == "claim") {
     action.kind = bot::ConversationAction::Kind::kClaim;
   } else if (name == "messages") {
     action.kind = bot::ConversationAction::Kind::kMessage;
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
-      co_return AdminError(400, "the body needs {\"text\": \"...\"}");
+    // A template is resolved against the conversation's dialog in its turn lane (below).
+    if (!body.has_template()) {
+      const std::string& text = body.text;
+      if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+        co_return AdminError(400,
+                             "the body needs {\"text\": \"...\"} or a template "
+                             "({\"template\"} or {\"content_sid\"} with its \"variables\")");
+      }
+      if (!bot::IsValidUtf8(text) || bot::CodePointCount(text) > kMaxText) {
+        co_return AdminError(400, "the text must be UTF-8 of at most 1600 characters");
+      }
+      action.text = text;
     }
-    if (!bot::IsValidUtf8(text) || bot::CodePointCount(text) > kMaxText) {
-      co_return AdminError(400, "the text must be UTF-8 of at most 1600 characters");
-    }
-    action.text = std::move(text);
     action.window_start = bot_->clock().Now() - kWindow;
   } else if (name == "release") {
     action.kind = bot::ConversationAction::Kind::kRelease;
@@ -265,13 +289,14 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
   using Applied = bot::Result<bot::ActionResult>;
   // The start lambda captures references only (g++ 12 destroys a co_await operand's captures
   // twice); the jobs copy what they need.
-  Applied applied =
-      co_await AwaitWork<Applied>(*ioc_, [this, &action](std::function<void(Applied)> resume) {
-        queue_->Post([this, action, resume = std::move(resume)] {
+  Applied applied = co_await AwaitWork<Applied>(
+      *ioc_, [this, &action, &body, &token](std::function<void(Applied)> resume) {
+        queue_->Post([this, action, body, token, resume = std::move(resume)] {
           bot::Result<std::pair<std::string, std::string>> address =
               bot::ConversationAddress(config_->database, action.contact_id);
-          if (!address.ok()) {
-            if (address.status().code() != bot::StatusCode::kNotFound) {
+          // Another tenant's conversation does not exist for this caller.
+          if (!address.ok() || !Sees(token, address->first)) {
+            if (!address.ok() && address.status().code() != bot::StatusCode::kNotFound) {
               resume(address.status());
               return;
             }
@@ -293,10 +318,23 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
           // Behind the conversation's turns: a release or a claim never lands inside one.
           queue_->Submit(
               WebhookHandler::TurnLane(address->first, address->second),
-              [this, action, resume, number = address->first, contact = address->second] {
+              [this, action, body, resume, number = address->first,
+               contact = address->second]() mutable {
                 // The store's open group holds the write lock; this writes over
                 // another connection.
                 (void)bot_->store().Flush();
+                if (action.kind == bot::ConversationAction::Kind::kMessage && body.has_template()) {
+                  bot::Result<std::optional<bot::Session>> session =
+                      bot_->store().LatestSession(action.contact_id);
+                  std::shared_ptr<const bot::Dialog> dialog;
+                  if (session.ok() && session->has_value()) {
+                    dialog = bot_->dialogs()->Find((*session)->dialog_id);
+                  }
+                  if (bot::Status s = ResolveTemplate(body, dialog.get(), &action); !s.ok()) {
+                    resume(s);
+                    return;
+                  }
+                }
                 Applied result = bot::ApplyConversationAction(config_->database, action);
                 if (result.ok() && result->message_id != 0 && outbox_ != nullptr) {
                   outbox_->Wake();
@@ -310,6 +348,10 @@ asio::awaitable<Response> AdminHandler::Act(const Request& request, const AdminT
         });
       });
   if (!applied.ok()) {
+    // A template the conversation's dialog does not have, or its variables.
+    if (applied.status().code() == bot::StatusCode::kInvalidArgument) {
+      co_return AdminError(400, applied.status().message());
+    }
     log_->Error("admin: {} {} by {}: {}", name, contact_id, token.name,
                 applied.status().ToString());
     co_return AdminError(500, "the store failed; see the server log");

@@ -3,6 +3,8 @@
 //   GET  /admin/api/conversations?status=&dialog=&number=&q=&limit=&cursor=
 //   GET  /admin/api/conversations/{contact_id}
 //   POST /admin/api/conversations/{contact_id}/claim | messages | release | close | optout
+//        (messages: {"text"}, or a template: {"content_sid", "variables"} | {"template",
+//        "variables"}, the only kind allowed outside WhatsApp's 24 h window)
 //   POST /admin/api/campaigns                   import a campaign's CSV (admin)
 //   GET  /admin/api/campaigns/{id}/report       its report (?format=csv)
 //   GET  /admin/api/events                      Server-Sent Events: a conversation changed
@@ -11,12 +13,16 @@
 //   GET  /admin/media/{file}                    a file of media_dir
 // Every API request needs `Authorization: Bearer <token>` or the console's session cookie (401
 // otherwise); with the cookie, a state-changing request also needs the session's CSRF token in
-// X-CSRF-Token and a same-origin Origin (403). `optout` needs the admin role (403). Store work runs
+// X-CSRF-Token and a same-origin Origin (403). `optout` needs the admin role (403). A token
+// limited to some tenants sees only their numbers' conversations, media and events: the others
+// are 404, as if they did not exist. Store work runs
 // on the work queue, never on the HTTP thread; an action runs in the conversation's turn lane, so
 // it never interleaves with a turn of the same conversation.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
+#include <optional>
+#include <set>
 #include <string>
 
 #include "admin/admin_auth.h"
@@ -62,8 +68,12 @@ class AdminHandler final : public HttpHandler {
   Response Logout(const Request& request);
   asio::awaitable<Response> Media(const Request& request, std::string_view name);
 
-  asio::awaitable<Response> List(const std::string& query);
-  asio::awaitable<Response> Detail(int64_t contact_id);
+  // The bot numbers `caller` may see: its tenants' (nullopt = every number).
+  std::optional<std::set<std::string>> VisibleNumbers(const AdminTokenConfig& caller) const;
+  bool Sees(const AdminTokenConfig& caller, const std::string& number) const;
+
+  asio::awaitable<Response> List(const std::string& query, const AdminTokenConfig& caller);
+  asio::awaitable<Response> Detail(int64_t contact_id, const AdminTokenConfig& caller);
   asio::awaitable<Response> Act(const Request& request, const AdminTokenConfig& token,
                                 int64_t contact_id, const std::string& action);
 

@@ -89,7 +89,8 @@ std::string ConversationListJson(const std::vector<bot::ConversationSummary>& pa
   return out + "}";
 }
 
-std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePoint window_start) {
+std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePoint window_start,
+                                   const bot::Dialog* dialog) {
   std::string out = "{\"conversation\":" + ConversationJson(d.summary);
   Key(&out, "window_open");
   const bool open = d.summary.last_inbound_at && *d.summary.last_inbound_at >= window_start;
@@ -146,6 +147,23 @@ std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePo
   } else {
     out += "null";
   }
+  std::vector<const bot::MessageTemplate*> templates;
+  if (dialog != nullptr) {
+    for (const auto& [name, t] : dialog->templates) templates.push_back(&t);
+  }
+  Array(&out, "templates", templates, [dialog](std::string* o, const bot::MessageTemplate* t) {
+    Text(o, "name", t->prompt);
+    Text(o, "content_sid", t->content_sid);
+    Key(o, "variables");
+    *o += '[';
+    for (size_t i = 0; i < t->variables.size(); ++i) {
+      if (i > 0) *o += ',';
+      AppendJsonString(o, t->variables[i]);
+    }
+    *o += ']';
+    const std::string* prompt = dialog->FindPrompt(t->prompt);
+    Text(o, "text", prompt != nullptr ? *prompt : "");
+  });
   return out + "}";
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "bot/clock.h"
+#include "bot/dialog.h"
 #include "bot/sqlite_conversations.h"
 #include "server/http_server.h"
 
@@ -18,9 +19,12 @@ std::string ConversationJson(const bot::ConversationSummary& c);
 std::string ConversationListJson(const std::vector<bot::ConversationSummary>& page,
                                  const std::string& next_cursor);
 
-// {"conversation", "window_open", "session", "messages", "records", "audit", "usage", "claim"}.
-// `window_start`: the user may be written freely if their last message is not older.
-std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePoint window_start);
+// {"conversation", "window_open", "session", "messages", "records", "audit", "usage", "claim",
+//  "templates"}. `window_start`: the user may be written freely if their last message is not
+// older. `dialog` (the session's; may be null) gives the templates an agent may send:
+// [{"name", "content_sid", "variables": [...], "text"}].
+std::string ConversationDetailJson(const bot::ConversationDetail& d, bot::TimePoint window_start,
+                                   const bot::Dialog* dialog);
 
 // {"error": message}
 std::string ErrorJson(std::string_view message);

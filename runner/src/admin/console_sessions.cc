@@ -30,6 +30,7 @@ const ConsoleSession& ConsoleSessions::Create(const AdminTokenConfig& token, std
   ConsoleSession& session = sessions_[*id];
   session.agent = token.name;
   session.role = token.role;
+  session.tenants = token.tenants;
   session.csrf = RandomHex();
   session.last_used = clock_->Now();
   return session;
@@ -46,6 +47,12 @@ ConsoleSessions::Lookup ConsoleSessions::Find(std::string_view id, const Console
   it->second.last_used = now;
   *session = &it->second;
   return Lookup::kFound;
+}
+
+bool ConsoleSessions::Alive(std::string_view id) const {
+  auto it = sessions_.find(id);
+  return !id.empty() && it != sessions_.end() &&
+         clock_->Now() - it->second.last_used <= idle_timeout_;
 }
 
 std::string_view CookieValue(std::string_view header, std::string_view name) {

@@ -10,15 +10,20 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bot/clock.h"
 #include "config/config.h"
 
 namespace runner {
 
+// The cookie that names a console session.
+inline constexpr std::string_view kSessionCookie = "botrunner_session";
+
 struct ConsoleSession {
   std::string agent;  // the token's name: the actor of what the agent does
   AdminTokenConfig::Role role = AdminTokenConfig::Role::kAgent;
+  std::vector<std::string> tenants;  // the token's; empty = every tenant
   std::string csrf;  // 64 hex digits
   bot::TimePoint last_used;
 };
@@ -38,6 +43,10 @@ class ConsoleSessions {
 
   // Logs `id` out; nothing when there is no such session.
   void Remove(std::string_view id) { sessions_.erase(std::string(id)); }
+
+  // Whether `id` names a session that has not expired; unlike Find, does not touch it (an open
+  // event stream is not use).
+  bool Alive(std::string_view id) const;
 
   size_t size() const { return sessions_.size(); }
 

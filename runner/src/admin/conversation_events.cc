@@ -21,7 +21,8 @@ constexpr size_t kMaxPending = 1000;
 
 class ConversationEvents::Stream final : public ResponseStream {
  public:
-  Stream(ConversationEvents* hub) : hub_(hub), timer_(hub->ioc_) {
+  Stream(ConversationEvents* hub, Audience audience)
+      : hub_(hub), audience_(std::move(audience)), timer_(hub->ioc_) {
     header_ = MakeResponse(200, "text/event-stream; charset=utf-8", "");
     header_.set(http::field::cache_control, "no-store");
     header_.set("X-Content-Type-Options", "nosniff");
@@ -43,6 +44,7 @@ class ConversationEvents::Stream final : public ResponseStream {
       timer_.expires_after(hub_->keep_alive_);
       boost::system::error_code ec;
       co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!Allowed()) Close();
       if (!ec && !closed_ && pending_.empty()) co_return std::string(": keep-alive\n\n");
     }
     if (closed_) co_return std::nullopt;
@@ -57,7 +59,16 @@ class ConversationEvents::Stream final : public ResponseStream {
     timer_.cancel();
   }
 
-  void Push(const std::string& event) {
+  // Whether the stream may go on (its session holds).
+  bool Allowed() const { return !audience_.still_allowed || audience_.still_allowed(); }
+
+  void Push(const std::string& number, const std::string& event) {
+    if (closed_) return;
+    if (!Allowed()) {
+      Close();
+      return;
+    }
+    if (audience_.numbers && audience_.numbers->count(number) == 0) return;
     if (pending_.size() >= kMaxPending) {
       Close();
       return;
@@ -68,6 +79,7 @@ class ConversationEvents::Stream final : public ResponseStream {
 
  private:
   ConversationEvents* hub_;
+  Audience audience_;
   Response header_;
   asio::steady_timer timer_;
   std::deque<std::string> pending_;
@@ -87,13 +99,19 @@ void ConversationEvents::Publish(std::string_view kind, std::string_view number,
   event += ",\"contact\":";
   AppendJsonString(&event, contact);
   event += "}\n\n";
-  asio::post(ioc_, [this, event = std::move(event)] {
-    for (Stream* stream : streams_) stream->Push(event);
+  asio::post(ioc_, [this, number = std::string(number), event = std::move(event)] {
+    for (Stream* stream : streams_) stream->Push(number, event);
   });
 }
 
-std::unique_ptr<ResponseStream> ConversationEvents::Subscribe() {
-  return std::make_unique<Stream>(this);
+std::unique_ptr<ResponseStream> ConversationEvents::Subscribe(Audience audience) {
+  return std::make_unique<Stream>(this, std::move(audience));
+}
+
+void ConversationEvents::Recheck() {
+  for (Stream* stream : streams_) {
+    if (!stream->Allowed()) stream->Close();
+  }
 }
 
 }  // namespace runner

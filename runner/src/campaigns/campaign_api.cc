@@ -59,7 +59,8 @@ bot::Result<CampaignRequest> ReadQuery(std::string_view query) {
 }  // namespace
 
 boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& parts,
-                                                      Request& request, bool is_admin) {
+                                                      Request& request, bool is_admin,
+                                                      const std::vector<std::string>& tenants) {
   if (!is_admin) co_return ErrorResponse(403, "only an admin token may import a campaign");
   if (request.method() != http::verb::post) {
     Response res = ErrorResponse(405, "use POST with the CSV as the body");
@@ -71,6 +72,17 @@ boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& pa
   bot::Result<CampaignRequest> query =
       ReadQuery(q == std::string_view::npos ? std::string_view() : target.substr(q + 1));
   if (!query.ok()) co_return ErrorResponse(400, query.status().message());
+  if (!tenants.empty()) {
+    // A token limited to some tenants does not learn of the others' numbers.
+    auto mine = [&](const std::string& tenant) {
+      return std::find(tenants.begin(), tenants.end(), tenant) != tenants.end();
+    };
+    const NumberConfig* number = parts.config->FindNumber(WhatsAppAddress(query->number));
+    if (number == nullptr || !mine(number->tenant) ||
+        (!query->tenant.empty() && !mine(query->tenant))) {
+      co_return ErrorResponse(404, "no such number");
+    }
+  }
   using Imported = bot::Result<bot::CampaignImportReport>;
   const std::string& csv = request.body();
   Imported imported = co_await AwaitWork<Imported>(
@@ -100,8 +112,8 @@ bool IsCampaignsPath(std::string_view path) {
 }
 
 boost::asio::awaitable<Response> HandleCampaignReport(const CampaignApiParts& parts,
-                                                      const Request& request,
-                                                      std::string_view path) {
+                                                      const Request& request, std::string_view path,
+                                                      const std::vector<std::string>& tenants) {
   // <id>/report
   std::string_view rest = path.substr(std::min(path.size(), kCampaignsPath.size() + 1));
   const size_t slash = rest.find('/');
@@ -144,6 +156,14 @@ boost::asio::awaitable<Response> HandleCampaignReport(const CampaignApiParts& pa
     }
     parts.log->Error("admin: campaign report: {}", report.status().ToString());
     co_return ErrorResponse(500, "the store failed; see the server log");
+  }
+  if (!tenants.empty()) {
+    // A token limited to some tenants does not learn of the others' campaigns.
+    const NumberConfig* number = parts.config->FindNumber(report->recipients.number);
+    if (number == nullptr ||
+        std::find(tenants.begin(), tenants.end(), number->tenant) == tenants.end()) {
+      co_return ErrorResponse(404, "no such campaign");
+    }
   }
   if (csv) {
     Response res = MakeResponse(200, "text/csv; charset=utf-8", CampaignReportCsv(*report));

@@ -31,18 +31,21 @@ struct CampaignApiParts {
 };
 
 // Answers an authenticated request for kCampaignsPath: 403 unless `is_admin`, 405 unless POST,
-// 400 for a bad query or CSV (with the reason), 422 with the refused rows when nothing was
-// imported, 201 with the report when the campaign was stored.
+// 400 for a bad query or CSV (with the reason), 404 for a number (or a `tenant=`) outside
+// `tenants` (the caller's; empty = all), 422 with the refused rows when nothing was imported,
+// 201 with the report when the campaign was stored.
 boost::asio::awaitable<Response> HandleCampaignImport(const CampaignApiParts& parts,
-                                                      Request& request, bool is_admin);
+                                                      Request& request, bool is_admin,
+                                                      const std::vector<std::string>& tenants);
 
 // Whether `path` is kCampaignsPath or below it.
 bool IsCampaignsPath(std::string_view path);
 
 // GET kCampaignsPath/<id>/report[?format=csv] (any token): the campaign's report as JSON (or
-// CSV); 404 for an unknown campaign or path, 405 unless GET, 400 for a bad query.
+// CSV); 404 for an unknown campaign or path, or a campaign whose number is outside `tenants` (the
+// caller's; empty = all), 405 unless GET, 400 for a bad query.
 boost::asio::awaitable<Response> HandleCampaignReport(const CampaignApiParts& parts,
-                                                      const Request& request,
-                                                      std::string_view path);
+                                                      const Request& request, std::string_view path,
+                                                      const std::vector<std::string>& tenants);
 
 }  // namespace runner

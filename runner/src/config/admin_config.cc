@@ -35,13 +35,68 @@ std::string DecodeSha256(const std::string& hex) {
   return bytes;
 }
 
+// tenants: [a, b]: each the tenant of one of `numbers`.
+Status ReadTenants(const ConfigReader& r, const YAML::Node& item,
+                   const std::vector<NumberConfig>& numbers, AdminTokenConfig* token) {
+  const YAML::Node tenants = item["tenants"];
+  if (!tenants.IsDefined()) return Status::Ok();
+  if (!tenants.IsSequence() || tenants.size() == 0) {
+    return r.Error(tenants, "admin token '" + token->name +
+                                "': tenants must be a non-empty list (leave it out for all)");
+  }
+  for (const auto& tenant : tenants) {
+    if (!tenant.IsScalar()) return r.Error(tenant, "a tenant must be a name");
+    const std::string name = tenant.Scalar();
+    if (std::none_of(numbers.begin(), numbers.end(),
+                     [&](const NumberConfig& n) { return n.tenant == name; })) {
+      return r.Error(tenant,
+                     "admin token '" + token->name + "': no number has tenant '" + name + "'");
+    }
+    token->tenants.push_back(name);
+  }
+  return Status::Ok();
+}
+
+// on_duty: {number, from, content_sid, console_url}
+Status ReadOnDuty(const ConfigReader& r, const YAML::Node& node,
+                  const std::vector<NumberConfig>& numbers, AdminConfig* config) {
+  if (!node.IsDefined() || node.IsNull()) return Status::Ok();
+  if (!node.IsMap()) return r.Error(node, "admin 'on_duty' must be a mapping");
+  CONFIG_RETURN_IF_ERROR(
+      r.OnlyKeys(node, "admin on_duty", {"number", "from", "content_sid", "console_url"}));
+  OnDutyConfig on_duty;
+  CONFIG_ASSIGN_OR_RETURN(on_duty.number, r.String(node, "number", ""));
+  CONFIG_ASSIGN_OR_RETURN(on_duty.from, r.String(node, "from", ""));
+  CONFIG_ASSIGN_OR_RETURN(on_duty.content_sid, r.String(node, "content_sid", ""));
+  on_duty.number = WhatsAppAddress(on_duty.number);
+  on_duty.from = WhatsAppAddress(on_duty.from);
+  if (on_duty.number.rfind("whatsapp:+", 0) != 0) {
+    return r.Error(node, "admin on_duty needs the agent's number (whatsapp:+593...)");
+  }
+  const auto from = std::find_if(numbers.begin(), numbers.end(),
+                                 [&](const NumberConfig& n) { return n.to == on_duty.from; });
+  if (from == numbers.end() || from->account.empty()) {
+    return r.Error(node, "admin on_duty 'from' must be one of the numbers, with an account");
+  }
+  if (on_duty.content_sid.size() != 34 || on_duty.content_sid.rfind("HX", 0) != 0) {
+    return r.Error(node, "admin on_duty needs content_sid: an approved template (HX...)");
+  }
+  CONFIG_ASSIGN_OR_RETURN(
+      on_duty.console_url,
+      r.String(node, "console_url",
+               "http://" + config->host + ":" + std::to_string(config->port) + "/admin/"));
+  config->on_duty = std::move(on_duty);
+  return Status::Ok();
+}
+
 }  // namespace
 
-Status ReadAdmin(const ConfigReader& r, const YAML::Node& node, std::optional<AdminConfig>* admin) {
+Status ReadAdmin(const ConfigReader& r, const YAML::Node& node,
+                 const std::vector<NumberConfig>& numbers, std::optional<AdminConfig>* admin) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return r.Error(node, "'admin' must be a mapping");
-  CONFIG_RETURN_IF_ERROR(
-      r.OnlyKeys(node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie"}));
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(
+      node, "admin", {"listen", "tokens", "session_idle_minutes", "secure_cookie", "on_duty"}));
   AdminConfig config;
   YAML::Node listen = node["listen"];
   if (listen.IsDefined() && !listen.IsMap()) {
@@ -64,7 +119,8 @@ Status ReadAdmin(const ConfigReader& r, const YAML::Node& node, std::optional<Ad
   }
   for (const auto& item : tokens) {
     if (!item.IsMap()) return r.Error(item, "each admin token must be a mapping");
-    CONFIG_RETURN_IF_ERROR(r.OnlyKeys(item, "an admin token", {"name", "role", "sha256_env"}));
+    CONFIG_RETURN_IF_ERROR(
+        r.OnlyKeys(item, "an admin token", {"name", "role", "sha256_env", "tenants"}));
     AdminTokenConfig token;
     CONFIG_ASSIGN_OR_RETURN(token.name, r.String(item, "name", ""));
     if (token.name.empty() || token.name.size() > 64 ||
@@ -97,8 +153,10 @@ Status ReadAdmin(const ConfigReader& r, const YAML::Node& node, std::optional<Ad
             item, "admin tokens '" + other.name + "' and '" + token.name + "' have the same hash");
       }
     }
+    CONFIG_RETURN_IF_ERROR(ReadTenants(r, item, numbers, &token));
     config.tokens.push_back(std::move(token));
   }
+  CONFIG_RETURN_IF_ERROR(ReadOnDuty(r, node["on_duty"], numbers, &config));
   *admin = std::move(config);
   return Status::Ok();
 }

@@ -11,10 +11,11 @@
 
 namespace runner {
 
-// admin: {listen: {host, port}, tokens: [{name, role: agent|admin, sha256_env}],
-// session_idle_minutes, secure_cookie}. Absent: no admin listener. Each token's variable must hold
-// the 64 hex digits of SHA-256(token).
+// admin: {listen: {host, port}, tokens: [{name, role: agent|admin, sha256_env, tenants}],
+// session_idle_minutes, secure_cookie, on_duty: {number, from, content_sid, console_url}}.
+// Absent: no admin listener. Each token's variable must hold the 64 hex digits of
+// SHA-256(token); its tenants and on_duty's `from` must be those of `numbers`.
 bot::Status ReadAdmin(const ConfigReader& r, const YAML::Node& node,
-                      std::optional<AdminConfig>* admin);
+                      const std::vector<NumberConfig>& numbers, std::optional<AdminConfig>* admin);
 
 }  // namespace runner

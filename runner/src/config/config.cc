@@ -418,7 +418,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_RETURN_IF_ERROR(ReadProviders(r, root["providers"], &config.providers));
     CONFIG_RETURN_IF_ERROR(ReadEventSinks(r, root["event_sinks"], &config.event_sinks));
     CONFIG_RETURN_IF_ERROR(ReadMetaLeadgen(r, root["meta_leadgen"], &config));
-    CONFIG_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], &config.admin));
+    CONFIG_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], config.numbers, &config.admin));
     CONFIG_RETURN_IF_ERROR(ReadLoanReminders(r, root["loan_reminders"], &config));
     CONFIG_ASSIGN_OR_RETURN(config.event_source,
                             r.String(root, "event_source", config.event_source));

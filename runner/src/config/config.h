@@ -95,6 +95,19 @@ struct AdminTokenConfig {
   std::string name;  // [A-Za-z0-9._@-]
   Role role = Role::kAgent;
   std::string sha256;  // the 32 bytes of SHA-256(token), from the hex in `sha256_env`
+  // `tenants: [a, b]`: it sees and acts on the conversations of these tenants' numbers only
+  // (NumberConfig::tenant); empty = every tenant.
+  std::vector<std::string> tenants;
+};
+
+// `admin.on_duty`: when a conversation enters handoff, one approved WhatsApp template to the
+// agent on duty, sent from a bot number through the outbox. Its variables: {{1}} the customer's
+// number, {{2}} the dialog, {{3}} the console link.
+struct OnDutyConfig {
+  std::string number;       // the agent's address, "whatsapp:+593..."
+  std::string from;         // the bot number it is sent from: one of `numbers`, with an account
+  std::string content_sid;  // "HX..."
+  std::string console_url;  // the link's base; default http://<admin listen host:port>/admin/
 };
 
 // The admin HTTP API (`admin:`; docs/runner.md "Admin API"): its own listener.
@@ -106,6 +119,7 @@ struct AdminConfig {
   // is reached over HTTPS through a proxy).
   std::chrono::seconds session_idle{30 * 60};
   bool secure_cookie = false;
+  std::optional<OnDutyConfig> on_duty;  // no notice when absent
 };
 
 // Loan reminders (`loan_reminders:`; docs/credit.md "Loan reminders"): the credit desk's

@@ -199,11 +199,18 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     server->admin_events_ =
         std::make_unique<ConversationEvents>(server->ioc_, std::chrono::seconds(15));
     admin.events = server->admin_events_.get();
+    if (c.admin->on_duty) {
+      server->on_duty_ = std::make_unique<OnDutyNotice>(&*c.admin->on_duty, server->bot_.get(),
+                                                        server->queue_.get(), server->outbox_.get(),
+                                                        &server->log_);
+    }
     server->handler_->SetTurnObserver(
-        [events = server->admin_events_.get()](const std::string& channel, const std::string& from,
-                                               const bot::TurnResult& turn) {
+        [events = server->admin_events_.get(), on_duty = server->on_duty_.get()](
+            const std::string& channel, const std::string& from, const bot::TurnResult& turn) {
           const bool handoff = turn.session && turn.session->status == bot::SessionStatus::kHandoff;
           events->Publish(handoff ? "handoff" : "message", channel, from);
+          if (on_duty != nullptr && turn.handed_off)
+            on_duty->HandedOff(channel, from, *turn.session);
         });
     admin.scheduler = server->scheduler_.get();
     server->admin_ = std::make_unique<AdminHandler>(admin);

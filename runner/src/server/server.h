@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "admin/admin_handler.h"
+#include "admin/on_duty_notice.h"
 #include "bot/bot.h"
 #include "bot/campaigns.h"
 #include "bot/channel.h"
@@ -112,6 +113,7 @@ class Server {
   // The admin API (`admin:`), on its own listener; null when not configured.
   std::unique_ptr<ConversationEvents> admin_events_;  // the console's live updates
   std::unique_ptr<AdminHandler> admin_;
+  std::unique_ptr<OnDutyNotice> on_duty_;  // `admin.on_duty`; null when not configured
   std::unique_ptr<HttpServer> admin_http_;
   bool stopped_ = false;
 };
