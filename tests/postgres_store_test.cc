@@ -238,6 +238,58 @@ TEST(PostgresStore, StatusCallbacksHandledByTwoStoresNeverMoveAMessageBack) {
             "0");
 }
 
+// Migration 9: a campaign's turn moves its recipient along and sends one templated message, in
+// the turn's transaction; the same step run again (another process) fails and writes nothing.
+TEST(PostgresStore, ACampaignTurnSendsItsTemplateAndMovesItsRecipientOnce) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::unique_ptr<Store> store = schemas.Open({.schema = schema});
+  ASSERT_TRUE(store);
+  Sql sql(schema);
+  const std::string campaign = sql.Exec(
+      "INSERT INTO campaigns (tenant, number, dialog_id, source, options, created_at) VALUES "
+      "('t', '" +
+      kChannel + "', 'review_rating', 'lista.csv', '{}', 0) RETURNING id");
+  const std::string recipient = sql.Exec(
+      "INSERT INTO campaign_recipients (campaign_id, address, vars, time_zone, line, due_at, "
+      "status, updated_at) VALUES (" +
+      campaign +
+      ", 'whatsapp:+593990000001', '{}', 'America/Guayaquil', 2, 0, 'scheduled', 0) "
+      "RETURNING id");
+  auto contact = store->GetOrCreateContact(kChannel, "whatsapp:+593990000001");
+  ASSERT_TRUE(contact.ok());
+  TurnCommit turn;
+  turn.contact = *contact;
+  turn.session = Session{};
+  turn.session->dialog_id = "review_rating";
+  turn.session->state = "ask_rating";
+  turn.replies = {"Hola Ana", "¿Cómo nos calificas?"};
+  turn.content_sid = "HX123";
+  turn.content_variables = R"({"1":"Ana"})";
+  turn.campaign_step =
+      CampaignStep{std::stoll(recipient), "scheduled", "sent", "", kT0 + std::chrono::hours(24)};
+  turn.now = kT0;
+  auto committed = store->CommitTurn(turn);
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  ASSERT_EQ(committed->outbound_ids.size(), 1u);
+  auto due = store->DueOutbound(kT0, 10);
+  ASSERT_TRUE(due.ok());
+  ASSERT_EQ(due->size(), 1u);
+  EXPECT_EQ((*due)[0].text, "Hola Ana\n\n¿Cómo nos calificas?");
+  EXPECT_EQ((*due)[0].content_sid, "HX123");
+  EXPECT_EQ((*due)[0].content_variables, R"({"1":"Ana"})");
+  EXPECT_EQ(sql.Exec("SELECT status || ':' || sent_at || ':' || due_at || ':' || "
+                     "(session_id = " +
+                     std::to_string(committed->session_id) +
+                     ") FROM campaign_recipients WHERE id = " + recipient),
+            "sent:" + std::to_string(ToUnixMillis(kT0)) + ":" +
+                std::to_string(ToUnixMillis(kT0 + std::chrono::hours(24))) + ":true");
+
+  turn.session->id = committed->session_id;
+  EXPECT_EQ(store->CommitTurn(turn).status().code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(sql.Exec("SELECT count(*) FROM messages"), "1");
+}
+
 TEST(PostgresStore, MigrationsAreRecordedOncePerVersionEvenWhenStoresOpenAtOnce) {
   TestSchemas schemas;
   const std::string schema = schemas.NewName();
@@ -253,10 +305,10 @@ TEST(PostgresStore, MigrationsAreRecordedOncePerVersionEvenWhenStoresOpenAtOnce)
   Sql sql(schema);
   EXPECT_EQ(sql.Exec("SELECT string_agg(version::text, ',' ORDER BY version) "
                      "FROM schema_migrations"),
-            "1,2,3,4,5,6,7,8");
+            "1,2,3,4,5,6,7,8,9,10");
   // Reopening applies nothing.
   ASSERT_NE(schemas.Open({.schema = schema}), nullptr);
-  EXPECT_EQ(sql.Exec("SELECT count(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(sql.Exec("SELECT count(*) FROM schema_migrations"), "10");
 }
 
 TEST(PostgresStore, ASchemaNewerThanTheBuildIsRefused) {

@@ -58,15 +58,12 @@ struct GroupedSqliteFactory {
 // single-store contract cannot tell apart.
 struct PostgresFactory {
   static constexpr const char* kName = "Postgres";
-  // Unreachable contacts (SQLite migration 10) are not on PostgreSQL yet (docs/store.md).
-  static constexpr bool kNoUnreachableContacts = true;
   testing::TestSchemas schemas;
   std::unique_ptr<Store> Make() { return schemas.OpenEmpty(); }
 };
 
 struct LeasedPostgresFactory {
   static constexpr const char* kName = "PostgresLeased";
-  static constexpr bool kNoUnreachableContacts = true;
   testing::TestSchemas schemas;
   std::unique_ptr<Store> Make() {
     return schemas.OpenEmpty({.schema = "", .outbox_lease = std::chrono::seconds(30)});
@@ -692,9 +689,6 @@ TYPED_TEST(StoreContract, CallbacksForUnknownIdsAreIgnoredAndUnknownStatusesReje
 
 // Issue 16: permanent Twilio errors about the contact stop every later send to it.
 TYPED_TEST(StoreContract, AnInvalidNumberMarksTheContactAndItsOtherMessagesFailUnsent) {
-  if constexpr (requires { TypeParam::kNoUnreachableContacts; }) {
-    GTEST_SKIP() << "unreachable contacts are not on PostgreSQL yet";
-  }
   TurnContext turn = this->Receive("SM1", "Hola");
   CommittedTurn c = this->Commit(this->Answer(turn, "ask_rating", {"uno", "dos", "tres"}));
   ASSERT_TRUE(
@@ -732,9 +726,6 @@ TYPED_TEST(StoreContract, OutsideTheWindowFailsOnlyThatMessage) {
 }
 
 TYPED_TEST(StoreContract, AnUnsubscribedCallbackOptsTheContactOutUntilItOptsInAgain) {
-  if constexpr (requires { TypeParam::kNoUnreachableContacts; }) {
-    GTEST_SKIP() << "unreachable contacts are not on PostgreSQL yet";
-  }
   const int64_t id = this->SentReply("SMout1");
   ASSERT_TRUE(this->store_->UpdateDeliveryStatus("SMout1", "undelivered", "21610").ok());
   EXPECT_EQ(this->OutboundStatus(id), "undelivered:21610");

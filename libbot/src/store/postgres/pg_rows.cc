@@ -35,6 +35,9 @@ Contact ReadContact(const Rows& rows, int row, int first) {
   contact.opted_out_at = rows.OptionalTime(row, first + 4);
   contact.opted_out = contact.opted_out_at.has_value();
   contact.last_inbound_at = rows.OptionalTime(row, first + 5);
+  contact.unreachable_code = rows.Text(row, first + 6);
+  contact.unreachable_reason = rows.Text(row, first + 7);
+  contact.unreachable_at = rows.OptionalTime(row, first + 8);
   return contact;
 }
 

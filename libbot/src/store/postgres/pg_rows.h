@@ -13,7 +13,8 @@ inline constexpr char kSessionColumns[] =
 Result<Session> ReadSession(const Rows& rows, int row, int first);
 
 inline constexpr char kContactColumns[] =
-    "id, channel, address, name, opted_out_at, last_inbound_at";
+    "id, channel, address, name, opted_out_at, last_inbound_at, unreachable_code, "
+    "unreachable_reason, unreachable_at";
 Contact ReadContact(const Rows& rows, int row, int first);
 
 }  // namespace bot::pg

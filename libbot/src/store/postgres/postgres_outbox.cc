@@ -12,7 +12,8 @@ namespace {
 
 constexpr char kDueColumns[] =
     "m.id, m.contact_id, c.channel, c.address, m.text, m.status, m.provider_id, m.error_code, "
-    "m.attempts, m.created_at, m.next_attempt_at";
+    "m.attempts, m.created_at, m.next_attempt_at, coalesce(m.content_sid, ''), "
+    "coalesce(m.content_variables, '')";
 
 }  // namespace
 
@@ -42,6 +43,7 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
           "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 ORDER BY m.id LIMIT $2";
   }
   std::lock_guard lock(mu_);
+  if (Status s = FailUnreachableLocked(now); !s.ok()) return s;
   auto rows = conn_->Run(sql, params, "due outbound");
   if (!rows.ok()) return rows.status();
   std::vector<OutboundMessage> due(static_cast<size_t>(rows->size()));
@@ -58,8 +60,41 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     m.attempts = static_cast<int>(rows->Int(i, 8));
     m.created_at = rows->Time(i, 9);
     m.next_attempt_at = rows->Time(i, 10);
+    m.content_sid = rows->Text(i, 11);
+    m.content_variables = rows->Text(i, 12);
   }
   return due;
+}
+
+Status PostgresStore::FailUnreachableLocked(TimePoint now) {
+  // Usually matches nothing (the partial index on marked contacts keeps it cheap). A row another
+  // store has claimed is not due (its lease moved next_attempt_at), so it is left to that store.
+  auto failed = conn_->Run(
+      "UPDATE messages m SET status = 'failed', error_code = c.unreachable_code, "
+      "error = 'contact unreachable: ' || c.unreachable_reason FROM contacts c "
+      "WHERE c.unreachable_code IS NOT NULL AND m.contact_id = c.id AND m.status = 'pending' "
+      "AND m.next_attempt_at <= $1",
+      Params().Add(now), "fail unreachable");
+  return failed.ok() ? Status::Ok() : failed.status();
+}
+
+Status PostgresStore::MarkUnreachableLocked(int64_t id, const std::string& error_code,
+                                            TimePoint now) {
+  if (!MarksContactUnreachable(error_code)) return Status::Ok();
+  const std::string reason = UnreachableReason(error_code);
+  // RETURNING: the contact, when this marked it just now (not when it had this mark already).
+  auto marked = conn_->Run(
+      "UPDATE contacts SET unreachable_code = $2, unreachable_reason = $3, unreachable_at = $4, "
+      "opted_out_at = CASE WHEN $2 = '21610' THEN coalesce(opted_out_at, $4) "
+      "ELSE opted_out_at END "
+      "WHERE id = (SELECT contact_id FROM messages WHERE id = $1) "
+      "AND unreachable_code IS DISTINCT FROM $2 RETURNING id",
+      Params().Add(id).Add(error_code).Add(reason).Add(now), "mark contact unreachable");
+  if (!marked.ok()) return marked.status();
+  if (marked->empty()) return Status::Ok();
+  const AuditEvent event{"contact_unreachable", "code=" + error_code + " message=" +
+                                                    std::to_string(id) + " reason=" + reason};
+  return InsertAudit(marked->Int(0, 0), event, now);
 }
 
 Status PostgresStore::UpdateOutbound(const char* sql, Params params, const char* what, int64_t id) {
@@ -91,10 +126,19 @@ Status PostgresStore::MarkOutboundFailed(int64_t id, const std::string& status,
     return InvalidArgument("outbound failure status must be failed or not_sendable, not '" +
                            status + "'");
   }
-  return UpdateOutbound(
+  std::lock_guard lock(mu_);
+  Transaction tx(*conn_);
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  auto rows = conn_->Run(
       "UPDATE messages SET status = $2, error_code = $3, error = $4 "
       "WHERE id = $1 AND direction = 'out'",
-      Params().Add(id).Add(status).AddOrNull(error_code).Add(error), "mark failed", id);
+      Params().Add(id).Add(status).AddOrNull(error_code).Add(error), "mark failed");
+  if (!rows.ok()) return rows.status();
+  if (rows->Changed() == 0) return NotFound("outbound message " + std::to_string(id));
+  if (Status s = MarkUnreachableLocked(id, error_code, std::chrono::system_clock::now()); !s.ok()) {
+    return s;
+  }
+  return tx.Commit();
 }
 
 Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
@@ -127,6 +171,13 @@ Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
       "WHERE id = $1",
       params, "set delivery status");
   if (!set.ok()) return set.status();
+  if (IsFinalDeliveryRank(rank)) {
+    if (Status s =
+            MarkUnreachableLocked(found->Int(0, 0), error_code, std::chrono::system_clock::now());
+        !s.ok()) {
+      return s;
+    }
+  }
   return tx.Commit();
 }
 

@@ -65,6 +65,15 @@ class PostgresStore final : public Store {
   Status WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed);
   Status WriteDocuments(const TurnCommit& turn, int64_t session_id);
   Status InsertAudit(int64_t contact_id, const AuditEvent& event, TimePoint now);
+  // A business-initiated turn's campaign step (kAlreadyExists when another run took it) and
+  // its one templated outbound message.
+  Status WriteCampaignStep(const TurnCommit& turn, int64_t session_id);
+  Result<int64_t> InsertTemplateOutbound(const TurnCommit& turn, int64_t session_id);
+  // Marks the contact of outbound message `id` unreachable when `error_code` says so
+  // (MarksContactUnreachable), audited once per code; inside the caller's transaction.
+  Status MarkUnreachableLocked(int64_t id, const std::string& error_code, TimePoint now);
+  // Fails the due pending messages of contacts marked unreachable, with the mark's code.
+  Status FailUnreachableLocked(TimePoint now);
   // Runs `sql`, an UPDATE of the outbound message $1 = id: NotFound when no row matched.
   Status UpdateOutbound(const char* sql, pg::Params params, const char* what, int64_t id);
   // The rows of `sql` for $1 = contact_id, each read by `read(rows, i, &item)`.

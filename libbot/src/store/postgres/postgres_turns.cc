@@ -70,7 +70,8 @@ Result<TurnContext> PostgresStore::LoadTurn(int64_t message_id) {
   if (Status s = tx.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s.ok()) return s;
   auto rows = conn_->Run(
       "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
-      "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at "
+      "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at, "
+      "c.unreachable_code, c.unreachable_reason, c.unreachable_at "
       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
       "WHERE m.id = $1 AND m.direction = 'in'",
       Params().Add(message_id), "load message");
@@ -218,7 +219,14 @@ Status PostgresStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* commi
       return Status(StatusCode::kAlreadyExists, "inbound message " + id + " already processed");
     }
   }
-  for (const std::string& reply : turn.replies) {
+  if (Status s = WriteCampaignStep(turn, session_id); !s.ok()) return s;
+  if (!turn.content_sid.empty() && !turn.replies.empty()) {
+    auto id = InsertTemplateOutbound(turn, session_id);
+    if (!id.ok()) return id.status();
+    committed->outbound_ids.push_back(*id);
+  }
+  for (const std::string& reply :
+       turn.content_sid.empty() ? turn.replies : std::vector<std::string>()) {
     auto id = conn_->Run(
         "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
         "next_attempt_at, created_at, updated_at) VALUES "
@@ -263,6 +271,14 @@ Status PostgresStore::WriteTurnRows(const TurnCommit& turn, CommittedTurn* commi
   if (Status s = WriteDocuments(turn, session_id); !s.ok()) return s;
   for (const AuditEvent& event : turn.audit) {
     if (Status s = InsertAudit(contact_id, event, turn.now); !s.ok()) return s;
+    // The user opted in again: an unsubscription (21610) no longer holds.
+    if (event.kind == "optin") {
+      auto cleared = conn_->Run(
+          "UPDATE contacts SET unreachable_code = NULL, unreachable_reason = NULL, "
+          "unreachable_at = NULL WHERE id = $1 AND unreachable_code = '21610'",
+          Params().Add(contact_id), "clear unsubscribed");
+      if (!cleared.ok()) return cleared.status();
+    }
   }
   return Status::Ok();
 }
