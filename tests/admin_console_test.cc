@@ -453,7 +453,19 @@ TEST_F(AdminTenantsTest, ATokenOfOneTenantNeverSeesAnothersConversationsMessages
       As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886&tenant=clinic_b", csv)
           .status,
       404);
-  EXPECT_NE(As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886", csv).status, 404);
+  HttpReply imported_a = As(kLuisToken, "POST", "/admin/api/campaigns?number=%2B14155238886", csv);
+  ASSERT_EQ(imported_a.status, 201) << imported_a.body;
+  ASSERT_NE(imported_a.body.find("\"campaign_id\":1"), std::string::npos) << imported_a.body;
+  HttpReply imported_b = As(kRootToken, "POST", "/admin/api/campaigns?number=%2B14155238887", csv);
+  ASSERT_EQ(imported_b.status, 201) << imported_b.body;
+  ASSERT_NE(imported_b.body.find("\"campaign_id\":2"), std::string::npos) << imported_b.body;
+  // ... and reads the reports of their campaigns only; the others' do not exist.
+  EXPECT_EQ(As(kAnaToken, "GET", "/admin/api/campaigns/1/report").status, 200);
+  HttpReply report_b = As(kAnaToken, "GET", "/admin/api/campaigns/2/report");
+  EXPECT_EQ(report_b.status, 404);
+  EXPECT_EQ(report_b.body.find("14155238887"), std::string::npos) << report_b.body;
+  EXPECT_EQ(As(kLuisToken, "GET", "/admin/api/campaigns/2/report?format=csv").status, 404);
+  EXPECT_EQ(As(kRootToken, "GET", "/admin/api/campaigns/2/report").status, 200);
 }
 
 }  // namespace

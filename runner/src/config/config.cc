@@ -317,19 +317,16 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
   ConfigReader r(origin, env);
   if (!root.IsMap()) return r.Error(root, "the config must be a mapping");
   // A misspelt key (`media_timout_ms`) would otherwise leave its default in force, silently.
-  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(
-      root, "the config",
-      {"accounts",         "admin",          "body_limit",          "concurrent_sends",
-       "database",         "dialogs",        "event_sinks",         "event_source",
-       "event_type_prefix", "events_poll_ms", "events_retry_base_ms", "group_commit",
-       "insecure_skip_signature", "listen",  "log_format",          "media_dir",
-       "media_timeout_ms", "meta_leadgen",   "numbers",             "outbox_poll_ms",
-       "prompts",          "providers",      "public_base_url",     "rate_per_sender",
-       "read_timeout_ms",  "reply_mode",     "retry_base_ms",       "retry_cap_ms",
-       "sqlite_cache_kib", "sqlite_synchronous", "twiml_budget_ms", "webhooks",
-       "workers",
-       "scheduler_poll_ms", "tenants",
-       "loan_reminders"}));
+  // clang-format off
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(root, "the config", {
+      "accounts", "admin", "body_limit", "concurrent_sends", "database", "dialogs", "event_sinks",
+      "event_source", "event_type_prefix", "events_poll_ms", "events_retry_base_ms",
+      "group_commit", "insecure_skip_signature", "listen", "loan_reminders", "log_format",
+      "media_dir", "media_timeout_ms", "meta_leadgen", "numbers", "outbox_poll_ms", "prompts",
+      "providers", "public_base_url", "rate_per_sender", "read_timeout_ms", "reply_mode",
+      "retry_base_ms", "retry_cap_ms", "scheduler_poll_ms", "sqlite_cache_kib",
+      "sqlite_synchronous", "tenants", "twiml_budget_ms", "webhooks", "workers"}));
+  // clang-format on
   RunnerConfig config;
   try {
     YAML::Node listen = root["listen"];

@@ -173,7 +173,7 @@ struct RunnerConfig {
   std::optional<MetaLeadgenConfig> meta_leadgen;  // `meta_leadgen:`; off by default
   std::optional<AdminConfig> admin;               // `admin:`; no admin listener by default
   std::optional<LoanRemindersConfig> loan_reminders;  // `loan_reminders:`; none by default
-  std::map<std::string, TenantConfig> tenants;    // `tenants:`; by name; none by default
+  std::map<std::string, TenantConfig> tenants;        // `tenants:`; by name; none by default
   // CloudEvents `source` and type prefix: "com.example.bot" -> type
   // "com.example.bot.lead.qualified".
   std::string event_source = "urn:libbot:botrunner";

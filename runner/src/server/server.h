@@ -93,7 +93,7 @@ class Server {
   // Loan reminders (`loan_reminders:`, docs/credit.md); null when not configured.
   std::unique_ptr<bot::CreditDesk> credit_desk_;
   std::unique_ptr<bot::LoanReminderSource> loan_reminders_;
-  std::unique_ptr<bot::CapReleaseSource> cap_release_;  // over_cap messages, at day start
+  std::unique_ptr<bot::CapReleaseSource> cap_release_;     // over_cap messages, at day start
   std::vector<std::unique_ptr<MeteredSource>> scheduled_;  // the sources above, counted
   std::unique_ptr<bot::Scheduler> scheduler_;              // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.
