@@ -21,6 +21,7 @@ void AddCommands(CLI::App& app, int* exit_code) {
   AddCampaignCommand(app, exit_code);
   AddOutboxCommand(app, exit_code);
   AddCreditsCommand(app, exit_code);
+  AddTenantCommand(app, exit_code);
 }
 
 }  // namespace runner

@@ -23,6 +23,7 @@ void AddHandoffCommand(CLI::App& app, int* exit_code);     // handoff_command.cc
 void AddCampaignCommand(CLI::App& app, int* exit_code);    // campaigns/campaign_command.cc
 void AddOutboxCommand(CLI::App& app, int* exit_code);      // outbox_command.cc
 void AddCreditsCommand(CLI::App& app, int* exit_code);     // credits_command.cc
+void AddTenantCommand(CLI::App& app, int* exit_code);      // tenant_command.cc
 
 // Every subcommand above, as the botrunner binary has them (commands.cc).
 void AddCommands(CLI::App& app, int* exit_code);
