@@ -13,6 +13,7 @@
 #include "config/admin_config.h"
 #include "config/config_reader.h"
 #include "config/loan_reminders_config.h"
+#include "config/postgres_config.h"
 #include "config/tenants_config.h"
 
 namespace runner {
@@ -224,6 +225,8 @@ Status Validate(const ConfigReader& r, const YAML::Node& root, RunnerConfig* con
 
 }  // namespace
 
+bool RunnerConfig::OnPostgres() const { return IsPostgresUri(database); }
+
 std::vector<std::string> RunnerConfig::SubscribedEventTypes() const {
   std::vector<std::string> types;
   for (const EventSinkConfig& sink : event_sinks) {
@@ -329,7 +332,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
        "sqlite_cache_kib", "sqlite_synchronous", "twiml_budget_ms", "webhooks",
        "workers",
        "scheduler_poll_ms", "tenants",
-       "loan_reminders"}));
+       "loan_reminders",
+       "postgres"}));
   RunnerConfig config;
   try {
     YAML::Node listen = root["listen"];
@@ -420,6 +424,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_RETURN_IF_ERROR(ReadMetaLeadgen(r, root["meta_leadgen"], &config));
     CONFIG_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], config.numbers, &config.admin));
     CONFIG_RETURN_IF_ERROR(ReadLoanReminders(r, root["loan_reminders"], &config));
+    CONFIG_RETURN_IF_ERROR(ReadPostgres(r, root["postgres"], &config));
     CONFIG_ASSIGN_OR_RETURN(config.event_source,
                             r.String(root, "event_source", config.event_source));
     CONFIG_ASSIGN_OR_RETURN(config.event_type_prefix,

@@ -10,6 +10,8 @@
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_store.h"
 #include "bot/twilio.h"
+#include "config/postgres_config.h"
+#include "server/open_store.h"
 
 namespace runner {
 
@@ -44,9 +46,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     }
   }
 
+  // On PostgreSQL the pieces that open the SQLite file themselves are refused (when configured)
+  // or left out (the offers catalogue, campaigns, the cap release): docs/runner.md.
+  if (bot::Status s = RefuseSqliteOnlySections(c); !s.ok()) return s;
+  const bool on_sqlite = !c.OnPostgres();
   std::error_code ec;
-  std::filesystem::path db(c.database);
-  if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path(), ec);
   std::filesystem::create_directories(c.media_dir, ec);
   bot::SqliteOptions sqlite;
   sqlite.synchronous = c.sqlite_synchronous;
@@ -55,17 +59,19 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   sqlite.checkpoint_at_idle_priority = true;
   sqlite.cache_kib = c.sqlite_cache_kib;
   sqlite.credits = c.CreditsPolicy();
-  bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
+  bot::Result<std::unique_ptr<bot::Store>> store = OpenRunnerStore(c, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
   bot::Result<std::unique_ptr<RunnerProviders>> providers =
       RunnerProviders::Create(c.providers, c.database, server->clock_);
   if (!providers.ok()) return providers.status();
   server->providers_ = std::move(*providers);
-  bot::Result<std::unique_ptr<bot::SqliteKnowledgeBase>> knowledge =
-      bot::SqliteKnowledgeBase::Open(c.database, server->providers_->embedder());
-  if (!knowledge.ok()) return knowledge.status();
-  server->knowledge_ = std::move(*knowledge);
+  if (on_sqlite) {
+    bot::Result<std::unique_ptr<bot::SqliteKnowledgeBase>> knowledge =
+        bot::SqliteKnowledgeBase::Open(c.database, server->providers_->embedder());
+    if (!knowledge.ok()) return knowledge.status();
+    server->knowledge_ = std::move(*knowledge);
+  }
   bot::BotOptions bot_options;
   bot_options.provider_deadline = c.providers.turn_deadline;
   bot_options.event_types = c.SubscribedEventTypes();
@@ -157,9 +163,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   http.read_timeout = c.read_timeout;
   http.body_limit = c.body_limit;
   server->http_ = std::make_unique<HttpServer>(server->ioc_, http, server->handler_.get());
-  server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
-  server->scheduled_.push_back(std::make_unique<MeteredSource>(
-      server->campaigns_.get(), ScheduledSourceKind::kCampaigns, &server->metrics_));
+  if (on_sqlite) {
+    server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
+    server->scheduled_.push_back(std::make_unique<MeteredSource>(
+        server->campaigns_.get(), ScheduledSourceKind::kCampaigns, &server->metrics_));
+  }
   if (c.loan_reminders) {
     bot::CreditDeskOptions desk;
     desk.timezone = c.loan_reminders->time_zone;
@@ -177,9 +185,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     server->scheduled_.push_back(std::make_unique<MeteredSource>(
         server->loan_reminders_.get(), ScheduledSourceKind::kLoanReminders, &server->metrics_));
   }
-  server->cap_release_ = std::make_unique<bot::CapReleaseSource>(c.database, sqlite.credits);
-  server->scheduled_.push_back(std::make_unique<MeteredSource>(
-      server->cap_release_.get(), ScheduledSourceKind::kCapRelease, &server->metrics_));
+  if (on_sqlite) {
+    server->cap_release_ = std::make_unique<bot::CapReleaseSource>(c.database, sqlite.credits);
+    server->scheduled_.push_back(std::make_unique<MeteredSource>(
+        server->cap_release_.get(), ScheduledSourceKind::kCapRelease, &server->metrics_));
+  }
   std::vector<bot::ScheduledSource*> sources;
   for (const auto& source : server->scheduled_) sources.push_back(source.get());
   bot::SchedulerOptions scheduling;

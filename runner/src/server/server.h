@@ -83,17 +83,20 @@ class Server {
   Metrics metrics_;
   std::unique_ptr<bot::Store> store_;
   std::unique_ptr<RunnerProviders> providers_;  // before bot_: the Bot points into it
-  std::unique_ptr<bot::SqliteKnowledgeBase> knowledge_;  // the numbers' offers catalogues
+  // The numbers' offers catalogues; null on PostgreSQL (not there yet).
+  std::unique_ptr<bot::SqliteKnowledgeBase> knowledge_;
   std::unique_ptr<bot::Bot> bot_;
   std::unique_ptr<bot::HttpClient> twilio_http_;  // before senders_: they send through it
   std::unique_ptr<bot::HttpClient> media_http_;   // inbound media downloads; null without accounts
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
-  std::unique_ptr<bot::CampaignSource> campaigns_;  // campaign recipients (docs/campaigns.md)
+  // Campaign recipients (docs/campaigns.md); null on PostgreSQL (SQLite only for now).
+  std::unique_ptr<bot::CampaignSource> campaigns_;
   // Loan reminders (`loan_reminders:`, docs/credit.md); null when not configured.
   std::unique_ptr<bot::CreditDesk> credit_desk_;
   std::unique_ptr<bot::LoanReminderSource> loan_reminders_;
-  std::unique_ptr<bot::CapReleaseSource> cap_release_;  // over_cap messages, at day start
+  // over_cap messages, at day start; null on PostgreSQL (no credits there).
+  std::unique_ptr<bot::CapReleaseSource> cap_release_;
   std::vector<std::unique_ptr<MeteredSource>> scheduled_;  // the sources above, counted
   std::unique_ptr<bot::Scheduler> scheduler_;              // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.

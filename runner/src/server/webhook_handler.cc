@@ -93,7 +93,8 @@ WebhookHandler::WebhookHandler(const Parts& parts)
       log_(parts.log),
       providers_(parts.providers),
       empty_twiml_(bot::RenderTwiml({})),
-      links_{parts.config->database, parts.ioc, parts.queue, &parts.bot->clock(), parts.log} {}
+      links_{parts.config->OnPostgres() ? "" : parts.config->database, parts.ioc, parts.queue,
+             &parts.bot->clock(), parts.log} {}
 
 std::string WebhookHandler::TurnLane(const std::string& channel, const std::string& from) {
   return channel + '\n' + from + "\nturn";
