@@ -1,11 +1,15 @@
-// botrunner on PostgreSQL (`database: postgresql://…`): the real server in-process, signed
-// webhooks over HTTP, the conversation store on the test PostgreSQL server (a schema per test,
-// `postgres: {schema}`), the fake Twilio REST API for the replies.
+// botrunner on PostgreSQL (`database: postgresql://…`): the real server in-process (and, to
+// share one database, real botrunner child processes), signed webhooks over HTTP, the
+// conversation store on the test PostgreSQL server (a schema per test, `postgres: {schema}`),
+// the fake Twilio REST API for the replies.
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
+#include <signal.h>
+#include <sys/wait.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +20,7 @@
 #include "bot/testing/fake_clock.h"
 #include "config/config.h"
 #include "server/server.h"
+#include "support/child_botrunner.h"
 #include "support/eventually.h"
 #include "support/fake_twilio.h"
 #include "support/runner_harness.h"
@@ -37,13 +42,15 @@ bool StartsWith(const std::string& s, const std::string& prefix) { return s.star
 
 class RunnerPostgresTest : public ::testing::Test {
  protected:
-  // The harness's config with `database:` on the test server, in this test's schema.
-  std::string Yaml(const std::string& reply_mode) const {
-    std::string yaml = harness_.BaseYaml(twilio_, "review_rating", "{}", reply_mode);
+  // The harness's config with `database:` on the test server, in this test's schema, and
+  // `postgres_options` (YAML flow-map entries) added to `postgres:`.
+  std::string Yaml(const std::string& reply_mode, const std::string& dialog = "review_rating",
+                   const std::string& postgres_options = "") const {
+    std::string yaml = harness_.BaseYaml(twilio_, dialog, "{}", reply_mode);
     const std::string line = "database: " + harness_.database() + "\n";
     yaml.replace(yaml.find(line), line.size(),
-                 "database: \"" + bot::testing::TestPostgresUri() +
-                     "\"\npostgres: {schema: " + schema_ + "}\n");
+                 "database: \"" + bot::testing::TestPostgresUri() + "\"\npostgres: {schema: " +
+                     schema_ + postgres_options + "}\n");
     return yaml;
   }
 
@@ -236,6 +243,151 @@ TEST_F(RunnerPostgresTest, SectionsThatNeedSqliteAreRefusedAndNoFileIsMadeForThe
           << entry.path() << " was created";
     }
   }
+}
+
+// ---- several processes on one database ----
+
+// A message accepted by a process that died holding its conversation (here the test's own
+// store, whose connection closes) is run by the orphan sweep of a live process, in order.
+TEST_F(RunnerPostgresTest, MessagesLeftByAProcessThatDiedHoldingTheirConversationAreRunOnce) {
+  ASSERT_TRUE(Start(Yaml("rest", "review_rating", ", orphan_sweep_ms: 50")));
+  const std::string user = "whatsapp:+593987650005";
+  {
+    auto store = bot::OpenPostgresStore(bot::testing::TestPostgresUri(), {.schema = schema_});
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto dialogs = bot::LoadDialogDir(std::string(BOT_SOURCE_DIR) + "/dialogs",
+                                      std::string(BOT_SOURCE_DIR) + "/prompts");
+    ASSERT_TRUE(dialogs.ok());
+    bot::SystemClock clock;
+    bot::Bot engine(*dialogs, store->get(), &clock);
+    bot::InboundMessage m;
+    m.channel = kBot;
+    m.from = user;
+    m.dialog_id = "review_rating";
+    m.received_at = clock.Now();
+    int64_t contact_id = 0;
+    for (const char* text : {"Hola", "2", "nadie contestó el teléfono"}) {
+      m.provider_id = std::string("SMdied") + text[0] + "0000000000000000000000000";
+      m.text = text;
+      auto accepted = engine.Accept(m);
+      ASSERT_TRUE(accepted.ok());
+      if (contact_id == 0) {
+        auto contact = (*store)->FindContact(kBot, user);
+        ASSERT_TRUE(contact.ok() && contact->has_value());
+        contact_id = (*contact)->id;
+        ASSERT_TRUE(*(*store)->TryHoldConversation(contact_id));  // then it "dies"
+      }
+    }
+  }
+  ASSERT_TRUE(twilio_.WaitForMessages(3, 10s));
+  std::vector<FakeTwilio::Message> sent = SentTo(user);
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_TRUE(StartsWith(sent[0].body, "¡Hola")) << sent[0].body;
+  EXPECT_TRUE(StartsWith(sent[1].body, "Lamentamos")) << sent[1].body;
+  EXPECT_TRUE(StartsWith(sent[2].body, "Gracias por sus comentarios")) << sent[2].body;
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE status = 'accepted'"), "0");
+}
+
+// Child processes a failed assertion must not leave running: killed and reaped at the end.
+struct Children {
+  std::vector<pid_t> pids;
+  pid_t Add(pid_t pid) {
+    pids.push_back(pid);
+    return pid;
+  }
+  // Stops `pid` with `signal` and reaps it.
+  void End(pid_t pid, int signal) {
+    ::kill(pid, signal);
+    EXPECT_EQ(::waitpid(pid, nullptr, 0), pid);
+    std::erase(pids, pid);
+  }
+  ~Children() {
+    for (pid_t pid : pids) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+// Two botrunner processes on one database and one fake Twilio, the webhooks of one conversation
+// posted to each in turn: every reply once, in order. Then a third process that accepts a
+// conversation's messages is killed (SIGKILL); the second finishes them. The killed process
+// cannot reach Twilio (its api_origin is a closed port), so no send of its own can be in flight
+// when it dies: the one duplicate a crash can cause (docs/runner.md, the duplicate-send window)
+// is not what this test looks for.
+TEST_F(RunnerPostgresTest, TwoProcessesAnswerAConversationInOrderOnceAndFinishWhatAKilledOneTook) {
+  auto config_file = [&](const std::string& name, int port, const std::string& api_origin) {
+    std::string yaml = Yaml("rest", "bench_review", ", outbox_lease_ms: 1000, orphan_sweep_ms: 50");
+    yaml.replace(yaml.find("port: 0"), 7, "port: " + std::to_string(port));
+    yaml.replace(yaml.find(twilio_.origin()), twilio_.origin().size(), api_origin);
+    const std::string path = (harness_.dir() / (name + ".yaml")).string();
+    std::ofstream(path) << yaml;
+    return path;
+  };
+  auto healthy = [](int port) {
+    return Eventually([port] {
+      return bot::testing::HttpExchange(port, "GET", "/healthz", "", {}).status == 200;
+    });
+  };
+  const int ports[3] = {bot::testing::FreePort(), bot::testing::FreePort(),
+                        bot::testing::FreePort()};
+  // One after the other: the first applies the migrations.
+  Children children;
+  const pid_t first =
+      children.Add(bot::testing::SpawnBotrunner(config_file("first", ports[0], twilio_.origin())));
+  ASSERT_TRUE(healthy(ports[0]));
+  const pid_t second =
+      children.Add(bot::testing::SpawnBotrunner(config_file("second", ports[1], twilio_.origin())));
+  ASSERT_TRUE(healthy(ports[1]));
+
+  // One client makes the MessageSids (unique); each posts to its own process.
+  bot::testing::WebhookClient clients[2] = {
+      {ports[0], RunnerHarness::kBase, FakeTwilio::kAuthToken},
+      {ports[1], RunnerHarness::kBase, FakeTwilio::kAuthToken}};
+  const std::string ana = "whatsapp:+593987650006";
+  const std::vector<std::string> burst = {"Hola", "2", "mal servicio", "Hola", "cinco", "Hola", "x"};
+  for (size_t i = 0; i < burst.size(); ++i) {
+    ASSERT_EQ(clients[i % 2].Post("/twilio/inbound", clients[0].Text(kBot, ana, burst[i])).status,
+              200);
+  }
+  ASSERT_TRUE(twilio_.WaitForMessages(burst.size(), 10s));
+  const std::vector<std::string> expected = {"¡Hola María!", "Lamentamos",      "Gracias por sus",
+                                             "¡Hola María!", "¡Muchas gracias", "¡Hola María!",
+                                             "No entendí"};
+  std::vector<FakeTwilio::Message> sent = SentTo(ana);
+  ASSERT_EQ(sent.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_TRUE(StartsWith(sent[i].body, expected[i])) << i << ": " << sent[i].body;
+  }
+  children.End(first, SIGTERM);
+
+  // The third process accepts Beto's messages, then is killed before it could send a reply.
+  const pid_t third = children.Add(bot::testing::SpawnBotrunner(
+      config_file("third", ports[2], "http://127.0.0.1:" + std::to_string(bot::testing::FreePort()))));
+  ASSERT_TRUE(healthy(ports[2]));
+  bot::testing::WebhookClient to_third(ports[2], RunnerHarness::kBase, FakeTwilio::kAuthToken);
+  const std::string beto = "whatsapp:+593987650007";
+  for (const char* text : {"Hola", "2", "la espera"}) {
+    ASSERT_EQ(to_third.Post("/twilio/inbound", clients[0].Text(kBot, beto, text)).status, 200);
+  }
+  children.End(third, SIGKILL);
+
+  ASSERT_TRUE(twilio_.WaitForMessages(burst.size() + 3, 10s));
+  sent = SentTo(beto);
+  ASSERT_EQ(sent.size(), 3u);
+  EXPECT_TRUE(StartsWith(sent[0].body, "¡Hola María!")) << sent[0].body;
+  EXPECT_TRUE(StartsWith(sent[1].body, "Lamentamos")) << sent[1].body;
+  EXPECT_TRUE(StartsWith(sent[2].body, "Gracias por sus")) << sent[2].body;
+  ASSERT_TRUE(Eventually([&] {
+    return Query("SELECT count(*) FROM messages WHERE direction = 'out' AND status = 'sent'") ==
+           std::to_string(burst.size() + 3);
+  }));
+  children.End(second, SIGTERM);
+  EXPECT_EQ(SentTo(ana).size(), burst.size());
+  EXPECT_EQ(SentTo(beto).size(), 3u);
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE status IN ('accepted', 'pending')"), "0");
+  EXPECT_EQ(Query("SELECT count(*) FROM messages WHERE direction = 'in'"),
+            std::to_string(burst.size() + 3));
 }
 
 }  // namespace

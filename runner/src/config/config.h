@@ -135,6 +135,12 @@ struct LoanRemindersConfig {
 // `postgres:` (docs/runner.md "botrunner on PostgreSQL"), with a PostgreSQL `database:`.
 struct PostgresConfig {
   std::string schema;  // the tables' schema; "" = the connection's default (public)
+  // An outbox row a process claimed is due again for the others this long after the claim if
+  // that process did not record its send (it died).
+  std::chrono::milliseconds outbox_lease{30000};
+  // How often the accepted messages no process runs (their process died) are looked for: one
+  // still unprocessed a sweep later is run here.
+  std::chrono::milliseconds orphan_sweep{5000};
 };
 
 struct RunnerConfig {

@@ -19,9 +19,17 @@ bot::Status ReadPostgres(const ConfigReader& r, const YAML::Node& node, RunnerCo
   if (!node.IsDefined() || node.IsNull()) return bot::Status::Ok();
   if (!config->OnPostgres()) return r.Error(node, "'postgres' needs a postgresql:// database");
   if (!node.IsMap()) return r.Error(node, "'postgres' must be a mapping");
-  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(node, "postgres", {"schema"}));
-  CONFIG_ASSIGN_OR_RETURN(config->postgres.schema,
-                          r.String(node, "schema", config->postgres.schema));
+  PostgresConfig& postgres = config->postgres;
+  CONFIG_RETURN_IF_ERROR(
+      r.OnlyKeys(node, "postgres", {"schema", "outbox_lease_ms", "orphan_sweep_ms"}));
+  CONFIG_ASSIGN_OR_RETURN(postgres.schema, r.String(node, "schema", postgres.schema));
+  long long ms = 0;
+  CONFIG_ASSIGN_OR_RETURN(
+      ms, r.Integer(node, "outbox_lease_ms", postgres.outbox_lease.count(), 1000, 3600000));
+  postgres.outbox_lease = std::chrono::milliseconds(ms);
+  CONFIG_ASSIGN_OR_RETURN(
+      ms, r.Integer(node, "orphan_sweep_ms", postgres.orphan_sweep.count(), 10, 3600000));
+  postgres.orphan_sweep = std::chrono::milliseconds(ms);
   return bot::Status::Ok();
 }
 

@@ -11,6 +11,10 @@ bot::Result<std::unique_ptr<bot::Store>> OpenRunnerStore(const RunnerConfig& con
   if (config.OnPostgres()) {
     bot::PostgresOptions postgres;
     postgres.schema = config.postgres.schema;
+    // Other processes may share the database: outbox rows are claimed, one per contact at a
+    // time, so that a contact's messages leave once and in order whichever process sends them.
+    postgres.outbox_lease = config.postgres.outbox_lease;
+    postgres.outbox_oldest_per_contact = true;
     return bot::OpenPostgresStore(config.database, postgres);
   }
   std::error_code ec;

@@ -4,6 +4,8 @@
 #include "server/server.h"
 
 #include <boost/asio/post.hpp>
+#include <algorithm>
+#include <iterator>
 #include <csignal>
 #include <filesystem>
 
@@ -24,6 +26,7 @@ Server::Server(RunnerConfig config, ServerOptions options)
 Server::~Server() {
   if (http_ && !stopped_) {
     // Run() was never called (or failed): still stop the threads in order.
+    if (orphan_sweep_) orphan_sweep_->Stop();
     if (leads_) leads_->Stop();
     if (scheduler_) scheduler_->Stop();
     queue_->Drain();
@@ -127,6 +130,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   outbox.status_callback = c.public_base_url + c.status_path;
   outbox.backoff_base = c.retry_base;
   outbox.backoff_cap = c.retry_cap;
+  outbox.claims = c.OnPostgres();
   server->outbox_ = std::make_unique<OutboxWorker>(server->store_.get(), server->clock_,
                                                    &server->metrics_, &server->log_,
                                                    std::move(routes), outbox);
@@ -240,7 +244,28 @@ bot::Status Server::Recover() {
   if (pending->empty()) return bot::Status::Ok();
   log_.Info("recovery: {} accepted message(s) were not processed; processing them now",
             pending->size());
-  for (int64_t id : *pending) {
+  RunUnprocessed(*pending);
+  return bot::Status::Ok();
+}
+
+// On a database other processes share, a message is unprocessed while its process runs it, and
+// for good when that process died holding its conversation: one still unprocessed a sweep later
+// is run here (unless a live process holds its conversation: then that one runs it).
+void Server::SweepOrphans() {
+  bot::Result<std::vector<int64_t>> pending = store_->UnprocessedInbound();
+  if (!pending.ok()) {
+    log_.Error("orphan sweep: {}", pending.status().ToString());
+    return;
+  }
+  std::ranges::sort(*pending);
+  std::vector<int64_t> orphans;
+  std::ranges::set_intersection(*pending, last_unprocessed_, std::back_inserter(orphans));
+  last_unprocessed_ = std::move(*pending);
+  if (!orphans.empty()) RunUnprocessed(orphans);
+}
+
+void Server::RunUnprocessed(const std::vector<int64_t>& pending) {
+  for (int64_t id : pending) {
     bot::Result<bot::TurnContext> ctx = store_->LoadTurn(id);
     if (!ctx.ok()) {
       const bool unreadable = ctx.status().code() == bot::StatusCode::kInternal;
@@ -266,12 +291,12 @@ bot::Status Server::Recover() {
     handler_->RunTurn(
         id, message.channel, message.from, message.received_at, [mode] { return mode; },
         [this, provider_id = message.provider_id](const bot::Result<bot::TurnResult>& turn) {
-          if (turn.ok()) return;
+          // kAlreadyExists: the process holding the conversation runs it, or has.
+          if (turn.ok() || turn.status().code() == bot::StatusCode::kAlreadyExists) return;
           log_.Error("recovery: message {}: {}", provider_id, turn.status().ToString());
           metrics_.CountTurnError();
         });
   }
-  return bot::Status::Ok();
 }
 
 bot::Status Server::Start() {
@@ -295,6 +320,10 @@ bot::Status Server::Start() {
               reminders->time_zone);
   }
   scheduler_->Start();  // due campaign work and loan reminders a previous run left run now
+  if (config_.OnPostgres()) {
+    orphan_sweep_ = std::make_unique<PeriodicTask>(config_.postgres.orphan_sweep,
+                                                   [this] { SweepOrphans(); });
+  }
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;
@@ -328,6 +357,7 @@ bot::Status Server::Start() {
 void Server::Run() {
   ioc_.run();
   // HTTP is done: every request got its answer. Finish the accepted turns, then the sends.
+  if (orphan_sweep_) orphan_sweep_->Stop();
   scheduler_->Stop();
   if (leads_) leads_->Stop();
   queue_->Drain();

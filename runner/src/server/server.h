@@ -36,6 +36,7 @@
 #include "server/metered_source.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
+#include "server/periodic_task.h"
 #include "server/providers.h"
 #include "server/webhook_handler.h"
 #include "server/work_queue.h"
@@ -74,6 +75,9 @@ class Server {
  private:
   explicit Server(RunnerConfig config, ServerOptions options);
   bot::Status Recover();
+  // Runs the turns of accepted messages no turn is running for (the start's recovery, orphans).
+  void RunUnprocessed(const std::vector<int64_t>& pending);
+  void SweepOrphans();
 
   RunnerConfig config_;
   ServerOptions options_;
@@ -118,6 +122,9 @@ class Server {
   std::unique_ptr<AdminHandler> admin_;
   std::unique_ptr<OnDutyNotice> on_duty_;  // `admin.on_duty`; null when not configured
   std::unique_ptr<HttpServer> admin_http_;
+  // PostgreSQL: the messages a process that died left accepted (SweepOrphans); null on SQLite.
+  std::unique_ptr<PeriodicTask> orphan_sweep_;
+  std::vector<int64_t> last_unprocessed_;  // the previous sweep's, sorted; sweep thread only
   bool stopped_ = false;
 };
 

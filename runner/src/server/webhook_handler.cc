@@ -83,6 +83,7 @@ struct WebhookHandler::TwimlClaim {
 
 WebhookHandler::WebhookHandler(const Parts& parts)
     : config_(parts.config),
+      shared_(parts.config->OnPostgres()),
       ioc_(parts.ioc),
       bot_(parts.bot),
       queue_(parts.queue),
@@ -381,9 +382,16 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
   };
   RunTurn(
       accepted->message_id, message->channel, message->from, message->received_at, std::move(mode),
-      [this, message, claim, answer, started, log](const bot::Result<bot::TurnResult>& turn) {
+      [this, message, claim, answer, started, log,
+       duplicate = accepted->duplicate](const bot::Result<bot::TurnResult>& turn) {
         const bool rest = claim == nullptr;
         const bool inline_answer = !rest && claim->TakeForTurn();
+        if (turn.status().code() == bot::StatusCode::kAlreadyExists) {
+          // Run by the process holding the conversation: its replies leave through the outbox.
+          if (duplicate) metrics_->CountDuplicate();
+          if (inline_answer) AnswerWhenDurable(answer, empty_twiml_);
+          return;
+        }
         if (!turn.ok()) {
           log.Error("inbound {}: turn failed: {}", message->provider_id, turn.status().ToString());
           metrics_->CountTurnError();
@@ -406,6 +414,10 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
                              std::function<void(const bot::Result<bot::TurnResult>&)> then) {
   // In rest mode the outbox is told of the turn, so that its replies leave as soon as they are
   // durable, without the outbox reading them back (OutboxWorker::TurnEnded).
+  if (shared_) {
+    SubmitSharedTurns(id, channel, from, std::move(mode), std::move(then));
+    return;
+  }
   const bool hand_over = config_->reply_mode == ReplyChannel::kRest && outbox_ != nullptr;
   // Whether a commit of the turn chose the outbox: a TwiML turn past its budget wakes the
   // outbox; inline turns (the usual TwiML case) cost it nothing.
