@@ -18,8 +18,8 @@
 namespace bot {
 namespace {
 
-using testing::TestPostgresConninfo;
 using testing::Eventually;
+using testing::TestPostgresConninfo;
 using testing::TestSchemas;
 
 const std::string kChannel = "whatsapp:+14155238886";

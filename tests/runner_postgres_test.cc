@@ -49,8 +49,8 @@ class RunnerPostgresTest : public ::testing::Test {
     std::string yaml = harness_.BaseYaml(twilio_, dialog, "{}", reply_mode);
     const std::string line = "database: " + harness_.database() + "\n";
     yaml.replace(yaml.find(line), line.size(),
-                 "database: \"" + bot::testing::TestPostgresUri() + "\"\npostgres: {schema: " +
-                     schema_ + postgres_options + "}\n");
+                 "database: \"" + bot::testing::TestPostgresUri() +
+                     "\"\npostgres: {schema: " + schema_ + postgres_options + "}\n");
     return yaml;
   }
 
@@ -345,7 +345,8 @@ TEST_F(RunnerPostgresTest, TwoProcessesAnswerAConversationInOrderOnceAndFinishWh
       {ports[0], RunnerHarness::kBase, FakeTwilio::kAuthToken},
       {ports[1], RunnerHarness::kBase, FakeTwilio::kAuthToken}};
   const std::string ana = "whatsapp:+593987650006";
-  const std::vector<std::string> burst = {"Hola", "2", "mal servicio", "Hola", "cinco", "Hola", "x"};
+  const std::vector<std::string> burst = {"Hola", "2", "mal servicio", "Hola", "cinco",
+                                          "Hola", "x"};
   for (size_t i = 0; i < burst.size(); ++i) {
     ASSERT_EQ(clients[i % 2].Post("/twilio/inbound", clients[0].Text(kBot, ana, burst[i])).status,
               200);
@@ -362,8 +363,8 @@ TEST_F(RunnerPostgresTest, TwoProcessesAnswerAConversationInOrderOnceAndFinishWh
   children.End(first, SIGTERM);
 
   // The third process accepts Beto's messages, then is killed before it could send a reply.
-  const pid_t third = children.Add(bot::testing::SpawnBotrunner(
-      config_file("third", ports[2], "http://127.0.0.1:" + std::to_string(bot::testing::FreePort()))));
+  const pid_t third = children.Add(bot::testing::SpawnBotrunner(config_file(
+      "third", ports[2], "http://127.0.0.1:" + std::to_string(bot::testing::FreePort()))));
   ASSERT_TRUE(healthy(ports[2]));
   bot::testing::WebhookClient to_third(ports[2], RunnerHarness::kBase, FakeTwilio::kAuthToken);
   const std::string beto = "whatsapp:+593987650007";

@@ -3,11 +3,11 @@
 // sends), then the store.
 #include "server/server.h"
 
-#include <boost/asio/post.hpp>
 #include <algorithm>
-#include <iterator>
+#include <boost/asio/post.hpp>
 #include <csignal>
 #include <filesystem>
+#include <iterator>
 
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_store.h"
@@ -321,8 +321,8 @@ bot::Status Server::Start() {
   }
   scheduler_->Start();  // due campaign work and loan reminders a previous run left run now
   if (config_.OnPostgres()) {
-    orphan_sweep_ = std::make_unique<PeriodicTask>(config_.postgres.orphan_sweep,
-                                                   [this] { SweepOrphans(); });
+    orphan_sweep_ =
+        std::make_unique<PeriodicTask>(config_.postgres.orphan_sweep, [this] { SweepOrphans(); });
   }
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));

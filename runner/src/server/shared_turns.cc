@@ -103,23 +103,24 @@ void WebhookHandler::DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<i
   bot::Executor on_workers = [this](std::function<void()> job) {
     queue_->PostLater(std::move(job));
   };
-  bot_->ProcessAsync(
-      id, std::move(mode), std::move(on_workers),
-      [this, drain, ids = std::move(ids), next, id](bot::Result<bot::TurnResult> turn) mutable {
-        if (!turn.ok() && id != drain->id) {
-          log_->Error("turns: message {}: {}", id, turn.status().ToString());
-          metrics_->CountTurnError();
-        }
-        if (const bot::TurnResult* ran = turn.ok() ? &*turn : nullptr; ran && !ran->duplicate) {
-          if (outbox_ != nullptr && !ran->outbound_ids.empty()) outbox_->Wake();
-          if (turn_observer_) turn_observer_(drain->channel, drain->from, *ran);
-        }
-        if (id == drain->id) {
-          if (drain->then) drain->then(turn);
-          drain->then_called = true;
-        }
-        DrainNext(std::move(drain), std::move(ids), next + 1);
-      });
+  bot_->ProcessAsync(id, std::move(mode), std::move(on_workers),
+                     [this, drain, ids = std::move(ids), next,
+                      id](const bot::Result<bot::TurnResult>& turn) mutable {
+                       if (!turn.ok() && id != drain->id) {
+                         log_->Error("turns: message {}: {}", id, turn.status().ToString());
+                         metrics_->CountTurnError();
+                       }
+                       if (const bot::TurnResult* ran = turn.ok() ? &*turn : nullptr;
+                           ran && !ran->duplicate) {
+                         if (outbox_ != nullptr && !ran->outbound_ids.empty()) outbox_->Wake();
+                         if (turn_observer_) turn_observer_(drain->channel, drain->from, *ran);
+                       }
+                       if (id == drain->id) {
+                         if (drain->then) drain->then(turn);
+                         drain->then_called = true;
+                       }
+                       DrainNext(std::move(drain), std::move(ids), next + 1);
+                     });
 }
 
 void WebhookHandler::FinishDrain(std::shared_ptr<SharedDrain> drain) {
