@@ -30,6 +30,10 @@ void WebhookHandler::SubmitSharedTurns(
   drain->from = from;
   drain->mode = std::move(mode);
   drain->then = std::move(then);
+  {
+    std::lock_guard<std::mutex> lock(queued_mu_);
+    ++queued_here_[id];
+  }
   queue_->SubmitAsync(TurnLane(channel, from), [this, drain](WorkQueue::Done lane_done) {
     drain->lane_done = std::move(lane_done);
     RunSharedTurns(drain);
@@ -37,6 +41,12 @@ void WebhookHandler::SubmitSharedTurns(
 }
 
 void WebhookHandler::RunSharedTurns(std::shared_ptr<SharedDrain> drain) {
+  {
+    std::lock_guard<std::mutex> lock(queued_mu_);
+    if (auto it = queued_here_.find(drain->id); it != queued_here_.end() && --it->second == 0) {
+      queued_here_.erase(it);
+    }
+  }
   bot::Result<std::optional<bot::Contact>> contact =
       bot_->store().FindContact(drain->channel, drain->from);
   if (!contact.ok() || !contact->has_value()) {
@@ -63,13 +73,30 @@ void WebhookHandler::HoldAndDrain(std::shared_ptr<SharedDrain> drain) {
   bot::Result<std::vector<int64_t>> pending = store.UnprocessedInboundOf(drain->contact_id);
   std::vector<int64_t> ids;
   if (pending.ok()) {
-    for (int64_t id : *pending) {
-      if (std::ranges::find(drain->tried, id) == drain->tried.end()) ids.push_back(id);
-    }
+    ids = Runnable(*drain, *pending);
   } else {
     log_->Error("turns: cannot read a conversation's messages: {}", pending.status().ToString());
   }
   DrainNext(std::move(drain), std::move(ids), 0);
+}
+
+std::vector<int64_t> WebhookHandler::Runnable(const SharedDrain& drain,
+                                              const std::vector<int64_t>& pending) {
+  std::vector<int64_t> ids;
+  std::lock_guard<std::mutex> lock(queued_mu_);
+  const bool accepting = accepting_.contains(TurnLane(drain.channel, drain.from));
+  for (int64_t id : pending) {
+    if (std::ranges::find(drain.tried, id) != drain.tried.end()) continue;
+    if (id != drain.id && (accepting || queued_here_.contains(id))) break;
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+void WebhookHandler::Accepting(const std::string& channel, const std::string& from, int delta) {
+  const std::string lane = TurnLane(channel, from);
+  std::lock_guard<std::mutex> lock(queued_mu_);
+  if ((accepting_[lane] += delta) <= 0) accepting_.erase(lane);
 }
 
 void WebhookHandler::DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<int64_t> ids,
@@ -82,10 +109,7 @@ void WebhookHandler::DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<i
     // A message another process accepted while this one held the conversation was left here:
     // look again, now that the hold is free for it too.
     bot::Result<std::vector<int64_t>> pending = store.UnprocessedInboundOf(drain->contact_id);
-    const bool more = pending.ok() && std::ranges::any_of(*pending, [&](int64_t id) {
-                        return std::ranges::find(drain->tried, id) == drain->tried.end();
-                      });
-    if (more) {
+    if (pending.ok() && !Runnable(*drain, *pending).empty()) {
       HoldAndDrain(std::move(drain));
     } else {
       FinishDrain(std::move(drain));

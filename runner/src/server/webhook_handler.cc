@@ -349,8 +349,12 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
                                   std::chrono::steady_clock::time_point started,
                                   const Logger& log) {
   const bool rest = claim == nullptr;
+  // Shared database: from now until its turn is queued, a drain of this conversation leaves the
+  // messages after its own to that turn.
+  if (shared_) Accepting(message->channel, message->from, +1);
   bot::Result<bot::Accepted> accepted = bot_->Accept(*message);
   if (!accepted.ok()) {
+    if (shared_) Accepting(message->channel, message->from, -1);
     log.Error("inbound {}: not accepted: {}", message->provider_id, accepted.status().ToString());
     metrics_->CountTurnError();
     if (rest || claim->TakeForTurn()) answer(InboundAnswer{500, ""});
@@ -407,6 +411,7 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
         metrics_->CountTurn(std::chrono::steady_clock::now() - started);
         if (inline_answer) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
       });
+  if (shared_) Accepting(message->channel, message->from, -1);
 }
 
 void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::string& from,

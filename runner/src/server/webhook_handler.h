@@ -14,7 +14,9 @@
 #include <boost/asio/io_context.hpp>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bot/bot.h"
@@ -119,12 +121,24 @@ class WebhookHandler final : public HttpHandler {
   void HoldAndDrain(std::shared_ptr<SharedDrain> drain);
   void DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<int64_t> ids, size_t next);
   void FinishDrain(std::shared_ptr<SharedDrain> drain);
+  // The messages of `pending` (oldest first) a drain runs now: those it has not tried yet, up to
+  // the first whose own turn is queued in this process (queued_here_) — that turn runs it and
+  // the ones after it, in order, with its own reply mode (a TwiML answer).
+  std::vector<int64_t> Runnable(const SharedDrain& drain, const std::vector<int64_t>& pending);
+  // A message of the conversation is being accepted here (+1), or its turn is queued (-1): until
+  // then a drain stops at the first message that is not its own, as that turn runs it.
+  void Accepting(const std::string& channel, const std::string& from, int delta);
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
   // if the store lost it (Store::WhenDurable).
   void AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer, std::string twiml);
 
   const RunnerConfig* config_;
   const bool shared_;  // config_->OnPostgres()
+  std::mutex queued_mu_;
+  // Shared database: the messages whose own turn is queued in this process, and how many times.
+  std::unordered_map<int64_t, int> queued_here_;  // Guarded by queued_mu_
+  // ... and the conversations (TurnLane) with a message being accepted here, how many.
+  std::unordered_map<std::string, int> accepting_;  // Guarded by queued_mu_
   asio::io_context* ioc_;
   bot::Bot* bot_;
   WorkQueue* queue_;
