@@ -12,11 +12,13 @@
 #include <thread>
 #include <vector>
 
+#include "support/eventually.h"
 #include "support/test_postgres.h"
 
 namespace bot {
 namespace {
 
+using testing::Eventually;
 using testing::TestPostgresConninfo;
 using testing::TestSchemas;
 
@@ -205,6 +207,83 @@ TEST(PostgresStore, TwoLeasedStoresNeverClaimTheSameOutboxRow) {
   ASSERT_TRUE(after_lease.ok());
   EXPECT_EQ(static_cast<int64_t>(after_lease->size()), *stores[0]->OutboxDepth());
   EXPECT_FALSE(after_lease->empty());
+}
+
+// One store at a time holds a conversation; its process dying (the connection closing) ends the
+// hold; schemas keep their holds apart.
+TEST(PostgresStore, AConversationIsHeldByOneStoreAtATimeUntilReleasedOrItsConnectionCloses) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::unique_ptr<Store> stores[2];
+  ASSERT_TRUE(OpenTwo(schemas, {.schema = schema}, stores));
+  auto contact = stores[0]->GetOrCreateContact(kChannel, "whatsapp:+593990000101");
+  ASSERT_TRUE(contact.ok());
+  auto other = stores[0]->GetOrCreateContact(kChannel, "whatsapp:+593990000102");
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(*stores[0]->TryHoldConversation(contact->id));
+  EXPECT_FALSE(*stores[1]->TryHoldConversation(contact->id));
+  EXPECT_TRUE(*stores[1]->TryHoldConversation(other->id)) << "another conversation is free";
+  std::unique_ptr<Store> elsewhere = schemas.OpenEmpty();
+  ASSERT_TRUE(elsewhere);
+  EXPECT_TRUE(*elsewhere->TryHoldConversation(contact->id)) << "another schema is free";
+  ASSERT_TRUE(stores[0]->ReleaseConversation(contact->id).ok());
+  EXPECT_TRUE(*stores[1]->TryHoldConversation(contact->id));
+  EXPECT_FALSE(*stores[0]->TryHoldConversation(contact->id));
+  stores[1].reset();  // its connection closes, as when its process is killed
+  EXPECT_TRUE(Eventually([&] { return *stores[0]->TryHoldConversation(contact->id); }));
+}
+
+TEST(PostgresStore, UnprocessedInboundOfAContactIsItsAcceptedMessagesOldestFirst) {
+  TestSchemas schemas;
+  std::unique_ptr<Store> store = schemas.OpenEmpty();
+  ASSERT_TRUE(store);
+  const std::string from = "whatsapp:+593990000103";
+  std::vector<int64_t> ids;
+  for (const char* sid : {"SM-a", "SM-b", "SM-c"}) {
+    auto accepted = store->AcceptInbound(Inbound(from, sid));
+    ASSERT_TRUE(accepted.ok());
+    ids.push_back(accepted->message_id);
+  }
+  ASSERT_TRUE(store->AcceptInbound(Inbound("whatsapp:+593990000104", "SM-d")).ok());
+  auto turn = store->LoadTurn(ids[0]);
+  ASSERT_TRUE(turn.ok());
+  ASSERT_TRUE(store->CommitTurn(ReplyTo(*turn, {"hola"})).ok());
+  auto pending = store->UnprocessedInboundOf(turn->contact.id);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(*pending, (std::vector<int64_t>{ids[1], ids[2]}));
+}
+
+// With oldest_per_contact, a contact's next message is due only once the one before is no
+// longer pending; a claim handed back is due again at once, for any store.
+TEST(PostgresStore, OldestPerContactClaimsOneMessagePerContactAndReleasedClaimsAreDueAgain) {
+  TestSchemas schemas;
+  const std::string schema = schemas.NewName();
+  std::unique_ptr<Store> stores[2];
+  ASSERT_TRUE(OpenTwo(schemas,
+                      {.schema = schema,
+                       .outbox_lease = std::chrono::seconds(30),
+                       .outbox_oldest_per_contact = true},
+                      stores));
+  const std::vector<int64_t> ana = CommitReplies(*stores[0], "whatsapp:+593990000105", 3);
+  const std::vector<int64_t> beto = CommitReplies(*stores[0], "whatsapp:+593990000106", 2);
+  ASSERT_EQ(ana.size(), 3u);
+  ASSERT_EQ(beto.size(), 2u);
+  auto ids = [](const Result<std::vector<OutboundMessage>>& due) {
+    std::vector<int64_t> out;
+    if (due.ok()) {
+      for (const OutboundMessage& m : *due) out.push_back(m.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(stores[0]->DueOutbound(kT0, 10)), (std::vector<int64_t>{ana[0], beto[0]}));
+  EXPECT_TRUE(ids(stores[1]->DueOutbound(kT0, 10)).empty()) << "claimed, and the rest wait";
+  ASSERT_TRUE(stores[0]->ReleaseOutbound({beto[0]}).ok());
+  EXPECT_EQ(ids(stores[1]->DueOutbound(kT0, 10)), (std::vector<int64_t>{beto[0]}));
+  ASSERT_TRUE(stores[0]->MarkOutboundSent(ana[0], "SMout-1", kT0).ok());
+  EXPECT_EQ(ids(stores[1]->DueOutbound(kT0, 10)), (std::vector<int64_t>{ana[1]}));
+  // A claim not handed back is due again when its lease ends.
+  EXPECT_EQ(ids(stores[0]->DueOutbound(kT0 + std::chrono::seconds(31), 10)),
+            (std::vector<int64_t>{ana[1], beto[0]}));
 }
 
 TEST(PostgresStore, StatusCallbacksHandledByTwoStoresNeverMoveAMessageBack) {

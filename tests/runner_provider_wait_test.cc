@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bot/sqlite_store.h"
+#include "support/child_botrunner.h"
 #include "support/fake_llm_server.h"
 #include "support/fake_twilio.h"
 #include "support/runner_harness.h"
@@ -241,36 +242,15 @@ TEST_F(ProviderWaitTest, TwimlPastTheBudgetAnswersEmptyAndTheReplyGoesThroughThe
 
 // ---- a real botrunner process killed while calls are pending ----
 
-// A free port on 127.0.0.1 (bound, then released for the child to take).
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 pid_t Spawn(const std::string& config) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("OPENAI_API_KEY", FakeLlmServer::kApiKey, 1);
-    ::setenv("BOTRUNNER_LOG", "error", 1);
-    ::execl(BOTRUNNER_PATH, BOTRUNNER_PATH, "serve", "--config", config.c_str(),
-            static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
+  return bot::testing::SpawnBotrunner(config, {{"OPENAI_API_KEY", FakeLlmServer::kApiKey}});
 }
 
 TEST(ProviderWaitCrash, KilledWithCallsPendingEveryTurnCompletesOnceAfterRestart) {
   FakeTwilio twilio;
   FakeLlmServer llm;
   RunnerHarness h("provider_wait_crash");
-  const int port = FreePort();
+  const int port = bot::testing::FreePort();
   std::string yaml = YamlFor(h, twilio, llm);
   yaml.replace(yaml.find("port: 0"), 7, "port: " + std::to_string(port));
   const std::string config = (h.dir() / "botrunner.yaml").string();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 namespace bot::testing {
 
@@ -23,6 +24,26 @@ std::string TestPostgresConninfo() {
                   << BOT_TEST_POSTGRES_STATE << " (ctest does it: fixture `postgres`)";
   }
   return conninfo;
+}
+
+std::string TestPostgresUri() {
+  const std::string conninfo = TestPostgresConninfo();
+  if (conninfo.starts_with("postgresql://") || conninfo.starts_with("postgres://")) {
+    return conninfo;
+  }
+  // "key=value key=value": the test server's conninfo has no quoted values.
+  std::string dbname, query;
+  std::istringstream words(conninfo);
+  for (std::string word; words >> word;) {
+    const size_t eq = word.find('=');
+    if (eq == std::string::npos) continue;
+    if (word.substr(0, eq) == "dbname") {
+      dbname = word.substr(eq + 1);
+    } else {
+      query += (query.empty() ? "?" : "&") + word;
+    }
+  }
+  return "postgresql:///" + dbname + query;
 }
 
 TestSchemas::~TestSchemas() {

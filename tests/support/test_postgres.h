@@ -14,6 +14,9 @@ namespace bot::testing {
 // libpq's conninfo of the test server: $BOT_TEST_POSTGRES, else the file the fixture wrote in
 // the build dir. Fails the calling test (and returns "") when neither is there.
 std::string TestPostgresConninfo();
+// The same as a libpq URI, as botrunner's `database:` takes it: "postgresql:///bot_test?host=
+// /tmp/...&user=postgres" ($BOT_TEST_POSTGRES as it is when it is a URI already).
+std::string TestPostgresUri();
 
 // Schemas named uniquely for this process, dropped (with their tables) when this goes away.
 class TestSchemas {

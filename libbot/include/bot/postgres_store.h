@@ -2,8 +2,9 @@
 // libpq): the same contract as the SQLite store, on a PostgreSQL 15 server, with versioned
 // migrations applied at open (table schema_migrations). Several stores, in one process or in
 // several, may share one database: inbound messages stay unique on (contact, provider id),
-// status callbacks stay monotonic, and with `outbox_lease` set, DueOutbound claims rows so that
-// no two stores send the same one.
+// status callbacks stay monotonic, with `outbox_lease` set DueOutbound claims rows so that no
+// two stores send the same one, and a conversation is held by one store at a time
+// (Store::TryHoldConversation: a session advisory lock).
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,11 @@ struct PostgresOptions {
   // sharing the database does not get them; a store that dies before marking them leaves them
   // due again once the lease ends.
   std::chrono::milliseconds outbox_lease{0};
+  // With a lease: DueOutbound claims only the oldest pending message of each contact, so that
+  // stores sharing the database never send one contact's messages at once or out of order; the
+  // next one is due once that one is no longer pending (sent, failed). Store::ReleaseOutbound
+  // hands a claim back.
+  bool outbox_oldest_per_contact = false;
 };
 
 // Connects to `conninfo` (libpq's "host=... dbname=..." or a postgresql:// URI), migrates the

@@ -239,6 +239,29 @@ class Store {
   // The events a contact's turns stored for the event sinks (TurnCommit::events), oldest first.
   virtual Result<std::vector<StoredEvent>> ListEvents(int64_t contact_id) = 0;
 
+  // Several processes on one database (the PostgreSQL store; a store only one process uses
+  // keeps these defaults). A process holds a conversation while it runs its turns, so that they
+  // run one at a time and in arrival order across processes: TryHoldConversation takes the
+  // contact's conversation for this store unless another store holds it (false then: that one
+  // runs the pending messages). A hold ends with ReleaseConversation, or when the store's
+  // connection (its process) dies.
+  virtual Result<bool> TryHoldConversation(int64_t contact_id) {
+    static_cast<void>(contact_id);
+    return true;
+  }
+  virtual Status ReleaseConversation(int64_t contact_id) {
+    static_cast<void>(contact_id);
+    return Status::Ok();
+  }
+  // Accepted but unprocessed inbound messages of one contact, oldest first.
+  virtual Result<std::vector<int64_t>> UnprocessedInboundOf(int64_t contact_id);
+  // Hands back outbox rows DueOutbound returned and the caller will not send now: a store that
+  // claims rows (PostgresOptions::outbox_lease) makes them due again at once.
+  virtual Status ReleaseOutbound(const std::vector<int64_t>& ids) {
+    static_cast<void>(ids);
+    return Status::Ok();
+  }
+
   // Is the store reachable (for /healthz)?
   virtual Status Ping() = 0;
 

@@ -16,6 +16,7 @@
 #include "campaigns/campaign_report_text.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/postgres_config.h"
 #include "util/json_text.h"
 
 namespace runner {
@@ -83,7 +84,12 @@ std::string DatabaseOf(const CampaignArgs& args, std::string_view command) {
     std::cerr << "botrunner campaign " << command << ": " << config.status().ToString() << "\n";
     return "";
   }
-  return config->database;
+  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner campaign");
+  if (!db.ok()) {
+    std::cerr << "botrunner campaign " << command << ": " << db.status().ToString() << "\n";
+    return "";
+  }
+  return *db;
 }
 
 int RunReport(const CampaignArgs& args) {

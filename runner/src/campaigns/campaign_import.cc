@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "config/postgres_config.h"
 #include "util/json_text.h"
 
 namespace runner {
@@ -25,7 +26,9 @@ bot::Result<bot::CampaignImportReport> ImportForNumber(const RunnerConfig& confi
   import.hours = number->allowed_hours;
   import.skip_invalid = request.skip_invalid;
   import.link_base_url = config.public_base_url;  // tracked links redirect through /r/<token>
-  return bot::ImportCampaign(config.database, *dialog, import, csv, now);
+  bot::Result<std::string> db = SqliteFileOf(config, "a campaign import");
+  if (!db.ok()) return db.status();
+  return bot::ImportCampaign(*db, *dialog, import, csv, now);
 }
 
 std::optional<std::chrono::seconds> ParseDurationText(std::string_view text) {

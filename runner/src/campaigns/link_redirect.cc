@@ -20,7 +20,7 @@ Response NotFoundPage() {
 boost::asio::awaitable<Response> HandleLinkRedirect(const LinkRedirectParts& parts,
                                                     const Request& request, std::string_view path) {
   const std::string token(path.substr(kLinkPrefix.size()));
-  if (!bot::IsLinkToken(token)) co_return NotFoundPage();
+  if (parts.database.empty() || !bot::IsLinkToken(token)) co_return NotFoundPage();
   std::optional<bot::LinkClick> click;
   if (request.method() == http::verb::get) {  // a HEAD is no visit
     const auto agent = request.find(http::field::user_agent);

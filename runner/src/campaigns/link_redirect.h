@@ -22,7 +22,9 @@ namespace runner {
 inline constexpr std::string_view kLinkPrefix = "/r/";
 
 struct LinkRedirectParts {
-  std::string database;  // the SQLite store holding the campaigns
+  // The SQLite store holding the campaigns; "" on PostgreSQL (no campaigns there yet): every
+  // link is unknown.
+  std::string database;
   boost::asio::io_context* ioc = nullptr;
   WorkQueue* queue = nullptr;  // the store work runs here, never on the HTTP thread
   const bot::Clock* clock = nullptr;

@@ -14,6 +14,7 @@
 #include "cli/actor.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/postgres_config.h"
 #include "server/log.h"
 #include "util/json_text.h"
 
@@ -38,11 +39,13 @@ int Fail(const char* command, const std::string& why) {
 int RunAdd(const CreditsArgs& args) {
   bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
   if (!config.ok()) return Fail("add", config.status().ToString());
+  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner credits");
+  if (!db.ok()) return Fail("add", db.status().ToString());
   const std::string actor = ActorOrLogin(args.actor);
   if (actor.empty()) return Fail("add", "say who adds them with --actor NAME");
   bot::SystemClock clock;
-  auto added = bot::AddCredits(config->database, config->CreditsPolicy(), args.tenant, args.amount,
-                               args.reason, actor, clock.Now());
+  auto added = bot::AddCredits(*db, config->CreditsPolicy(), args.tenant, args.amount, args.reason,
+                               actor, clock.Now());
   if (!added.ok()) return Fail("add", added.status().ToString());
   std::cout << fmt::format(
       "{}: {} credit(s) added; balance {}; {} held message(s) released to the outbox (a running "
@@ -80,6 +83,8 @@ void PrintTenant(const bot::TenantCreditsReport& r, bool unmasked) {
 int RunShow(const CreditsArgs& args) {
   bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
   if (!config.ok()) return Fail("show", config.status().ToString());
+  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner credits");
+  if (!db.ok()) return Fail("show", db.status().ToString());
   const bot::CreditsPolicy policy = config->CreditsPolicy();
   if (policy.empty()) return Fail("show", "no tenant has credits: true in " + args.config);
   if (!args.tenant.empty() && policy.Find(args.tenant) == nullptr) {
@@ -88,7 +93,7 @@ int RunShow(const CreditsArgs& args) {
   bot::SystemClock clock;
   for (const auto& [name, settings] : policy.tenants) {
     if (!args.tenant.empty() && name != args.tenant) continue;
-    auto report = bot::ShowCredits(config->database, policy, name, clock.Now(), args.ledger);
+    auto report = bot::ShowCredits(*db, policy, name, clock.Now(), args.ledger);
     if (!report.ok()) return Fail("show", report.status().ToString());
     PrintTenant(*report, args.unmasked);
   }

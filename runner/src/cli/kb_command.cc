@@ -9,6 +9,7 @@
 #include "bot/sqlite_knowledge.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/postgres_config.h"
 #include "server/providers.h"
 
 namespace runner {
@@ -40,7 +41,12 @@ int RunImport(KbArgs args) {
       std::cerr << "botrunner kb import: " << config.status().ToString() << "\n";
       return 1;
     }
-    args.db = config->database;
+    bot::Result<std::string> db = SqliteFileOf(*config, "botrunner kb");
+    if (!db.ok()) {
+      std::cerr << "botrunner kb import: " << db.status().ToString() << "\n";
+      return 1;
+    }
+    args.db = *db;
     auto created = RunnerProviders::Create(config->providers, config->database, &clock);
     if (!created.ok()) {
       std::cerr << "botrunner kb import: " << created.status().ToString() << "\n";

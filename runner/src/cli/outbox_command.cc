@@ -14,6 +14,7 @@
 #include "cli/actor.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/postgres_config.h"
 #include "server/log.h"
 #include "util/json_text.h"
 
@@ -58,7 +59,12 @@ int RunHeld(const OutboxArgs& args) {
       std::cerr << "botrunner outbox held: " << config.status().ToString() << "\n";
       return 1;
     }
-    db = config->database;
+    bot::Result<std::string> file = SqliteFileOf(*config, "botrunner outbox held");
+    if (!file.ok()) {
+      std::cerr << "botrunner outbox held: " << file.status().ToString() << "\n";
+      return 1;
+    }
+    db = *file;
     policy = config->CreditsPolicy();
   }
   auto held = bot::ListHeldOutbound(db, policy);

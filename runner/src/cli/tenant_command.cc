@@ -14,6 +14,7 @@
 #include "cli/actor.h"
 #include "cli/commands.h"
 #include "config/config.h"
+#include "config/postgres_config.h"
 
 namespace runner {
 namespace {
@@ -31,11 +32,13 @@ int Fail(const char* command, const std::string& why) {
   return 1;
 }
 
-// The config and the tenant's numbers; an empty list (and the message) when it has none.
-bot::Result<std::pair<RunnerConfig, std::vector<std::string>>> TenantNumbers(
+// The config's SQLite file and the tenant's numbers; NotFound when it has none.
+bot::Result<std::pair<std::string, std::vector<std::string>>> TenantNumbers(
     const TenantArgs& args) {
   bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
   if (!config.ok()) return config.status();
+  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner tenant");
+  if (!db.ok()) return db.status();
   std::vector<std::string> numbers;
   for (const NumberConfig& number : config->numbers) {
     if (number.tenant == args.tenant) numbers.push_back(number.to);
@@ -44,7 +47,7 @@ bot::Result<std::pair<RunnerConfig, std::vector<std::string>>> TenantNumbers(
     return bot::NotFound("no number of " + args.config + " belongs to tenant '" + args.tenant +
                          "'");
   }
-  return std::make_pair(std::move(*config), std::move(numbers));
+  return std::make_pair(std::move(*db), std::move(numbers));
 }
 
 int RunExport(const TenantArgs& args) {
@@ -56,7 +59,7 @@ int RunExport(const TenantArgs& args) {
     if (!file) return Fail("export", "cannot write " + args.out);
   }
   std::ostream& out = args.out.empty() ? std::cout : file;
-  auto counts = bot::ExportTenantData(tenant->first.database, tenant->second, out);
+  auto counts = bot::ExportTenantData(tenant->first, tenant->second, out);
   if (!counts.ok()) return Fail("export", counts.status().ToString());
   out.flush();
   if (!out) return Fail("export", "the export could not be written");
@@ -80,7 +83,7 @@ int RunErase(const TenantArgs& args) {
   auto tenant = TenantNumbers(args);
   if (!tenant.ok()) return Fail("erase", tenant.status().message());
   bot::SystemClock clock;
-  auto report = bot::EraseTenantData(tenant->first.database, tenant->second, actor, clock);
+  auto report = bot::EraseTenantData(tenant->first, tenant->second, actor, clock);
   if (!report.ok()) return Fail("erase", report.status().ToString());
   std::cout << "erased tenant " << args.tenant << ": " << report->contacts << " contacts, "
             << report->messages << " messages, " << report->files_deleted << " files deleted, "

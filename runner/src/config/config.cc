@@ -13,6 +13,7 @@
 #include "config/admin_config.h"
 #include "config/config_reader.h"
 #include "config/loan_reminders_config.h"
+#include "config/postgres_config.h"
 #include "config/tenants_config.h"
 
 namespace runner {
@@ -224,6 +225,8 @@ Status Validate(const ConfigReader& r, const YAML::Node& root, RunnerConfig* con
 
 }  // namespace
 
+bool RunnerConfig::OnPostgres() const { return IsPostgresUri(database); }
+
 std::vector<std::string> RunnerConfig::SubscribedEventTypes() const {
   std::vector<std::string> types;
   for (const EventSinkConfig& sink : event_sinks) {
@@ -322,8 +325,8 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
       "accounts", "admin", "body_limit", "concurrent_sends", "database", "dialogs", "event_sinks",
       "event_source", "event_type_prefix", "events_poll_ms", "events_retry_base_ms",
       "group_commit", "insecure_skip_signature", "listen", "loan_reminders", "log_format",
-      "media_dir", "media_timeout_ms", "meta_leadgen", "numbers", "outbox_poll_ms", "prompts",
-      "providers", "public_base_url", "rate_per_sender", "read_timeout_ms", "reply_mode",
+      "media_dir", "media_timeout_ms", "meta_leadgen", "numbers", "outbox_poll_ms", "postgres",
+      "prompts", "providers", "public_base_url", "rate_per_sender", "read_timeout_ms", "reply_mode",
       "retry_base_ms", "retry_cap_ms", "scheduler_poll_ms", "sqlite_cache_kib",
       "sqlite_synchronous", "tenants", "twiml_budget_ms", "webhooks", "workers"}));
   // clang-format on
@@ -417,6 +420,7 @@ Result<RunnerConfig> ParseConfig(const std::string& yaml, const std::string& ori
     CONFIG_RETURN_IF_ERROR(ReadMetaLeadgen(r, root["meta_leadgen"], &config));
     CONFIG_RETURN_IF_ERROR(ReadAdmin(r, root["admin"], config.numbers, &config.admin));
     CONFIG_RETURN_IF_ERROR(ReadLoanReminders(r, root["loan_reminders"], &config));
+    CONFIG_RETURN_IF_ERROR(ReadPostgres(r, root["postgres"], &config));
     CONFIG_ASSIGN_OR_RETURN(config.event_source,
                             r.String(root, "event_source", config.event_source));
     CONFIG_ASSIGN_OR_RETURN(config.event_type_prefix,

@@ -132,6 +132,17 @@ struct LoanRemindersConfig {
   std::string time_zone = "America/Mexico_City";   // the loans' calendar (IANA id)
 };
 
+// `postgres:` (docs/runner.md "botrunner on PostgreSQL"), with a PostgreSQL `database:`.
+struct PostgresConfig {
+  std::string schema;  // the tables' schema; "" = the connection's default (public)
+  // An outbox row a process claimed is due again for the others this long after the claim if
+  // that process did not record its send (it died).
+  std::chrono::milliseconds outbox_lease{30000};
+  // How often the accepted messages no process runs (their process died) are looked for: one
+  // still unprocessed a sweep later is run here.
+  std::chrono::milliseconds orphan_sweep{5000};
+};
+
 struct RunnerConfig {
   std::string host = "127.0.0.1";
   int port = 8080;  // 0 = any free port (tests)
@@ -140,7 +151,9 @@ struct RunnerConfig {
   std::string public_base_url;
   std::string inbound_path = "/twilio/inbound";
   std::string status_path = "/twilio/status";
+  // A SQLite file, or a PostgreSQL URI: "postgresql://..." or "postgres://..." (OnPostgres()).
   std::string database = "data/bot.db";
+  PostgresConfig postgres;
   std::string media_dir = "data/media";
   std::string dialogs_dir = "dialogs";
   std::string prompts_dir = "prompts";
@@ -180,6 +193,9 @@ struct RunnerConfig {
   std::string event_type_prefix = "com.libbot";
   std::chrono::milliseconds events_poll{500};         // how often sinks look for new events
   std::chrono::milliseconds events_retry_base{5000};  // first retry of a failed delivery, doubling
+
+  // `database:` is a PostgreSQL URI.
+  bool OnPostgres() const;
 
   // The event types any sink takes, for the Bot (BotOptions::event_types).
   std::vector<std::string> SubscribedEventTypes() const;

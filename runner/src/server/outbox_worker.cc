@@ -96,8 +96,15 @@ void OutboxWorker::DispatchLoop() {
     if (poll_now_ || std::chrono::steady_clock::now() >= next_poll_) Poll(lock);
     StartSends(lock);
   }
-  // Queued jobs stay pending in the store for the next start; the sends in flight finish and
-  // are recorded.
+  // Queued jobs stay pending in the store for the next start (or, claimed, are handed back to
+  // the other processes); the sends in flight finish and are recorded.
+  if (options_.claims && !jobs_.empty()) {
+    std::vector<int64_t> queued;
+    for (const Job& job : jobs_) queued.push_back(job.message.id);
+    lock.unlock();
+    HandBack(queued);
+    lock.lock();
+  }
   while (Sending() > 0) {
     dispatch_cv_.wait(lock, [this] { return !finished_.empty(); });
     RecordFinished(lock);
@@ -144,16 +151,33 @@ void OutboxWorker::Poll(std::unique_lock<std::mutex>& lock) {
   backlog_unread_ = due->size() >= static_cast<size_t>(options_.batch);
   if (backlog_unread_) poll_now_ = true;
   std::set<std::string> throttled;  // bot numbers out of tokens this round
+  std::vector<int64_t> unsent;      // claimed rows this poll does not send now
   for (bot::OutboundMessage& m : *due) {
-    if (in_flight_.contains(m.id) || finished_since_poll_.contains(m.id)) continue;
+    if (in_flight_.contains(m.id)) continue;
+    if (finished_since_poll_.contains(m.id)) {
+      if (options_.claims) unsent.push_back(m.id);
+      continue;
+    }
     std::string recipient = m.channel + '\n' + m.to;
     if (auto handed = handed_over_.find(recipient);
         handed != handed_over_.end() && handed->second.contains(m.id)) {
       deferred_recipients_.insert(recipient);  // the handover sends it; the later ones wait
       continue;
     }
+    const int64_t id = m.id;
     Job job{std::move(m), std::move(recipient), std::nullopt};
-    Dispatch(job, now, steady_now, throttled);
+    if (!Dispatch(job, now, steady_now, throttled) && options_.claims) unsent.push_back(id);
+  }
+  if (!unsent.empty()) {
+    lock.unlock();
+    HandBack(unsent);
+    lock.lock();
+  }
+}
+
+void OutboxWorker::HandBack(const std::vector<int64_t>& ids) {
+  if (bot::Status s = store_->ReleaseOutbound(ids); !s.ok()) {
+    log_->Error("outbox: cannot hand back {} claimed message(s): {}", ids.size(), s.ToString());
   }
 }
 
@@ -234,8 +258,9 @@ void OutboxWorker::Done(const Job& job, std::optional<bot::TimePoint> hold) {
   finished_since_poll_.insert(job.message.id);
   busy_recipients_.erase(job.recipient);
   if (hold) held_[job.recipient] = *hold;
-  // The recipient's next part is due (or its retry needs scheduling).
-  if (deferred_recipients_.contains(job.recipient) || hold) poll_now_ = true;
+  // The recipient's next part is due (or its retry needs scheduling). With claims, only a poll
+  // after this one is recorded can return it.
+  if (deferred_recipients_.contains(job.recipient) || hold || options_.claims) poll_now_ = true;
 }
 
 std::chrono::milliseconds OutboxWorker::RetryDelay(int attempts, const bot::SendOutcome& outcome) {

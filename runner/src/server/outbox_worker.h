@@ -61,6 +61,11 @@ struct OutboxOptions {
   int max_attempts = 12;  // then the message is failed
   std::chrono::hours window{24};
   int batch = 256;  // messages fetched per poll
+  // The store claims the rows DueOutbound returns (PostgreSQL with an outbox lease and one
+  // message per contact at a time, other processes sharing the database): the rows a poll does
+  // not send now are handed back (Store::ReleaseOutbound), and every recorded send polls again
+  // for its contact's next message. Turns then hand nothing over.
+  bool claims = false;
 };
 
 class OutboxWorker {
@@ -99,6 +104,8 @@ class OutboxWorker {
   // Reads the due messages and queues those that may leave now. Called with `lock` (of mu_)
   // held; releases it while reading.
   void Poll(std::unique_lock<std::mutex>& lock);
+  // Hands claimed rows back to the store (options_.claims), logging a failure.
+  void HandBack(const std::vector<int64_t>& ids);
   // Forgets the handed-over `id`; returns true if an older message of `recipient` is still
   // handed over.
   bool TakeHandedOver(const std::string& recipient, int64_t id);

@@ -3,13 +3,17 @@
 // sends), then the store.
 #include "server/server.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <csignal>
 #include <filesystem>
+#include <iterator>
 
 #include "bot/dialog_loader.h"
 #include "bot/sqlite_store.h"
 #include "bot/twilio.h"
+#include "config/postgres_config.h"
+#include "server/open_store.h"
 
 namespace runner {
 
@@ -22,6 +26,7 @@ Server::Server(RunnerConfig config, ServerOptions options)
 Server::~Server() {
   if (http_ && !stopped_) {
     // Run() was never called (or failed): still stop the threads in order.
+    if (orphan_sweep_) orphan_sweep_->Stop();
     if (leads_) leads_->Stop();
     if (scheduler_) scheduler_->Stop();
     queue_->Drain();
@@ -44,9 +49,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     }
   }
 
+  // On PostgreSQL the pieces that open the SQLite file themselves are refused (when configured)
+  // or left out (the offers catalogue, campaigns, the cap release): docs/runner.md.
+  if (bot::Status s = RefuseSqliteOnlySections(c); !s.ok()) return s;
+  const bool on_sqlite = !c.OnPostgres();
   std::error_code ec;
-  std::filesystem::path db(c.database);
-  if (db.has_parent_path()) std::filesystem::create_directories(db.parent_path(), ec);
   std::filesystem::create_directories(c.media_dir, ec);
   bot::SqliteOptions sqlite;
   sqlite.synchronous = c.sqlite_synchronous;
@@ -55,17 +62,19 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   sqlite.checkpoint_at_idle_priority = true;
   sqlite.cache_kib = c.sqlite_cache_kib;
   sqlite.credits = c.CreditsPolicy();
-  bot::Result<std::unique_ptr<bot::Store>> store = bot::OpenSqliteStore(c.database, sqlite);
+  bot::Result<std::unique_ptr<bot::Store>> store = OpenRunnerStore(c, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);
   bot::Result<std::unique_ptr<RunnerProviders>> providers =
       RunnerProviders::Create(c.providers, c.database, server->clock_);
   if (!providers.ok()) return providers.status();
   server->providers_ = std::move(*providers);
-  bot::Result<std::unique_ptr<bot::SqliteKnowledgeBase>> knowledge =
-      bot::SqliteKnowledgeBase::Open(c.database, server->providers_->embedder());
-  if (!knowledge.ok()) return knowledge.status();
-  server->knowledge_ = std::move(*knowledge);
+  if (on_sqlite) {
+    bot::Result<std::unique_ptr<bot::SqliteKnowledgeBase>> knowledge =
+        bot::SqliteKnowledgeBase::Open(c.database, server->providers_->embedder());
+    if (!knowledge.ok()) return knowledge.status();
+    server->knowledge_ = std::move(*knowledge);
+  }
   bot::BotOptions bot_options;
   bot_options.provider_deadline = c.providers.turn_deadline;
   bot_options.event_types = c.SubscribedEventTypes();
@@ -121,6 +130,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   outbox.status_callback = c.public_base_url + c.status_path;
   outbox.backoff_base = c.retry_base;
   outbox.backoff_cap = c.retry_cap;
+  outbox.claims = c.OnPostgres();
   server->outbox_ = std::make_unique<OutboxWorker>(server->store_.get(), server->clock_,
                                                    &server->metrics_, &server->log_,
                                                    std::move(routes), outbox);
@@ -157,9 +167,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   http.read_timeout = c.read_timeout;
   http.body_limit = c.body_limit;
   server->http_ = std::make_unique<HttpServer>(server->ioc_, http, server->handler_.get());
-  server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
-  server->scheduled_.push_back(std::make_unique<MeteredSource>(
-      server->campaigns_.get(), ScheduledSourceKind::kCampaigns, &server->metrics_));
+  if (on_sqlite) {
+    server->campaigns_ = std::make_unique<bot::CampaignSource>(c.database, server->bot_.get());
+    server->scheduled_.push_back(std::make_unique<MeteredSource>(
+        server->campaigns_.get(), ScheduledSourceKind::kCampaigns, &server->metrics_));
+  }
   if (c.loan_reminders) {
     bot::CreditDeskOptions desk;
     desk.timezone = c.loan_reminders->time_zone;
@@ -177,9 +189,11 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
     server->scheduled_.push_back(std::make_unique<MeteredSource>(
         server->loan_reminders_.get(), ScheduledSourceKind::kLoanReminders, &server->metrics_));
   }
-  server->cap_release_ = std::make_unique<bot::CapReleaseSource>(c.database, sqlite.credits);
-  server->scheduled_.push_back(std::make_unique<MeteredSource>(
-      server->cap_release_.get(), ScheduledSourceKind::kCapRelease, &server->metrics_));
+  if (on_sqlite) {
+    server->cap_release_ = std::make_unique<bot::CapReleaseSource>(c.database, sqlite.credits);
+    server->scheduled_.push_back(std::make_unique<MeteredSource>(
+        server->cap_release_.get(), ScheduledSourceKind::kCapRelease, &server->metrics_));
+  }
   std::vector<bot::ScheduledSource*> sources;
   for (const auto& source : server->scheduled_) sources.push_back(source.get());
   bot::SchedulerOptions scheduling;
@@ -230,7 +244,28 @@ bot::Status Server::Recover() {
   if (pending->empty()) return bot::Status::Ok();
   log_.Info("recovery: {} accepted message(s) were not processed; processing them now",
             pending->size());
-  for (int64_t id : *pending) {
+  RunUnprocessed(*pending);
+  return bot::Status::Ok();
+}
+
+// On a database other processes share, a message is unprocessed while its process runs it, and
+// for good when that process died holding its conversation: one still unprocessed a sweep later
+// is run here (unless a live process holds its conversation: then that one runs it).
+void Server::SweepOrphans() {
+  bot::Result<std::vector<int64_t>> pending = store_->UnprocessedInbound();
+  if (!pending.ok()) {
+    log_.Error("orphan sweep: {}", pending.status().ToString());
+    return;
+  }
+  std::ranges::sort(*pending);
+  std::vector<int64_t> orphans;
+  std::ranges::set_intersection(*pending, last_unprocessed_, std::back_inserter(orphans));
+  last_unprocessed_ = std::move(*pending);
+  if (!orphans.empty()) RunUnprocessed(orphans);
+}
+
+void Server::RunUnprocessed(const std::vector<int64_t>& pending) {
+  for (int64_t id : pending) {
     bot::Result<bot::TurnContext> ctx = store_->LoadTurn(id);
     if (!ctx.ok()) {
       const bool unreadable = ctx.status().code() == bot::StatusCode::kInternal;
@@ -256,12 +291,12 @@ bot::Status Server::Recover() {
     handler_->RunTurn(
         id, message.channel, message.from, message.received_at, [mode] { return mode; },
         [this, provider_id = message.provider_id](const bot::Result<bot::TurnResult>& turn) {
-          if (turn.ok()) return;
+          // kAlreadyExists: the process holding the conversation runs it, or has.
+          if (turn.ok() || turn.status().code() == bot::StatusCode::kAlreadyExists) return;
           log_.Error("recovery: message {}: {}", provider_id, turn.status().ToString());
           metrics_.CountTurnError();
         });
   }
-  return bot::Status::Ok();
 }
 
 bot::Status Server::Start() {
@@ -285,6 +320,10 @@ bot::Status Server::Start() {
               reminders->time_zone);
   }
   scheduler_->Start();  // due campaign work and loan reminders a previous run left run now
+  if (config_.OnPostgres()) {
+    orphan_sweep_ =
+        std::make_unique<PeriodicTask>(config_.postgres.orphan_sweep, [this] { SweepOrphans(); });
+  }
   bot::Status listening =
       http_->Listen(config_.host, static_cast<uint16_t>(config_.port));
   if (!listening.ok()) return listening;
@@ -318,6 +357,7 @@ bot::Status Server::Start() {
 void Server::Run() {
   ioc_.run();
   // HTTP is done: every request got its answer. Finish the accepted turns, then the sends.
+  if (orphan_sweep_) orphan_sweep_->Stop();
   scheduler_->Stop();
   if (leads_) leads_->Stop();
   queue_->Drain();

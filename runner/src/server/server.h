@@ -36,6 +36,7 @@
 #include "server/metered_source.h"
 #include "server/metrics.h"
 #include "server/outbox_worker.h"
+#include "server/periodic_task.h"
 #include "server/providers.h"
 #include "server/webhook_handler.h"
 #include "server/work_queue.h"
@@ -74,6 +75,9 @@ class Server {
  private:
   explicit Server(RunnerConfig config, ServerOptions options);
   bot::Status Recover();
+  // Runs the turns of accepted messages no turn is running for (the start's recovery, orphans).
+  void RunUnprocessed(const std::vector<int64_t>& pending);
+  void SweepOrphans();
 
   RunnerConfig config_;
   ServerOptions options_;
@@ -83,17 +87,20 @@ class Server {
   Metrics metrics_;
   std::unique_ptr<bot::Store> store_;
   std::unique_ptr<RunnerProviders> providers_;  // before bot_: the Bot points into it
-  std::unique_ptr<bot::SqliteKnowledgeBase> knowledge_;  // the numbers' offers catalogues
+  // The numbers' offers catalogues; null on PostgreSQL (not there yet).
+  std::unique_ptr<bot::SqliteKnowledgeBase> knowledge_;
   std::unique_ptr<bot::Bot> bot_;
   std::unique_ptr<bot::HttpClient> twilio_http_;  // before senders_: they send through it
   std::unique_ptr<bot::HttpClient> media_http_;   // inbound media downloads; null without accounts
   std::map<std::string, std::unique_ptr<bot::ChannelSender>> senders_;  // by account name
   std::unique_ptr<OutboxWorker> outbox_;
-  std::unique_ptr<bot::CampaignSource> campaigns_;  // campaign recipients (docs/campaigns.md)
+  // Campaign recipients (docs/campaigns.md); null on PostgreSQL (SQLite only for now).
+  std::unique_ptr<bot::CampaignSource> campaigns_;
   // Loan reminders (`loan_reminders:`, docs/credit.md); null when not configured.
   std::unique_ptr<bot::CreditDesk> credit_desk_;
   std::unique_ptr<bot::LoanReminderSource> loan_reminders_;
-  std::unique_ptr<bot::CapReleaseSource> cap_release_;     // over_cap messages, at day start
+  // over_cap messages, at day start; null on PostgreSQL (no credits there).
+  std::unique_ptr<bot::CapReleaseSource> cap_release_;
   std::vector<std::unique_ptr<MeteredSource>> scheduled_;  // the sources above, counted
   std::unique_ptr<bot::Scheduler> scheduler_;              // runs them when due
   // Event sinks (`event_sinks:`); null when none is configured.
@@ -115,6 +122,9 @@ class Server {
   std::unique_ptr<AdminHandler> admin_;
   std::unique_ptr<OnDutyNotice> on_duty_;  // `admin.on_duty`; null when not configured
   std::unique_ptr<HttpServer> admin_http_;
+  // PostgreSQL: the messages a process that died left accepted (SweepOrphans); null on SQLite.
+  std::unique_ptr<PeriodicTask> orphan_sweep_;
+  std::vector<int64_t> last_unprocessed_;  // the previous sweep's, sorted; sweep thread only
   bool stopped_ = false;
 };
 

@@ -83,6 +83,7 @@ struct WebhookHandler::TwimlClaim {
 
 WebhookHandler::WebhookHandler(const Parts& parts)
     : config_(parts.config),
+      shared_(parts.config->OnPostgres()),
       ioc_(parts.ioc),
       bot_(parts.bot),
       queue_(parts.queue),
@@ -93,7 +94,8 @@ WebhookHandler::WebhookHandler(const Parts& parts)
       log_(parts.log),
       providers_(parts.providers),
       empty_twiml_(bot::RenderTwiml({})),
-      links_{parts.config->database, parts.ioc, parts.queue, &parts.bot->clock(), parts.log} {}
+      links_{parts.config->OnPostgres() ? "" : parts.config->database, parts.ioc, parts.queue,
+             &parts.bot->clock(), parts.log} {}
 
 std::string WebhookHandler::TurnLane(const std::string& channel, const std::string& from) {
   return channel + '\n' + from + "\nturn";
@@ -347,8 +349,12 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
                                   std::chrono::steady_clock::time_point started,
                                   const Logger& log) {
   const bool rest = claim == nullptr;
+  // Shared database: from now until its turn is queued, a drain of this conversation leaves the
+  // messages after its own to that turn.
+  if (shared_) Accepting(message->channel, message->from, +1);
   bot::Result<bot::Accepted> accepted = bot_->Accept(*message);
   if (!accepted.ok()) {
+    if (shared_) Accepting(message->channel, message->from, -1);
     log.Error("inbound {}: not accepted: {}", message->provider_id, accepted.status().ToString());
     metrics_->CountTurnError();
     if (rest || claim->TakeForTurn()) answer(InboundAnswer{500, ""});
@@ -380,9 +386,16 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
   };
   RunTurn(
       accepted->message_id, message->channel, message->from, message->received_at, std::move(mode),
-      [this, message, claim, answer, started, log](const bot::Result<bot::TurnResult>& turn) {
+      [this, message, claim, answer, started, log,
+       duplicate = accepted->duplicate](const bot::Result<bot::TurnResult>& turn) {
         const bool rest = claim == nullptr;
         const bool inline_answer = !rest && claim->TakeForTurn();
+        if (turn.status().code() == bot::StatusCode::kAlreadyExists) {
+          // Run by the process holding the conversation: its replies leave through the outbox.
+          if (duplicate) metrics_->CountDuplicate();
+          if (inline_answer) AnswerWhenDurable(answer, empty_twiml_);
+          return;
+        }
         if (!turn.ok()) {
           log.Error("inbound {}: turn failed: {}", message->provider_id, turn.status().ToString());
           metrics_->CountTurnError();
@@ -398,6 +411,7 @@ void WebhookHandler::AcceptAndRun(std::shared_ptr<bot::InboundMessage> message,
         metrics_->CountTurn(std::chrono::steady_clock::now() - started);
         if (inline_answer) AnswerWhenDurable(answer, bot::RenderTwiml(turn->replies));
       });
+  if (shared_) Accepting(message->channel, message->from, -1);
 }
 
 void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::string& from,
@@ -405,6 +419,10 @@ void WebhookHandler::RunTurn(int64_t id, const std::string& channel, const std::
                              std::function<void(const bot::Result<bot::TurnResult>&)> then) {
   // In rest mode the outbox is told of the turn, so that its replies leave as soon as they are
   // durable, without the outbox reading them back (OutboxWorker::TurnEnded).
+  if (shared_) {
+    SubmitSharedTurns(id, channel, from, std::move(mode), std::move(then));
+    return;
+  }
   const bool hand_over = config_->reply_mode == ReplyChannel::kRest && outbox_ != nullptr;
   // Whether a commit of the turn chose the outbox: a TwiML turn past its budget wakes the
   // outbox; inline turns (the usual TwiML case) cost it nothing.

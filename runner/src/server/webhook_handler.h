@@ -13,7 +13,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "bot/bot.h"
 #include "bot/twilio.h"
@@ -60,7 +64,9 @@ class WebhookHandler final : public HttpHandler {
   static std::string TurnLane(const std::string& channel, const std::string& from);
   // Runs the turn of accepted message `id` (received at `received`) in its conversation's turn
   // lane; the lane is held, not a thread, while providers answer. `then` (optional) runs when
-  // the turn is over.
+  // the turn is over. On PostgreSQL, where other processes may share the database, the turn
+  // runs where the conversation is held (shared_turns.cc): `then` gets kAlreadyExists when
+  // another process holds it (and runs the message) or already ran it.
   void RunTurn(int64_t id, const std::string& channel, const std::string& from,
                bot::TimePoint received, bot::ReplyModeFn mode,
                std::function<void(const bot::Result<bot::TurnResult>&)> then);
@@ -104,11 +110,35 @@ class WebhookHandler final : public HttpHandler {
                     std::chrono::steady_clock::time_point started, const Logger& log);
   // The server's logger naming the request (its X-Request-Id).
   Logger RequestLog(const Request& request) const;
+  // A database other processes may share (PostgreSQL): the turns of a conversation run in the
+  // process that holds it (Store::TryHoldConversation), which runs every accepted message of
+  // the conversation in order, lets go, and looks again (shared_turns.cc).
+  struct SharedDrain;
+  void SubmitSharedTurns(int64_t id, const std::string& channel, const std::string& from,
+                         bot::ReplyModeFn mode,
+                         std::function<void(const bot::Result<bot::TurnResult>&)> then);
+  void RunSharedTurns(std::shared_ptr<SharedDrain> drain);
+  void HoldAndDrain(std::shared_ptr<SharedDrain> drain);
+  void DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<int64_t> ids, size_t next);
+  void FinishDrain(std::shared_ptr<SharedDrain> drain);
+  // The messages of `pending` (oldest first) a drain runs now: those it has not tried yet, up to
+  // the first whose own turn is queued in this process (queued_here_) — that turn runs it and
+  // the ones after it, in order, with its own reply mode (a TwiML answer).
+  std::vector<int64_t> Runnable(const SharedDrain& drain, const std::vector<int64_t>& pending);
+  // A message of the conversation is being accepted here (+1), or its turn is queued (-1): until
+  // then a drain stops at the first message that is not its own, as that turn runs it.
+  void Accepting(const std::string& channel, const std::string& from, int delta);
   // Calls `answer` with 200 and `twiml` once everything written so far is durable, or with 500
   // if the store lost it (Store::WhenDurable).
   void AnswerWhenDurable(const std::function<void(InboundAnswer)>& answer, std::string twiml);
 
   const RunnerConfig* config_;
+  const bool shared_;  // config_->OnPostgres()
+  std::mutex queued_mu_;
+  // Shared database: the messages whose own turn is queued in this process, and how many times.
+  std::unordered_map<int64_t, int> queued_here_;  // Guarded by queued_mu_
+  // ... and the conversations (TurnLane) with a message being accepted here, how many.
+  std::unordered_map<std::string, int> accepting_;  // Guarded by queued_mu_
   asio::io_context* ioc_;
   bot::Bot* bot_;
   WorkQueue* queue_;

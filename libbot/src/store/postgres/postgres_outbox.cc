@@ -15,6 +15,12 @@ constexpr char kDueColumns[] =
     "m.attempts, m.created_at, m.next_attempt_at, coalesce(m.content_sid, ''), "
     "coalesce(m.content_variables, '')";
 
+// No older message of the contact is pending (claimed by this store or another, or waiting
+// for a retry).
+constexpr char kOldestOfContact[] =
+    "AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.contact_id = m.contact_id "
+    "AND o.direction = 'out' AND o.status = 'pending' AND o.id < m.id) ";
+
 }  // namespace
 
 Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, int limit) {
@@ -27,11 +33,13 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     // claimed ones are not due again until the lease ends.
     params.Add(now + options_.outbox_lease);
     sql = std::string(
-              "WITH due AS (SELECT id, next_attempt_at FROM messages WHERE status = 'pending' "
-              "AND next_attempt_at <= $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED), "
-              "claimed AS (UPDATE messages m SET next_attempt_at = $3 FROM due "
-              "WHERE m.id = due.id RETURNING m.id) "
-              "SELECT ") +
+              "WITH due AS (SELECT id, next_attempt_at FROM messages m WHERE status = 'pending' "
+              "AND next_attempt_at <= $1 ") +
+          (options_.outbox_oldest_per_contact ? kOldestOfContact : "") +
+          "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED), "
+          "claimed AS (UPDATE messages m SET next_attempt_at = $3 FROM due "
+          "WHERE m.id = due.id RETURNING m.id) "
+          "SELECT " +
           kDueColumns +
           " FROM claimed JOIN messages m ON m.id = claimed.id "
           "JOIN contacts c ON c.id = m.contact_id ORDER BY m.id";

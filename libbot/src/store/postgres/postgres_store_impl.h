@@ -53,6 +53,11 @@ class PostgresStore final : public Store {
   Result<std::vector<StoredEvent>> ListEvents(int64_t contact_id) override;
   Status Ping() override;
 
+  Result<bool> TryHoldConversation(int64_t contact_id) override;
+  Status ReleaseConversation(int64_t contact_id) override;
+  Result<std::vector<int64_t>> UnprocessedInboundOf(int64_t contact_id) override;
+  Status ReleaseOutbound(const std::vector<int64_t>& ids) override;
+
  private:
   PostgresStore(std::unique_ptr<pg::Connection> conn, const PostgresOptions& options)
       : conn_(std::move(conn)), options_(options) {}
