@@ -168,6 +168,15 @@ TEST_F(TenantDataTest, TheCommandExportsAndErasesATenantOfTheConfig) {
   EXPECT_TRUE(Has(erased.out, "erased tenant norte: 2 contacts")) << erased.out;
   EXPECT_FALSE(Has(Export({kNumberA}, &counts), "Ana Torres"));
   EXPECT_TRUE(Has(Export({kNumberB}, &counts), "Beto Zambrano"));
+
+  // On PostgreSQL the command refuses, and makes no file of the URI.
+  const std::string pg = dir_.File("pg.yaml");
+  std::ofstream(pg) << "database: \"postgresql:///bot?host=" << dir_.path() << "\"\n"
+                    << "numbers:\n  - {to: \"" << kNumberA
+                    << "\", dialog: review_rating, tenant: norte}\n";
+  testing::CliRun on_pg = testing::RunBotrunner({"tenant", "export", "norte", "--config", pg});
+  EXPECT_EQ(on_pg.exit_code, 1);
+  EXPECT_TRUE(Has(on_pg.err, "botrunner tenant works on a SQLite database only")) << on_pg.err;
 }
 
 }  // namespace
