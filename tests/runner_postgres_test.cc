@@ -12,6 +12,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "bot/bot.h"
@@ -148,6 +149,30 @@ TEST_F(RunnerPostgresTest, TwimlModeAnswersInTheWebhookResponse) {
   EXPECT_EQ(twilio_.message_requests(), 0u);
   EXPECT_EQ(Query("SELECT string_agg(status, ',' ORDER BY id) FROM messages"),
             "processed,inline,processed,inline");
+}
+
+// Two processes behind a load balancer, twiml mode: the next message of a conversation reaches
+// this process while another (here: the test's own connection) still holds the conversation for
+// a moment. This process waits for the hold and answers the webhook with the turn's reply,
+// instead of leaving the message to the holder and answering an empty <Response>.
+TEST_F(RunnerPostgresTest, TwimlModeWaitsForAHoldThatIsLetGoSoonAndAnswersInTheResponse) {
+  ASSERT_TRUE(Start(Yaml("twiml")));
+  const std::string user = "whatsapp:+593987650008";
+  ASSERT_EQ(harness_.Say(user, "Hola").size(), 1u);
+  auto other = bot::OpenPostgresStore(bot::testing::TestPostgresUri(), {.schema = schema_});
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  auto contact = (*other)->FindContact(kBot, user);
+  ASSERT_TRUE(contact.ok() && contact->has_value());
+  ASSERT_TRUE(*(*other)->TryHoldConversation((*contact)->id));
+  std::thread let_go([&] {
+    std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE((*other)->ReleaseConversation((*contact)->id).ok());
+  });
+  std::vector<std::string> rating = harness_.Say(user, "2");
+  let_go.join();
+  ASSERT_EQ(rating.size(), 1u) << "answered in the webhook's response";
+  EXPECT_TRUE(StartsWith(rating[0], "Lamentamos")) << rating[0];
+  EXPECT_EQ(twilio_.message_requests(), 0u);
 }
 
 TEST_F(RunnerPostgresTest, ARetriedWebhookIsAnsweredOnce) {

@@ -4,14 +4,29 @@
 // process that cannot take the hold leaves its message to the holder, which looks again after
 // letting go, so no message is stranded; a holder that dies loses the hold with its connection,
 // and the orphan sweep (Server) of a live process runs what it left.
+//
+// In twiml mode a message should be run by the process that received it, which answers the
+// webhook with its replies: when the hold is taken (the previous turn's process has not let go
+// yet), that process tries again every kHoldRetry for up to kHoldWait, and a holder that finds
+// such a message after letting go looks again only kLookAgainAfter later, once the receiving
+// process has had its chance.
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include "server/webhook_handler.h"
 
 namespace runner {
+namespace {
+
+constexpr std::chrono::milliseconds kHoldRetry{2};
+constexpr std::chrono::milliseconds kHoldWait{200};
+constexpr std::chrono::milliseconds kLookAgainAfter{300};
+
+}  // namespace
 
 struct WebhookHandler::SharedDrain {
-  int64_t id = 0;  // the message this drain was started for
+  int64_t id = 0;  // the message this drain was started for; 0 for a look-again
   std::string channel, from;
   bot::ReplyModeFn mode;  // for `id`; the others go to the outbox (or are kept inline)
   std::function<void(const bot::Result<bot::TurnResult>&)> then;  // for `id`
@@ -19,6 +34,8 @@ struct WebhookHandler::SharedDrain {
   WorkQueue::Done lane_done;
   int64_t contact_id = 0;
   std::vector<int64_t> tried;  // ids run (or failed) by this drain: never run twice by it
+  // twiml mode: until when it tries again to take a hold another process has (kHoldWait).
+  std::optional<std::chrono::steady_clock::time_point> wait_for_hold_until;
 };
 
 void WebhookHandler::SubmitSharedTurns(
@@ -65,6 +82,16 @@ void WebhookHandler::RunSharedTurns(std::shared_ptr<SharedDrain> drain) {
 void WebhookHandler::HoldAndDrain(std::shared_ptr<SharedDrain> drain) {
   bot::Store& store = bot_->store();
   bot::Result<bool> held = store.TryHoldConversation(drain->contact_id);
+  if (held.ok() && !*held && drain->id != 0 && config_->reply_mode == ReplyChannel::kTwiml) {
+    // Its webhook waits for the answer: wait a little for the hold (the lane stays taken).
+    const auto now = std::chrono::steady_clock::now();
+    if (!drain->wait_for_hold_until) drain->wait_for_hold_until = now + kHoldWait;
+    if (now < *drain->wait_for_hold_until) {
+      later_.RunAfter(kHoldRetry,
+                      [this, drain] { queue_->Post([this, drain] { HoldAndDrain(drain); }); });
+      return;
+    }
+  }
   if (!held.ok() || !*held) {
     if (!held.ok()) log_->Error("turns: cannot hold a conversation: {}", held.status().ToString());
     FinishDrain(std::move(drain));  // the holder runs what is pending
@@ -109,10 +136,14 @@ void WebhookHandler::DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<i
     // A message another process accepted while this one held the conversation was left here:
     // look again, now that the hold is free for it too.
     bot::Result<std::vector<int64_t>> pending = store.UnprocessedInboundOf(drain->contact_id);
-    if (pending.ok() && !Runnable(*drain, *pending).empty()) {
-      HoldAndDrain(std::move(drain));
-    } else {
+    if (!pending.ok() || Runnable(*drain, *pending).empty()) {
       FinishDrain(std::move(drain));
+    } else if (config_->reply_mode == ReplyChannel::kTwiml) {
+      // The process that received it is probably waiting for the hold to answer its webhook.
+      LookAgainLater(*drain);
+      FinishDrain(std::move(drain));
+    } else {
+      HoldAndDrain(std::move(drain));
     }
     return;
   }
@@ -145,6 +176,26 @@ void WebhookHandler::DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<i
                        }
                        DrainNext(std::move(drain), std::move(ids), next + 1);
                      });
+}
+
+void WebhookHandler::LookAgainLater(const SharedDrain& finished) {
+  auto again = std::make_shared<SharedDrain>();
+  again->channel = finished.channel;
+  again->from = finished.from;
+  again->contact_id = finished.contact_id;
+  later_.RunAfter(kLookAgainAfter, [this, again] {
+    queue_->SubmitAsync(TurnLane(again->channel, again->from),
+                        [this, again](WorkQueue::Done lane_done) {
+                          again->lane_done = std::move(lane_done);
+                          bot::Result<std::vector<int64_t>> pending =
+                              bot_->store().UnprocessedInboundOf(again->contact_id);
+                          if (pending.ok() && !Runnable(*again, *pending).empty()) {
+                            HoldAndDrain(again);
+                          } else {
+                            FinishDrain(again);
+                          }
+                        });
+  });
 }
 
 void WebhookHandler::FinishDrain(std::shared_ptr<SharedDrain> drain) {

@@ -24,6 +24,7 @@
 #include "campaigns/link_redirect.h"
 #include "config/config.h"
 #include "leadgen/lead_forms.h"
+#include "server/delayed_jobs.h"
 #include "server/http_server.h"
 #include "server/log.h"
 #include "server/metrics.h"
@@ -121,6 +122,9 @@ class WebhookHandler final : public HttpHandler {
   void HoldAndDrain(std::shared_ptr<SharedDrain> drain);
   void DrainNext(std::shared_ptr<SharedDrain> drain, std::vector<int64_t> ids, size_t next);
   void FinishDrain(std::shared_ptr<SharedDrain> drain);
+  // twiml mode: a drain (id 0) of `finished`'s conversation a little later, for messages left
+  // to the processes that received them, in case they did not get the hold.
+  void LookAgainLater(const SharedDrain& finished);
   // The messages of `pending` (oldest first) a drain runs now: those it has not tried yet, up to
   // the first whose own turn is queued in this process (queued_here_) — that turn runs it and
   // the ones after it, in order, with its own reply mode (a TwiML answer).
@@ -152,6 +156,9 @@ class WebhookHandler final : public HttpHandler {
   const RunnerProviders* providers_;
   std::string empty_twiml_;
   LinkRedirectParts links_;
+  // Shared database, twiml mode: retries of a hold another process has, and look-agains left
+  // to the process that accepted the message (shared_turns.cc). Last: its thread calls in here.
+  DelayedJobs later_;
 };
 
 }  // namespace runner
