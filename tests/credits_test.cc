@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <CLI/CLI.hpp>
 #include <fstream>
 #include <set>
 
@@ -13,8 +12,8 @@
 #include "bot/sqlite_store.h"
 #include "bot/testing/fake_clock.h"
 #include "campaigns/appointment_time.h"
-#include "cli/commands.h"
 #include "config/config.h"
+#include "support/cli_run.h"
 #include "support/temp_dir.h"
 
 namespace bot {
@@ -280,27 +279,11 @@ TEST_F(CreditsTest, NoFollowUpWhileTheOpeningIsHeld) {
 
 // ---- botrunner credits ----
 
-struct CliRun {
-  int exit_code = 0;
-  std::string out;
-};
+using testing::CliRun;
 
 CliRun RunCredits(std::vector<std::string> args) {
-  CLI::App app;
-  app.require_subcommand(1);
-  CliRun run;
-  runner::AddCreditsCommand(app, &run.exit_code);
   args.insert(args.begin(), "credits");
-  std::vector<const char*> argv = {"botrunner"};
-  for (const std::string& a : args) argv.push_back(a.c_str());
-  ::testing::internal::CaptureStdout();
-  try {
-    app.parse(static_cast<int>(argv.size()), const_cast<char**>(argv.data()));
-  } catch (const CLI::ParseError& e) {
-    run.exit_code = e.get_exit_code() == 0 ? 1 : e.get_exit_code();
-  }
-  run.out = ::testing::internal::GetCapturedStdout();
-  return run;
+  return testing::RunBotrunner(args);
 }
 
 bool Has(const std::string& text, const std::string& part) {

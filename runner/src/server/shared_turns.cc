@@ -87,7 +87,7 @@ void WebhookHandler::HoldAndDrain(std::shared_ptr<SharedDrain> drain) {
     const auto now = std::chrono::steady_clock::now();
     if (!drain->wait_for_hold_until) drain->wait_for_hold_until = now + kHoldWait;
     if (now < *drain->wait_for_hold_until) {
-      later_.RunAfter(kHoldRetry,
+      later_->RunAfter(kHoldRetry,
                       [this, drain] { queue_->Post([this, drain] { HoldAndDrain(drain); }); });
       return;
     }
@@ -183,7 +183,7 @@ void WebhookHandler::LookAgainLater(const SharedDrain& finished) {
   again->channel = finished.channel;
   again->from = finished.from;
   again->contact_id = finished.contact_id;
-  later_.RunAfter(kLookAgainAfter, [this, again] {
+  later_->RunAfter(kLookAgainAfter, [this, again] {
     queue_->SubmitAsync(TurnLane(again->channel, again->from),
                         [this, again](WorkQueue::Done lane_done) {
                           again->lane_done = std::move(lane_done);

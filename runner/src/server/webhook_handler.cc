@@ -95,7 +95,11 @@ WebhookHandler::WebhookHandler(const Parts& parts)
       providers_(parts.providers),
       empty_twiml_(bot::RenderTwiml({})),
       links_{parts.config->OnPostgres() ? "" : parts.config->database, parts.ioc, parts.queue,
-             &parts.bot->clock(), parts.log} {}
+             &parts.bot->clock(), parts.log} {
+  if (shared_ && config_->reply_mode == ReplyChannel::kTwiml) {
+    later_ = std::make_unique<DelayedJobs>();
+  }
+}
 
 std::string WebhookHandler::TurnLane(const std::string& channel, const std::string& from) {
   return channel + '\n' + from + "\nturn";

@@ -157,8 +157,9 @@ class WebhookHandler final : public HttpHandler {
   std::string empty_twiml_;
   LinkRedirectParts links_;
   // Shared database, twiml mode: retries of a hold another process has, and look-agains left
-  // to the process that accepted the message (shared_turns.cc). Last: its thread calls in here.
-  DelayedJobs later_;
+  // to the process that accepted the message (shared_turns.cc); null otherwise. Last: its
+  // thread calls in here.
+  std::unique_ptr<DelayedJobs> later_;
 };
 
 }  // namespace runner
