@@ -26,6 +26,8 @@ namespace {
 
 const std::string kChannel = "whatsapp:+14155238886";
 const std::string kUser = "whatsapp:+593987654321";
+// Every contract store is told that kChannel is tenant "clinic"'s; other numbers are no one's.
+const NumberTenants kTenants = {{kChannel, "clinic"}};
 const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
 
 TimePoint At(int seconds) { return kT0 + std::chrono::seconds(seconds); }
@@ -36,7 +38,7 @@ struct SqliteFactory {
   static constexpr const char* kName = "Sqlite";
   TempDir dir;
   std::unique_ptr<Store> Make() {
-    auto store = OpenSqliteStore(dir.File("bot.db"));
+    auto store = OpenSqliteStore(dir.File("bot.db"), {.number_tenants = kTenants});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -47,8 +49,9 @@ struct GroupedSqliteFactory {
   static constexpr const char* kName = "SqliteGrouped";
   TempDir dir;
   std::unique_ptr<Store> Make() {
-    auto store = OpenSqliteStore(dir.File("bot.db"),
-                                 {.group_commit = true, .background_checkpoint = true});
+    auto store = OpenSqliteStore(
+        dir.File("bot.db"),
+        {.group_commit = true, .background_checkpoint = true, .number_tenants = kTenants});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -59,20 +62,21 @@ struct GroupedSqliteFactory {
 struct PostgresFactory {
   static constexpr const char* kName = "Postgres";
   testing::TestSchemas schemas;
-  std::unique_ptr<Store> Make() { return schemas.OpenEmpty(); }
+  std::unique_ptr<Store> Make() { return schemas.OpenEmpty({.number_tenants = kTenants}); }
 };
 
 struct LeasedPostgresFactory {
   static constexpr const char* kName = "PostgresLeased";
   testing::TestSchemas schemas;
   std::unique_ptr<Store> Make() {
-    return schemas.OpenEmpty({.schema = "", .outbox_lease = std::chrono::seconds(30)});
+    return schemas.OpenEmpty(
+        {.schema = "", .outbox_lease = std::chrono::seconds(30), .number_tenants = kTenants});
   }
 };
 
 struct MemoryFactory {
   static constexpr const char* kName = "Memory";
-  std::unique_ptr<Store> Make() { return testing::NewMemoryStore(); }
+  std::unique_ptr<Store> Make() { return testing::NewMemoryStore(kTenants); }
 };
 
 InboundMessage Inbound(const std::string& sid, const std::string& text, int at_seconds = 0) {
@@ -182,6 +186,18 @@ TYPED_TEST(StoreContract, AcceptInboundCreatesTheContactWithProfileNameAndTime) 
   EXPECT_EQ((*contact)->name, "Ana");
   EXPECT_EQ((*contact)->last_inbound_at, At(5));
   EXPECT_FALSE((*contact)->opted_out);
+}
+
+TYPED_TEST(StoreContract, AContactCarriesTheTenantOfTheNumberItBeganOn) {
+  TurnContext turn = this->Receive("SM1", "hola");
+  EXPECT_EQ(turn.contact.tenant, "clinic");
+  auto found = this->store_->FindContact(kChannel, kUser);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->tenant, "clinic");
+  auto other = this->store_->GetOrCreateContact("whatsapp:+14155230000", kUser);
+  ASSERT_TRUE(other.ok()) << other.status().ToString();
+  EXPECT_EQ(other->tenant, kDefaultTenant);  // a number no tenant owns
+  EXPECT_NE(other->id, turn.contact.id);
 }
 
 TYPED_TEST(StoreContract, SameProviderIdTwiceIsStoredOnceAndReportedDuplicate) {
@@ -916,6 +932,8 @@ TEST_F(SqliteStoreTest, AMessageStoredBeforeSchema6IsStillFoundAsADuplicateAfter
                    // Nor schema 8's.
                    "DROP TABLE claims; ALTER TABLE messages DROP COLUMN agent; "
                    "ALTER TABLE messages DROP COLUMN author; "
+                   // Nor schema 13's (the contact's tenant).
+                   "DROP INDEX contacts_by_tenant; ALTER TABLE contacts DROP COLUMN tenant; "
                    // Nor schema 12's (tracked campaign links).
                    "DROP TABLE link_clicks; DROP TABLE tracked_links; "
                    // Nor schema 11's.

@@ -42,6 +42,8 @@ Session Stored(Session session) {
 
 class MemoryStore final : public Store {
  public:
+  explicit MemoryStore(NumberTenants tenants) : tenants_(std::move(tenants)) {}
+
   Result<Accepted> AcceptInbound(const InboundMessage& message) override {
     std::lock_guard lock(mu_);
     const auto key = std::make_pair(message.channel, message.provider_id);
@@ -379,6 +381,7 @@ class MemoryStore final : public Store {
       contact.id = it->second;
       contact.channel = channel;
       contact.address = address;
+      contact.tenant = TenantOfNumber(tenants_, channel);
     }
     return it->second;
   }
@@ -436,6 +439,7 @@ class MemoryStore final : public Store {
   std::mutex mu_;
   // Everything below is guarded by mu_. Ids count from 1 and are never reused, so a map keyed
   // by id iterates in insertion order.
+  const NumberTenants tenants_;
   std::map<int64_t, Contact> contacts_;
   std::map<std::pair<std::string, std::string>, int64_t> contact_ids_;  // (channel, address)
   std::map<int64_t, std::pair<int64_t, Session>> sessions_;             // id → (contact, session)
@@ -452,6 +456,8 @@ class MemoryStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> NewMemoryStore() { return std::make_unique<MemoryStore>(); }
+std::unique_ptr<Store> NewMemoryStore(NumberTenants tenants) {
+  return std::make_unique<MemoryStore>(std::move(tenants));
+}
 
 }  // namespace bot::testing

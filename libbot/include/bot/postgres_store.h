@@ -9,10 +9,12 @@
 
 #include <chrono>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "bot/status.h"
 #include "bot/store.h"
+#include "bot/tenant_data.h"
 
 namespace bot {
 
@@ -30,6 +32,10 @@ struct PostgresOptions {
   // next one is due once that one is no longer pending (sent, failed). Store::ReleaseOutbound
   // hands a claim back.
   bool outbox_oldest_per_contact = false;
+  // The tenant of each bot number, as SqliteOptions::number_tenants: new contacts get their
+  // number's; at open, contacts without a tenant get theirs, and a number whose contacts belong
+  // to another tenant fails the open (InvalidArgument).
+  NumberTenants number_tenants;
 };
 
 // Connects to `conninfo` (libpq's "host=... dbname=..." or a postgresql:// URI), migrates the
@@ -37,5 +43,15 @@ struct PostgresOptions {
 // broken connection is reset on the next call; the call that found it broken fails Unavailable.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                                  const PostgresOptions& options = {});
+
+// A tenant's rows as JSON Lines, as ExportTenantData (bot/tenant_data.h) writes them from SQLite:
+// the same tables, order and format, every row of the tenant's contacts and campaigns, in one
+// snapshot, over its own connection. Migrates the schema and assigns contacts stored before
+// tenants were recorded (options.number_tenants) first, as OpenPostgresStore does; a number
+// whose contacts belong to another tenant is refused the same way. InvalidArgument for an
+// empty tenant.
+Result<TenantExportCounts> ExportPostgresTenantData(const std::string& conninfo,
+                                                    const PostgresOptions& options,
+                                                    const std::string& tenant, std::ostream& out);
 
 }  // namespace bot

@@ -49,6 +49,9 @@ struct Contact {
   std::string unreachable_code;  // "" while reachable
   std::string unreachable_reason;
   std::optional<TimePoint> unreachable_at;
+  // The tenant that owns it: its number's tenant when it was created (NumberTenants). "" only
+  // for a contact stored before tenants were recorded, until a store with number tenants opens.
+  std::string tenant;
 };
 
 // A media attachment of an inbound message.

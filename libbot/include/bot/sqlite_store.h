@@ -33,6 +33,11 @@ struct SqliteOptions {
   bool checkpoint_at_idle_priority = false;
   // SQLite's page cache for the store's connection, in KiB (PRAGMA cache_size = -N).
   int cache_kib = 2000;
+  // The tenant of each bot number (bot/store.h): new contacts get their number's; at open,
+  // contacts stored before tenants were recorded get theirs, and a number whose contacts belong
+  // to another tenant fails the open (InvalidArgument). Empty: contacts get kDefaultTenant and
+  // nothing is checked.
+  NumberTenants number_tenants;
   // Message credits and the daily cap per tenant (bot/message_credits.h): charged by the store's
   // turns and the credit desk's loan reminders. Empty (the default): nothing is charged.
   CreditsPolicy credits;
@@ -56,6 +61,7 @@ struct ExportedRecord {
   std::string name;
   Record record;
   TimePoint created_at;
+  std::string tenant;  // its contact's (Contact::tenant)
 };
 // Every record of `kind` (on `channel`; "" = every channel), oldest first, over its own
 // connection to the database at `path`.
@@ -71,6 +77,7 @@ struct FailedInbound {
   std::string provider_id;
   std::string error;
   TimePoint received_at;
+  std::string tenant;  // its contact's (Contact::tenant)
 };
 
 // Every failed inbound message, oldest first, over its own connection to the database at `path`.
@@ -92,6 +99,7 @@ struct FailedOutbound {
   std::string error;
   std::string unreachable_code;  // the contact's mark (Contact::unreachable_code), "" if none
   TimePoint created_at;
+  std::string tenant;  // its contact's (Contact::tenant)
 };
 
 // Every failed outbound message, oldest first, over its own connection to the database at
@@ -121,6 +129,7 @@ struct Handoff {
   std::string dialog_id;
   std::string state;  // where the bot resumes
   TimePoint since;    // when it was handed off (the session's last change)
+  std::string tenant;  // its contact's (Contact::tenant)
 };
 
 // Every conversation in handoff, longest waiting first.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,16 @@
 #include "bot/status.h"
 
 namespace bot {
+
+// Which tenant (a clinic, an agency, a lender sharing the deployment) owns each bot number:
+// bot address ("whatsapp:+14155238886") -> tenant; botrunner's `numbers[].tenant`. A store
+// stamps every contact with the tenant of the number it is created on (Contact::tenant), and
+// every other row of a contact is the tenant's through its contact (docs/store.md, "Tenants").
+using NumberTenants = std::map<std::string, std::string>;
+// The tenant of a number not in a NumberTenants.
+inline constexpr char kDefaultTenant[] = "default";
+// `number`'s tenant in `tenants`; kDefaultTenant when it is not listed.
+std::string TenantOfNumber(const NumberTenants& tenants, const std::string& number);
 
 // An inbound message as the channel delivered it.
 struct InboundMessage {

@@ -1,14 +1,14 @@
 // A tenant's data as a whole: what a client of a shared deployment (a clinic, an agency, a
 // lender) takes with it when it asks for its data or leaves, and what is erased when it goes.
-// A tenant owns bot numbers (botrunner's `numbers[].tenant`); its data is every row reached from
-// the contacts on those numbers, plus its campaigns. Over a SQLite database (docs/store.md,
-// "Tenants").
+// A tenant owns bot numbers (botrunner's `numbers[].tenant`); every contact carries the tenant of
+// the number it began on (Contact::tenant), and the tenant's data is every row reached from its
+// contacts, plus its campaigns. Over a SQLite database here; PostgreSQL's export is in
+// bot/postgres_store.h (docs/store.md, "Tenants").
 #pragma once
 
 #include <cstdint>
 #include <ostream>
 #include <string>
-#include <vector>
 
 #include "bot/clock.h"
 #include "bot/sqlite_store.h"
@@ -28,22 +28,23 @@ struct TenantExportCounts {
   int64_t campaign_recipients = 0;
 };
 
-// Writes to `out`, as JSON Lines, every row of the contacts on `channels` (the tenant's bot
-// numbers, "whatsapp:+14155238886") and of the campaigns on them: one object per row,
-// {"table": "<name>", "row": {<column>: <value>, ...}}, every column as stored (times are Unix
-// milliseconds; JSON columns are embedded as JSON), tables in the order of TenantExportCounts and
-// rows by id. Read in one transaction, over its own connection: a consistent snapshot beside a
-// running server. Nothing of another number is written. InvalidArgument for no channels.
-Result<TenantExportCounts> ExportTenantData(const std::string& db_path,
-                                            const std::vector<std::string>& channels,
+// Writes to `out`, as JSON Lines, every row of the tenant's contacts (contacts.tenant) and of
+// its campaigns (campaigns.tenant): one object per row, {"table": "<name>", "row": {<column>:
+// <value>, ...}}, every column as stored (times are Unix milliseconds; JSON columns are embedded
+// as JSON), tables in the order of TenantExportCounts and rows by id. A contact's sessions,
+// messages, records, documents and audit events are its tenant's. Read in one transaction, over
+// its own connection: a consistent snapshot beside a running server. Nothing of another tenant is
+// written. Contacts stored before tenants were recorded count once a store opened with number
+// tenants gave them theirs (SqliteOptions::number_tenants; botrunner tenant opens one first).
+// InvalidArgument for an empty tenant.
+Result<TenantExportCounts> ExportTenantData(const std::string& db_path, const std::string& tenant,
                                             std::ostream& out);
 
-// Erases the personal data of every contact on `channels` (EraseContactData for each, each in
-// its own transaction and audited with `actor`), and returns the sums. A contact already erased
-// is skipped, so running it again after a failure finishes the job. Contacts on other numbers
-// are untouched. InvalidArgument for no channels or an empty actor.
-Result<ErasureReport> EraseTenantData(const std::string& db_path,
-                                      const std::vector<std::string>& channels,
+// Erases the personal data of every contact of `tenant` (EraseContactData for each, each in its
+// own transaction and audited with `actor`), and returns the sums. A contact already erased is
+// skipped, so running it again after a failure finishes the job. Other tenants' contacts are
+// untouched, the same person's included. InvalidArgument for an empty tenant or actor.
+Result<ErasureReport> EraseTenantData(const std::string& db_path, const std::string& tenant,
                                       const std::string& actor, const Clock& clock,
                                       SqliteOptions options = {});
 

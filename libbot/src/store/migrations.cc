@@ -420,6 +420,14 @@ CREATE TABLE link_clicks (
 );
 CREATE INDEX link_clicks_by_token ON link_clicks (token);
 )sql",
+    // 13: every contact carries its tenant: its number's tenant when it was created
+    // (NumberTenants). The other rows of a contact are the tenant's through their contact_id;
+    // campaigns and credits carry theirs already. '' = a contact stored before this migration,
+    // until a store opened with number tenants gives it its number's (store/number_tenants.h).
+    R"sql(
+ALTER TABLE contacts ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+CREATE INDEX contacts_by_tenant ON contacts (tenant, id);
+)sql",
 };
 
 Status ReadVersion(sqlite3* db, int* version) {

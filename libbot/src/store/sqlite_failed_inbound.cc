@@ -16,7 +16,7 @@ Result<std::vector<FailedInbound>> ListFailedInbound(const std::string& path) {
         if (Status s = stmt.Prepare(db,
                                     "SELECT m.id, c.channel, c.address, "
                                     "coalesce(m.provider_id, ''), coalesce(m.error, ''), "
-                                    "m.created_at FROM messages m "
+                                    "m.created_at, c.tenant FROM messages m "
                                     "JOIN contacts c ON c.id = m.contact_id "
                                     "WHERE m.direction = 'in' AND m.status = 'failed' "
                                     "ORDER BY m.id");
@@ -31,6 +31,7 @@ Result<std::vector<FailedInbound>> ListFailedInbound(const std::string& path) {
               m->provider_id = row.Text(3);
               m->error = row.Text(4);
               m->received_at = row.Time(5);
+              m->tenant = row.Text(6);
               return Status::Ok();
             });
       });

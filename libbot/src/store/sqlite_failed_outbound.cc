@@ -16,7 +16,7 @@ namespace {
 constexpr char kFailedSelect[] =
     "SELECT m.id, c.channel, c.address, m.status, coalesce(m.error_code, ''), "
     "coalesce(m.error, ''), coalesce(c.unreachable_code, ''), "
-    "coalesce(c.unreachable_reason, ''), m.created_at, c.id FROM messages m "
+    "coalesce(c.unreachable_reason, ''), m.created_at, c.id, c.tenant FROM messages m "
     "JOIN contacts c ON c.id = m.contact_id WHERE m.direction = 'out' "
     "AND m.status IN ('failed', 'undelivered', 'not_sendable') AND (?1 = 0 OR m.id = ?1) "
     "ORDER BY m.id";
@@ -44,6 +44,7 @@ Result<std::vector<FailedRow>> ReadFailed(sqlite3* db, int64_t id) {
                                           r->unreachable_reason = row.Text(7);
                                           m->created_at = row.Time(8);
                                           r->contact_id = row.Int(9);
+                                          m->tenant = row.Text(10);
                                           return Status::Ok();
                                         });
 }

@@ -13,12 +13,12 @@ Result<std::vector<Handoff>> ListHandoffs(const std::string& path) {
   return WithDatabase<std::vector<Handoff>>(path, [](sqlite3* db) -> Result<std::vector<Handoff>> {
     sqlite::Statement stmt;
     // The latest session of each contact, when it is in handoff.
-    if (Status s =
-            stmt.Prepare(db,
-                         "SELECT c.channel, c.address, c.name, s.dialog_id, s.state, "
-                         "s.updated_at FROM sessions s JOIN contacts c ON c.id = s.contact_id "
-                         "WHERE s.status = 'handoff' AND s.id = (SELECT max(id) FROM "
-                         "sessions WHERE contact_id = s.contact_id) ORDER BY s.updated_at");
+    if (Status s = stmt.Prepare(
+            db,
+            "SELECT c.channel, c.address, c.name, s.dialog_id, s.state, "
+            "s.updated_at, c.tenant FROM sessions s JOIN contacts c ON c.id = s.contact_id "
+            "WHERE s.status = 'handoff' AND s.id = (SELECT max(id) FROM "
+            "sessions WHERE contact_id = s.contact_id) ORDER BY s.updated_at");
         !s.ok()) {
       return s;
     }
@@ -30,6 +30,7 @@ Result<std::vector<Handoff>> ListHandoffs(const std::string& path) {
                                           h->dialog_id = row.Text(3);
                                           h->state = row.Text(4);
                                           h->since = row.Time(5);
+                                          h->tenant = row.Text(6);
                                           return Status::Ok();
                                         });
   });

@@ -15,11 +15,13 @@ Result<Contact> SqliteStore::GetOrCreateContact(const std::string& channel,
   Transaction tx(tx_);
   if (Status s = tx.Begin(); !s.ok()) return s;
   {
+    const std::string tenant = TenantOfNumber(tenants_, channel);
     Scope insert(insert_contact_);
     insert->Bind(1, channel);
     insert->Bind(2, address);
     // The interface passes no time; created_at is bookkeeping only, so the wall clock will do.
     insert->Bind(3, std::chrono::system_clock::now());
+    insert->Bind(4, tenant);
     if (Status s = Run(*insert, "insert contact"); !s.ok()) return s;
   }
   auto contact = FindContactLocked(channel, address);

@@ -42,6 +42,7 @@ Contact ReadContact(const Statement& stmt, int first) {
   contact.unreachable_code = stmt.Text(first + 6);
   contact.unreachable_reason = stmt.Text(first + 7);
   contact.unreachable_at = stmt.OptionalTime(first + 8);
+  contact.tenant = stmt.Text(first + 9);
   return contact;
 }
 

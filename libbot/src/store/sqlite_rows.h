@@ -21,8 +21,8 @@ Result<Session> ReadSession(const Statement& stmt, int first);
 // SELECT kContactColumns FROM contacts ...; read with ReadContact(stmt, 0).
 inline constexpr const char kContactColumns[] =
     "id, channel, address, name, opted_out_at, last_inbound_at, coalesce(unreachable_code, ''), "
-    "coalesce(unreachable_reason, ''), unreachable_at";
-inline constexpr int kContactColumnCount = 9;
+    "coalesce(unreachable_reason, ''), unreachable_at, tenant";
+inline constexpr int kContactColumnCount = 10;
 Contact ReadContact(const Statement& stmt, int first);
 
 }  // namespace bot::sqlite

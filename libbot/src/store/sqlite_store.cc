@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/migrations.h"
+#include "store/number_tenants.h"
 #include "store/sqlite_checkpointer.h"
 #include "store/sqlite_rows.h"
 #include "store/sqlite_store_impl.h"
@@ -16,6 +17,7 @@ namespace {
 
 using sqlite::kContactColumns;
 using sqlite::kSessionColumns;
+using sqlite::Statement;
 
 }  // namespace
 
@@ -57,9 +59,10 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
   sqlite3* db = nullptr;
   const Status opened = sqlite::OpenMigrated(path, options, &db);
   // The store owns `db` from here on, even when opening failed, so it is always closed.
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db, options.credits));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, options));
   if (!opened.ok()) return opened;
   if (Status s = store->PrepareAll(); !s.ok()) return s;
+  if (Status s = store->AssignTenants(); !s.ok()) return s;
   store->tx_.grouped = options.group_commit;
   if (options.background_checkpoint) {
     auto checkpointer = sqlite::Checkpointer::Start(path, db, sqlite::Checkpointer::kEveryFrames,
@@ -68,6 +71,43 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
     store->checkpointer_ = std::move(*checkpointer);
   }
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Status SqliteStore::AssignTenants() {
+  if (tenants_.empty()) return Status::Ok();
+  if (Status s = sqlite::Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
+  Status outcome = [&]() -> Status {
+    Statement assign;
+    if (Status s = assign.Prepare(db_,
+                                  "UPDATE contacts SET tenant = ?2 WHERE tenant = '' AND "
+                                  "channel = ?1");
+        !s.ok()) {
+      return s;
+    }
+    for (const auto& [number, tenant] : tenants_) {
+      assign.Bind(1, number);
+      assign.Bind(2, tenant);
+      if (Status s = Run(assign, "assign tenants"); !s.ok()) return s;
+      assign.Reset();
+    }
+    // Numbers no longer configured: their contacts are the default tenant's, as new ones are.
+    if (Status s = sqlite::Exec(db_, std::string("UPDATE contacts SET tenant = '") +
+                                         kDefaultTenant + "' WHERE tenant = ''");
+        !s.ok()) {
+      return s;
+    }
+    Statement stored;
+    if (Status s = stored.Prepare(db_, kNumberContactsSql); !s.ok()) return s;
+    std::vector<NumberContacts> rows;
+    int rc;
+    while ((rc = stored.Step()) == SQLITE_ROW) {
+      rows.push_back({stored.Text(0), stored.Text(1), stored.Int(2)});
+    }
+    if (rc != SQLITE_DONE) return StepError(rc, "count contacts by tenant");
+    return CheckNumberTenants(tenants_, rows);
+  }();
+  if (Status s = sqlite::Exec(db_, outcome.ok() ? "COMMIT" : "ROLLBACK"); outcome.ok()) return s;
+  return outcome;
 }
 
 SqliteStore::~SqliteStore() {
@@ -130,8 +170,8 @@ Status SqliteStore::PrepareAll() {
       // RETURNING clause here or below: it costs an ephemeral table per call, more than a
       // second lookup.
       {&upsert_contact_,
-       "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
-       "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (channel, address) DO UPDATE SET "
+       "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at, tenant) "
+       "VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (channel, address) DO UPDATE SET "
        "name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END, "
        "last_inbound_at = max(coalesce(contacts.last_inbound_at, 0), excluded.last_inbound_at)"},
       {&contact_id_, "SELECT id FROM contacts WHERE channel = ?1 AND address = ?2"},
@@ -142,8 +182,8 @@ Status SqliteStore::PrepareAll() {
       {&load_message_,
        "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
        "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at, "
-       "coalesce(c.unreachable_code, ''), coalesce(c.unreachable_reason, ''), c.unreachable_at "
-       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
+       "coalesce(c.unreachable_code, ''), coalesce(c.unreachable_reason, ''), c.unreachable_at, "
+       "c.tenant FROM messages m JOIN contacts c ON c.id = m.contact_id "
        "WHERE m.id = ?1 AND m.direction = 'in'"},
       {&latest_session_, "SELECT " + session_columns +
                              " FROM sessions WHERE contact_id = ?1 ORDER BY id DESC LIMIT 1"},
@@ -230,7 +270,7 @@ Status SqliteStore::PrepareAll() {
       {&find_contact_,
        "SELECT " + contact_columns + " FROM contacts WHERE channel = ?1 AND address = ?2"},
       {&insert_contact_,
-       "INSERT INTO contacts (channel, address, created_at) VALUES (?1, ?2, ?3) "
+       "INSERT INTO contacts (channel, address, created_at, tenant) VALUES (?1, ?2, ?3, ?4) "
        "ON CONFLICT (channel, address) DO NOTHING"},
       {&unprocessed_,
        "SELECT id FROM messages WHERE status = 'accepted' AND direction = 'in' ORDER BY id"},

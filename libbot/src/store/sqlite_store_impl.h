@@ -64,8 +64,12 @@ class SqliteStore final : public Store {
   void WhenDurable(std::function<void(const Status&)> then) override;
 
  private:
-  SqliteStore(sqlite3* db, CreditsPolicy credits) : db_(db), credits_(std::move(credits)) {}
+  SqliteStore(sqlite3* db, const SqliteOptions& options)
+      : db_(db), tenants_(options.number_tenants), credits_(options.credits) {}
   Status PrepareAll();
+  // At open, with number tenants: contacts without a tenant get their number's, and a number
+  // whose contacts belong to another tenant is refused (store/number_tenants.h).
+  Status AssignTenants();
 
   // Steps a statement that returns no rows; an error becomes a Status naming `what`.
   Status Run(sqlite::Statement& stmt, const char* what);
@@ -110,6 +114,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::Checkpointer> checkpointer_;  // SqliteOptions::background_checkpoint
 
   sqlite::TransactionStatements tx_;
+  const NumberTenants tenants_;    // SqliteOptions::number_tenants
   sqlite::CreditCharger credits_;  // SqliteOptions::credits
   // The turn path.
   sqlite::Statement find_inbound_;

@@ -37,11 +37,13 @@ Result<Accepted> SqliteStore::AcceptInbound(const InboundMessage& message) {
     if (rc != SQLITE_DONE) return StepError(rc, "find inbound");
   }
   {
+    const std::string tenant = TenantOfNumber(tenants_, message.channel);
     Scope upsert(upsert_contact_);
     upsert->Bind(1, message.channel);
     upsert->Bind(2, message.from);
     upsert->Bind(3, message.profile_name);
     upsert->Bind(4, message.received_at);
+    upsert->Bind(5, tenant);
     if (Status s = Run(*upsert, "upsert contact"); !s.ok()) return s;
   }
   if (*contact_id == 0) {

@@ -1,5 +1,5 @@
 // Erasing a tenant's contacts (bot/tenant_data.h): the contact erasure of bot/sqlite_store.h,
-// once per contact on the tenant's numbers.
+// once per contact of the tenant (contacts.tenant).
 #include <utility>
 
 #include "bot/tenant_data.h"
@@ -11,38 +11,33 @@ namespace {
 
 using Contacts = std::vector<std::pair<std::string, std::string>>;  // (channel, address)
 
-// The contacts on `channels` not erased yet, oldest first.
-Result<Contacts> ContactsToErase(const std::string& db_path,
-                                 const std::vector<std::string>& channels) {
+// The tenant's contacts not erased yet, oldest first.
+Result<Contacts> ContactsToErase(const std::string& db_path, const std::string& tenant) {
   return sqlite::WithDatabase<Contacts>(db_path, [&](sqlite3* db) -> Result<Contacts> {
     sqlite::Statement stmt;
     if (Status s = stmt.Prepare(db,
-                                "SELECT address FROM contacts WHERE channel = ?1 AND address NOT "
-                                "LIKE 'erased:%' ORDER BY id");
+                                "SELECT channel, address FROM contacts WHERE tenant = ?1 AND "
+                                "address NOT LIKE 'erased:%' ORDER BY id");
         !s.ok()) {
       return s;
     }
+    stmt.Bind(1, tenant);
     Contacts contacts;
-    for (const std::string& channel : channels) {
-      stmt.Bind(1, channel);
-      int rc;
-      while ((rc = stmt.Step()) == SQLITE_ROW) contacts.emplace_back(channel, stmt.Text(0));
-      if (rc != SQLITE_DONE) return sqlite::Error(db, rc, "list the tenant's contacts");
-      stmt.Reset();
-    }
+    int rc;
+    while ((rc = stmt.Step()) == SQLITE_ROW) contacts.emplace_back(stmt.Text(0), stmt.Text(1));
+    if (rc != SQLITE_DONE) return sqlite::Error(db, rc, "list the tenant's contacts");
     return contacts;
   });
 }
 
 }  // namespace
 
-Result<ErasureReport> EraseTenantData(const std::string& db_path,
-                                      const std::vector<std::string>& channels,
+Result<ErasureReport> EraseTenantData(const std::string& db_path, const std::string& tenant,
                                       const std::string& actor, const Clock& clock,
                                       SqliteOptions options) {
-  if (channels.empty()) return InvalidArgument("a tenant erasure needs the tenant's numbers");
+  if (tenant.empty()) return InvalidArgument("a tenant erasure needs the tenant's name");
   if (actor.empty()) return InvalidArgument("an erasure needs the actor who asked for it");
-  Result<Contacts> contacts = ContactsToErase(db_path, channels);
+  Result<Contacts> contacts = ContactsToErase(db_path, tenant);
   if (!contacts.ok()) return contacts.status();
   ErasureReport total;
   for (const auto& [channel, address] : *contacts) {

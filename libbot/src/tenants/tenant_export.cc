@@ -1,47 +1,19 @@
 // A tenant's rows as JSON Lines (bot/tenant_data.h). Each table's columns are read from the
 // schema (PRAGMA table_info), so a migration that adds a column adds it to the export; SQLite's
 // JSON1 functions write every line.
-#include <set>
-#include <string_view>
-
 #include "bot/tenant_data.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
+#include "tenants/tenant_tables.h"
 
 namespace bot {
 namespace {
 
 using sqlite::Statement;
 
-// Columns that hold JSON text: exported as JSON, not as a string of it.
-const std::set<std::string, std::less<>> kJsonColumns = {
-    "slots", "vars", "media", "data", "fields", "options", "content_variables"};
-
-constexpr std::string_view kOfContacts =
-    "contact_id IN (SELECT id FROM contacts WHERE channel IN (SELECT channel FROM "
-    "temp.tenant_channels))";
-
-struct Table {
-  const char* name;
-  std::string_view where;
-  int64_t TenantExportCounts::*count;
-};
-
-const Table kTables[] = {
-    {"contacts", "channel IN (SELECT channel FROM temp.tenant_channels)",
-     &TenantExportCounts::contacts},
-    {"sessions", kOfContacts, &TenantExportCounts::sessions},
-    {"messages", kOfContacts, &TenantExportCounts::messages},
-    {"records", kOfContacts, &TenantExportCounts::records},
-    {"documents", kOfContacts, &TenantExportCounts::documents},
-    {"audit_events", kOfContacts, &TenantExportCounts::audit_events},
-    {"campaigns", "number IN (SELECT channel FROM temp.tenant_channels)",
-     &TenantExportCounts::campaigns},
-    {"campaign_recipients",
-     "campaign_id IN (SELECT id FROM campaigns WHERE number IN (SELECT channel FROM "
-     "temp.tenant_channels))",
-     &TenantExportCounts::campaign_recipients},
-};
+using tenants::kJsonColumns;
+using tenants::kTables;
+using tenants::Table;
 
 // SELECT json_object('table', '<name>', 'row', json_object('<column>', <column>, ...)) ...
 Result<std::string> LineQuery(sqlite3* db, const Table& table) {
@@ -68,27 +40,11 @@ Result<std::string> LineQuery(sqlite3* db, const Table& table) {
 
 }  // namespace
 
-Result<TenantExportCounts> ExportTenantData(const std::string& db_path,
-                                            const std::vector<std::string>& channels,
+Result<TenantExportCounts> ExportTenantData(const std::string& db_path, const std::string& tenant,
                                             std::ostream& out) {
-  if (channels.empty()) return InvalidArgument("a tenant export needs the tenant's numbers");
+  if (tenant.empty()) return InvalidArgument("a tenant export needs the tenant's name");
   return sqlite::WithDatabase<TenantExportCounts>(
       db_path, [&](sqlite3* db) -> Result<TenantExportCounts> {
-        if (Status s =
-                sqlite::Exec(db, "CREATE TEMP TABLE tenant_channels (channel TEXT PRIMARY KEY)");
-            !s.ok()) {
-          return s;
-        }
-        Statement insert;
-        if (Status s = insert.Prepare(db, "INSERT OR IGNORE INTO temp.tenant_channels VALUES (?1)");
-            !s.ok()) {
-          return s;
-        }
-        for (const std::string& channel : channels) {
-          insert.Bind(1, channel);
-          if (Status s = insert.Run(); !s.ok()) return s;
-          insert.Reset();
-        }
         // One read transaction: the tables agree with each other.
         if (Status s = sqlite::Exec(db, "BEGIN"); !s.ok()) return s;
         TenantExportCounts counts;
@@ -101,6 +57,7 @@ Result<TenantExportCounts> ExportTenantData(const std::string& db_path,
           }
           Statement lines;
           if (read = lines.Prepare(db, *sql); !read.ok()) break;
+          lines.Bind(1, tenant);
           int rc;
           while ((rc = lines.Step()) == SQLITE_ROW) {
             out << lines.Text(0) << '\n';

@@ -11,6 +11,7 @@
 #include "bot/event_queue.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
+#include "cli/tenant_filter.h"
 #include "util/json_text.h"
 
 namespace runner {
@@ -24,6 +25,7 @@ struct DeliveryArgs {
   int64_t id = 0;
   bool dead = false;
   std::string number;
+  std::string tenant;  // leads export: only this tenant's
 };
 
 int RunList(const DeliveryArgs& args) {
@@ -93,6 +95,8 @@ int RunExport(const DeliveryArgs& args) {
   }
   // Fixed columns first, then every field any lead has, in name order.
   std::set<std::string> fields;
+  std::erase_if(*records,
+                [&](const bot::ExportedRecord& r) { return !InTenant(args.tenant, r.tenant); });
   for (const bot::ExportedRecord& r : *records) {
     for (const auto& [name, value] : r.record.fields) fields.insert(name);
   }
@@ -135,6 +139,7 @@ void AddDeliveriesCommand(CLI::App& app, int* exit_code) {
   CLI::App* exp = leads->add_subcommand("export", "Every lead record as CSV on stdout");
   exp->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
   exp->add_option("--number", args->number, "only this bot number's leads");
+  AddTenantFilter(exp, &args->tenant);
   exp->callback([exit_code, args] { *exit_code = RunExport(*args); });
 }
 

@@ -10,6 +10,7 @@
 #include "bot/clock.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
+#include "cli/tenant_filter.h"
 #include "config/config.h"
 #include "util/json_text.h"
 
@@ -21,6 +22,7 @@ struct HandoffArgs {
   std::string address;
   std::string number;
   std::string actor;
+  std::string tenant;  // list: only this tenant's
 };
 
 int RunList(const HandoffArgs& args) {
@@ -31,6 +33,7 @@ int RunList(const HandoffArgs& args) {
   }
   std::cout << "since\tnumber\tcontact\tname\tdialog\tstate\n";
   for (const bot::Handoff& h : *handoffs) {
+    if (!InTenant(args.tenant, h.tenant)) continue;
     std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", Rfc3339Seconds(h.since), h.channel,
                              h.address, h.name, h.dialog_id, h.state);
   }
@@ -60,6 +63,7 @@ void AddHandoffCommand(CLI::App& app, int* exit_code) {
   CLI::App* list =
       cmd->add_subcommand("list", "Every conversation in handoff, longest waiting first");
   list->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+  AddTenantFilter(list, &args->tenant);
   list->callback([exit_code, args] { *exit_code = RunList(*args); });
   CLI::App* release =
       cmd->add_subcommand("release", "Give a conversation back to the bot (audited)");

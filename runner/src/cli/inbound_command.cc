@@ -10,6 +10,7 @@
 #include "bot/clock.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
+#include "cli/tenant_filter.h"
 #include "server/log.h"
 #include "util/json_text.h"
 
@@ -20,6 +21,7 @@ struct InboundArgs {
   std::string db = "data/bot.db";
   int64_t id = 0;
   bool all = false;
+  std::string tenant;  // failed: only this tenant's
 };
 
 int RunFailed(const InboundArgs& args) {
@@ -30,6 +32,7 @@ int RunFailed(const InboundArgs& args) {
   }
   std::cout << "id\treceived_at\tnumber\tfrom\tmessage_sid\terror\n";
   for (const bot::FailedInbound& m : *failed) {
+    if (!InTenant(args.tenant, m.tenant)) continue;
     std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.received_at),
                              m.channel, MaskAddress(m.address), m.provider_id, m.error);
   }
@@ -64,6 +67,7 @@ void AddInboundCommand(CLI::App& app, int* exit_code) {
   cmd->require_subcommand(1);
   CLI::App* failed = cmd->add_subcommand("failed", "List them, oldest first");
   failed->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
+  AddTenantFilter(failed, &args->tenant);
   failed->callback([exit_code, args] { *exit_code = RunFailed(*args); });
   CLI::App* retry = cmd->add_subcommand("retry", "Accept them again (processed at the next start)");
   retry->add_option("id", args->id, "a failed message's id");

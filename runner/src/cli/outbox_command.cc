@@ -13,6 +13,7 @@
 #include "bot/sqlite_store.h"
 #include "cli/actor.h"
 #include "cli/commands.h"
+#include "cli/tenant_filter.h"
 #include "config/config.h"
 #include "config/postgres_config.h"
 #include "server/log.h"
@@ -29,6 +30,7 @@ struct OutboxArgs {
   bool unmasked = false;
   std::string actor;
   std::string config;  // held: the tenants (instead of --db)
+  std::string tenant;  // failed, held: only this tenant's
 };
 
 std::string OrDash(const std::string& text) { return text.empty() ? "-" : text; }
@@ -41,6 +43,7 @@ int RunFailed(const OutboxArgs& args) {
   }
   std::cout << "id\tcreated_at\tnumber\tto\tstatus\tcode\tcontact\terror\n";
   for (const bot::FailedOutbound& m : *failed) {
+    if (!InTenant(args.tenant, m.tenant)) continue;
     std::cout << fmt::format(
         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at), m.channel,
         args.unmasked ? m.address : MaskAddress(m.address), m.status, OrDash(m.error_code),
@@ -74,6 +77,7 @@ int RunHeld(const OutboxArgs& args) {
   }
   std::cout << "id\tcreated_at\ttenant\tnumber\tto\tstatus\tkind\n";
   for (const bot::HeldMessage& m : *held) {
+    if (!InTenant(args.tenant, m.tenant)) continue;
     std::cout << fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{}\n", m.id, Rfc3339Seconds(m.created_at),
                              OrDash(m.tenant), m.channel,
                              args.unmasked ? m.address : MaskAddress(m.address), m.status,
@@ -118,12 +122,14 @@ void AddOutboxCommand(CLI::App& app, int* exit_code) {
   CLI::App* failed = cmd->add_subcommand("failed", "List them, oldest first");
   failed->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
   failed->add_flag("--unmasked", args->unmasked, "show whole phone numbers");
+  AddTenantFilter(failed, &args->tenant);
   failed->callback([exit_code, args] { *exit_code = RunFailed(*args); });
   CLI::App* held = cmd->add_subcommand(
       "held", "List those held for message credits or the daily cap, oldest first");
   held->add_option("--config", args->config, "botrunner.yaml (for its database and tenants)");
   held->add_option("--db", args->db, "the store's SQLite file")->capture_default_str();
   held->add_flag("--unmasked", args->unmasked, "show whole phone numbers");
+  AddTenantFilter(held, &args->tenant);
   held->callback([exit_code, args] { *exit_code = RunHeld(*args); });
   CLI::App* retry = cmd->add_subcommand("retry", "Put them back in the outbox (audited)");
   retry->add_option("id", args->id, "a failed message's id");

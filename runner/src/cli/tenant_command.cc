@@ -1,7 +1,8 @@
 // botrunner tenant export <tenant> [--out FILE] [--config FILE]
 // botrunner tenant erase <tenant> --yes [--actor NAME] [--config FILE]
-// A tenant's data as a whole (bot/tenant_data.h, docs/runner.md "Tenants"): its numbers come from
-// the config (`numbers[].tenant`), the data from its `database`.
+// A tenant's data as a whole (bot/tenant_data.h, docs/runner.md "Tenants"): every contact carries
+// its tenant (the tenant of its number, `numbers[].tenant`, when it began), read from the
+// config's `database`. Export on SQLite and PostgreSQL; erase on SQLite.
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -10,6 +11,8 @@
 #include <vector>
 
 #include "bot/clock.h"
+#include "bot/postgres_store.h"
+#include "bot/sqlite_store.h"
 #include "bot/tenant_data.h"
 #include "cli/actor.h"
 #include "cli/commands.h"
@@ -32,44 +35,54 @@ int Fail(const char* command, const std::string& why) {
   return 1;
 }
 
-// The config's SQLite file and the tenant's numbers; NotFound when it has none.
-bot::Result<std::pair<std::string, std::vector<std::string>>> TenantNumbers(
-    const TenantArgs& args) {
+// The loaded config, with its database's contacts given their tenants: opening the store with
+// the numbers' tenants assigns those stored before tenants were recorded, and refuses a number
+// whose contacts belong to another tenant (docs/store.md "Tenants"). On SQLite only (erase).
+bot::Result<RunnerConfig> LoadTenants(const TenantArgs& args) {
   bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
   if (!config.ok()) return config.status();
-  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner tenant");
-  if (!db.ok()) return db.status();
-  std::vector<std::string> numbers;
-  for (const NumberConfig& number : config->numbers) {
-    if (number.tenant == args.tenant) numbers.push_back(number.to);
-  }
-  if (numbers.empty()) {
-    return bot::NotFound("no number of " + args.config + " belongs to tenant '" + args.tenant +
-                         "'");
-  }
-  return std::make_pair(std::move(*db), std::move(numbers));
+  if (config->OnPostgres()) return config;  // ExportPostgresTenantData assigns them itself
+  auto store =
+      bot::OpenSqliteStore(config->database, {.number_tenants = config->TenantsOfNumbers()});
+  if (!store.ok()) return store.status();
+  return config;
+}
+
+// "tenant t (2 numbers in the config)": a tenant that left may have no number any more.
+std::string Named(const TenantArgs& args, const RunnerConfig& config) {
+  size_t numbers = 0;
+  for (const NumberConfig& number : config.numbers) numbers += number.tenant == args.tenant;
+  return "tenant " + args.tenant + " (" + std::to_string(numbers) + " number" +
+         (numbers == 1 ? "" : "s") + " in the config)";
 }
 
 int RunExport(const TenantArgs& args) {
-  auto tenant = TenantNumbers(args);
-  if (!tenant.ok()) return Fail("export", tenant.status().message());
+  auto config = LoadTenants(args);
+  if (!config.ok()) return Fail("export", config.status().ToString());
   std::ofstream file;
   if (!args.out.empty()) {
     file.open(args.out, std::ios::binary | std::ios::trunc);
     if (!file) return Fail("export", "cannot write " + args.out);
   }
   std::ostream& out = args.out.empty() ? std::cout : file;
-  auto counts = bot::ExportTenantData(tenant->first, tenant->second, out);
+  bot::Result<bot::TenantExportCounts> counts = bot::InvalidArgument("");
+  if (config->OnPostgres()) {
+    bot::PostgresOptions postgres;
+    postgres.schema = config->postgres.schema;
+    postgres.number_tenants = config->TenantsOfNumbers();
+    counts = bot::ExportPostgresTenantData(config->database, postgres, args.tenant, out);
+  } else {
+    counts = bot::ExportTenantData(config->database, args.tenant, out);
+  }
   if (!counts.ok()) return Fail("export", counts.status().ToString());
   out.flush();
   if (!out) return Fail("export", "the export could not be written");
   // The summary goes to stderr: stdout may be the export itself.
-  std::cerr << "tenant " << args.tenant << " (" << tenant->second.size() << " number"
-            << (tenant->second.size() == 1 ? "" : "s") << "): " << counts->contacts << " contacts, "
-            << counts->sessions << " sessions, " << counts->messages << " messages, "
-            << counts->records << " records, " << counts->documents << " documents, "
-            << counts->audit_events << " audit events, " << counts->campaigns << " campaigns, "
-            << counts->campaign_recipients << " campaign recipients\n";
+  std::cerr << Named(args, *config) << ": " << counts->contacts << " contacts, " << counts->sessions
+            << " sessions, " << counts->messages << " messages, " << counts->records << " records, "
+            << counts->documents << " documents, " << counts->audit_events << " audit events, "
+            << counts->campaigns << " campaigns, " << counts->campaign_recipients
+            << " campaign recipients\n";
   return 0;
 }
 
@@ -80,12 +93,14 @@ int RunErase(const TenantArgs& args) {
   }
   const std::string actor = ActorOrLogin(args.actor);
   if (actor.empty()) return Fail("erase", "no actor known: pass --actor");
-  auto tenant = TenantNumbers(args);
-  if (!tenant.ok()) return Fail("erase", tenant.status().message());
+  auto config = LoadTenants(args);
+  if (!config.ok()) return Fail("erase", config.status().ToString());
+  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner tenant erase");
+  if (!db.ok()) return Fail("erase", db.status().message());
   bot::SystemClock clock;
-  auto report = bot::EraseTenantData(tenant->first, tenant->second, actor, clock);
+  auto report = bot::EraseTenantData(*db, args.tenant, actor, clock);
   if (!report.ok()) return Fail("erase", report.status().ToString());
-  std::cout << "erased tenant " << args.tenant << ": " << report->contacts << " contacts, "
+  std::cout << "erased " << Named(args, *config) << ": " << report->contacts << " contacts, "
             << report->messages << " messages, " << report->files_deleted << " files deleted, "
             << report->documents << " documents, " << report->reports << " sealed reports, "
             << report->sessions << " sessions, " << report->records << " records, "

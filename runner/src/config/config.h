@@ -13,6 +13,7 @@
 #include "bot/campaigns.h"  // AllowedHours
 #include "bot/message_credits.h"
 #include "bot/status.h"
+#include "bot/store.h"  // NumberTenants
 #include "bot/value.h"
 #include "config/providers_config.h"
 #include "server/log.h"
@@ -202,6 +203,8 @@ struct RunnerConfig {
 
   // The tenants with credits on and each number's tenant, for the store (SqliteOptions).
   bot::CreditsPolicy CreditsPolicy() const;
+  // Each number's tenant, for the store: every contact carries its number's (docs/store.md).
+  bot::NumberTenants TenantsOfNumbers() const;
 
   const NumberConfig* FindNumber(const std::string& to) const;
   const AccountConfig* FindAccount(const std::string& name) const;

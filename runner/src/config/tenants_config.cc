@@ -54,8 +54,14 @@ bot::CreditsPolicy RunnerConfig::CreditsPolicy() const {
     if (tenant.credits) policy.tenants[name] = tenant.settings;
   }
   if (policy.empty()) return policy;
-  for (const NumberConfig& number : numbers) policy.number_tenants[number.to] = number.tenant;
+  policy.number_tenants = TenantsOfNumbers();
   return policy;
+}
+
+bot::NumberTenants RunnerConfig::TenantsOfNumbers() const {
+  bot::NumberTenants tenants;
+  for (const NumberConfig& number : numbers) tenants[number.to] = number.tenant;
+  return tenants;
 }
 
 }  // namespace runner

@@ -62,6 +62,7 @@ bot::Result<std::unique_ptr<Server>> Server::Create(RunnerConfig config, ServerO
   sqlite.checkpoint_at_idle_priority = true;
   sqlite.cache_kib = c.sqlite_cache_kib;
   sqlite.credits = c.CreditsPolicy();
+  sqlite.number_tenants = c.TenantsOfNumbers();
   bot::Result<std::unique_ptr<bot::Store>> store = OpenRunnerStore(c, sqlite);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);

@@ -7,6 +7,7 @@
 
 namespace bot::testing {
 
-std::unique_ptr<Store> NewMemoryStore();
+// Contacts get their number's tenant in `tenants` (bot/store.h), as in the real stores.
+std::unique_ptr<Store> NewMemoryStore(NumberTenants tenants = {});
 
 }  // namespace bot::testing

@@ -336,6 +336,12 @@ CREATE TABLE loan_reminders (
   PRIMARY KEY (loan_id, number, kind)
 );
 )sql",
+    // 11 (SQLite's 13; SQLite's 11 and 12, credits and tracked links, are not ported): every
+    // contact carries its tenant, as in SQLite. '' until a store with number tenants assigns it.
+    R"sql(
+ALTER TABLE contacts ADD COLUMN tenant text NOT NULL DEFAULT '';
+CREATE INDEX contacts_by_tenant ON contacts (tenant, id);
+)sql",
 };
 
 // Serialises migrations of one database across connections and processes (any 64-bit key

@@ -38,6 +38,7 @@ Contact ReadContact(const Rows& rows, int row, int first) {
   contact.unreachable_code = rows.Text(row, first + 6);
   contact.unreachable_reason = rows.Text(row, first + 7);
   contact.unreachable_at = rows.OptionalTime(row, first + 8);
+  contact.tenant = rows.Text(row, first + 9);
   return contact;
 }
 

@@ -14,7 +14,7 @@ Result<Session> ReadSession(const Rows& rows, int row, int first);
 
 inline constexpr char kContactColumns[] =
     "id, channel, address, name, opted_out_at, last_inbound_at, unreachable_code, "
-    "unreachable_reason, unreachable_at";
+    "unreachable_reason, unreachable_at, tenant";
 Contact ReadContact(const Rows& rows, int row, int first);
 
 }  // namespace bot::pg

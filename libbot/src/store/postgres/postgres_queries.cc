@@ -17,9 +17,14 @@ Result<Contact> PostgresStore::GetOrCreateContact(const std::string& channel,
   if (Status s = tx.Begin(); !s.ok()) return s;
   // The interface passes no time; created_at is bookkeeping only, so the wall clock will do.
   auto inserted = conn_->Run(
-      "INSERT INTO contacts (channel, address, created_at) VALUES ($1, $2, $3) "
+      "INSERT INTO contacts (channel, address, created_at, tenant) VALUES ($1, $2, $3, $4) "
       "ON CONFLICT (channel, address) DO NOTHING",
-      Params().Add(channel).Add(address).Add(std::chrono::system_clock::now()), "insert contact");
+      Params()
+          .Add(channel)
+          .Add(address)
+          .Add(std::chrono::system_clock::now())
+          .Add(TenantOfNumber(options_.number_tenants, channel)),
+      "insert contact");
   if (!inserted.ok()) return inserted.status();
   auto contact = FindContactLocked(channel, address);
   if (!contact.ok()) return contact.status();

@@ -1,6 +1,7 @@
 // Opening the PostgreSQL store: the connection and the migrations. The methods live in
 // postgres_turns.cc, postgres_outbox.cc, postgres_queries.cc and postgres_documents.cc.
 #include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_tenants.h"
 #include "store/postgres/postgres_store_impl.h"
 
 namespace bot {
@@ -18,6 +19,7 @@ Result<std::unique_ptr<Store>> PostgresStore::Open(const std::string& conninfo,
   auto conn = pg::Connection::Open(conninfo);
   if (!conn.ok()) return conn.status();
   if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
+  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
   return std::unique_ptr<Store>(new PostgresStore(std::move(*conn), options));
 }
 

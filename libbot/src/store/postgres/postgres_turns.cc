@@ -17,8 +17,9 @@ Result<Accepted> PostgresStore::AcceptInbound(const InboundMessage& message) {
   if (Status s = tx.Begin(); !s.ok()) return s;
   // A profile name fills a name not known yet and never overwrites one (as in SQLite).
   auto contact = conn_->Run(
-      "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
-      "VALUES ($1, $2, $3, $4::bigint, $4::bigint) ON CONFLICT (channel, address) DO UPDATE SET "
+      "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at, tenant) "
+      "VALUES ($1, $2, $3, $4::bigint, $4::bigint, $5) ON CONFLICT (channel, address) DO UPDATE "
+      "SET "
       "name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END, "
       "last_inbound_at = greatest(coalesce(contacts.last_inbound_at, 0), "
       "excluded.last_inbound_at) RETURNING id",
@@ -26,7 +27,8 @@ Result<Accepted> PostgresStore::AcceptInbound(const InboundMessage& message) {
           .Add(message.channel)
           .Add(message.from)
           .Add(message.profile_name)
-          .Add(message.received_at),
+          .Add(message.received_at)
+          .Add(TenantOfNumber(options_.number_tenants, message.channel)),
       "upsert contact");
   if (!contact.ok()) return contact.status();
   const int64_t contact_id = contact->Int(0, 0);
@@ -71,7 +73,7 @@ Result<TurnContext> PostgresStore::LoadTurn(int64_t message_id) {
   auto rows = conn_->Run(
       "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
       "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at, "
-      "c.unreachable_code, c.unreachable_reason, c.unreachable_at "
+      "c.unreachable_code, c.unreachable_reason, c.unreachable_at, c.tenant "
       "FROM messages m JOIN contacts c ON c.id = m.contact_id "
       "WHERE m.id = $1 AND m.direction = 'in'",
       Params().Add(message_id), "load message");

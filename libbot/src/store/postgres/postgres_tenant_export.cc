@@ -1,0 +1,65 @@
+// A tenant's rows as JSON Lines from PostgreSQL (bot/postgres_store.h): the tables, order and
+// format of the SQLite export (tenants/tenant_tables.h). Each table's columns are read from the
+// catalog, so a migration that adds a column adds it to the export.
+#include <ostream>
+
+#include "bot/postgres_store.h"
+#include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_migrations.h"
+#include "store/postgres/pg_tenants.h"
+#include "tenants/tenant_tables.h"
+
+namespace bot {
+namespace {
+
+using pg::Connection;
+using pg::Params;
+
+// SELECT json_build_object('table', '<name>', 'row', json_build_object('<column>', <column>,
+// ...))::text FROM <name> WHERE ... ORDER BY id
+Result<std::string> LineQuery(Connection& conn, const tenants::Table& table) {
+  auto columns = conn.Run(
+      "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+      "AND table_name = $1 ORDER BY ordinal_position",
+      Params().Add(table.name), "read the columns of a table");
+  if (!columns.ok()) return columns.status();
+  if (columns->empty()) return Internal(std::string("no table ") + table.name);
+  std::string row;
+  for (int i = 0; i < columns->size(); ++i) {
+    const std::string column = columns->Text(i, 0);  // the schema's own names: no quoting needed
+    if (!row.empty()) row += ", ";
+    row += "'" + column + "', " + column + (tenants::kJsonColumns.contains(column) ? "::json" : "");
+  }
+  return "SELECT json_build_object('table', '" + std::string(table.name) +
+         "', 'row', json_build_object(" + row + "))::text FROM " + table.name + " WHERE " +
+         std::string(table.where) + " ORDER BY id";
+}
+
+}  // namespace
+
+Result<TenantExportCounts> ExportPostgresTenantData(const std::string& conninfo,
+                                                    const PostgresOptions& options,
+                                                    const std::string& tenant, std::ostream& out) {
+  if (tenant.empty()) return InvalidArgument("a tenant export needs the tenant's name");
+  auto conn = Connection::Open(conninfo);
+  if (!conn.ok()) return conn.status();
+  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
+  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
+  pg::Transaction tx(**conn);
+  // One snapshot: the tables agree with each other.
+  if (Status s = tx.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s.ok()) return s;
+  TenantExportCounts counts;
+  for (const tenants::Table& table : tenants::kTables) {
+    Result<std::string> sql = LineQuery(**conn, table);
+    if (!sql.ok()) return sql.status();
+    auto lines = (*conn)->Run(*sql, Params().Add(tenant), "export a table");
+    if (!lines.ok()) return lines.status();
+    for (int i = 0; i < lines->size(); ++i) out << lines->Text(i, 0) << '\n';
+    counts.*table.count += lines->size();
+  }
+  if (Status s = tx.Commit(); !s.ok()) return s;
+  if (!out) return Internal("the export could not be written");
+  return counts;
+}
+
+}  // namespace bot
