@@ -12,6 +12,8 @@
 #include <ostream>
 #include <string>
 
+#include "bot/clock.h"
+#include "bot/sqlite_store.h"  // ErasureReport
 #include "bot/status.h"
 #include "bot/store.h"
 #include "bot/tenant_data.h"
@@ -53,5 +55,16 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
 Result<TenantExportCounts> ExportPostgresTenantData(const std::string& conninfo,
                                                     const PostgresOptions& options,
                                                     const std::string& tenant, std::ostream& out);
+
+// Erases the personal data of every contact of `tenant`, as EraseTenantData (bot/tenant_data.h)
+// does on SQLite: each contact as EraseContactData describes (bot/sqlite_store.h), in its own
+// transaction with its row locked, audited "erasure" with `actor` and the counts. Contacts
+// already erased are skipped, so running it again after a failure finishes the job; other
+// tenants' contacts, the same person's included, are untouched. Migrates and assigns tenants
+// first, as ExportPostgresTenantData. InvalidArgument for an empty tenant or actor.
+Result<ErasureReport> ErasePostgresTenantData(const std::string& conninfo,
+                                              const PostgresOptions& options,
+                                              const std::string& tenant, const std::string& actor,
+                                              const Clock& clock);
 
 }  // namespace bot

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "bot/tenant_data.h"
+#include "store/erasure.h"
 #include "store/migrations.h"
 #include "store/sqlite_statement.h"
 
@@ -43,15 +44,7 @@ Result<ErasureReport> EraseTenantData(const std::string& db_path, const std::str
   for (const auto& [channel, address] : *contacts) {
     Result<ErasureReport> one = EraseContactData(db_path, channel, address, actor, clock, options);
     if (!one.ok()) return one.status();
-    total.contacts += one->contacts;
-    total.messages += one->messages;
-    total.files_deleted += one->files_deleted;
-    total.documents += one->documents;
-    total.reports += one->reports;
-    total.sessions += one->sessions;
-    total.records += one->records;
-    total.usage_records += one->usage_records;
-    total.events += one->events;
+    erasure::Add(*one, &total);
   }
   return total;
 }

@@ -2,7 +2,7 @@
 // botrunner tenant erase <tenant> --yes [--actor NAME] [--config FILE]
 // A tenant's data as a whole (bot/tenant_data.h, docs/runner.md "Tenants"): every contact carries
 // its tenant (the tenant of its number, `numbers[].tenant`, when it began), read from the
-// config's `database`. Export on SQLite and PostgreSQL; erase on SQLite.
+// config's `database`, SQLite or PostgreSQL.
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -17,7 +17,6 @@
 #include "cli/actor.h"
 #include "cli/commands.h"
 #include "config/config.h"
-#include "config/postgres_config.h"
 
 namespace runner {
 namespace {
@@ -37,15 +36,24 @@ int Fail(const char* command, const std::string& why) {
 
 // The loaded config, with its database's contacts given their tenants: opening the store with
 // the numbers' tenants assigns those stored before tenants were recorded, and refuses a number
-// whose contacts belong to another tenant (docs/store.md "Tenants"). On SQLite only (erase).
+// whose contacts belong to another tenant (docs/store.md "Tenants"). PostgreSQL's export and
+// erasure do it themselves.
 bot::Result<RunnerConfig> LoadTenants(const TenantArgs& args) {
   bot::Result<RunnerConfig> config = LoadConfigFile(args.config, ProcessEnv());
   if (!config.ok()) return config.status();
-  if (config->OnPostgres()) return config;  // ExportPostgresTenantData assigns them itself
+  if (config->OnPostgres()) return config;
   auto store =
       bot::OpenSqliteStore(config->database, {.number_tenants = config->TenantsOfNumbers()});
   if (!store.ok()) return store.status();
   return config;
+}
+
+// The schema and numbers' tenants of a PostgreSQL config, for the export and the erasure.
+bot::PostgresOptions PostgresOptionsOf(const RunnerConfig& config) {
+  bot::PostgresOptions postgres;
+  postgres.schema = config.postgres.schema;
+  postgres.number_tenants = config.TenantsOfNumbers();
+  return postgres;
 }
 
 // "tenant t (2 numbers in the config)": a tenant that left may have no number any more.
@@ -67,10 +75,8 @@ int RunExport(const TenantArgs& args) {
   std::ostream& out = args.out.empty() ? std::cout : file;
   bot::Result<bot::TenantExportCounts> counts = bot::InvalidArgument("");
   if (config->OnPostgres()) {
-    bot::PostgresOptions postgres;
-    postgres.schema = config->postgres.schema;
-    postgres.number_tenants = config->TenantsOfNumbers();
-    counts = bot::ExportPostgresTenantData(config->database, postgres, args.tenant, out);
+    counts = bot::ExportPostgresTenantData(config->database, PostgresOptionsOf(*config),
+                                           args.tenant, out);
   } else {
     counts = bot::ExportTenantData(config->database, args.tenant, out);
   }
@@ -95,10 +101,14 @@ int RunErase(const TenantArgs& args) {
   if (actor.empty()) return Fail("erase", "no actor known: pass --actor");
   auto config = LoadTenants(args);
   if (!config.ok()) return Fail("erase", config.status().ToString());
-  bot::Result<std::string> db = SqliteFileOf(*config, "botrunner tenant erase");
-  if (!db.ok()) return Fail("erase", db.status().message());
   bot::SystemClock clock;
-  auto report = bot::EraseTenantData(*db, args.tenant, actor, clock);
+  bot::Result<bot::ErasureReport> report = bot::InvalidArgument("");
+  if (config->OnPostgres()) {
+    report = bot::ErasePostgresTenantData(config->database, PostgresOptionsOf(*config), args.tenant,
+                                          actor, clock);
+  } else {
+    report = bot::EraseTenantData(config->database, args.tenant, actor, clock);
+  }
   if (!report.ok()) return Fail("erase", report.status().ToString());
   std::cout << "erased " << Named(args, *config) << ": " << report->contacts << " contacts, "
             << report->messages << " messages, " << report->files_deleted << " files deleted, "

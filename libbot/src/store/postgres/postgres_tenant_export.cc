@@ -15,8 +15,9 @@ namespace {
 using pg::Connection;
 using pg::Params;
 
-// SELECT json_build_object('table', '<name>', 'row', json_build_object('<column>', <column>,
-// ...))::text FROM <name> WHERE ... ORDER BY id
+// SELECT '{"table":"<name>","row":' || row_to_json(r)::text || '}' FROM (SELECT <column>, ...,
+// <json column>::json AS <json column> FROM <name> WHERE ...) r ORDER BY r.id: compact JSON, as
+// SQLite's json_object writes it.
 Result<std::string> LineQuery(Connection& conn, const tenants::Table& table) {
   auto columns = conn.Run(
       "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
@@ -28,11 +29,11 @@ Result<std::string> LineQuery(Connection& conn, const tenants::Table& table) {
   for (int i = 0; i < columns->size(); ++i) {
     const std::string column = columns->Text(i, 0);  // the schema's own names: no quoting needed
     if (!row.empty()) row += ", ";
-    row += "'" + column + "', " + column + (tenants::kJsonColumns.contains(column) ? "::json" : "");
+    row += tenants::kJsonColumns.contains(column) ? column + "::json AS " + column : column;
   }
-  return "SELECT json_build_object('table', '" + std::string(table.name) +
-         "', 'row', json_build_object(" + row + "))::text FROM " + table.name + " WHERE " +
-         std::string(table.where) + " ORDER BY id";
+  return "SELECT '{\"table\":\"" + std::string(table.name) +
+         "\",\"row\":' || row_to_json(r)::text || '}' FROM (SELECT " + row + " FROM " + table.name +
+         " WHERE " + std::string(table.where) + ") r ORDER BY r.id";
 }
 
 }  // namespace
