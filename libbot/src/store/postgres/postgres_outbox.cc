@@ -50,9 +50,11 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
           " FROM messages m JOIN contacts c ON c.id = m.contact_id "
           "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 ORDER BY m.id LIMIT $2";
   }
-  std::lock_guard lock(mu_);
-  if (Status s = FailUnreachableLocked(now); !s.ok()) return s;
-  auto rows = conn_->Run(sql, params, "due outbound");
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  if (Status s = FailUnreachableOn(conn, now); !s.ok()) return s;
+  auto rows = conn.Run(sql, params, "due outbound");
   if (!rows.ok()) return rows.status();
   std::vector<OutboundMessage> due(static_cast<size_t>(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
@@ -74,10 +76,10 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
   return due;
 }
 
-Status PostgresStore::FailUnreachableLocked(TimePoint now) {
+Status PostgresStore::FailUnreachableOn(pg::Connection& conn, TimePoint now) {
   // Usually matches nothing (the partial index on marked contacts keeps it cheap). A row another
   // store has claimed is not due (its lease moved next_attempt_at), so it is left to that store.
-  auto failed = conn_->Run(
+  auto failed = conn.Run(
       "UPDATE messages m SET status = 'failed', error_code = c.unreachable_code, "
       "error = 'contact unreachable: ' || c.unreachable_reason FROM contacts c "
       "WHERE c.unreachable_code IS NOT NULL AND m.contact_id = c.id AND m.status = 'pending' "
@@ -86,12 +88,12 @@ Status PostgresStore::FailUnreachableLocked(TimePoint now) {
   return failed.ok() ? Status::Ok() : failed.status();
 }
 
-Status PostgresStore::MarkUnreachableLocked(int64_t id, const std::string& error_code,
-                                            TimePoint now) {
+Status PostgresStore::MarkUnreachableOn(pg::Connection& conn, int64_t id,
+                                        const std::string& error_code, TimePoint now) {
   if (!MarksContactUnreachable(error_code)) return Status::Ok();
   const std::string reason = UnreachableReason(error_code);
   // RETURNING: the contact, when this marked it just now (not when it had this mark already).
-  auto marked = conn_->Run(
+  auto marked = conn.Run(
       "UPDATE contacts SET unreachable_code = $2, unreachable_reason = $3, unreachable_at = $4, "
       "opted_out_at = CASE WHEN $2 = '21610' THEN coalesce(opted_out_at, $4) "
       "ELSE opted_out_at END "
@@ -102,12 +104,14 @@ Status PostgresStore::MarkUnreachableLocked(int64_t id, const std::string& error
   if (marked->empty()) return Status::Ok();
   const AuditEvent event{"contact_unreachable", "code=" + error_code + " message=" +
                                                     std::to_string(id) + " reason=" + reason};
-  return InsertAudit(marked->Int(0, 0), event, now);
+  return InsertAudit(conn, marked->Int(0, 0), event, now);
 }
 
 Status PostgresStore::UpdateOutbound(const char* sql, Params params, const char* what, int64_t id) {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run(sql, params, what);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run(sql, params, what);
   if (!rows.ok()) return rows.status();
   if (rows->Changed() == 0) return NotFound("outbound message " + std::to_string(id));
   return Status::Ok();
@@ -134,16 +138,19 @@ Status PostgresStore::MarkOutboundFailed(int64_t id, const std::string& status,
     return InvalidArgument("outbound failure status must be failed or not_sendable, not '" +
                            status + "'");
   }
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  Transaction tx(conn);
   if (Status s = tx.Begin(); !s.ok()) return s;
-  auto rows = conn_->Run(
+  auto rows = conn.Run(
       "UPDATE messages SET status = $2, error_code = $3, error = $4 "
       "WHERE id = $1 AND direction = 'out'",
       Params().Add(id).Add(status).AddOrNull(error_code).Add(error), "mark failed");
   if (!rows.ok()) return rows.status();
   if (rows->Changed() == 0) return NotFound("outbound message " + std::to_string(id));
-  if (Status s = MarkUnreachableLocked(id, error_code, std::chrono::system_clock::now()); !s.ok()) {
+  if (Status s = MarkUnreachableOn(conn, id, error_code, std::chrono::system_clock::now());
+      !s.ok()) {
     return s;
   }
   return tx.Commit();
@@ -155,11 +162,13 @@ Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
   const int rank = DeliveryRank(status);
   if (!IsCallbackRank(rank)) return InvalidArgument("unknown delivery status '" + status + "'");
   if (provider_id.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  Transaction tx(conn);
   if (Status s = tx.Begin(); !s.ok()) return s;
   // Locked, so that two callbacks of one message handled by two stores compare in turn.
-  auto found = conn_->Run(
+  auto found = conn.Run(
       "SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out' FOR UPDATE",
       Params().Add(provider_id), "find by provider id");
   if (!found.ok()) return found.status();
@@ -174,14 +183,14 @@ Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
     params.AddNull();
   }
   params.Add(std::chrono::system_clock::now());
-  auto set = conn_->Run(
+  auto set = conn.Run(
       "UPDATE messages SET status = $2, error_code = coalesce($3, error_code), updated_at = $4 "
       "WHERE id = $1",
       params, "set delivery status");
   if (!set.ok()) return set.status();
   if (IsFinalDeliveryRank(rank)) {
     if (Status s =
-            MarkUnreachableLocked(found->Int(0, 0), error_code, std::chrono::system_clock::now());
+            MarkUnreachableOn(conn, found->Int(0, 0), error_code, std::chrono::system_clock::now());
         !s.ok()) {
       return s;
     }
@@ -190,15 +199,19 @@ Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
 }
 
 Result<int64_t> PostgresStore::OutboxDepth() {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run("SELECT count(*) FROM messages WHERE status = 'pending'", "outbox depth");
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run("SELECT count(*) FROM messages WHERE status = 'pending'", "outbox depth");
   if (!rows.ok()) return rows.status();
   return rows->Int(0, 0);
 }
 
 Status PostgresStore::ReleaseHandoff(int64_t contact_id, TimePoint now) {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run(
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run(
       "UPDATE sessions SET status = 'active', updated_at = $2 WHERE id = "
       "(SELECT id FROM sessions WHERE contact_id = $1 AND status = 'handoff' "
       "ORDER BY id DESC LIMIT 1)",
