@@ -21,6 +21,20 @@ constexpr char kOldestOfContact[] =
     "AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.contact_id = m.contact_id "
     "AND o.direction = 'out' AND o.status = 'pending' AND o.id < m.id) ";
 
+// Fails the due pending messages of contacts marked unreachable, with the mark's code, in the
+// statement that reads the due ones (which leaves those contacts' messages out: the statement
+// does not see its own update). Usually matches nothing (the partial index on marked contacts
+// keeps it cheap). A row another store has claimed is not due (its lease moved
+// next_attempt_at), so it is left to that store.
+constexpr char kFailUnreachable[] =
+    "WITH failed AS (UPDATE messages m SET status = 'failed', error_code = c.unreachable_code, "
+    "error = 'contact unreachable: ' || c.unreachable_reason FROM contacts c "
+    "WHERE c.unreachable_code IS NOT NULL AND m.contact_id = c.id AND m.status = 'pending' "
+    "AND m.next_attempt_at <= $1)";
+constexpr char kReachable[] =
+    "AND NOT EXISTS (SELECT 1 FROM contacts u WHERE u.id = m.contact_id "
+    "AND u.unreachable_code IS NOT NULL) ";
+
 }  // namespace
 
 Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, int limit) {
@@ -32,10 +46,10 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     // Claims: rows another store is claiming right now are skipped, not waited for, and the
     // claimed ones are not due again until the lease ends.
     params.Add(now + options_.outbox_lease);
-    sql = std::string(
-              "WITH due AS (SELECT id, next_attempt_at FROM messages m WHERE status = 'pending' "
-              "AND next_attempt_at <= $1 ") +
-          (options_.outbox_oldest_per_contact ? kOldestOfContact : "") +
+    sql = std::string(kFailUnreachable) +
+          ", due AS (SELECT id, next_attempt_at FROM messages m WHERE status = 'pending' "
+          "AND next_attempt_at <= $1 " +
+          kReachable + (options_.outbox_oldest_per_contact ? kOldestOfContact : "") +
           "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED), "
           "claimed AS (UPDATE messages m SET next_attempt_at = $3 FROM due "
           "WHERE m.id = due.id RETURNING m.id) "
@@ -46,14 +60,14 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     // The CTE's UPDATE is not visible to the outer SELECT (one snapshot): it reads the time the
     // message was due at, not the lease's end.
   } else {
-    sql = std::string("SELECT ") + kDueColumns +
+    sql = std::string(kFailUnreachable) + " SELECT " + kDueColumns +
           " FROM messages m JOIN contacts c ON c.id = m.contact_id "
-          "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 ORDER BY m.id LIMIT $2";
+          "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 "
+          "AND c.unreachable_code IS NULL ORDER BY m.id LIMIT $2";
   }
   auto lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   pg::Connection& conn = **lease;
-  if (Status s = FailUnreachableOn(conn, now); !s.ok()) return s;
   auto rows = conn.Run(sql, params, "due outbound");
   if (!rows.ok()) return rows.status();
   std::vector<OutboundMessage> due(static_cast<size_t>(rows->size()));
@@ -74,18 +88,6 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     m.content_variables = rows->Text(i, 12);
   }
   return due;
-}
-
-Status PostgresStore::FailUnreachableOn(pg::Connection& conn, TimePoint now) {
-  // Usually matches nothing (the partial index on marked contacts keeps it cheap). A row another
-  // store has claimed is not due (its lease moved next_attempt_at), so it is left to that store.
-  auto failed = conn.Run(
-      "UPDATE messages m SET status = 'failed', error_code = c.unreachable_code, "
-      "error = 'contact unreachable: ' || c.unreachable_reason FROM contacts c "
-      "WHERE c.unreachable_code IS NOT NULL AND m.contact_id = c.id AND m.status = 'pending' "
-      "AND m.next_attempt_at <= $1",
-      Params().Add(now), "fail unreachable");
-  return failed.ok() ? Status::Ok() : failed.status();
 }
 
 Status PostgresStore::MarkUnreachableOn(pg::Connection& conn, int64_t id,
@@ -162,38 +164,43 @@ Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
   const int rank = DeliveryRank(status);
   if (!IsCallbackRank(rank)) return InvalidArgument("unknown delivery status '" + status + "'");
   if (provider_id.empty()) return Status::Ok();
-  auto lease = pool_.Acquire();
-  if (!lease.ok()) return lease.status();
-  pg::Connection& conn = **lease;
-  Transaction tx(conn);
-  if (Status s = tx.Begin(); !s.ok()) return s;
-  // Locked, so that two callbacks of one message handled by two stores compare in turn.
-  auto found = conn.Run(
-      "SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out' FOR UPDATE",
-      Params().Add(provider_id), "find by provider id");
-  if (!found.ok()) return found.status();
-  if (found->empty()) return Status::Ok();  // not ours, or not stored: ignored
-  // Callbacks arrive out of order; an older one must not undo a newer one.
-  if (DeliveryRank(found->Text(0, 1)) >= rank) return Status::Ok();
+  // Callbacks arrive out of order; an older one must not undo a newer one: the row moves only
+  // from a status ranked below this one. Two callbacks of one message handled at once (by two
+  // calls or two stores) compare in turn: the second waits for the first's row lock, then its
+  // condition is checked again on the row the first left.
+  std::string lower = "{";
+  for (std::string_view name : DeliveryStatusesRankedAtLeast(rank)) {
+    lower += (lower.size() > 1 ? "," : "") + std::string(name);
+  }
+  lower += "}";
   Params params;
-  params.Add(found->Int(0, 0)).Add(status);
+  params.Add(provider_id).Add(status);
   if (IsFinalDeliveryRank(rank)) {
     params.AddOrNull(error_code);
   } else {
     params.AddNull();
   }
-  params.Add(std::chrono::system_clock::now());
+  params.Add(std::chrono::system_clock::now()).Add(lower);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  // One statement, unless the outcome marks the contact unreachable too (in one transaction).
+  const bool marks = IsFinalDeliveryRank(rank) && MarksContactUnreachable(error_code);
+  Transaction tx(conn);
+  if (marks) {
+    if (Status s = tx.Begin(); !s.ok()) return s;
+  }
   auto set = conn.Run(
       "UPDATE messages SET status = $2, error_code = coalesce($3, error_code), updated_at = $4 "
-      "WHERE id = $1",
+      "WHERE provider_id = $1 AND direction = 'out' AND status <> ALL($5::text[]) RETURNING id",
       params, "set delivery status");
   if (!set.ok()) return set.status();
-  if (IsFinalDeliveryRank(rank)) {
-    if (Status s =
-            MarkUnreachableOn(conn, found->Int(0, 0), error_code, std::chrono::system_clock::now());
-        !s.ok()) {
-      return s;
-    }
+  // Nothing moved: not ours, not stored, or already further on (ignored).
+  if (!marks || set->empty()) return Status::Ok();
+  if (Status s =
+          MarkUnreachableOn(conn, set->Int(0, 0), error_code, std::chrono::system_clock::now());
+      !s.ok()) {
+    return s;
   }
   return tx.Commit();
 }

@@ -68,7 +68,6 @@ class PostgresStore final : public Store {
       : pool_(conninfo, options.schema, options.connections, std::move(first)), options_(options) {}
 
   // Halves that run on the caller's connection, inside its transaction.
-  Result<std::optional<Session>> LatestSessionOn(pg::Connection& conn, int64_t contact_id);
   Result<std::optional<Contact>> FindContactOn(pg::Connection& conn, const std::string& channel,
                                                const std::string& address);
   Result<int64_t> SaveSession(pg::Connection& conn, const Session& session, int64_t contact_id);
@@ -85,8 +84,6 @@ class PostgresStore final : public Store {
   // (MarksContactUnreachable), audited once per code; inside the caller's transaction.
   Status MarkUnreachableOn(pg::Connection& conn, int64_t id, const std::string& error_code,
                            TimePoint now);
-  // Fails the due pending messages of contacts marked unreachable, with the mark's code.
-  Status FailUnreachableOn(pg::Connection& conn, TimePoint now);
   // Runs `sql`, an UPDATE of the outbound message $1 = id: NotFound when no row matched.
   Status UpdateOutbound(const char* sql, pg::Params params, const char* what, int64_t id);
   // The rows of `sql` for $1 = contact_id, each read by `read(rows, i, &item)`.

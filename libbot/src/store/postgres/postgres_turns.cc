@@ -9,76 +9,84 @@ namespace bot {
 using pg::Params;
 using pg::Transaction;
 
+namespace {
+
+// AcceptInbound in one statement (one round trip, its own transaction). A new contact is
+// inserted with its name and time; a known one gets them (a profile name fills a name not known
+// yet and never overwrites one, as in SQLite) only when the message is new, so that a duplicate
+// leaves the contact as it was. The unique index decides between two stores accepting the same
+// message at once: the second waits for the first to commit, then inserts nothing. Returns
+// (contact id, message id or NULL for a duplicate); no row when a contact inserted by another
+// store after this statement's snapshot was taken was not seen (run it again).
+constexpr char kAcceptInbound[] =
+    "WITH inserted AS (INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
+    "VALUES ($1, $2, $3, $4::bigint, $4::bigint) ON CONFLICT (channel, address) DO NOTHING "
+    "RETURNING id), "
+    "contact AS (SELECT id FROM inserted UNION ALL SELECT id FROM contacts "
+    "WHERE channel = $1 AND address = $2 AND NOT EXISTS (SELECT 1 FROM inserted)), "
+    "inbound AS (INSERT INTO messages (contact_id, channel, direction, text, media, provider_id, "
+    "status, raw, dialog_id, vars, created_at, updated_at) "
+    "SELECT id, $1, 'in', $5::text, $6::text, $7::text, 'accepted', $8::text, $9::text, "
+    "$10::text, $4::bigint, $4::bigint FROM contact "
+    "ON CONFLICT (contact_id, provider_id) WHERE direction = 'in' AND provider_id IS NOT NULL "
+    "DO NOTHING RETURNING id, contact_id), "
+    // A contact inserted above is not seen here (one snapshot): only known contacts change.
+    "touched AS (UPDATE contacts SET "
+    "name = CASE WHEN contacts.name = '' THEN $3 ELSE contacts.name END, "
+    "last_inbound_at = greatest(coalesce(contacts.last_inbound_at, 0), $4::bigint) "
+    "FROM inbound WHERE contacts.id = inbound.contact_id) "
+    "SELECT contact.id, inbound.id FROM contact LEFT JOIN inbound ON true";
+
+}  // namespace
+
 Result<Accepted> PostgresStore::AcceptInbound(const InboundMessage& message) {
   const std::string media = message.media.empty() ? std::string() : MediaToJson(message.media);
   const std::string vars = message.vars.empty() ? std::string() : VarsToJson(message.vars);
+  Params params;
+  params.Add(message.channel)
+      .Add(message.from)
+      .Add(message.profile_name)
+      .Add(message.received_at)
+      .Add(message.text)
+      .AddOrNull(media)
+      .AddOrNull(message.provider_id)
+      .Add(message.raw)
+      .Add(message.dialog_id)
+      .AddOrNull(vars);
   auto lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   pg::Connection& conn = **lease;
-  Transaction tx(conn);
-  if (Status s = tx.Begin(); !s.ok()) return s;
-  // A profile name fills a name not known yet and never overwrites one (as in SQLite).
-  auto contact = conn.Run(
-      "INSERT INTO contacts (channel, address, name, last_inbound_at, created_at) "
-      "VALUES ($1, $2, $3, $4::bigint, $4::bigint) ON CONFLICT (channel, address) DO UPDATE SET "
-      "name = CASE WHEN contacts.name = '' THEN excluded.name ELSE contacts.name END, "
-      "last_inbound_at = greatest(coalesce(contacts.last_inbound_at, 0), "
-      "excluded.last_inbound_at) RETURNING id",
-      Params()
-          .Add(message.channel)
-          .Add(message.from)
-          .Add(message.profile_name)
-          .Add(message.received_at),
-      "upsert contact");
-  if (!contact.ok()) return contact.status();
-  const int64_t contact_id = contact->Int(0, 0);
-  // The unique index decides between two stores accepting the same message at once: the second
-  // waits for the first to commit, then inserts nothing.
-  auto inserted = conn.Run(
-      "INSERT INTO messages (contact_id, channel, direction, text, media, provider_id, status, "
-      "raw, dialog_id, vars, created_at, updated_at) "
-      "VALUES ($1, $2, 'in', $3, $4, $5, 'accepted', $6, $7, $8, $9::bigint, $9::bigint) "
-      "ON CONFLICT (contact_id, provider_id) WHERE direction = 'in' AND provider_id IS NOT NULL "
-      "DO NOTHING RETURNING id",
-      Params()
-          .Add(contact_id)
-          .Add(message.channel)
-          .Add(message.text)
-          .AddOrNull(media)
-          .AddOrNull(message.provider_id)
-          .Add(message.raw)
-          .Add(message.dialog_id)
-          .AddOrNull(vars)
-          .Add(message.received_at),
-      "insert inbound");
-  if (!inserted.ok()) return inserted.status();
-  if (inserted->empty()) {
-    auto found = conn.Run(
-        "SELECT id FROM messages WHERE contact_id = $1 AND provider_id = $2 AND direction = 'in'",
-        Params().Add(contact_id).Add(message.provider_id), "find inbound");
-    if (!found.ok()) return found.status();
-    if (found->empty()) return Internal("find inbound: the conflicting message is missing");
-    return Accepted{found->Int(0, 0), true};  // rolls back: the contact stays as it was
-  }
-  const int64_t id = inserted->Int(0, 0);
-  if (Status s = tx.Commit(); !s.ok()) return s;
-  return Accepted{id, false};
+  auto accepted = conn.Run(kAcceptInbound, params, "accept inbound");
+  // Once more when it met a contact another store inserted meanwhile: now it sees it.
+  if (accepted.ok() && accepted->empty())
+    accepted = conn.Run(kAcceptInbound, params, "accept inbound");
+  if (!accepted.ok()) return accepted.status();
+  if (accepted->empty()) return Internal("accept inbound: the contact is missing");
+  if (!accepted->IsNull(0, 1)) return Accepted{accepted->Int(0, 1), false};
+  auto found = conn.Run(
+      "SELECT id FROM messages WHERE contact_id = $1 AND provider_id = $2 AND direction = 'in'",
+      Params().Add(accepted->Int(0, 0)).Add(message.provider_id), "find inbound");
+  if (!found.ok()) return found.status();
+  if (found->empty()) return Internal("find inbound: the conflicting message is missing");
+  return Accepted{found->Int(0, 0), true};
 }
 
 Result<TurnContext> PostgresStore::LoadTurn(int64_t message_id) {
   auto lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
   pg::Connection& conn = **lease;
-  Transaction tx(conn);
-  // One snapshot for the message and the session.
-  if (Status s = tx.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s.ok()) return s;
+  // One statement, so one snapshot for the message, its contact and the latest session.
   auto rows = conn.Run(
-      "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
-      "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at, "
-      "c.unreachable_code, c.unreachable_reason, c.unreachable_at "
-      "FROM messages m JOIN contacts c ON c.id = m.contact_id "
-      "WHERE m.id = $1 AND m.direction = 'in'",
-      Params().Add(message_id), "load message");
+      std::string(
+          "SELECT m.text, m.media, m.provider_id, m.raw, m.created_at, m.status, m.dialog_id, "
+          "m.vars, c.id, c.channel, c.address, c.name, c.opted_out_at, c.last_inbound_at, "
+          "c.unreachable_code, c.unreachable_reason, c.unreachable_at, s.* "
+          "FROM messages m JOIN contacts c ON c.id = m.contact_id "
+          "LEFT JOIN LATERAL (SELECT ") +
+          pg::kSessionColumns +
+          " FROM sessions WHERE contact_id = c.id ORDER BY id DESC LIMIT 1) s ON true "
+          "WHERE m.id = $1 AND m.direction = 'in'",
+      Params().Add(message_id), "load turn");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return NotFound("inbound message " + std::to_string(message_id));
   TurnContext turn;
@@ -99,25 +107,21 @@ Result<TurnContext> PostgresStore::LoadTurn(int64_t message_id) {
   turn.contact = pg::ReadContact(*rows, 0, 8);
   m.channel = turn.contact.channel;
   m.from = turn.contact.address;
-  auto session = LatestSessionOn(conn, turn.contact.id);
-  if (!session.ok()) return session.status();
-  turn.session = std::move(*session);
-  if (Status s = tx.Commit(); !s.ok()) return s;
+  constexpr int kSessionColumn = 17;
+  if (!rows->IsNull(0, kSessionColumn)) {
+    auto session = pg::ReadSession(*rows, 0, kSessionColumn);
+    if (!session.ok()) return session.status();
+    turn.session = std::move(*session);
+  }
   return turn;
 }
 
 Result<std::optional<Session>> PostgresStore::LatestSession(int64_t contact_id) {
   auto lease = pool_.Acquire();
   if (!lease.ok()) return lease.status();
-  pg::Connection& conn = **lease;
-  return LatestSessionOn(conn, contact_id);
-}
-
-Result<std::optional<Session>> PostgresStore::LatestSessionOn(pg::Connection& conn,
-                                                              int64_t contact_id) {
-  auto rows = conn.Run(std::string("SELECT ") + pg::kSessionColumns +
-                           " FROM sessions WHERE contact_id = $1 ORDER BY id DESC LIMIT 1",
-                       Params().Add(contact_id), "latest session");
+  auto rows = (*lease)->Run(std::string("SELECT ") + pg::kSessionColumns +
+                                " FROM sessions WHERE contact_id = $1 ORDER BY id DESC LIMIT 1",
+                            Params().Add(contact_id), "latest session");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Session>();
   auto session = pg::ReadSession(*rows, 0, 0);
