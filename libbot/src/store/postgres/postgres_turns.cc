@@ -58,8 +58,9 @@ Result<Accepted> PostgresStore::AcceptInbound(const InboundMessage& message) {
   pg::Connection& conn = **lease;
   auto accepted = conn.Run(kAcceptInbound, params, "accept inbound");
   // Once more when it met a contact another store inserted meanwhile: now it sees it.
-  if (accepted.ok() && accepted->empty())
+  if (accepted.ok() && accepted->empty()) {
     accepted = conn.Run(kAcceptInbound, params, "accept inbound");
+  }
   if (!accepted.ok()) return accepted.status();
   if (accepted->empty()) return Internal("accept inbound: the contact is missing");
   if (!accepted->IsNull(0, 1)) return Accepted{accepted->Int(0, 1), false};
@@ -107,7 +108,7 @@ Result<TurnContext> PostgresStore::LoadTurn(int64_t message_id) {
   turn.contact = pg::ReadContact(*rows, 0, 8);
   m.channel = turn.contact.channel;
   m.from = turn.contact.address;
-  constexpr int kSessionColumn = 17;
+  constexpr int kSessionColumn = 17;  // s.*, after the message's and the contact's columns
   if (!rows->IsNull(0, kSessionColumn)) {
     auto session = pg::ReadSession(*rows, 0, kSessionColumn);
     if (!session.ok()) return session.status();
