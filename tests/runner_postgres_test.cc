@@ -255,6 +255,12 @@ TEST_F(RunnerPostgresTest, SectionsThatNeedSqliteAreRefusedAndNoFileIsMadeForThe
   EXPECT_NE(refused.status().message().find("'postgres' needs a postgresql:// database"),
             std::string::npos)
       << refused.status().ToString();
+  // The store's pool has at least one connection.
+  auto no_pool =
+      ParseConfig(Yaml("rest", "review_rating", ", connections: 0"), "test.yaml", ProcessEnv());
+  ASSERT_FALSE(no_pool.ok());
+  EXPECT_NE(no_pool.status().message().find("connections"), std::string::npos)
+      << no_pool.status().ToString();
 
   // A server on PostgreSQL opens no SQLite file, not even one named after the URI.
   ASSERT_TRUE(Start(Yaml("rest")));
@@ -343,7 +349,8 @@ struct Children {
 // is not what this test looks for.
 TEST_F(RunnerPostgresTest, TwoProcessesAnswerAConversationInOrderOnceAndFinishWhatAKilledOneTook) {
   auto config_file = [&](const std::string& name, int port, const std::string& api_origin) {
-    std::string yaml = Yaml("rest", "bench_review", ", outbox_lease_ms: 1000, orphan_sweep_ms: 50");
+    std::string yaml = Yaml("rest", "bench_review",
+                            ", outbox_lease_ms: 1000, orphan_sweep_ms: 50, connections: 2");
     yaml.replace(yaml.find("port: 0"), 7, "port: " + std::to_string(port));
     yaml.replace(yaml.find(twilio_.origin()), twilio_.origin().size(), api_origin);
     const std::string path = (harness_.dir() / (name + ".yaml")).string();

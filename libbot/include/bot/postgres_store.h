@@ -34,6 +34,11 @@ struct PostgresOptions {
   // next one is due once that one is no longer pending (sent, failed). Store::ReleaseOutbound
   // hands a claim back.
   bool outbox_oldest_per_contact = false;
+  // The most connections the store's calls use at once (at least 1): each call borrows one for
+  // its duration, so calls of different threads run in parallel, and a call that finds them all
+  // lent waits for one. They are opened as calls need them. Conversation holds
+  // (Store::TryHoldConversation) use one more connection of their own, opened by the first hold.
+  int connections = 4;
   // The tenant of each bot number, as SqliteOptions::number_tenants: new contacts get their
   // number's; at open, contacts without a tenant get theirs, and a number whose contacts belong
   // to another tenant fails the open (InvalidArgument).
@@ -41,8 +46,9 @@ struct PostgresOptions {
 };
 
 // Connects to `conninfo` (libpq's "host=... dbname=..." or a postgresql:// URI), migrates the
-// schema to the latest version and returns the store. Thread-safe: one connection, one mutex. A
-// broken connection is reset on the next call; the call that found it broken fails Unavailable.
+// schema to the latest version and returns the store. Thread-safe: a pool of up to
+// `options.connections` connections, one per call at a time. A broken connection is reset by the
+// next call that borrows it; the call that found it broken fails Unavailable.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo,
                                                  const PostgresOptions& options = {});
 

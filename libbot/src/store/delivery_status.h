@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 namespace bot {
 
@@ -10,6 +11,10 @@ namespace bot {
 // canceled). Twilio's "accepted"/"scheduled" rank with queued. Our own "pending"/"inline" are 0
 // (any callback moves them on) and "not_sendable" 7 (nothing does). Unknown names are -1.
 int DeliveryRank(std::string_view status);
+
+// The statuses DeliveryRank knows whose rank is `rank` or above: those a callback of that rank
+// must not move a message from (for a store that compares in SQL).
+std::vector<std::string_view> DeliveryStatusesRankedAtLeast(int rank);
 
 // A status a provider callback may set: ranks 1 to 6.
 inline bool IsCallbackRank(int rank) { return rank >= 1 && rank <= 6; }

@@ -142,6 +142,8 @@ struct PostgresConfig {
   // How often the accepted messages no process runs (their process died) are looked for: one
   // still unprocessed a sweep later is run here.
   std::chrono::milliseconds orphan_sweep{5000};
+  // The store's connection pool: the most store calls running at once (bot::PostgresOptions).
+  int connections = 4;
 };
 
 struct RunnerConfig {

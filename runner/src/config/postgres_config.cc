@@ -20,8 +20,8 @@ bot::Status ReadPostgres(const ConfigReader& r, const YAML::Node& node, RunnerCo
   if (!config->OnPostgres()) return r.Error(node, "'postgres' needs a postgresql:// database");
   if (!node.IsMap()) return r.Error(node, "'postgres' must be a mapping");
   PostgresConfig& postgres = config->postgres;
-  CONFIG_RETURN_IF_ERROR(
-      r.OnlyKeys(node, "postgres", {"schema", "outbox_lease_ms", "orphan_sweep_ms"}));
+  CONFIG_RETURN_IF_ERROR(r.OnlyKeys(
+      node, "postgres", {"schema", "outbox_lease_ms", "orphan_sweep_ms", "connections"}));
   CONFIG_ASSIGN_OR_RETURN(postgres.schema, r.String(node, "schema", postgres.schema));
   long long ms = 0;
   CONFIG_ASSIGN_OR_RETURN(
@@ -30,6 +30,9 @@ bot::Status ReadPostgres(const ConfigReader& r, const YAML::Node& node, RunnerCo
   CONFIG_ASSIGN_OR_RETURN(
       ms, r.Integer(node, "orphan_sweep_ms", postgres.orphan_sweep.count(), 10, 3600000));
   postgres.orphan_sweep = std::chrono::milliseconds(ms);
+  long long connections = 0;
+  CONFIG_ASSIGN_OR_RETURN(connections, r.Integer(node, "connections", postgres.connections, 1, 64));
+  postgres.connections = static_cast<int>(connections);
   return bot::Status::Ok();
 }
 

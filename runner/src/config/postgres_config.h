@@ -16,7 +16,8 @@ namespace runner {
 // True for a libpq URI: "postgresql://..." or "postgres://...".
 bool IsPostgresUri(std::string_view database);
 
-// postgres: {schema, outbox_lease_ms, orphan_sweep_ms}. Only with a PostgreSQL `database:`.
+// postgres: {schema, outbox_lease_ms, orphan_sweep_ms, connections}. Only with a PostgreSQL
+// `database:`.
 bot::Status ReadPostgres(const ConfigReader& r, const YAML::Node& node, RunnerConfig* config);
 
 // On PostgreSQL: an error naming the first configured section that works on a SQLite database

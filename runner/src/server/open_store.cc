@@ -15,6 +15,7 @@ bot::Result<std::unique_ptr<bot::Store>> OpenRunnerStore(const RunnerConfig& con
     // time, so that a contact's messages leave once and in order whichever process sends them.
     postgres.outbox_lease = config.postgres.outbox_lease;
     postgres.outbox_oldest_per_contact = true;
+    postgres.connections = config.postgres.connections;
     postgres.number_tenants = config.TenantsOfNumbers();
     return bot::OpenPostgresStore(config.database, postgres);
   }

@@ -1,7 +1,7 @@
 // A small RAII layer over libpq for the PostgreSQL store: a connection that prepares each SQL
 // text once (per connection) and runs it with parameters, results read by row and column, and
 // transactions that roll back unless committed. Values always travel as parameters, never in
-// the SQL text. Not thread-safe: the owner serialises use (the store's mutex).
+// the SQL text. Not thread-safe: one user at a time (the store lends it to one call, pg_pool.h).
 #pragma once
 
 #include <libpq-fe.h>

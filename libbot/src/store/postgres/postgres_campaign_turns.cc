@@ -7,11 +7,12 @@ namespace bot {
 
 using pg::Params;
 
-Status PostgresStore::WriteCampaignStep(const TurnCommit& turn, int64_t session_id) {
+Status PostgresStore::WriteCampaignStep(pg::Connection& conn, const TurnCommit& turn,
+                                        int64_t session_id) {
   if (!turn.campaign_step) return Status::Ok();
   const CampaignStep& step = *turn.campaign_step;
   // The row lock makes a second run of the same step wait, then find the status moved on.
-  auto update = conn_->Run(
+  auto update = conn.Run(
       "UPDATE campaign_recipients SET status = $2, reason = $3, due_at = $4, "
       "session_id = coalesce($5, session_id), "
       "sent_at = CASE WHEN $2 = 'sent' THEN $6::bigint ELSE sent_at END, updated_at = $6 "
@@ -34,13 +35,14 @@ Status PostgresStore::WriteCampaignStep(const TurnCommit& turn, int64_t session_
   return Status::Ok();
 }
 
-Result<int64_t> PostgresStore::InsertTemplateOutbound(const TurnCommit& turn, int64_t session_id) {
+Result<int64_t> PostgresStore::InsertTemplateOutbound(pg::Connection& conn, const TurnCommit& turn,
+                                                      int64_t session_id) {
   std::string text;
   for (const std::string& reply : turn.replies) {
     if (!text.empty()) text += "\n\n";
     text += reply;
   }
-  auto id = conn_->Run(
+  auto id = conn.Run(
       "INSERT INTO messages (contact_id, session_id, channel, direction, text, status, "
       "next_attempt_at, created_at, updated_at, content_sid, content_variables) VALUES "
       "($1, $2, (SELECT channel FROM contacts WHERE id = $1), 'out', $3, $4, $5::bigint, "

@@ -7,16 +7,17 @@ namespace bot {
 using pg::Params;
 using pg::Rows;
 
-Status PostgresStore::WriteDocuments(const TurnCommit& turn, int64_t session_id) {
+Status PostgresStore::WriteDocuments(pg::Connection& conn, const TurnCommit& turn,
+                                     int64_t session_id) {
   const int64_t contact_id = turn.contact.id;
   for (const Document& document : turn.documents) {
     // A new document replaces the contact's current one of its kind (kept for the audit).
-    auto replaced = conn_->Run(
+    auto replaced = conn.Run(
         "UPDATE documents SET replaced_at = $3 "
         "WHERE contact_id = $1 AND kind = $2 AND replaced_at IS NULL",
         Params().Add(contact_id).Add(document.kind).Add(turn.now), "replace documents");
     if (!replaced.ok()) return replaced.status();
-    auto inserted = conn_->Run(
+    auto inserted = conn.Run(
         "INSERT INTO documents (contact_id, session_id, kind, slot, path, sha256, content_type, "
         "fields, message_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         Params()
@@ -34,7 +35,7 @@ Status PostgresStore::WriteDocuments(const TurnCommit& turn, int64_t session_id)
     if (!inserted.ok()) return inserted.status();
   }
   for (const SealedReport& report : turn.reports) {
-    auto inserted = conn_->Run(
+    auto inserted = conn.Run(
         "INSERT INTO sealed_reports (contact_id, session_id, kind, key_id, blob, summary, "
         "created_at) VALUES ($1, $2, $3, $4, $5::bytea, $6, $7)",
         Params()

@@ -21,6 +21,20 @@ constexpr char kOldestOfContact[] =
     "AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.contact_id = m.contact_id "
     "AND o.direction = 'out' AND o.status = 'pending' AND o.id < m.id) ";
 
+// Fails the due pending messages of contacts marked unreachable, with the mark's code, in the
+// statement that reads the due ones (which leaves those contacts' messages out: the statement
+// does not see its own update). Usually matches nothing (the partial index on marked contacts
+// keeps it cheap). A row another store has claimed is not due (its lease moved
+// next_attempt_at), so it is left to that store.
+constexpr char kFailUnreachable[] =
+    "WITH failed AS (UPDATE messages m SET status = 'failed', error_code = c.unreachable_code, "
+    "error = 'contact unreachable: ' || c.unreachable_reason FROM contacts c "
+    "WHERE c.unreachable_code IS NOT NULL AND m.contact_id = c.id AND m.status = 'pending' "
+    "AND m.next_attempt_at <= $1)";
+constexpr char kReachable[] =
+    "AND NOT EXISTS (SELECT 1 FROM contacts u WHERE u.id = m.contact_id "
+    "AND u.unreachable_code IS NOT NULL) ";
+
 }  // namespace
 
 Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, int limit) {
@@ -32,10 +46,10 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     // Claims: rows another store is claiming right now are skipped, not waited for, and the
     // claimed ones are not due again until the lease ends.
     params.Add(now + options_.outbox_lease);
-    sql = std::string(
-              "WITH due AS (SELECT id, next_attempt_at FROM messages m WHERE status = 'pending' "
-              "AND next_attempt_at <= $1 ") +
-          (options_.outbox_oldest_per_contact ? kOldestOfContact : "") +
+    sql = std::string(kFailUnreachable) +
+          ", due AS (SELECT id, next_attempt_at FROM messages m WHERE status = 'pending' "
+          "AND next_attempt_at <= $1 " +
+          kReachable + (options_.outbox_oldest_per_contact ? kOldestOfContact : "") +
           "ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED), "
           "claimed AS (UPDATE messages m SET next_attempt_at = $3 FROM due "
           "WHERE m.id = due.id RETURNING m.id) "
@@ -46,13 +60,15 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
     // The CTE's UPDATE is not visible to the outer SELECT (one snapshot): it reads the time the
     // message was due at, not the lease's end.
   } else {
-    sql = std::string("SELECT ") + kDueColumns +
+    sql = std::string(kFailUnreachable) + " SELECT " + kDueColumns +
           " FROM messages m JOIN contacts c ON c.id = m.contact_id "
-          "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 ORDER BY m.id LIMIT $2";
+          "WHERE m.status = 'pending' AND m.next_attempt_at <= $1 "
+          "AND c.unreachable_code IS NULL ORDER BY m.id LIMIT $2";
   }
-  std::lock_guard lock(mu_);
-  if (Status s = FailUnreachableLocked(now); !s.ok()) return s;
-  auto rows = conn_->Run(sql, params, "due outbound");
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run(sql, params, "due outbound");
   if (!rows.ok()) return rows.status();
   std::vector<OutboundMessage> due(static_cast<size_t>(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
@@ -74,24 +90,12 @@ Result<std::vector<OutboundMessage>> PostgresStore::DueOutbound(TimePoint now, i
   return due;
 }
 
-Status PostgresStore::FailUnreachableLocked(TimePoint now) {
-  // Usually matches nothing (the partial index on marked contacts keeps it cheap). A row another
-  // store has claimed is not due (its lease moved next_attempt_at), so it is left to that store.
-  auto failed = conn_->Run(
-      "UPDATE messages m SET status = 'failed', error_code = c.unreachable_code, "
-      "error = 'contact unreachable: ' || c.unreachable_reason FROM contacts c "
-      "WHERE c.unreachable_code IS NOT NULL AND m.contact_id = c.id AND m.status = 'pending' "
-      "AND m.next_attempt_at <= $1",
-      Params().Add(now), "fail unreachable");
-  return failed.ok() ? Status::Ok() : failed.status();
-}
-
-Status PostgresStore::MarkUnreachableLocked(int64_t id, const std::string& error_code,
-                                            TimePoint now) {
+Status PostgresStore::MarkUnreachableOn(pg::Connection& conn, int64_t id,
+                                        const std::string& error_code, TimePoint now) {
   if (!MarksContactUnreachable(error_code)) return Status::Ok();
   const std::string reason = UnreachableReason(error_code);
   // RETURNING: the contact, when this marked it just now (not when it had this mark already).
-  auto marked = conn_->Run(
+  auto marked = conn.Run(
       "UPDATE contacts SET unreachable_code = $2, unreachable_reason = $3, unreachable_at = $4, "
       "opted_out_at = CASE WHEN $2 = '21610' THEN coalesce(opted_out_at, $4) "
       "ELSE opted_out_at END "
@@ -102,12 +106,14 @@ Status PostgresStore::MarkUnreachableLocked(int64_t id, const std::string& error
   if (marked->empty()) return Status::Ok();
   const AuditEvent event{"contact_unreachable", "code=" + error_code + " message=" +
                                                     std::to_string(id) + " reason=" + reason};
-  return InsertAudit(marked->Int(0, 0), event, now);
+  return InsertAudit(conn, marked->Int(0, 0), event, now);
 }
 
 Status PostgresStore::UpdateOutbound(const char* sql, Params params, const char* what, int64_t id) {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run(sql, params, what);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run(sql, params, what);
   if (!rows.ok()) return rows.status();
   if (rows->Changed() == 0) return NotFound("outbound message " + std::to_string(id));
   return Status::Ok();
@@ -134,16 +140,19 @@ Status PostgresStore::MarkOutboundFailed(int64_t id, const std::string& status,
     return InvalidArgument("outbound failure status must be failed or not_sendable, not '" +
                            status + "'");
   }
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  Transaction tx(conn);
   if (Status s = tx.Begin(); !s.ok()) return s;
-  auto rows = conn_->Run(
+  auto rows = conn.Run(
       "UPDATE messages SET status = $2, error_code = $3, error = $4 "
       "WHERE id = $1 AND direction = 'out'",
       Params().Add(id).Add(status).AddOrNull(error_code).Add(error), "mark failed");
   if (!rows.ok()) return rows.status();
   if (rows->Changed() == 0) return NotFound("outbound message " + std::to_string(id));
-  if (Status s = MarkUnreachableLocked(id, error_code, std::chrono::system_clock::now()); !s.ok()) {
+  if (Status s = MarkUnreachableOn(conn, id, error_code, std::chrono::system_clock::now());
+      !s.ok()) {
     return s;
   }
   return tx.Commit();
@@ -155,50 +164,61 @@ Status PostgresStore::UpdateDeliveryStatus(const std::string& provider_id,
   const int rank = DeliveryRank(status);
   if (!IsCallbackRank(rank)) return InvalidArgument("unknown delivery status '" + status + "'");
   if (provider_id.empty()) return Status::Ok();
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
-  if (Status s = tx.Begin(); !s.ok()) return s;
-  // Locked, so that two callbacks of one message handled by two stores compare in turn.
-  auto found = conn_->Run(
-      "SELECT id, status FROM messages WHERE provider_id = $1 AND direction = 'out' FOR UPDATE",
-      Params().Add(provider_id), "find by provider id");
-  if (!found.ok()) return found.status();
-  if (found->empty()) return Status::Ok();  // not ours, or not stored: ignored
-  // Callbacks arrive out of order; an older one must not undo a newer one.
-  if (DeliveryRank(found->Text(0, 1)) >= rank) return Status::Ok();
+  // Callbacks arrive out of order; an older one must not undo a newer one: the row moves only
+  // from a status ranked below this one. Two callbacks of one message handled at once (by two
+  // calls or two stores) compare in turn: the second waits for the first's row lock, then its
+  // condition is checked again on the row the first left.
+  std::string lower = "{";
+  for (std::string_view name : DeliveryStatusesRankedAtLeast(rank)) {
+    lower += (lower.size() > 1 ? "," : "") + std::string(name);
+  }
+  lower += "}";
   Params params;
-  params.Add(found->Int(0, 0)).Add(status);
+  params.Add(provider_id).Add(status);
   if (IsFinalDeliveryRank(rank)) {
     params.AddOrNull(error_code);
   } else {
     params.AddNull();
   }
-  params.Add(std::chrono::system_clock::now());
-  auto set = conn_->Run(
+  params.Add(std::chrono::system_clock::now()).Add(lower);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  // One statement, unless the outcome marks the contact unreachable too (in one transaction).
+  const bool marks = IsFinalDeliveryRank(rank) && MarksContactUnreachable(error_code);
+  Transaction tx(conn);
+  if (marks) {
+    if (Status s = tx.Begin(); !s.ok()) return s;
+  }
+  auto set = conn.Run(
       "UPDATE messages SET status = $2, error_code = coalesce($3, error_code), updated_at = $4 "
-      "WHERE id = $1",
+      "WHERE provider_id = $1 AND direction = 'out' AND status <> ALL($5::text[]) RETURNING id",
       params, "set delivery status");
   if (!set.ok()) return set.status();
-  if (IsFinalDeliveryRank(rank)) {
-    if (Status s =
-            MarkUnreachableLocked(found->Int(0, 0), error_code, std::chrono::system_clock::now());
-        !s.ok()) {
-      return s;
-    }
+  // Nothing moved: not ours, not stored, or already further on (ignored).
+  if (!marks || set->empty()) return Status::Ok();
+  if (Status s =
+          MarkUnreachableOn(conn, set->Int(0, 0), error_code, std::chrono::system_clock::now());
+      !s.ok()) {
+    return s;
   }
   return tx.Commit();
 }
 
 Result<int64_t> PostgresStore::OutboxDepth() {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run("SELECT count(*) FROM messages WHERE status = 'pending'", "outbox depth");
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run("SELECT count(*) FROM messages WHERE status = 'pending'", "outbox depth");
   if (!rows.ok()) return rows.status();
   return rows->Int(0, 0);
 }
 
 Status PostgresStore::ReleaseHandoff(int64_t contact_id, TimePoint now) {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run(
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run(
       "UPDATE sessions SET status = 'active', updated_at = $2 WHERE id = "
       "(SELECT id FROM sessions WHERE contact_id = $1 AND status = 'handoff' "
       "ORDER BY id DESC LIMIT 1)",

@@ -12,11 +12,13 @@ using pg::Transaction;
 
 Result<Contact> PostgresStore::GetOrCreateContact(const std::string& channel,
                                                   const std::string& address) {
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  Transaction tx(conn);
   if (Status s = tx.Begin(); !s.ok()) return s;
   // The interface passes no time; created_at is bookkeeping only, so the wall clock will do.
-  auto inserted = conn_->Run(
+  auto inserted = conn.Run(
       "INSERT INTO contacts (channel, address, created_at, tenant) VALUES ($1, $2, $3, $4) "
       "ON CONFLICT (channel, address) DO NOTHING",
       Params()
@@ -26,7 +28,7 @@ Result<Contact> PostgresStore::GetOrCreateContact(const std::string& channel,
           .Add(TenantOfNumber(options_.number_tenants, channel)),
       "insert contact");
   if (!inserted.ok()) return inserted.status();
-  auto contact = FindContactLocked(channel, address);
+  auto contact = FindContactOn(conn, channel, address);
   if (!contact.ok()) return contact.status();
   if (!*contact) return Internal("contact vanished after insert");
   if (Status s = tx.Commit(); !s.ok()) return s;
@@ -35,25 +37,30 @@ Result<Contact> PostgresStore::GetOrCreateContact(const std::string& channel,
 
 Result<std::optional<Contact>> PostgresStore::FindContact(const std::string& channel,
                                                           const std::string& address) {
-  std::lock_guard lock(mu_);
-  return FindContactLocked(channel, address);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  return FindContactOn(conn, channel, address);
 }
 
-Result<std::optional<Contact>> PostgresStore::FindContactLocked(const std::string& channel,
-                                                                const std::string& address) {
-  auto rows = conn_->Run(std::string("SELECT ") + pg::kContactColumns +
-                             " FROM contacts WHERE channel = $1 AND address = $2",
-                         Params().Add(channel).Add(address), "find contact");
+Result<std::optional<Contact>> PostgresStore::FindContactOn(pg::Connection& conn,
+                                                            const std::string& channel,
+                                                            const std::string& address) {
+  auto rows = conn.Run(std::string("SELECT ") + pg::kContactColumns +
+                           " FROM contacts WHERE channel = $1 AND address = $2",
+                       Params().Add(channel).Add(address), "find contact");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Contact>();
   return std::optional<Contact>(pg::ReadContact(*rows, 0, 0));
 }
 
 Result<std::vector<int64_t>> PostgresStore::UnprocessedInbound() {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run(
-      "SELECT id FROM messages WHERE status = 'accepted' AND direction = 'in' ORDER BY id",
-      "unprocessed inbound");
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows =
+      conn.Run("SELECT id FROM messages WHERE status = 'accepted' AND direction = 'in' ORDER BY id",
+               "unprocessed inbound");
   if (!rows.ok()) return rows.status();
   std::vector<int64_t> ids;
   for (int i = 0; i < rows->size(); ++i) ids.push_back(rows->Int(i, 0));
@@ -62,10 +69,12 @@ Result<std::vector<int64_t>> PostgresStore::UnprocessedInbound() {
 
 Status PostgresStore::MarkInboundFailed(int64_t message_id, const std::string& reason,
                                         TimePoint now) {
-  std::lock_guard lock(mu_);
-  Transaction tx(*conn_);
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  Transaction tx(conn);
   if (Status s = tx.Begin(); !s.ok()) return s;
-  auto marked = conn_->Run(
+  auto marked = conn.Run(
       "UPDATE messages SET status = 'failed', error = $2, updated_at = $3 "
       "WHERE id = $1 AND direction = 'in' AND status = 'accepted' RETURNING contact_id, "
       "coalesce(provider_id, '')",
@@ -73,12 +82,13 @@ Status PostgresStore::MarkInboundFailed(int64_t message_id, const std::string& r
   if (!marked.ok()) return marked.status();
   if (marked->empty()) return NotFound("no accepted inbound message " + std::to_string(message_id));
   const AuditEvent event{"inbound_failed", "message " + marked->Text(0, 1) + ": " + reason};
-  if (Status s = InsertAudit(marked->Int(0, 0), event, now); !s.ok()) return s;
+  if (Status s = InsertAudit(conn, marked->Int(0, 0), event, now); !s.ok()) return s;
   return tx.Commit();
 }
 
-Status PostgresStore::InsertAudit(int64_t contact_id, const AuditEvent& event, TimePoint now) {
-  auto inserted = conn_->Run(
+Status PostgresStore::InsertAudit(pg::Connection& conn, int64_t contact_id, const AuditEvent& event,
+                                  TimePoint now) {
+  auto inserted = conn.Run(
       "INSERT INTO audit_events (contact_id, kind, detail, created_at) VALUES ($1, $2, $3, $4)",
       Params().Add(contact_id).Add(event.kind).Add(event.detail).Add(now), "insert audit event");
   return inserted.ok() ? Status::Ok() : inserted.status();
@@ -147,8 +157,10 @@ Result<std::vector<StoredEvent>> PostgresStore::ListEvents(int64_t contact_id) {
 }
 
 Status PostgresStore::Ping() {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run("SELECT 1", "ping");
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  pg::Connection& conn = **lease;
+  auto rows = conn.Run("SELECT 1", "ping");
   return rows.ok() ? Status::Ok() : rows.status();
 }
 

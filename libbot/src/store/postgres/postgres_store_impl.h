@@ -1,6 +1,9 @@
-// The PostgreSQL Store. One connection, guarded by one mutex (like the SQLite store); every SQL
-// text prepared once per connection. What makes it safe for several stores (processes) on one
-// database is in the SQL, not in the mutex: inbound rows are unique on (contact, provider id) and
+// The PostgreSQL Store. A pool of connections (pg_pool.h): each call borrows one for its
+// duration, so calls of different threads run at once; every SQL text prepared once per
+// connection. Conversation holds (session advisory locks) live on one connection of their own,
+// so that a hold is always released on the connection that took it. What makes it safe for
+// several calls, and several stores (processes), on one database is in the SQL, not in the
+// store: inbound rows are unique on (contact, provider id) and
 // inserted with ON CONFLICT DO NOTHING; a turn commits only if its inbound row is still
 // 'accepted' (a row lock decides between two committers); status callbacks lock their row
 // (SELECT ... FOR UPDATE) before comparing ranks; the outbox claims rows with SKIP LOCKED.
@@ -14,6 +17,7 @@
 #include "bot/postgres_store.h"
 #include "bot/store.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_pool.h"
 
 namespace bot {
 
@@ -59,26 +63,27 @@ class PostgresStore final : public Store {
   Status ReleaseOutbound(const std::vector<int64_t>& ids) override;
 
  private:
-  PostgresStore(std::unique_ptr<pg::Connection> conn, const PostgresOptions& options)
-      : conn_(std::move(conn)), options_(options) {}
+  PostgresStore(const std::string& conninfo, std::unique_ptr<pg::Connection> first,
+                const PostgresOptions& options)
+      : pool_(conninfo, options.schema, options.connections, std::move(first)), options_(options) {}
 
-  // Unlocked halves, for use inside a transaction.
-  Result<std::optional<Session>> LatestSessionLocked(int64_t contact_id);
-  Result<std::optional<Contact>> FindContactLocked(const std::string& channel,
-                                                   const std::string& address);
-  Result<int64_t> SaveSession(const Session& session, int64_t contact_id);
-  Status WriteTurnRows(const TurnCommit& turn, CommittedTurn* committed);
-  Status WriteDocuments(const TurnCommit& turn, int64_t session_id);
-  Status InsertAudit(int64_t contact_id, const AuditEvent& event, TimePoint now);
+  // Halves that run on the caller's connection, inside its transaction.
+  Result<std::optional<Contact>> FindContactOn(pg::Connection& conn, const std::string& channel,
+                                               const std::string& address);
+  Result<int64_t> SaveSession(pg::Connection& conn, const Session& session, int64_t contact_id);
+  Status WriteTurnRows(pg::Connection& conn, const TurnCommit& turn, CommittedTurn* committed);
+  Status WriteDocuments(pg::Connection& conn, const TurnCommit& turn, int64_t session_id);
+  Status InsertAudit(pg::Connection& conn, int64_t contact_id, const AuditEvent& event,
+                     TimePoint now);
   // A business-initiated turn's campaign step (kAlreadyExists when another run took it) and
   // its one templated outbound message.
-  Status WriteCampaignStep(const TurnCommit& turn, int64_t session_id);
-  Result<int64_t> InsertTemplateOutbound(const TurnCommit& turn, int64_t session_id);
+  Status WriteCampaignStep(pg::Connection& conn, const TurnCommit& turn, int64_t session_id);
+  Result<int64_t> InsertTemplateOutbound(pg::Connection& conn, const TurnCommit& turn,
+                                         int64_t session_id);
   // Marks the contact of outbound message `id` unreachable when `error_code` says so
   // (MarksContactUnreachable), audited once per code; inside the caller's transaction.
-  Status MarkUnreachableLocked(int64_t id, const std::string& error_code, TimePoint now);
-  // Fails the due pending messages of contacts marked unreachable, with the mark's code.
-  Status FailUnreachableLocked(TimePoint now);
+  Status MarkUnreachableOn(pg::Connection& conn, int64_t id, const std::string& error_code,
+                           TimePoint now);
   // Runs `sql`, an UPDATE of the outbound message $1 = id: NotFound when no row matched.
   Status UpdateOutbound(const char* sql, pg::Params params, const char* what, int64_t id);
   // The rows of `sql` for $1 = contact_id, each read by `read(rows, i, &item)`.
@@ -86,16 +91,20 @@ class PostgresStore final : public Store {
   Result<std::vector<T>> OfContact(const char* sql, int64_t contact_id, const char* what,
                                    ReadRow read);
 
-  std::mutex mu_;
-  std::unique_ptr<pg::Connection> conn_;  // Guarded by mu_.
+  pg::Pool pool_;
   const PostgresOptions options_;
+  // The connection of TryHoldConversation and ReleaseConversation only (opened by the first),
+  // so that the session advisory lock a hold is ends on the connection that took it.
+  std::mutex hold_mu_;
+  std::unique_ptr<pg::Connection> hold_conn_;  // Guarded by hold_mu_.
 };
 
 template <typename T, typename ReadRow>
 Result<std::vector<T>> PostgresStore::OfContact(const char* sql, int64_t contact_id,
                                                 const char* what, ReadRow read) {
-  std::lock_guard lock(mu_);
-  auto rows = conn_->Run(sql, pg::Params().Add(contact_id), what);
+  auto conn = pool_.Acquire();
+  if (!conn.ok()) return conn.status();
+  auto rows = (*conn)->Run(sql, pg::Params().Add(contact_id), what);
   if (!rows.ok()) return rows.status();
   std::vector<T> out(static_cast<size_t>(rows->size()));
   for (int i = 0; i < rows->size(); ++i) {
