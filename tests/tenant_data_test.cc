@@ -11,6 +11,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "bot/postgres_store.h"
 #include "bot/sqlite_store.h"
@@ -62,6 +63,7 @@ struct SqliteBackend {
                 }).ok());
   }
   std::string DatabaseYaml() { return "database: " + db + "\n"; }
+  std::vector<std::string> DbArgs() { return {"--db", db}; }
 };
 
 struct PostgresBackend {
@@ -94,6 +96,9 @@ struct PostgresBackend {
     EXPECT_EQ(PQresultStatus(result), PGRES_COMMAND_OK) << PQerrorMessage(conn);
     PQclear(result);
     PQfinish(conn);
+  }
+  std::vector<std::string> DbArgs() {
+    return {"--db", testing::TestPostgresUri(), "--schema", schema};
   }
   std::string DatabaseYaml() {
     return "database: \"" + testing::TestPostgresUri() + "\"\npostgres: {schema: " + schema + "}\n";
@@ -322,6 +327,23 @@ TYPED_TEST(TenantData, TheCommandErasesATenantOfTheDatabase) {
       << erased.out;
   EXPECT_FALSE(Has(this->Export("norte", &counts), "Ana Torres"));
   EXPECT_TRUE(Has(this->Export("sur", &counts), "Beto Zambrano"));
+}
+
+TYPED_TEST(TenantData, TheEraseCommandErasesOnePersonOnOneTenantsNumber) {
+  std::vector<std::string> args = {"erase", kEva, "--channel", kNumberA, "--actor", "dpo"};
+  for (const std::string& arg : this->backend_.DbArgs()) args.push_back(arg);
+  testing::CliRun erased = testing::RunBotrunner(args);
+  EXPECT_EQ(erased.exit_code, 0) << erased.err;
+  EXPECT_TRUE(Has(erased.out, std::string("erased ") + kEva + " (1 contact): 2 messages"))
+      << erased.out;
+  TenantExportCounts counts;
+  const std::string a = this->Export("norte", &counts);
+  EXPECT_FALSE(Has(a, "Eva")) << a;
+  EXPECT_TRUE(Has(a, "Ana Torres"));
+  EXPECT_TRUE(Has(this->Export("sur", &counts), "Eva escribe a Sur"));  // her other clinic's
+  testing::CliRun again = testing::RunBotrunner(args);
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_TRUE(Has(again.err, "not_found")) << again.err;
 }
 
 // The CLI lists work on SQLite files.

@@ -73,4 +73,14 @@ Result<ErasureReport> ErasePostgresTenantData(const std::string& conninfo,
                                               const std::string& tenant, const std::string& actor,
                                               const Clock& clock);
 
+// Erases the personal data of `address` (on `channel`; "" = every channel it used), as
+// EraseContactData (bot/sqlite_store.h) does on SQLite, each contact in its own transaction with
+// its row locked, audited "erasure" with `actor`. NotFound when no contact has the address;
+// InvalidArgument for an empty actor or address.
+Result<ErasureReport> ErasePostgresContactData(const std::string& conninfo,
+                                               const PostgresOptions& options,
+                                               const std::string& channel,
+                                               const std::string& address, const std::string& actor,
+                                               const Clock& clock);
+
 }  // namespace bot

@@ -1,12 +1,15 @@
-// botrunner erase <address> --db FILE --actor NAME [--channel whatsapp:+1...]: erases a
-// contact's personal data (bot/sqlite_store.h EraseContactData) and prints what changed.
+// botrunner erase <address> --db FILE|URI --actor NAME [--channel whatsapp:+1...] [--schema S]:
+// erases a contact's personal data (bot/sqlite_store.h EraseContactData; on PostgreSQL
+// bot/postgres_store.h ErasePostgresContactData) and prints what changed.
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "bot/postgres_store.h"
 #include "bot/sqlite_store.h"
 #include "cli/commands.h"
+#include "config/postgres_config.h"
 
 namespace runner {
 
@@ -17,11 +20,16 @@ struct EraseArgs {
   std::string db_path;
   std::string channel;
   std::string actor;
+  std::string schema;  // PostgreSQL: postgres.schema
 };
 
 int RunErase(const EraseArgs& args) {
   bot::SystemClock clock;
-  auto report = bot::EraseContactData(args.db_path, args.channel, args.address, args.actor, clock);
+  auto report =
+      IsPostgresUri(args.db_path)
+          ? bot::ErasePostgresContactData(args.db_path, {.schema = args.schema}, args.channel,
+                                          args.address, args.actor, clock)
+          : bot::EraseContactData(args.db_path, args.channel, args.address, args.actor, clock);
   if (!report.ok()) {
     std::cerr << "botrunner erase: " << report.status().ToString() << "\n";
     return 1;
@@ -43,7 +51,9 @@ void AddEraseCommand(CLI::App& app, int* exit_code) {
       "erase", "Erase a contact's personal data (keeps anonymous counts; audited)");
   cmd->add_option("address", args->address, "the contact's address, e.g. whatsapp:+5215512345678")
       ->required();
-  cmd->add_option("--db", args->db_path, "the store's SQLite file")->required();
+  cmd->add_option("--db", args->db_path, "the store's SQLite file, or a postgresql:// URI")
+      ->required();
+  cmd->add_option("--schema", args->schema, "PostgreSQL: the schema (postgres.schema)");
   cmd->add_option("--actor", args->actor, "who asked for it, for the audit trail")->required();
   cmd->add_option("--channel", args->channel,
                   "only on this bot number (default: every channel the address used)");

@@ -1,4 +1,5 @@
-// Erasing a tenant's contacts on PostgreSQL (bot/postgres_store.h ErasePostgresTenantData):
+// Erasing contacts on PostgreSQL (bot/postgres_store.h ErasePostgresTenantData,
+// ErasePostgresContactData):
 // what each table loses is in store/erasure.cc, as on SQLite; here the connection and one
 // transaction per contact, with its contact row locked so that a turn committing at the same
 // time waits for the erasure (or the erasure for it).
@@ -80,6 +81,27 @@ Result<bool> EraseOne(Connection& conn, int64_t contact_id, const std::string& a
   return true;
 }
 
+// Connects, migrates and assigns tenants (as OpenPostgresStore), then erases each contact that
+// `sql` with `params` lists by id, each in its own transaction; `listed` gets how many it listed.
+Result<ErasureReport> EraseListed(const std::string& conninfo, const PostgresOptions& options,
+                                  const char* sql, const Params& params, const std::string& actor,
+                                  const Clock& clock, int64_t* listed) {
+  auto conn = Connection::Open(conninfo);
+  if (!conn.ok()) return conn.status();
+  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
+  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
+  auto contacts = (*conn)->Run(sql, params, "list the contacts to erase");
+  if (!contacts.ok()) return contacts.status();
+  *listed = contacts->size();
+  ErasureReport total;
+  std::set<std::string> files;
+  for (int i = 0; i < contacts->size(); ++i) {
+    Result<bool> erased = EraseOne(**conn, contacts->Int(i, 0), actor, clock, &files, &total);
+    if (!erased.ok()) return erased.status();
+  }
+  return total;
+}
+
 }  // namespace
 
 Result<ErasureReport> ErasePostgresTenantData(const std::string& conninfo,
@@ -88,21 +110,29 @@ Result<ErasureReport> ErasePostgresTenantData(const std::string& conninfo,
                                               const Clock& clock) {
   if (tenant.empty()) return InvalidArgument("a tenant erasure needs the tenant's name");
   if (actor.empty()) return InvalidArgument("an erasure needs the actor who asked for it");
-  auto conn = Connection::Open(conninfo);
-  if (!conn.ok()) return conn.status();
-  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
-  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
-  auto contacts = (*conn)->Run(
+  int64_t listed = 0;
+  return EraseListed(
+      conninfo, options,
       "SELECT id FROM contacts WHERE tenant = $1 AND address NOT LIKE 'erased:%' ORDER BY id",
-      Params().Add(tenant), "list the tenant's contacts");
-  if (!contacts.ok()) return contacts.status();
-  ErasureReport total;
-  std::set<std::string> files;
-  for (int i = 0; i < contacts->size(); ++i) {
-    Result<bool> erased = EraseOne(**conn, contacts->Int(i, 0), actor, clock, &files, &total);
-    if (!erased.ok()) return erased.status();
+      Params().Add(tenant), actor, clock, &listed);
+}
+
+Result<ErasureReport> ErasePostgresContactData(const std::string& conninfo,
+                                               const PostgresOptions& options,
+                                               const std::string& channel,
+                                               const std::string& address, const std::string& actor,
+                                               const Clock& clock) {
+  if (actor.empty()) return InvalidArgument("an erasure needs an actor (who asked for it)");
+  if (address.empty()) return InvalidArgument("an erasure needs the contact's address");
+  int64_t listed = 0;
+  auto report = EraseListed(conninfo, options,
+                            "SELECT id FROM contacts WHERE address = $1 AND ($2 = '' OR "
+                            "channel = $2) ORDER BY id",
+                            Params().Add(address).Add(channel), actor, clock, &listed);
+  if (report.ok() && listed == 0) {
+    return NotFound("no contact " + address + (channel.empty() ? "" : " on " + channel));
   }
-  return total;
+  return report;
 }
 
 }  // namespace bot
