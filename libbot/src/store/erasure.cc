@@ -199,13 +199,19 @@ Status EraseContact(ErasureDb& db, int64_t contact_id, const std::string& addres
   return Status::Ok();
 }
 
-std::string AuditDetail(const std::string& actor, const ErasureReport& r) {
-  return "actor=" + actor + " messages=" + std::to_string(r.messages) +
-         " files_deleted=" + std::to_string(r.files_deleted) +
-         " documents=" + std::to_string(r.documents) + " reports=" + std::to_string(r.reports) +
-         " sessions=" + std::to_string(r.sessions) + " records=" + std::to_string(r.records) +
-         " usage_records=" + std::to_string(r.usage_records) +
-         " events=" + std::to_string(r.events);
+Status Audit(ErasureDb& db, int64_t contact_id, const std::string& actor, const ErasureReport& r,
+             TimePoint now) {
+  const std::string detail =
+      "actor=" + actor + " messages=" + std::to_string(r.messages) +
+      " files_deleted=" + std::to_string(r.files_deleted) +
+      " documents=" + std::to_string(r.documents) + " reports=" + std::to_string(r.reports) +
+      " sessions=" + std::to_string(r.sessions) + " records=" + std::to_string(r.records) +
+      " usage_records=" + std::to_string(r.usage_records) + " events=" + std::to_string(r.events);
+  auto inserted = db.Run(
+      "INSERT INTO audit_events (contact_id, kind, detail, created_at) VALUES ($1, 'erasure', $2, "
+      "$3)",
+      {contact_id, detail, static_cast<int64_t>(ToUnixMillis(now))});
+  return inserted.ok() ? Status::Ok() : inserted.status();
 }
 
 void Add(const ErasureReport& one, ErasureReport* total) {

@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "bot/clock.h"
 #include "bot/sqlite_store.h"  // ErasureReport
 #include "bot/status.h"
 
@@ -34,8 +35,10 @@ class ErasureDb {
 Status EraseContact(ErasureDb& db, int64_t contact_id, const std::string& address,
                     std::set<std::string>* files, ErasureReport* report);
 
-// The "erasure" audit event's detail: the actor and the counts, nothing personal.
-std::string AuditDetail(const std::string& actor, const ErasureReport& report);
+// Audits an erasure of `contact_id`: an "erasure" event with the actor and the counts, nothing
+// personal.
+Status Audit(ErasureDb& db, int64_t contact_id, const std::string& actor,
+             const ErasureReport& report, TimePoint now);
 
 // Adds `one` to `total`.
 void Add(const ErasureReport& one, ErasureReport* total);

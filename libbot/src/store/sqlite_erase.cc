@@ -9,7 +9,7 @@
 #include "bot/sqlite_store.h"
 #include "store/erasure.h"
 #include "store/migrations.h"
-#include "store/sqlite_writes.h"
+#include "store/sqlite_statement.h"
 
 namespace bot {
 namespace {
@@ -96,11 +96,10 @@ Result<ErasureReport> EraseContactData(const std::string& db_path, const std::st
     }
   }
   report.files_deleted = static_cast<int64_t>(files.size());
-  Statement audit;
-  if (Status s = audit.Prepare(db, sqlite::kInsertAuditSql); !s.ok()) return s;
-  const AuditEvent event{"erasure", erasure::AuditDetail(actor, report)};
   for (const auto& [contact_id, unused] : *contacts) {
-    if (Status s = sqlite::InsertAudit(audit, contact_id, event, clock.Now()); !s.ok()) return s;
+    if (Status s = erasure::Audit(erasure_db, contact_id, actor, report, clock.Now()); !s.ok()) {
+      return s;
+    }
   }
   if (Status s = tx.Commit(); !s.ok()) return s;
   // The WAL still holds the old pages until a checkpoint copies the new ones over them. Best

@@ -75,39 +75,36 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& path,
 
 Status SqliteStore::AssignTenants() {
   if (tenants_.empty()) return Status::Ok();
-  if (Status s = sqlite::Exec(db_, "BEGIN IMMEDIATE"); !s.ok()) return s;
-  Status outcome = [&]() -> Status {
-    Statement assign;
-    if (Status s = assign.Prepare(db_,
-                                  "UPDATE contacts SET tenant = ?2 WHERE tenant = '' AND "
-                                  "channel = ?1");
-        !s.ok()) {
-      return s;
-    }
-    for (const auto& [number, tenant] : tenants_) {
-      assign.Bind(1, number);
-      assign.Bind(2, tenant);
-      if (Status s = Run(assign, "assign tenants"); !s.ok()) return s;
-      assign.Reset();
-    }
-    // Numbers no longer configured: their contacts are the default tenant's, as new ones are.
-    if (Status s = sqlite::Exec(db_, std::string("UPDATE contacts SET tenant = '") +
-                                         kDefaultTenant + "' WHERE tenant = ''");
-        !s.ok()) {
-      return s;
-    }
-    Statement stored;
-    if (Status s = stored.Prepare(db_, kNumberContactsSql); !s.ok()) return s;
-    std::vector<NumberContacts> rows;
-    int rc;
-    while ((rc = stored.Step()) == SQLITE_ROW) {
-      rows.push_back({stored.Text(0), stored.Text(1), stored.Int(2)});
-    }
-    if (rc != SQLITE_DONE) return StepError(rc, "count contacts by tenant");
-    return CheckNumberTenants(tenants_, rows);
-  }();
-  if (Status s = sqlite::Exec(db_, outcome.ok() ? "COMMIT" : "ROLLBACK"); outcome.ok()) return s;
-  return outcome;
+  sqlite::Transaction tx(tx_);  // rolled back unless committed
+  if (Status s = tx.Begin(); !s.ok()) return s;
+  Statement assign;
+  if (Status s =
+          assign.Prepare(db_, "UPDATE contacts SET tenant = ?2 WHERE tenant = '' AND channel = ?1");
+      !s.ok()) {
+    return s;
+  }
+  for (const auto& [number, tenant] : tenants_) {
+    assign.Bind(1, number);
+    assign.Bind(2, tenant);
+    if (Status s = Run(assign, "assign tenants"); !s.ok()) return s;
+    assign.Reset();
+  }
+  // Numbers no longer configured: their contacts are the default tenant's, as new ones are.
+  if (Status s = sqlite::Exec(db_, std::string("UPDATE contacts SET tenant = '") + kDefaultTenant +
+                                       "' WHERE tenant = ''");
+      !s.ok()) {
+    return s;
+  }
+  Statement stored;
+  if (Status s = stored.Prepare(db_, kNumberContactsSql); !s.ok()) return s;
+  std::vector<NumberContacts> rows;
+  int rc;
+  while ((rc = stored.Step()) == SQLITE_ROW) {
+    rows.push_back({stored.Text(0), stored.Text(1), stored.Int(2)});
+  }
+  if (rc != SQLITE_DONE) return StepError(rc, "count contacts by tenant");
+  if (Status s = CheckNumberTenants(tenants_, rows); !s.ok()) return s;
+  return tx.Commit();
 }
 
 SqliteStore::~SqliteStore() {

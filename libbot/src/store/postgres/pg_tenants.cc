@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "store/number_tenants.h"
+#include "store/postgres/pg_migrations.h"
 
 namespace bot::pg {
 
@@ -27,6 +28,15 @@ Status AssignTenants(Connection& conn, const NumberTenants& tenants) {
   }
   if (Status s = CheckNumberTenants(tenants, stored); !s.ok()) return s;  // rolls back
   return tx.Commit();
+}
+
+Result<std::unique_ptr<Connection>> OpenPrepared(const std::string& conninfo,
+                                                 const PostgresOptions& options) {
+  auto conn = Connection::Open(conninfo);
+  if (!conn.ok()) return conn.status();
+  if (Status s = Migrate(**conn, options.schema); !s.ok()) return s;
+  if (Status s = AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
+  return conn;
 }
 
 }  // namespace bot::pg

@@ -8,7 +8,6 @@
 #include "bot/postgres_store.h"
 #include "store/erasure.h"
 #include "store/postgres/pg_connection.h"
-#include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_tenants.h"
 
 namespace bot {
@@ -70,12 +69,7 @@ Result<bool> EraseOne(Connection& conn, int64_t contact_id, const std::string& a
     return s;
   }
   report.files_deleted = static_cast<int64_t>(files->size() - files_before);
-  auto audited = conn.Run(
-      "INSERT INTO audit_events (contact_id, kind, detail, created_at) VALUES ($1, 'erasure', "
-      "$2, $3::bigint)",
-      Params().Add(contact_id).Add(erasure::AuditDetail(actor, report)).Add(clock.Now()),
-      "audit the erasure");
-  if (!audited.ok()) return audited.status();
+  if (Status s = erasure::Audit(db, contact_id, actor, report, clock.Now()); !s.ok()) return s;
   if (Status s = tx.Commit(); !s.ok()) return s;
   erasure::Add(report, total);
   return true;
@@ -86,10 +80,8 @@ Result<bool> EraseOne(Connection& conn, int64_t contact_id, const std::string& a
 Result<ErasureReport> EraseListed(const std::string& conninfo, const PostgresOptions& options,
                                   const char* sql, const Params& params, const std::string& actor,
                                   const Clock& clock, int64_t* listed) {
-  auto conn = Connection::Open(conninfo);
+  auto conn = pg::OpenPrepared(conninfo, options);
   if (!conn.ok()) return conn.status();
-  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
-  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
   auto contacts = (*conn)->Run(sql, params, "list the contacts to erase");
   if (!contacts.ok()) return contacts.status();
   *listed = contacts->size();

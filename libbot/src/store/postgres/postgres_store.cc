@@ -1,6 +1,5 @@
 // Opening the PostgreSQL store: the first connection, the migrations, the pool. The methods live in
 // postgres_turns.cc, postgres_outbox.cc, postgres_queries.cc and postgres_documents.cc.
-#include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_tenants.h"
 #include "store/postgres/postgres_store_impl.h"
 
@@ -17,10 +16,8 @@ Result<std::unique_ptr<Store>> PostgresStore::Open(const std::string& conninfo,
     return InvalidArgument("postgresql outbox_lease must not be negative");
   }
   if (options.connections < 1) return InvalidArgument("postgresql connections must be at least 1");
-  auto conn = pg::Connection::Open(conninfo);
+  auto conn = pg::OpenPrepared(conninfo, options);
   if (!conn.ok()) return conn.status();
-  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
-  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
   // The connection that migrated the schema (and uses it) is the pool's first.
   return std::unique_ptr<Store>(new PostgresStore(conninfo, std::move(*conn), options));
 }

@@ -5,7 +5,6 @@
 
 #include "bot/postgres_store.h"
 #include "store/postgres/pg_connection.h"
-#include "store/postgres/pg_migrations.h"
 #include "store/postgres/pg_tenants.h"
 #include "tenants/tenant_tables.h"
 
@@ -42,10 +41,8 @@ Result<TenantExportCounts> ExportPostgresTenantData(const std::string& conninfo,
                                                     const PostgresOptions& options,
                                                     const std::string& tenant, std::ostream& out) {
   if (tenant.empty()) return InvalidArgument("a tenant export needs the tenant's name");
-  auto conn = Connection::Open(conninfo);
+  auto conn = pg::OpenPrepared(conninfo, options);
   if (!conn.ok()) return conn.status();
-  if (Status s = pg::Migrate(**conn, options.schema); !s.ok()) return s;
-  if (Status s = pg::AssignTenants(**conn, options.number_tenants); !s.ok()) return s;
   pg::Transaction tx(**conn);
   // One snapshot: the tables agree with each other.
   if (Status s = tx.Begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"); !s.ok()) return s;
